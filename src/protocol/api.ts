@@ -1,0 +1,38 @@
+/** Request and response bodies of the REST API (`/api/*`). */
+import { z } from "zod";
+import { Cols, Rows } from "./common.ts";
+import { KeyName } from "./keys.ts";
+
+/** Largest request body any route accepts. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export const LoginBody = z.object({ token: z.string().min(1).max(512) });
+
+export const PairBody = z.object({
+  code: z.string().min(1).max(64),
+  name: z.string().min(1).max(100),
+  host: z.string().max(255).optional(),
+});
+export const PairResponse = z.object({ deviceId: z.string(), secret: z.string() });
+export const PairingCodeResponse = z.object({ code: z.string(), expiresAt: z.number() });
+
+export const InputBody = z.union([
+  z.object({ text: z.string().min(1).max(16 * 1024) }).strict(),
+  z.object({ keys: z.array(KeyName).min(1).max(64) }).strict(),
+]);
+export type InputBody = z.infer<typeof InputBody>;
+
+export const ResizeBody = z.object({ cols: Cols, rows: Rows });
+
+export const DeviceInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  host: z.string().nullable(),
+  createdAt: z.number(),
+  lastSeenAt: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+  online: z.boolean(),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfo>;
+
+export const ApiError = z.object({ error: z.string(), detail: z.string().optional() });

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/** Session ids are minted by the wrapper (UUIDs); anything else is refused early. */
+export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 chars of [A-Za-z0-9_-]");
+export const Seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const Cols = z.number().int().min(1).max(1000);
+export const Rows = z.number().int().min(1).max(1000);
+
+export const SessionStatus = z.enum(["running", "waiting", "exited", "disconnected"]);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+/** The session record as REST returns it and SSE carries it (contract fields first). */
+export const SessionInfo = z.object({
+  id: SessionId,
+  deviceId: z.string(),
+  name: z.string(),
+  command: z.array(z.string()),
+  cwd: z.string(),
+  status: SessionStatus,
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  exitCode: z.number().int().nullable(),
+  cols: Cols,
+  rows: Rows,
+  bytes: z.number().int().nonnegative(),
+  lastSeq: Seq,
+  pendingPrompts: z.number().int().nonnegative(),
+  host: z.string().nullable(),
+  deviceName: z.string().nullable(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const ScreenSnapshot = z.object({
+  cols: z.number().int(),
+  rows: z.number().int(),
+  cursor: z.object({ x: z.number().int(), y: z.number().int() }),
+  lines: z.array(z.string()),
+});
+export type ScreenSnapshot = z.infer<typeof ScreenSnapshot>;
+
+/** Turns a zod error into one line that says what was wrong and where. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function parseWith<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
+  const r = schema.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: describeIssues(r.error) };
+}
+
+/** JSON.parse that never throws: truncated or non-JSON text becomes a clear error. */
+export function parseJson(text: string): Parsed<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, error: `invalid JSON: ${(e as Error).message}` };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * WebSocket frames between the wrapper (CLI) and the server, on `/ws`.
+ * Text frames are JSON objects with a `type`; output travels in binary frames (see output-frame.ts).
+ */
+import { z } from "zod";
+import { Cols, Rows, Seq, SessionId } from "./common.ts";
+
+export const PROTOCOL_VERSION = 1;
+/** Largest text frame either side accepts. */
+export const MAX_TEXT_FRAME = 256 * 1024;
+/** Largest binary (output) frame: header + payload. */
+export const MAX_BINARY_FRAME = 1024 * 1024 + 256;
+/** A handshake signed more than this long ago (or ahead) is refused. */
+export const HANDSHAKE_MAX_SKEW_MS = 60_000;
+
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex chars");
+
+// ---- wrapper → server ----
+export const Hello = z.object({
+  type: z.literal("hello"),
+  v: z.literal(PROTOCOL_VERSION),
+  deviceId: z.string().min(1).max(64),
+  nonce: z.string().min(16).max(128),
+  ts: z.number().int(),
+  sig: Hex64,
+  host: z.string().max(255).optional(),
+});
+
+export const SessionOpen = z.object({
+  type: z.literal("session.open"),
+  sessionId: SessionId,
+  name: z.string().max(200),
+  command: z.array(z.string().max(4096)).min(1).max(256),
+  cwd: z.string().max(4096),
+  cols: Cols,
+  rows: Rows,
+  startedAt: z.number(),
+  agent: z.string().max(32).optional(),
+});
+
+export const SessionResize = z.object({ type: z.literal("session.resize"), sessionId: SessionId, cols: Cols, rows: Rows });
+
+export const SessionExit = z.object({
+  type: z.literal("session.exit"),
+  sessionId: SessionId,
+  exitCode: z.number().int(),
+  signal: z.string().max(32).nullable(),
+  endedAt: z.number(),
+  lastSeq: Seq,
+});
+
+/** The wrapper's ring buffer overflowed: these chunks were dropped before the server had them. */
+export const Gap = z.object({
+  type: z.literal("gap"),
+  sessionId: SessionId,
+  fromSeq: Seq,
+  toSeq: Seq,
+  bytes: z.number().int().nonnegative(),
+});
+
+export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
+export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
+
+export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, Gap, Ping, Pong]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+// ---- server → wrapper ----
+export const Challenge = z.object({ type: z.literal("challenge"), v: z.literal(PROTOCOL_VERSION), nonce: z.string(), ts: z.number() });
+export const Welcome = z.object({ type: z.literal("welcome"), deviceId: z.string(), heartbeatMs: z.number().int() });
+export const SessionReady = z.object({ type: z.literal("session.ready"), sessionId: SessionId, lastSeq: Seq });
+export const Ack = z.object({ type: z.literal("ack"), sessionId: SessionId, seq: Seq });
+export const Input = z.object({ type: z.literal("input"), sessionId: SessionId, data: z.string().max(64 * 1024) });
+export const ResizeRequest = z.object({ type: z.literal("resize"), sessionId: SessionId, cols: Cols, rows: Rows });
+export const ErrorFrame = z.object({
+  type: z.literal("error"),
+  code: z.string(),
+  message: z.string(),
+  /** The frame type (or "binary") the error is about, when known. */
+  ref: z.string().optional(),
+});
+
+export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, Input, ResizeRequest, ErrorFrame, Ping, Pong]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+/** The string a device signs (HMAC-SHA256 with its device key) to answer a challenge. */
+export function handshakeMessage(deviceId: string, nonce: string, ts: number): string {
+  return `claude-remote/ws/v${PROTOCOL_VERSION}\n${deviceId}\n${nonce}\n${ts}`;
+}

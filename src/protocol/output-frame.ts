@@ -1,0 +1,47 @@
+/**
+ * Binary output frame, wrapper → server:
+ *   u8 kind (0x01) | u8 idLen | sessionId (ASCII) | f64 seq (big-endian, an integer) | payload bytes
+ * Binary keeps the hot path free of base64 and JSON.
+ */
+import { z } from "zod";
+import { Seq, SessionId, type Parsed, describeIssues } from "./common.ts";
+import { MAX_BINARY_FRAME } from "./frames.ts";
+
+export const OUTPUT_KIND = 0x01;
+
+export const OutputFrame = z.object({
+  sessionId: SessionId,
+  seq: Seq.min(1),
+  data: z.instanceof(Uint8Array).refine((d) => d.byteLength > 0, "payload must not be empty"),
+});
+export type OutputFrame = z.infer<typeof OutputFrame>;
+
+const ascii = new TextEncoder();
+const asciiDecoder = new TextDecoder();
+
+export function encodeOutput(sessionId: string, seq: number, data: Uint8Array): Uint8Array {
+  const id = ascii.encode(sessionId);
+  const out = new Uint8Array(2 + id.length + 8 + data.byteLength);
+  out[0] = OUTPUT_KIND;
+  out[1] = id.length;
+  out.set(id, 2);
+  new DataView(out.buffer).setFloat64(2 + id.length, seq);
+  out.set(data, 2 + id.length + 8);
+  return out;
+}
+
+export function decodeOutput(buf: Uint8Array): Parsed<OutputFrame> {
+  if (buf.byteLength > MAX_BINARY_FRAME) return { ok: false, error: `binary frame of ${buf.byteLength} bytes exceeds ${MAX_BINARY_FRAME}` };
+  if (buf.byteLength < 2 || buf[0] !== OUTPUT_KIND) return { ok: false, error: "binary frame: unknown kind byte" };
+  const idLen = buf[1];
+  const headerLen = 2 + idLen + 8;
+  if (buf.byteLength < headerLen) return { ok: false, error: "binary frame: truncated header" };
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const candidate = {
+    sessionId: asciiDecoder.decode(buf.subarray(2, 2 + idLen)),
+    seq: view.getFloat64(2 + idLen),
+    data: buf.subarray(headerLen),
+  };
+  const r = OutputFrame.safeParse(candidate);
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: `binary frame: ${describeIssues(r.error)}` };
+}

@@ -1,0 +1,59 @@
+/**
+ * Who is calling: the admin (Bearer token or browser session cookie). Devices authenticate on the
+ * WebSocket instead (device-socket.ts).
+ */
+import type { Store } from "../store/index.ts";
+import { parseCookies } from "./http.ts";
+import { randomToken, safeEqual, sha256hex } from "./secrets.ts";
+
+export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export type Principal = { kind: "token" } | { kind: "browser"; sessionHash: string };
+
+export function cookieName(secure: boolean): string {
+  // __Host- binds the cookie to this exact host over https; it is not allowed without Secure.
+  return secure ? "__Host-cr_session" : "cr_session";
+}
+
+export class Auth {
+  private adminHash: string;
+  constructor(private store: Store, adminToken: string) {
+    this.adminHash = sha256hex(adminToken);
+  }
+
+  checkToken(token: string): boolean {
+    return safeEqual(sha256hex(token), this.adminHash);
+  }
+
+  authenticate(req: Request): Principal | null {
+    const header = req.headers.get("authorization");
+    if (header?.startsWith("Bearer ")) return this.checkToken(header.slice(7).trim()) ? { kind: "token" } : null;
+    const cookies = parseCookies(req.headers.get("cookie"));
+    const value = cookies["__Host-cr_session"] ?? cookies.cr_session;
+    if (!value) return null;
+    const hash = sha256hex(value);
+    return this.store.credentials.webSessionValid(hash) ? { kind: "browser", sessionHash: hash } : null;
+  }
+
+  /** Starts a browser session; returns the Set-Cookie header value. */
+  startSession(secure: boolean, userAgent: string | null, ip: string | null): { cookie: string; hash: string } {
+    const value = randomToken(32);
+    const hash = sha256hex(value);
+    this.store.credentials.addWebSession(hash, Date.now() + SESSION_TTL_MS, userAgent, ip);
+    const attrs = [`${cookieName(secure)}=${value}`, "Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${SESSION_TTL_MS / 1000}`];
+    if (secure) attrs.push("Secure");
+    return { cookie: attrs.join("; "), hash };
+  }
+
+  endSession(principal: Principal | null, secure: boolean): string {
+    if (principal?.kind === "browser") this.store.credentials.deleteWebSession(principal.sessionHash);
+    const attrs = [`${cookieName(secure)}=`, "Path=/", "HttpOnly", "SameSite=Strict", "Max-Age=0"];
+    if (secure) attrs.push("Secure");
+    return attrs.join("; ");
+  }
+}
+
+export function actorOf(p: Principal | null): string {
+  if (!p) return "anonymous";
+  return p.kind === "token" ? "admin:token" : `admin:browser:${p.sessionHash.slice(0, 12)}`;
+}

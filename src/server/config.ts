@@ -1,0 +1,55 @@
+/**
+ * Server configuration from the environment. Every variable is declared once here, with its
+ * default and meaning; the README's configuration table is checked against this list.
+ */
+import { z } from "zod";
+
+type Var = { name: string; default: string; meaning: string; schema: z.ZodType };
+
+const bool = z.enum(["0", "1", "true", "false", "yes", "no"]).transform((v) => v === "1" || v === "true" || v === "yes");
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = z.union([z.literal(""), z.url()]);
+
+export const CONFIG_VARS = [
+  { name: "PORT", default: "7200", meaning: "TCP port the server listens on", schema: port },
+  { name: "HOST", default: "127.0.0.1", meaning: "Address to bind; `0.0.0.0` to accept remote connections (put TLS in front)", schema: z.string().min(1) },
+  { name: "CLAUDE_REMOTE_DATA_DIR", default: "./data", meaning: "Where the SQLite database, admin token and keys live", schema: z.string().min(1) },
+  { name: "CLAUDE_REMOTE_ADMIN_TOKEN", default: "", meaning: "Admin token for the dashboard and API; generated and kept in the data dir if unset", schema: z.union([z.literal(""), z.string().min(16, "must be at least 16 characters")]) },
+  { name: "PUBLIC_URL", default: "", meaning: "External URL (e.g. `https://remote.example.com`) used in login links, QR codes and Origin checks", schema: optionalUrl },
+  { name: "TRUST_PROXY", default: "false", meaning: "Take the client IP from `X-Forwarded-For` (only behind your own reverse proxy)", schema: bool },
+  { name: "LOG_LEVEL", default: "info", meaning: "`debug`, `info`, `warn` or `error`", schema: z.enum(["debug", "info", "warn", "error"]) },
+] as const satisfies readonly Var[];
+
+export type ServerConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminToken: string;
+  publicUrl: string;
+  trustProxy: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+};
+
+export class ConfigError extends Error {}
+
+const KEYS: Record<(typeof CONFIG_VARS)[number]["name"], keyof ServerConfig> = {
+  PORT: "port",
+  HOST: "host",
+  CLAUDE_REMOTE_DATA_DIR: "dataDir",
+  CLAUDE_REMOTE_ADMIN_TOKEN: "adminToken",
+  PUBLIC_URL: "publicUrl",
+  TRUST_PROXY: "trustProxy",
+  LOG_LEVEL: "logLevel",
+};
+
+/** Reads and validates the environment; an invalid value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const out: Record<string, unknown> = {};
+  for (const v of CONFIG_VARS) {
+    const raw = env[v.name] ?? v.default;
+    const r = v.schema.safeParse(raw);
+    if (!r.success) throw new ConfigError(`invalid ${v.name}=${JSON.stringify(raw)}: ${r.error.issues[0]?.message}`);
+    out[KEYS[v.name]] = r.data;
+  }
+  return out as ServerConfig;
+}

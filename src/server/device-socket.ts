@@ -1,0 +1,185 @@
+/**
+ * `/ws`: one WebSocket per wrapper. The first frame must answer the server's challenge:
+ * HMAC-SHA256(device key, handshakeMessage(deviceId, nonce, ts)). The nonce is fresh per
+ * connection and the timestamp must be recent, so a captured handshake cannot be replayed.
+ */
+import type { ServerWebSocket, WebSocketHandler } from "bun";
+import { parseJson, parseWith } from "../protocol/common.ts";
+import { ClientFrame, HANDSHAKE_MAX_SKEW_MS, Hello, MAX_TEXT_FRAME, PROTOCOL_VERSION, type ServerFrame, handshakeMessage } from "../protocol/frames.ts";
+import { decodeOutput } from "../protocol/output-frame.ts";
+import type { Store } from "../store/index.ts";
+import type { DeviceConn, Hub } from "./hub.ts";
+import type { Logger } from "./log.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { hmacHex, randomToken, safeEqual, unwrapKey } from "./secrets.ts";
+
+export const HEARTBEAT_MS = 10_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Control frames per device (output frames are not counted: they are the product). */
+const CONTROL_RATE = { burst: 500, perSecond: 200 };
+
+export type SocketData = { ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
+
+class Conn implements DeviceConn {
+  lastHeard = Date.now();
+  constructor(readonly deviceId: string, readonly ws: ServerWebSocket<SocketData>) {}
+  send(frame: ServerFrame): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+}
+
+export class DeviceSockets {
+  private byDevice = new Map<string, Set<Conn>>();
+  private limiter = new RateLimiter(CONTROL_RATE.burst, CONTROL_RATE.perSecond);
+  private sweeper: ReturnType<typeof setInterval>;
+  framesRejected = 0;
+
+  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger) {
+    // A link that has said nothing for 3 heartbeats is dead: close it so the session shows as disconnected.
+    this.sweeper = setInterval(() => this.sweep(), HEARTBEAT_MS);
+  }
+
+  newSocketData(ip: string): SocketData {
+    return { ip, nonce: randomToken(24), conn: null, timer: null };
+  }
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const s of this.byDevice.values()) n += s.size;
+    return n;
+  }
+
+  /** Closes every live connection of a device (on revoke). */
+  closeDevice(deviceId: string, reason: string): void {
+    for (const c of this.byDevice.get(deviceId) ?? []) c.close(4003, reason);
+  }
+
+  readonly handler: WebSocketHandler<SocketData> = {
+    maxPayloadLength: 2 * 1024 * 1024,
+    idleTimeout: 60,
+    backpressureLimit: 16 * 1024 * 1024,
+    open: (ws) => {
+      ws.send(JSON.stringify({ type: "challenge", v: PROTOCOL_VERSION, nonce: ws.data.nonce, ts: Date.now() }));
+      ws.data.timer = setTimeout(() => ws.close(4001, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
+    },
+    message: (ws, message) => {
+      if (!ws.data.conn) return this.handshake(ws, message);
+      const conn = ws.data.conn;
+      conn.lastHeard = Date.now();
+      if (typeof message === "string") this.control(conn, message);
+      else this.binary(conn, message);
+    },
+    close: (ws) => {
+      if (ws.data.timer) clearTimeout(ws.data.timer);
+      const conn = ws.data.conn;
+      if (!conn) return;
+      this.byDevice.get(conn.deviceId)?.delete(conn);
+      this.hub.detach(conn);
+    },
+  };
+
+  private handshake(ws: ServerWebSocket<SocketData>, message: string | Buffer): void {
+    const refuse = (why: string) => {
+      this.log.warn("ws_handshake_refused", { ip: ws.data.ip, why });
+      ws.send(JSON.stringify({ type: "error", code: "unauthorized", message: why, ref: "hello" }));
+      ws.close(4001, "unauthorized");
+    };
+    if (typeof message !== "string" || message.length > MAX_TEXT_FRAME) return refuse("first frame must be a hello");
+    const json = parseJson(message);
+    if (!json.ok) return refuse(json.error);
+    const hello = parseWith(Hello, json.value);
+    if (!hello.ok) return refuse(`hello: ${hello.error}`);
+    const h = hello.value;
+    if (!safeEqual(h.nonce, ws.data.nonce)) return refuse("nonce does not match this connection's challenge");
+    if (Math.abs(Date.now() - h.ts) > HANDSHAKE_MAX_SKEW_MS) return refuse("handshake timestamp too old or in the future");
+    const wrapped = this.store.devices.activeKey(h.deviceId);
+    let key: Uint8Array | null = null;
+    try {
+      key = wrapped ? unwrapKey(this.masterKey, wrapped) : null;
+    } catch {
+      key = null;
+    }
+    const expected = hmacHex(key ?? new Uint8Array(32), handshakeMessage(h.deviceId, h.nonce, h.ts));
+    if (!safeEqual(expected, h.sig) || !key) return refuse("bad signature or unknown device");
+    ws.data.nonce = ""; // spent
+    if (ws.data.timer) clearTimeout(ws.data.timer);
+    const conn = new Conn(h.deviceId, ws);
+    ws.data.conn = conn;
+    let set = this.byDevice.get(h.deviceId);
+    if (!set) this.byDevice.set(h.deviceId, (set = new Set()));
+    set.add(conn);
+    this.store.devices.seen(h.deviceId, h.host ?? null);
+    conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS });
+  }
+
+  private control(conn: Conn, message: string): void {
+    const reject = (code: string, msg: string, ref?: string) => {
+      this.framesRejected++;
+      conn.send({ type: "error", code, message: msg, ref });
+    };
+    const wait = this.limiter.take(conn.deviceId);
+    if (wait > 0) return reject("rate_limited", `too many frames; retry in ${wait}s`);
+    if (message.length > MAX_TEXT_FRAME) return reject("too_large", `text frame exceeds ${MAX_TEXT_FRAME} bytes`);
+    const json = parseJson(message);
+    if (!json.ok) return reject("bad_frame", json.error);
+    const parsed = parseWith(ClientFrame, json.value);
+    const ref = typeof (json.value as { type?: unknown })?.type === "string" ? String((json.value as { type: string }).type).slice(0, 40) : undefined;
+    if (!parsed.ok) return reject("bad_frame", parsed.error, ref);
+    const f = parsed.value;
+    switch (f.type) {
+      case "session.open": {
+        const lastSeq = this.hub.open(conn, f);
+        if (lastSeq === null) return reject("forbidden", "session belongs to another device", f.type);
+        return conn.send({ type: "session.ready", sessionId: f.sessionId, lastSeq });
+      }
+      case "session.resize":
+        return this.hub.resize(conn, f.sessionId, f.cols, f.rows);
+      case "session.exit":
+        return this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt);
+      case "gap": {
+        const err = this.hub.gap(conn, { sessionId: f.sessionId, fromSeq: f.fromSeq, toSeq: f.toSeq, bytes: f.bytes });
+        if (err) reject("bad_gap", err, f.type);
+        return;
+      }
+      case "ping":
+        return conn.send({ type: "pong", t: f.t });
+      case "pong":
+        return;
+      case "hello":
+        return reject("bad_frame", "already authenticated", f.type);
+    }
+  }
+
+  private binary(conn: Conn, message: Buffer): void {
+    const frame = decodeOutput(message);
+    if (!frame.ok) {
+      this.framesRejected++;
+      return conn.send({ type: "error", code: "bad_frame", message: frame.error, ref: "binary" });
+    }
+    const { sessionId, seq, data } = frame.value;
+    const err = this.hub.output(conn, sessionId, seq, data);
+    if (!err) return;
+    this.framesRejected++;
+    conn.send({ type: "error", code: "out_of_order", message: err, ref: "output" });
+    // Resync: the wrapper reconnects and resends everything after the last ack.
+    if (err.startsWith("out of order")) conn.close(4009, "resync");
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const set of this.byDevice.values()) {
+      for (const c of set) {
+        if (now - c.lastHeard > 3 * HEARTBEAT_MS) c.close(4008, "heartbeat timeout");
+        else c.send({ type: "ping", t: now });
+      }
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    for (const set of this.byDevice.values()) for (const c of set) c.close(1001, "server shutting down");
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The global event stream (`/events`): session and prompt lifecycle events, each with an id
+ * `<bootId>-<n>`. The last `capacity` events are kept so a viewer resumes with Last-Event-ID;
+ * one that missed more (or that knew a previous server process) is told to resync.
+ */
+import { SseClient } from "./sse.ts";
+
+type Entry = { n: number; event: string; data: unknown };
+
+export class EventLog {
+  readonly bootId = crypto.randomUUID().slice(0, 8);
+  private entries: Entry[] = [];
+  private next = 1;
+  private clients = new Set<SseClient>();
+
+  constructor(private capacity = 2000, private maxQueuedBytes = 1024 * 1024) {}
+
+  get viewerCount(): number {
+    return this.clients.size;
+  }
+
+  publish(event: string, data: unknown): void {
+    const entry = { n: this.next++, event, data };
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    for (const c of this.clients) c.send(event, data, this.id(entry.n));
+  }
+
+  subscribe(lastEventId: string | null): Response {
+    const client: SseClient = new SseClient({ maxQueuedBytes: this.maxQueuedBytes, onClose: () => this.clients.delete(client) });
+    client.send("hello", { bootId: this.bootId, serverTime: Date.now() });
+    const missed = this.since(lastEventId);
+    if (missed === null) client.send("resync", { reason: lastEventId ? "event history no longer available" : "initial" }, this.id(this.next - 1));
+    else for (const e of missed) client.send(e.event, e.data, this.id(e.n));
+    this.clients.add(client);
+    return client.response;
+  }
+
+  closeAll(): void {
+    for (const c of [...this.clients]) c.close();
+  }
+
+  private id(n: number): string {
+    return `${this.bootId}-${n}`;
+  }
+
+  /** Events after `lastEventId`, or null if they cannot be replayed. */
+  private since(lastEventId: string | null): Entry[] | null {
+    if (!lastEventId) return null;
+    const [boot, nStr] = lastEventId.split("-");
+    const n = Number(nStr);
+    if (boot !== this.bootId || !Number.isInteger(n)) return null;
+    const first = this.entries[0]?.n ?? this.next;
+    if (n + 1 < first) return null;
+    return this.entries.filter((e) => e.n > n);
+  }
+}

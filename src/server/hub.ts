@@ -1,0 +1,225 @@
+/**
+ * The session hub: live sessions, their headless screens, their device connections and viewers.
+ * Frames from devices come in through the methods here; output goes store → acks → viewers.
+ */
+import type { SessionInfo } from "../protocol/common.ts";
+import type { ServerFrame } from "../protocol/frames.ts";
+import type { Store } from "../store/index.ts";
+import type { GapRecord, PendingChunk } from "../store/output.ts";
+import { HeadlessScreen } from "../terminal/headless.ts";
+import type { EventLog } from "./event-log.ts";
+import type { Logger } from "./log.ts";
+import { OutputPipeline } from "./output-pipeline.ts";
+import { SessionStream } from "./session-stream.ts";
+
+/** What the hub needs of a device's WebSocket. */
+export interface DeviceConn {
+  readonly deviceId: string;
+  send(frame: ServerFrame): void;
+  close(code: number, reason: string): void;
+}
+
+type Live = {
+  id: string;
+  conn: DeviceConn | null;
+  screen: HeadlessScreen;
+  /** Highest seq accepted into the pipeline (stored or about to be). */
+  accepted: number;
+  viewers: Set<SessionStream>;
+};
+
+export type HubOptions = { viewerQueueBytes: number; scrollback: number };
+
+export class Hub {
+  private live = new Map<string, Live>();
+  readonly pipeline: OutputPipeline;
+  bytesIn = 0;
+
+  constructor(private store: Store, private events: EventLog, private log: Logger, private opts: HubOptions) {
+    this.pipeline = new OutputPipeline(store.output, {
+      committed: (chunks, gaps) => this.onCommitted(chunks, gaps),
+      failed: (ids, err) => this.onStoreFailed(ids, err),
+    });
+  }
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  get viewerCount(): number {
+    let n = 0;
+    for (const l of this.live.values()) n += l.viewers.size;
+    return n;
+  }
+
+  /** A device opened (or re-opened after a reconnect) a session. Returns the last stored seq. */
+  open(conn: DeviceConn, f: { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number }): number | null {
+    const ok = this.store.sessions.open({ id: f.sessionId, deviceId: conn.deviceId, name: f.name, command: f.command, cwd: f.cwd, cols: f.cols, rows: f.rows, startedAt: f.startedAt });
+    if (!ok) return null;
+    let l = this.live.get(f.sessionId);
+    if (!l) {
+      l = { id: f.sessionId, conn, screen: this.rebuildScreen(f.sessionId, f.cols, f.rows), accepted: this.store.sessions.lastSeq(f.sessionId), viewers: new Set() };
+      this.live.set(f.sessionId, l);
+    } else {
+      if (l.conn && l.conn !== conn) l.conn.close(4000, "session taken over by a new connection");
+      l.conn = conn;
+      l.accepted = this.store.sessions.lastSeq(f.sessionId);
+      if (l.screen.cols !== f.cols || l.screen.rows !== f.rows) l.screen.resize(f.cols, f.rows);
+    }
+    this.publishSession(f.sessionId);
+    return l.accepted;
+  }
+
+  /** Output from the device that owns the session. Duplicates are dropped; out-of-order is refused. */
+  output(conn: DeviceConn, sessionId: string, seq: number, data: Uint8Array): string | null {
+    const l = this.owned(conn, sessionId);
+    if (!l) return "session not open on this connection";
+    if (seq <= l.accepted) return null; // already have it (a resend after reconnect)
+    if (seq !== l.accepted + 1) return `out of order: expected seq ${l.accepted + 1}, got ${seq}`;
+    l.accepted = seq;
+    this.bytesIn += data.byteLength;
+    // Copy: the frame's buffer belongs to the socket and is reused after this callback.
+    this.pipeline.push({ sessionId, seq, ts: Date.now(), data: new Uint8Array(data) });
+    return null;
+  }
+
+  gap(conn: DeviceConn, g: GapRecord): string | null {
+    const l = this.owned(conn, g.sessionId);
+    if (!l) return "session not open on this connection";
+    if (g.toSeq <= l.accepted) return null;
+    if (g.fromSeq > l.accepted + 1) return `gap starts at ${g.fromSeq}, expected ${l.accepted + 1}`;
+    l.accepted = g.toSeq;
+    this.pipeline.pushGap({ ...g, fromSeq: Math.max(g.fromSeq, 1) });
+    return null;
+  }
+
+  resize(conn: DeviceConn, sessionId: string, cols: number, rows: number): void {
+    const l = this.owned(conn, sessionId);
+    if (!l) return;
+    l.screen.resize(cols, rows);
+    this.store.sessions.resize(sessionId, cols, rows);
+    this.publishSession(sessionId);
+  }
+
+  exit(conn: DeviceConn, sessionId: string, exitCode: number, endedAt: number): void {
+    const l = this.owned(conn, sessionId);
+    if (!l) return;
+    this.pipeline.flush(); // the tail is stored before the session is marked ended
+    this.store.sessions.end(sessionId, exitCode, endedAt);
+    l.conn = null;
+    this.publishSession(sessionId);
+  }
+
+  /** The device's socket closed: its running sessions are disconnected until it comes back. */
+  detach(conn: DeviceConn): void {
+    for (const l of this.live.values()) {
+      if (l.conn !== conn) continue;
+      l.conn = null;
+      this.store.sessions.setStatus(l.id, "disconnected");
+      this.publishSession(l.id);
+    }
+  }
+
+  /** Sends keystrokes to the session's PTY. False if no device holds it now. */
+  input(sessionId: string, data: string): boolean {
+    const conn = this.live.get(sessionId)?.conn;
+    if (!conn) return false;
+    conn.send({ type: "input", sessionId, data });
+    return true;
+  }
+
+  requestResize(sessionId: string, cols: number, rows: number): boolean {
+    const conn = this.live.get(sessionId)?.conn;
+    if (!conn) return false;
+    conn.send({ type: "resize", sessionId, cols, rows });
+    return true;
+  }
+
+  async screen(sessionId: string) {
+    const l = this.live.get(sessionId);
+    if (l) {
+      await l.screen.flush();
+      return l.screen.snapshot();
+    }
+    const info = this.store.sessions.get(sessionId);
+    if (!info) return null;
+    const screen = this.rebuildScreen(sessionId, info.cols, info.rows);
+    await screen.flush();
+    const snap = screen.snapshot();
+    screen.dispose();
+    return snap;
+  }
+
+  subscribe(sessionId: string, afterSeq: number): Response {
+    const l = this.live.get(sessionId);
+    const stream: SessionStream = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => l?.viewers.delete(stream));
+    l?.viewers.add(stream);
+    stream.client.send("session", { session: this.store.sessions.get(sessionId) });
+    return stream.client.response;
+  }
+
+  publishSession(sessionId: string): void {
+    const session = this.store.sessions.get(sessionId);
+    if (!session) return;
+    this.events.publish("session", { session });
+    for (const v of this.live.get(sessionId)?.viewers ?? []) v.client.send("session", { session });
+  }
+
+  sessionInfo(sessionId: string): SessionInfo | null {
+    return this.store.sessions.get(sessionId);
+  }
+
+  isOnline(deviceId: string): boolean {
+    for (const l of this.live.values()) if (l.conn?.deviceId === deviceId) return true;
+    return false;
+  }
+
+  shutdown(): void {
+    this.pipeline.flush();
+    for (const l of this.live.values()) {
+      for (const v of l.viewers) v.client.close();
+      l.screen.dispose();
+    }
+    this.live.clear();
+  }
+
+  private owned(conn: DeviceConn, sessionId: string): Live | null {
+    const l = this.live.get(sessionId);
+    return l && l.conn === conn ? l : null;
+  }
+
+  private rebuildScreen(sessionId: string, cols: number, rows: number): HeadlessScreen {
+    const screen = new HeadlessScreen(cols, rows, { scrollback: this.opts.scrollback });
+    for (const c of this.store.output.iterate(sessionId)) screen.write(c.data);
+    return screen;
+  }
+
+  private onCommitted(chunks: readonly PendingChunk[], gaps: readonly GapRecord[]): void {
+    const acks = new Map<string, number>();
+    for (const g of gaps) {
+      acks.set(g.sessionId, Math.max(acks.get(g.sessionId) ?? 0, g.toSeq));
+      for (const v of this.live.get(g.sessionId)?.viewers ?? []) v.gap(g.fromSeq, g.toSeq, g.bytes);
+    }
+    for (const c of chunks) {
+      acks.set(c.sessionId, Math.max(acks.get(c.sessionId) ?? 0, c.seq));
+      const l = this.live.get(c.sessionId);
+      if (!l) continue;
+      l.screen.write(c.data);
+      for (const v of l.viewers) v.offer(c.seq, c.data);
+    }
+    for (const [sessionId, seq] of acks) this.live.get(sessionId)?.conn?.send({ type: "ack", sessionId, seq });
+  }
+
+  /** Nothing of the batch was stored: tell the devices and drop their connections so they resend later. */
+  private onStoreFailed(ids: Set<string>, err: Error): void {
+    this.log.error("store_failed", { error: err.message, sessions: [...ids] });
+    for (const id of ids) {
+      const l = this.live.get(id);
+      if (!l) continue;
+      l.accepted = this.store.sessions.lastSeq(id);
+      const conn = l.conn;
+      conn?.send({ type: "error", code: "store_failed", message: `server could not store output: ${err.message}` });
+      conn?.close(1011, "store failed");
+    }
+  }
+}

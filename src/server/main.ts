@@ -1,0 +1,32 @@
+/** `npm start` / `claude-remote serve`: the server with its embedded defaults. */
+import { startServer } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { printLoginBanner } from "./banner.ts";
+
+export async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`claude-remote: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const running = await startServer(config);
+  running.app.log.info("listening", { url: running.url, dataDir: config.dataDir });
+  if (running.adminTokenGenerated) printLoginBanner(config.publicUrl || running.url, running.adminToken);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.app.log.info("shutting_down", { signal });
+    await running.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+if (import.meta.main) await serve();

@@ -1,0 +1,97 @@
+import { InputBody, ResizeBody } from "../../protocol/api.ts";
+import { keysToBytes } from "../../protocol/keys.ts";
+import { actorOf } from "../auth.ts";
+import { apiError, json, readBody } from "../http.ts";
+import type { Ctx, Route } from "../router.ts";
+
+function found(ctx: Ctx) {
+  return ctx.app.store.sessions.get(ctx.params.id);
+}
+
+/** The stored output as one byte stream, read from the store page by page. */
+function outputStream(ctx: Ctx): Response {
+  const output = ctx.app.store.output;
+  const id = ctx.params.id;
+  let cursor = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const page = output.after(id, cursor, 1024 * 1024);
+      if (page.length === 0) return controller.close();
+      for (const c of page) controller.enqueue(c.data);
+      cursor = page[page.length - 1].seq;
+    },
+  });
+  return new Response(body, { headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } });
+}
+
+export const sessionRoutes: Route[] = [
+  { method: "GET", path: "/api/sessions", auth: "admin", handler: ({ app }) => json(app.store.sessions.list()) },
+  {
+    method: "GET",
+    path: "/api/sessions/:id",
+    auth: "admin",
+    handler: (ctx) => {
+      const s = found(ctx);
+      return s ? json(s) : apiError(404, "not_found", "no such session");
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/sessions/:id/output",
+    auth: "admin",
+    handler: (ctx) => (found(ctx) ? outputStream(ctx) : apiError(404, "not_found", "no such session")),
+  },
+  {
+    method: "GET",
+    path: "/api/sessions/:id/screen",
+    auth: "admin",
+    handler: async ({ app, params }) => {
+      const snap = await app.hub.screen(params.id);
+      return snap ? json(snap) : apiError(404, "not_found", "no such session");
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/sessions/:id/input",
+    auth: "admin",
+    handler: async (ctx) => {
+      const { req, app, params, principal, ip } = ctx;
+      if (!found(ctx)) return apiError(404, "not_found", "no such session");
+      const wait = app.limits.input.take(`${ip}`);
+      if (wait > 0) return apiError(429, "rate_limited", "too much input", { "Retry-After": String(wait) });
+      const body = await readBody(req, InputBody);
+      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      const data = "text" in body.value ? body.value.text : keysToBytes(body.value.keys);
+      if (!app.hub.input(params.id, data)) return apiError(409, "not_connected", "the session's wrapper is not connected");
+      app.store.audit.append({ actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent"), action: "session.input", target: params.id, detail: body.value });
+      return json({ ok: true });
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/sessions/:id/resize",
+    auth: "admin",
+    handler: async (ctx) => {
+      if (!found(ctx)) return apiError(404, "not_found", "no such session");
+      const body = await readBody(ctx.req, ResizeBody);
+      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!ctx.app.hub.requestResize(ctx.params.id, body.value.cols, body.value.rows)) return apiError(409, "not_connected", "the session's wrapper is not connected");
+      return json({ ok: true });
+    },
+  },
+  {
+    method: "GET",
+    path: "/events",
+    auth: "admin",
+    handler: (ctx) => {
+      const { url, req, app } = ctx;
+      const lastId = req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId");
+      const sessionId = url.searchParams.get("session");
+      if (!sessionId) return app.events.subscribe(lastId);
+      if (!app.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
+      const from = Number(lastId ?? url.searchParams.get("from") ?? "0");
+      if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "Last-Event-ID / from must be a seq");
+      return app.hub.subscribe(sessionId, from);
+    },
+  },
+];

@@ -1,0 +1,58 @@
+/**
+ * A viewer of one session's raw output over SSE. It first replays stored chunks after its cursor,
+ * page by page as the viewer reads (so history never sits in memory), then follows live output.
+ * Event ids are output seqs, so Last-Event-ID resumes exactly where the viewer stopped.
+ */
+import type { OutputStore } from "../store/output.ts";
+import { SseClient } from "./sse.ts";
+
+const PAGE_BYTES = 256 * 1024;
+
+export class SessionStream {
+  readonly client: SseClient;
+  private replaying = true;
+
+  constructor(
+    readonly sessionId: string,
+    private cursor: number,
+    private output: OutputStore,
+    maxQueuedBytes: number,
+    onClose: () => void,
+  ) {
+    this.client = new SseClient({ maxQueuedBytes, onDemand: () => this.replayPage(), onClose });
+  }
+
+  /** Live chunk, already committed. Ignored while replaying: the replay reads it from the store. */
+  offer(seq: number, data: Uint8Array): void {
+    if (this.replaying || seq <= this.cursor) return;
+    if (seq !== this.cursor + 1) {
+      this.replaying = true; // a gap in what we saw: fall back to the store
+      this.replayPage();
+      return;
+    }
+    this.emit(seq, data);
+  }
+
+  gap(fromSeq: number, toSeq: number, bytes: number): void {
+    if (this.replaying) return;
+    this.client.send("gap", { sessionId: this.sessionId, fromSeq, toSeq, bytes });
+    if (toSeq > this.cursor) this.cursor = toSeq;
+  }
+
+  private replayPage(): void {
+    if (!this.replaying || this.client.isClosed) return;
+    while (this.client.room > 0) {
+      const page = this.output.after(this.sessionId, this.cursor, PAGE_BYTES);
+      if (page.length === 0) {
+        this.replaying = false;
+        return;
+      }
+      for (const c of page) this.emit(c.seq, c.data);
+    }
+  }
+
+  private emit(seq: number, data: Uint8Array): void {
+    this.cursor = seq;
+    this.client.send("output", { sessionId: this.sessionId, seq, data: Buffer.from(data).toString("base64") }, seq);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * One SSE connection with a bounded queue. A viewer that stops reading is cut off once its queue
+ * passes `maxQueuedBytes` (it reconnects with Last-Event-ID and resyncs); it never grows the server.
+ */
+const encoder = new TextEncoder();
+
+export type SseOptions = {
+  maxQueuedBytes: number;
+  /** Called when the client can take more (used to replay history page by page). */
+  onDemand?: () => void;
+  onClose: () => void;
+  heartbeatMs?: number;
+};
+
+export class SseClient {
+  readonly response: Response;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private closed = false;
+  private heartbeat: ReturnType<typeof setInterval>;
+  bytesSent = 0;
+
+  constructor(private opts: SseOptions) {
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.controller = c;
+        },
+        pull: () => this.opts.onDemand?.(),
+        cancel: () => this.close(),
+      },
+      { highWaterMark: opts.maxQueuedBytes, size: (chunk) => chunk?.byteLength ?? 0 },
+    );
+    this.response = new Response(stream, {
+      headers: {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-store",
+        "X-Accel-Buffering": "no",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+    this.heartbeat = setInterval(() => this.write(": ping\n\n"), opts.heartbeatMs ?? 15_000);
+    this.write("retry: 1000\n\n");
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Room left in the queue, in bytes (negative when over). */
+  get room(): number {
+    return this.controller.desiredSize ?? 0;
+  }
+
+  send(event: string, data: unknown, id?: string | number): boolean {
+    let frame = `event: ${event}\n`;
+    if (id !== undefined) frame += `id: ${id}\n`;
+    frame += `data: ${JSON.stringify(data)}\n\n`;
+    return this.write(frame);
+  }
+
+  private write(text: string): boolean {
+    if (this.closed) return false;
+    const bytes = encoder.encode(text);
+    try {
+      this.controller.enqueue(bytes);
+    } catch {
+      this.close();
+      return false;
+    }
+    this.bytesSent += bytes.byteLength;
+    if ((this.controller.desiredSize ?? 0) < 0) {
+      this.close(true); // stalled viewer: cut off rather than buffer without bound
+      return false;
+    }
+    return true;
+  }
+
+  /** `cut` drops whatever is still queued (a stalled viewer); otherwise the queue drains first. */
+  close(cut = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    try {
+      if (cut) this.controller.error(new Error("viewer too slow"));
+      else this.controller.close();
+    } catch {}
+    this.opts.onClose();
+  }
+}

@@ -1,0 +1,41 @@
+import type { Database } from "bun:sqlite";
+import { AuditStore } from "./audit.ts";
+import { CredentialStore } from "./credentials.ts";
+import { openDatabase } from "./db.ts";
+import { DeviceStore } from "./devices.ts";
+import { OutputStore } from "./output.ts";
+import { SessionStore } from "./sessions.ts";
+
+export class Store {
+  readonly devices: DeviceStore;
+  readonly credentials: CredentialStore;
+  readonly sessions: SessionStore;
+  readonly output: OutputStore;
+  readonly audit: AuditStore;
+
+  constructor(readonly db: Database) {
+    this.devices = new DeviceStore(db);
+    this.credentials = new CredentialStore(db);
+    this.sessions = new SessionStore(db);
+    this.output = new OutputStore(db);
+    this.audit = new AuditStore(db);
+  }
+
+  static open(path: string): Store {
+    return new Store(openDatabase(path));
+  }
+
+  /** True if a write transaction can be taken right now (readiness). */
+  writable(): boolean {
+    try {
+      this.db.exec("BEGIN IMMEDIATE; ROLLBACK");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

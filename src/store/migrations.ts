@@ -1,0 +1,76 @@
+/**
+ * Versioned schema. Each entry upgrades the database by one version (PRAGMA user_version).
+ * Never edit a released migration: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // v1: the core path
+  `
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    host TEXT,
+    key_wrapped BLOB NOT NULL,          -- device HMAC key, AES-GCM wrapped with the data-dir master key
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE TABLE pairing_codes (
+    code_hash TEXT PRIMARY KEY,         -- sha256 of the code; the code itself is never stored
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    user_agent TEXT,
+    ip TEXT
+  );
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    command TEXT NOT NULL,              -- JSON array
+    cwd TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    exit_code INTEGER,
+    cols INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX sessions_started ON sessions(started_at);
+  CREATE TABLE output (
+    session_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE gaps (
+    session_id TEXT NOT NULL,
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL,                -- 'admin', 'device:<id>', 'browser:<session hash prefix>', 'anonymous'
+    ip TEXT,
+    user_agent TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    detail TEXT                         -- JSON
+  );
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

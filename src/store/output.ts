@@ -1,0 +1,62 @@
+import type { Database } from "bun:sqlite";
+
+export type Chunk = { seq: number; ts: number; data: Uint8Array };
+export type PendingChunk = Chunk & { sessionId: string };
+export type GapRecord = { sessionId: string; fromSeq: number; toSeq: number; bytes: number };
+
+/** Output chunks keyed by (session, seq). Writes go through `commit`, a batch per transaction. */
+export class OutputStore {
+  private insert;
+  private bump;
+  private insertGap;
+  constructor(private db: Database) {
+    this.insert = db.query("INSERT OR IGNORE INTO output (session_id, seq, ts, data) VALUES (?, ?, ?, ?)");
+    this.bump = db.query("UPDATE sessions SET last_seq = MAX(last_seq, ?), bytes = bytes + ? WHERE id = ?");
+    this.insertGap = db.query("INSERT INTO gaps (session_id, from_seq, to_seq, bytes, recorded_at) VALUES (?, ?, ?, ?, ?)");
+  }
+
+  /** One transaction for the whole batch; throws (and stores nothing) if the database refuses. */
+  commit(chunks: readonly PendingChunk[], gaps: readonly GapRecord[]): void {
+    this.db.transaction(() => {
+      for (const g of gaps) {
+        this.insertGap.run(g.sessionId, g.fromSeq, g.toSeq, g.bytes, Date.now());
+        this.bump.run(g.toSeq, 0, g.sessionId);
+      }
+      for (const c of chunks) {
+        if (this.insert.run(c.sessionId, c.seq, c.ts, c.data).changes > 0) this.bump.run(c.seq, c.data.byteLength, c.sessionId);
+      }
+    })();
+  }
+
+  /** Chunks after `afterSeq`, in order, up to about `maxBytes` (at least one chunk). */
+  after(sessionId: string, afterSeq: number, maxBytes: number): Chunk[] {
+    const out: Chunk[] = [];
+    let bytes = 0;
+    const rows = this.db
+      .query("SELECT seq, ts, data FROM output WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT 1000")
+      .iterate(sessionId, afterSeq) as Iterable<Chunk>;
+    for (const row of rows) {
+      out.push(row);
+      bytes += row.data.byteLength;
+      if (bytes >= maxBytes) break;
+    }
+    return out;
+  }
+
+  /** Chunks with seq in [fromSeq, toSeq], for cast export and scrollback. */
+  *iterate(sessionId: string): Generator<Chunk> {
+    let cursor = 0;
+    for (;;) {
+      const page = this.after(sessionId, cursor, 4 * 1024 * 1024);
+      if (page.length === 0) return;
+      yield* page;
+      cursor = page[page.length - 1].seq;
+    }
+  }
+
+  gaps(sessionId: string): GapRecord[] {
+    return this.db
+      .query("SELECT session_id AS sessionId, from_seq AS fromSeq, to_seq AS toSeq, bytes FROM gaps WHERE session_id = ? ORDER BY from_seq")
+      .all(sessionId) as GapRecord[];
+  }
+}

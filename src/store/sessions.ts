@@ -1,0 +1,71 @@
+import type { Database } from "bun:sqlite";
+import type { SessionInfo, SessionStatus } from "../protocol/common.ts";
+
+type Row = {
+  id: string; device_id: string; name: string; command: string; cwd: string; status: SessionStatus;
+  started_at: number; ended_at: number | null; exit_code: number | null; cols: number; rows: number;
+  last_seq: number; bytes: number; device_name: string | null; host: string | null;
+};
+
+const SELECT = `SELECT s.*, d.name AS device_name, d.host AS host FROM sessions s LEFT JOIN devices d ON d.id = s.device_id`;
+
+export type NewSession = {
+  id: string; deviceId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number;
+};
+
+export class SessionStore {
+  constructor(private db: Database) {}
+
+  /** Creates the session, or re-opens it (same device) after a reconnect. Returns false if the id belongs to another device. */
+  open(s: NewSession): boolean {
+    const existing = this.db.query("SELECT device_id FROM sessions WHERE id = ?").get(s.id) as { device_id: string } | null;
+    if (existing) {
+      if (existing.device_id !== s.deviceId) return false;
+      this.db.query("UPDATE sessions SET status = 'running', cols = ?, rows = ? WHERE id = ? AND ended_at IS NULL").run(s.cols, s.rows, s.id);
+      return true;
+    }
+    this.db
+      .query(`INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
+      .run(s.id, s.deviceId, s.name, JSON.stringify(s.command), s.cwd, s.startedAt, s.cols, s.rows);
+    return true;
+  }
+
+  get(id: string): SessionInfo | null {
+    const row = this.db.query(`${SELECT} WHERE s.id = ?`).get(id) as Row | null;
+    return row ? toInfo(row) : null;
+  }
+
+  list(limit = 200): SessionInfo[] {
+    return (this.db.query(`${SELECT} ORDER BY s.started_at DESC LIMIT ?`).all(limit) as Row[]).map(toInfo);
+  }
+
+  setStatus(id: string, status: SessionStatus): void {
+    this.db.query("UPDATE sessions SET status = ? WHERE id = ? AND ended_at IS NULL").run(status, id);
+  }
+
+  resize(id: string, cols: number, rows: number): void {
+    this.db.query("UPDATE sessions SET cols = ?, rows = ? WHERE id = ?").run(cols, rows, id);
+  }
+
+  end(id: string, exitCode: number, endedAt: number): void {
+    this.db.query("UPDATE sessions SET status = 'exited', exit_code = ?, ended_at = ? WHERE id = ?").run(exitCode, endedAt, id);
+  }
+
+  /** Sessions left `running` by a previous server process are no longer connected. */
+  markAllDisconnected(): void {
+    this.db.query("UPDATE sessions SET status = 'disconnected' WHERE ended_at IS NULL").run();
+  }
+
+  lastSeq(id: string): number {
+    const r = this.db.query("SELECT last_seq FROM sessions WHERE id = ?").get(id) as { last_seq: number } | null;
+    return r?.last_seq ?? 0;
+  }
+}
+
+function toInfo(r: Row): SessionInfo {
+  return {
+    id: r.id, deviceId: r.device_id, name: r.name, command: JSON.parse(r.command), cwd: r.cwd, status: r.status,
+    startedAt: r.started_at, endedAt: r.ended_at, exitCode: r.exit_code, cols: r.cols, rows: r.rows,
+    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: 0, host: r.host, deviceName: r.device_name,
+  };
+}
