@@ -81,8 +81,3 @@ export const ErrorFrame = z.object({
 
 export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, Input, ResizeRequest, ErrorFrame, Ping, Pong]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
-
-/** The string a device signs (HMAC-SHA256 with its device key) to answer a challenge. */
-export function handshakeMessage(deviceId: string, nonce: string, ts: number): string {
-  return `claude-remote/ws/v${PROTOCOL_VERSION}\n${deviceId}\n${nonce}\n${ts}`;
-}

@@ -5,13 +5,14 @@
  */
 import type { ServerWebSocket, WebSocketHandler } from "bun";
 import { parseJson, parseWith } from "../protocol/common.ts";
-import { ClientFrame, HANDSHAKE_MAX_SKEW_MS, Hello, MAX_TEXT_FRAME, PROTOCOL_VERSION, type ServerFrame, handshakeMessage } from "../protocol/frames.ts";
+import { ClientFrame, HANDSHAKE_MAX_SKEW_MS, Hello, MAX_TEXT_FRAME, PROTOCOL_VERSION, type ServerFrame } from "../protocol/frames.ts";
+import { signHandshake } from "../protocol/handshake.ts";
 import { decodeOutput } from "../protocol/output-frame.ts";
 import type { Store } from "../store/index.ts";
 import type { DeviceConn, Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import { hmacHex, randomToken, safeEqual, unwrapKey } from "./secrets.ts";
+import { randomToken, safeEqual, unwrapKey } from "./secrets.ts";
 
 export const HEARTBEAT_MS = 10_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -102,7 +103,7 @@ export class DeviceSockets {
     } catch {
       key = null;
     }
-    const expected = hmacHex(key ?? new Uint8Array(32), handshakeMessage(h.deviceId, h.nonce, h.ts));
+    const expected = signHandshake(key ?? new Uint8Array(32), h.deviceId, h.nonce, h.ts);
     if (!safeEqual(expected, h.sig) || !key) return refuse("bad signature or unknown device");
     ws.data.nonce = ""; // spent
     if (ws.data.timer) clearTimeout(ws.data.timer);

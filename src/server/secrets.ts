@@ -1,5 +1,5 @@
 /** Small crypto helpers on node:crypto (built into Bun). Nothing hand-rolled. */
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
@@ -7,10 +7,6 @@ export function randomToken(bytes = 32): string {
 
 export function sha256hex(s: string | Uint8Array): string {
   return createHash("sha256").update(s).digest("hex");
-}
-
-export function hmacHex(key: Uint8Array | string, message: string): string {
-  return createHmac("sha256", key).update(message).digest("hex");
 }
 
 /** Constant-time string comparison (length leaks, content does not). */
@@ -22,11 +18,6 @@ export function safeEqual(a: string, b: string): boolean {
     return false;
   }
   return timingSafeEqual(ab, bb);
-}
-
-/** The HMAC key a device derives from its secret; the secret itself never reaches the server's disk. */
-export function deviceKey(secret: string): Buffer {
-  return createHash("sha256").update(`claude-remote/device-key/v1:${secret}`).digest();
 }
 
 /** AES-256-GCM with the data dir's master key: a leaked database alone holds no usable device key. */

@@ -3,7 +3,8 @@ import { PairBody } from "../../protocol/api.ts";
 import { actorOf } from "../auth.ts";
 import { apiError, json, readBody } from "../http.ts";
 import type { Route } from "../router.ts";
-import { deviceKey, randomToken, sha256hex, wrapKey } from "../secrets.ts";
+import { deviceKey } from "../../protocol/handshake.ts";
+import { randomToken, sha256hex, wrapKey } from "../secrets.ts";
 
 export const PAIRING_TTL_MS = 10 * 60 * 1000;
 // Crockford-style alphabet without look-alikes (no I, L, O, U): 32 symbols, 5 bits each.

@@ -1,0 +1,224 @@
+/**
+ * The wrapper's one WebSocket to the server. Output goes into the ring first (so the PTY never
+ * waits on the network) and is sent as binary frames; the server's acks free the ring. On every
+ * (re)connect the link resends what the server does not have, announcing any dropped range as a gap.
+ */
+import { parseJson, parseWith } from "../protocol/common.ts";
+import { type ClientFrame, PROTOCOL_VERSION, ServerFrame } from "../protocol/frames.ts";
+import { deviceKey, signHandshake } from "../protocol/handshake.ts";
+import { encodeOutput } from "../protocol/output-frame.ts";
+import { type Entry, Ring, joinParts } from "./ring.ts";
+
+export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string };
+
+export type LinkOptions = {
+  serverUrl: string;
+  deviceId: string;
+  secret: string;
+  session: SessionMeta;
+  ringBytes: number;
+  onInput: (data: string) => void;
+  onResize: (cols: number, rows: number) => void;
+  /** Human-readable state changes, for the one stderr notice. */
+  onState?: (state: "up" | "down", detail: string) => void;
+  host?: string;
+};
+
+const HIGH_WATER = 4 * 1024 * 1024;
+const HEARTBEAT_MS = 10_000;
+const DEAD_AFTER_MS = 30_000;
+
+export class Link {
+  readonly ring: Ring;
+  private ws: WebSocket | null = null;
+  private ready = false; // handshake done and session.ready received
+  private sentUpTo = 0; // highest seq sent on this connection
+  private attempt = 0;
+  private closed = false;
+  private pumpTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private lastHeard = 0;
+  private exitFrame: ClientFrame | null = null;
+  private ackWaiters: (() => void)[] = [];
+  acked = 0;
+  everConnected = false;
+
+  constructor(private opts: LinkOptions) {
+    this.ring = new Ring(opts.ringBytes);
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  /** Connection attempts that failed since the last success. */
+  get failedAttempts(): number {
+    return this.attempt;
+  }
+
+  output(data: Uint8Array): void {
+    this.ring.push(data);
+    this.pump();
+  }
+
+  resize(cols: number, rows: number): void {
+    this.opts.session.cols = cols;
+    this.opts.session.rows = rows;
+    if (this.ready) this.sendJson({ type: "session.resize", sessionId: this.opts.session.sessionId, cols, rows });
+  }
+
+  /** Reports the exit once all output is stored, waiting at most `timeoutMs`. Resolves true if everything was acked. */
+  async finish(exitCode: number, signal: string | null, timeoutMs: number): Promise<boolean> {
+    this.exitFrame = { type: "session.exit", sessionId: this.opts.session.sessionId, exitCode, signal, endedAt: Date.now(), lastSeq: this.ring.lastSeq };
+    this.pump();
+    const done = await Promise.race([this.allAcked().then(() => true), Bun.sleep(timeoutMs).then(() => false)]);
+    if (done && this.ready) this.sendJson(this.exitFrame);
+    await Bun.sleep(done ? 20 : 0);
+    return done;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.ws?.close(1000, "bye");
+  }
+
+  private allAcked(): Promise<void> {
+    if (this.acked >= this.ring.lastSeq) return Promise.resolve();
+    return new Promise((r) => this.ackWaiters.push(r));
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const url = this.opts.serverUrl.replace(/^http/, "ws").replace(/\/$/, "") + "/ws";
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      return this.lost(`cannot open ${url}: ${(e as Error).message}`);
+    }
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    ws.onmessage = (ev) => this.onMessage(ws, ev.data);
+    ws.onclose = (ev) => {
+      if (this.ws === ws) this.lost(`connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`);
+    };
+    ws.onerror = () => {};
+  }
+
+  private lost(detail: string): void {
+    const wasReady = this.ready;
+    this.ready = false;
+    this.ws = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    if (this.closed) return;
+    if (wasReady || this.attempt === 0) this.opts.onState?.("down", detail);
+    const base = Math.min(10_000, 250 * 2 ** Math.min(this.attempt++, 6));
+    const delay = base / 2 + Math.random() * base; // jitter: reconnecting wrappers do not stampede
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private onMessage(ws: WebSocket, raw: unknown): void {
+    if (typeof raw !== "string") return;
+    this.lastHeard = Date.now();
+    const json = parseJson(raw);
+    if (!json.ok) return;
+    const parsed = parseWith(ServerFrame, json.value);
+    if (!parsed.ok) return;
+    const f = parsed.value;
+    const s = this.opts.session;
+    switch (f.type) {
+      case "challenge": {
+        const ts = Date.now();
+        const sig = signHandshake(deviceKey(this.opts.secret), this.opts.deviceId, f.nonce, ts);
+        return this.sendJson({ type: "hello", v: PROTOCOL_VERSION, deviceId: this.opts.deviceId, nonce: f.nonce, ts, sig, host: this.opts.host });
+      }
+      case "welcome":
+        return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent });
+      case "session.ready":
+        return this.onReady(ws, f.lastSeq);
+      case "ack":
+        return this.onAck(f.seq);
+      case "input":
+        if (f.sessionId === s.sessionId) this.opts.onInput(f.data);
+        return;
+      case "resize":
+        if (f.sessionId === s.sessionId) this.opts.onResize(f.cols, f.rows);
+        return;
+      case "ping":
+        return this.sendJson({ type: "pong", t: f.t });
+      case "pong":
+      case "error":
+        return;
+    }
+  }
+
+  private onReady(ws: WebSocket, lastSeq: number): void {
+    if (ws !== this.ws) return;
+    this.ready = true;
+    this.everConnected = true;
+    this.attempt = 0;
+    this.onAck(lastSeq);
+    this.sentUpTo = lastSeq;
+    for (const e of this.ring.after(lastSeq)) e.sent = false;
+    this.lastHeard = Date.now();
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.opts.onState?.("up", this.opts.serverUrl);
+    this.pump();
+  }
+
+  private onAck(seq: number): void {
+    if (seq <= this.acked) return;
+    this.acked = seq;
+    this.ring.ack(seq);
+    if (this.acked >= this.ring.lastSeq) for (const w of this.ackWaiters.splice(0)) w();
+  }
+
+  private beat(): void {
+    if (Date.now() - this.lastHeard > DEAD_AFTER_MS) {
+      this.ws?.close(4008, "no heartbeat");
+      return;
+    }
+    this.sendJson({ type: "ping", t: Date.now() });
+  }
+
+  /** Sends unsent output in order while the socket has room; never blocks. */
+  private pump(): void {
+    const ws = this.ws;
+    if (!this.ready || !ws || this.pumpTimer) return;
+    for (const e of this.ring.after(this.sentUpTo)) {
+      if (ws.bufferedAmount > HIGH_WATER) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = null;
+          this.pump();
+        }, 2);
+        return;
+      }
+      this.sendEntry(ws, e);
+    }
+    if (this.exitFrame && this.acked >= this.ring.lastSeq) this.ackWaiters.splice(0).forEach((w) => w());
+  }
+
+  private sendEntry(ws: WebSocket, e: Entry): void {
+    if (e.seq > this.sentUpTo + 1) {
+      const fromSeq = this.sentUpTo + 1;
+      const toSeq = e.seq - 1;
+      this.sendJson({ type: "gap", sessionId: this.opts.session.sessionId, fromSeq, toSeq, bytes: this.ring.droppedIn(fromSeq, toSeq) });
+    }
+    ws.send(encodeOutput(this.opts.session.sessionId, e.seq, joinParts(e)));
+    e.sent = true;
+    this.sentUpTo = e.seq;
+  }
+
+  private sendJson(frame: ClientFrame): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+}

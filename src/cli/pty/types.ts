@@ -1,0 +1,21 @@
+/** The PTY backend seam: the wrapper talks to this, never to a backend directly. */
+export type PtyExit = { exitCode: number; signal: string | null };
+
+export interface PtyProcess {
+  readonly pid: number;
+  write(data: string | Uint8Array): void;
+  resize(cols: number, rows: number): void;
+  kill(signal?: NodeJS.Signals): void;
+  /** Resolves after the child exited and its last output was delivered. */
+  readonly exited: Promise<PtyExit>;
+}
+
+export type SpawnOptions = {
+  cols: number;
+  rows: number;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  onData: (data: Uint8Array) => void;
+};
+
+export type PtyBackend = (argv: string[], opts: SpawnOptions) => PtyProcess;

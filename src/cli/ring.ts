@@ -1,0 +1,92 @@
+/**
+ * Output the server has not acknowledged yet, bounded by bytes. Past the bound the oldest chunks
+ * are dropped and the dropped seq range is remembered, so the server records a gap instead of
+ * the loss going unnoticed.
+ */
+export type Entry = { seq: number; parts: Uint8Array[]; bytes: number; sent: boolean };
+export type Dropped = { fromSeq: number; toSeq: number; bytes: number };
+
+/** Unsent chunks are merged up to this size, so a busy program sends few large frames. */
+const MERGE_LIMIT = 256 * 1024;
+
+export class Ring {
+  private entries: Entry[] = [];
+  private head = 0; // index of the first live entry (entries before it are garbage awaiting compaction)
+  private dropped: Dropped[] = [];
+  bytes = 0;
+  lastSeq = 0;
+  droppedBytes = 0;
+
+  constructor(readonly capacity: number) {}
+
+  /** Adds output; returns the seq it went into. */
+  push(data: Uint8Array): number {
+    const last = this.entries.length > this.head ? this.entries[this.entries.length - 1] : null;
+    const copy = new Uint8Array(data); // the PTY may reuse its buffer
+    if (last && !last.sent && last.bytes + copy.byteLength <= MERGE_LIMIT) {
+      last.parts.push(copy);
+      last.bytes += copy.byteLength;
+    } else {
+      this.entries.push({ seq: ++this.lastSeq, parts: [copy], bytes: copy.byteLength, sent: false });
+    }
+    this.bytes += copy.byteLength;
+    this.evict();
+    return this.lastSeq;
+  }
+
+  /** The server stored everything up to `seq`. */
+  ack(seq: number): void {
+    while (this.head < this.entries.length && this.entries[this.head].seq <= seq) {
+      this.bytes -= this.entries[this.head].bytes;
+      this.head++;
+    }
+    this.dropped = this.dropped.filter((d) => d.toSeq > seq);
+    this.compact();
+  }
+
+  /** Entries with seq > `afterSeq`, oldest first. */
+  *after(afterSeq: number): Generator<Entry> {
+    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i].seq > afterSeq) yield this.entries[i];
+  }
+
+  first(): Entry | null {
+    return this.head < this.entries.length ? this.entries[this.head] : null;
+  }
+
+  /** Bytes dropped in [fromSeq, toSeq]. */
+  droppedIn(fromSeq: number, toSeq: number): number {
+    return this.dropped.filter((d) => d.toSeq >= fromSeq && d.fromSeq <= toSeq).reduce((n, d) => n + d.bytes, 0);
+  }
+
+  get pending(): number {
+    return this.entries.length - this.head;
+  }
+
+  private evict(): void {
+    while (this.bytes > this.capacity && this.entries.length - this.head > 1) {
+      const e = this.entries[this.head++];
+      this.bytes -= e.bytes;
+      this.droppedBytes += e.bytes;
+      const prev = this.dropped[this.dropped.length - 1];
+      if (prev && prev.toSeq === e.seq - 1) {
+        prev.toSeq = e.seq;
+        prev.bytes += e.bytes;
+      } else this.dropped.push({ fromSeq: e.seq, toSeq: e.seq, bytes: e.bytes });
+    }
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export function joinParts(e: Entry): Uint8Array {
+  if (e.parts.length === 1) return e.parts[0];
+  const out = Buffer.concat(e.parts);
+  e.parts = [out];
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * The wrapper: runs a command in a PTY so the local terminal cannot tell it from the real thing,
+ * and streams every byte to the server over the link.
+ */
+import { hostname } from "node:os";
+import { basename } from "node:path";
+import { readDeviceConfig } from "./config.ts";
+import { Link } from "./link.ts";
+import { loadBackend } from "./pty/index.ts";
+import type { PtyProcess } from "./pty/types.ts";
+import { enterRaw, restoreTerminal, terminalSize } from "./terminal.ts";
+
+export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
+
+/** Lets an agent adapter (e.g. Claude's hooks) change the command and environment, and clean up after. */
+export type Adapter = {
+  prepare(ctx: { sessionId: string; argv: string[]; env: Record<string, string | undefined> }): Promise<{ argv: string[]; env: Record<string, string | undefined>; dispose(): Promise<void> | void }>;
+  /** Gets the link once it exists (to send prompt frames) and the live PTY (to type answers). */
+  attach?(link: Link | null, pty: PtyProcess): void;
+};
+
+export type RunOptions = { argv: string[]; name?: string; agent?: string; adapter?: Adapter };
+
+function notice(msg: string): void {
+  process.stderr.write(`claude-remote: ${msg}\n`);
+}
+
+function ringBytes(): number {
+  const v = Number(process.env.CLAUDE_REMOTE_RING_BYTES);
+  return Number.isInteger(v) && v > 0 ? v : DEFAULT_RING_BYTES;
+}
+
+/** Waits for the link's first attempt (briefly), so a notice lands before the child draws its screen. */
+async function firstAttemptFailed(link: Link, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !link.connected && link.failedAttempts === 0) await Bun.sleep(5);
+  return !link.connected;
+}
+
+export async function runWrapped(opts: RunOptions): Promise<number> {
+  const sessionId = crypto.randomUUID();
+  const { cols, rows } = terminalSize();
+  let argv = opts.argv;
+  let env: Record<string, string | undefined> = { ...process.env };
+  const prepared = opts.adapter ? await opts.adapter.prepare({ sessionId, argv, env }) : null;
+  if (prepared) ({ argv, env } = prepared);
+
+  const device = readDeviceConfig();
+  let link: Link | null = null;
+  let pty: PtyProcess | null = null;
+  let downDetail = "";
+  if (!device.ok) notice(`${device.reason}; running without remote.`);
+  else {
+    link = new Link({
+      serverUrl: device.config.server,
+      deviceId: device.config.deviceId,
+      secret: device.config.secret,
+      host: hostname(),
+      ringBytes: ringBytes(),
+      session: { sessionId, name: opts.name ?? basename(argv[0]), command: opts.argv, cwd: process.cwd(), cols, rows, startedAt: Date.now(), agent: opts.agent },
+      onInput: (data) => pty?.write(data),
+      onResize: (c, r) => pty?.resize(c, r),
+      onState: (state, detail) => {
+        if (state === "down") downDetail = detail;
+      },
+    });
+    link.start();
+    if (await firstAttemptFailed(link, 500)) notice(`cannot reach ${device.config.server} yet; output is kept and sent when it is back.`);
+  }
+
+  const backend = await loadBackend();
+  const out = process.stdout;
+  pty = backend(argv, {
+    cols,
+    rows,
+    cwd: process.cwd(),
+    env,
+    onData: (data) => {
+      out.write(data); // the local terminal first: the network never holds it up
+      link?.output(data);
+    },
+  });
+  opts.adapter?.attach?.(link, pty);
+
+  enterRaw();
+  const onStdin = (buf: Buffer) => pty?.write(buf);
+  process.stdin.on("data", onStdin);
+  if (!process.stdin.isTTY) process.stdin.on("end", () => pty?.write("\x04"));
+  process.stdin.resume();
+
+  const onWinch = () => {
+    const s = terminalSize();
+    pty?.resize(s.cols, s.rows);
+    link?.resize(s.cols, s.rows);
+  };
+  process.on("SIGWINCH", onWinch);
+  const forward = (sig: NodeJS.Signals) => () => pty?.kill(sig);
+  const forwarders = (["SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT"] as const).map((s) => [s, forward(s)] as const);
+  for (const [s, f] of forwarders) process.on(s, f);
+
+  const { exitCode, signal } = await pty.exited;
+
+  restoreTerminal();
+  process.stdin.off("data", onStdin);
+  process.stdin.pause();
+  process.off("SIGWINCH", onWinch);
+  for (const [s, f] of forwarders) process.off(s, f);
+  await prepared?.dispose();
+
+  if (link) {
+    const delivered = await link.finish(exitCode, signal, link.connected ? 10_000 : 2_000);
+    link.close();
+    if (!delivered) notice(`${link.ring.bytes} bytes of output were not delivered to the server${downDetail ? ` (${downDetail})` : ""}.`);
+  }
+  return exitCode;
+}

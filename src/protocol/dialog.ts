@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+export const DialogOption = z.object({
+  key: z.string(),
+  label: z.string(),
+});
+export type DialogOption = z.infer<typeof DialogOption>;
+
+export const DialogAgent = z.enum(['claude', 'codex', 'gemini']);
+export type DialogAgent = z.infer<typeof DialogAgent>;
+
+/** A permission dialog read off an agent's terminal screen; strings are screen rows, trimmed. */
+export const ScreenDialog = z.object({
+  agent: DialogAgent,
+  title: z.string().nullable(),
+  header: z.array(z.string()),
+  body: z.array(z.string()),
+  notice: z.array(z.string()).optional(),
+  question: z.string(),
+  options: z.array(DialogOption),
+  footer: z.string().optional(),
+  selected: z.string().optional(),
+  /** 0-based screen rows of the dialog: first frame (or question) row and last row. */
+  rows: z.object({ first: z.number().int(), last: z.number().int() }),
+});
+export type ScreenDialog = z.infer<typeof ScreenDialog>;
