@@ -18,6 +18,10 @@ export const CONFIG_VARS = [
   { name: "PUBLIC_URL", default: "", meaning: "External URL (e.g. `https://remote.example.com`) used in login links, QR codes and Origin checks", schema: optionalUrl },
   { name: "TRUST_PROXY", default: "false", meaning: "Take the client IP from `X-Forwarded-For` (only behind your own reverse proxy)", schema: bool },
   { name: "LOG_LEVEL", default: "info", meaning: "`debug`, `info`, `warn` or `error`", schema: z.enum(["debug", "info", "warn", "error"]) },
+  { name: "CLAUDE_REMOTE_RETENTION_DAYS", default: "30", meaning: "Delete the stored output of sessions that ended more than this many days ago (`0` keeps everything)", schema: z.coerce.number().int().min(0).max(36500) },
+  { name: "CLAUDE_REMOTE_NTFY_URL", default: "", meaning: "ntfy topic URL (e.g. `https://ntfy.sh/my-topic`) notified of permission prompts", schema: optionalUrl },
+  { name: "CLAUDE_REMOTE_NTFY_TOKEN", default: "", meaning: "Bearer token for a protected ntfy topic", schema: z.string() },
+  { name: "CLAUDE_REMOTE_WEBHOOK_URL", default: "", meaning: "URL that receives a JSON POST for each permission prompt", schema: optionalUrl },
 ] as const satisfies readonly Var[];
 
 export type ServerConfig = {
@@ -28,6 +32,10 @@ export type ServerConfig = {
   publicUrl: string;
   trustProxy: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  retentionDays: number;
+  ntfyUrl: string;
+  ntfyToken: string;
+  webhookUrl: string;
 };
 
 export class ConfigError extends Error {}
@@ -40,6 +48,10 @@ const KEYS: Record<(typeof CONFIG_VARS)[number]["name"], keyof ServerConfig> = {
   PUBLIC_URL: "publicUrl",
   TRUST_PROXY: "trustProxy",
   LOG_LEVEL: "logLevel",
+  CLAUDE_REMOTE_RETENTION_DAYS: "retentionDays",
+  CLAUDE_REMOTE_NTFY_URL: "ntfyUrl",
+  CLAUDE_REMOTE_NTFY_TOKEN: "ntfyToken",
+  CLAUDE_REMOTE_WEBHOOK_URL: "webhookUrl",
 };
 
 /** Reads and validates the environment; an invalid value throws a ConfigError naming the variable. */
