@@ -71,6 +71,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
   `,
+  // full-text search over sessions' output (text stripped of escape sequences, indexed in the
+  // background by src/store/search.ts), and the time retention removed a session's output
+  `
+  CREATE TABLE search_docs (
+    id INTEGER PRIMARY KEY,             -- = search_fts rowid
+    session_id TEXT NOT NULL,
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL
+  );
+  CREATE INDEX search_docs_session ON search_docs(session_id, to_seq);
+  CREATE VIRTUAL TABLE search_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+  ALTER TABLE sessions ADD COLUMN output_purged_at INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
