@@ -12,7 +12,12 @@ import { resolve } from "node:path";
 
 export const SECRET_HEADER = "X-Claude-Remote-Secret";
 
-/** Events posted to `<url>/event`, for status only. */
+/**
+ * Events posted to `<url>/event`, for status only. SessionStart is not among them: Claude Code
+ * 2.1.330 skips http hooks for SessionStart and Setup ("HTTP hooks are not supported for
+ * SessionStart"); use `sessionStartCommand` for a command hook instead. Every other payload
+ * carries session_id anyway.
+ */
 export const OBSERVE_EVENTS = [
   "PreToolUse",
   "PostToolUse",
@@ -20,7 +25,6 @@ export const OBSERVE_EVENTS = [
   "PermissionDenied",
   "Notification",
   "Stop",
-  "SessionStart",
   "UserPromptSubmit",
 ] as const;
 
@@ -33,6 +37,8 @@ export type HookSettingsOptions = {
   timeoutSec?: number;
   /** timeout of the observe-only hooks in seconds (default 5) */
   observeTimeoutSec?: number;
+  /** optional shell command run as a SessionStart *command* hook (gets the payload on stdin) */
+  sessionStartCommand?: string;
 };
 
 export type HookSettings = { hooks: Record<string, Array<{ matcher?: string; hooks: Array<Record<string, unknown>> }>> };
@@ -58,6 +64,9 @@ export function buildHookSettings(opts: HookSettingsOptions): HookSettings {
         hooks: [{ type: "http", url: base + EVENT_PATH, headers, timeout: opts.observeTimeoutSec ?? 5 }],
       },
     ];
+  }
+  if (opts.sessionStartCommand) {
+    hooks.SessionStart = [{ hooks: [{ type: "command", command: opts.sessionStartCommand, timeout: opts.observeTimeoutSec ?? 5 }] }];
   }
   return { hooks };
 }
