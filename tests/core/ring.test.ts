@@ -1,0 +1,33 @@
+import { expect, test } from "bun:test";
+import { Ring, joinParts } from "../../src/cli/ring.ts";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+test("unsent chunks merge; acks free them", () => {
+  const r = new Ring(1024);
+  r.push(bytes("ab"));
+  r.push(bytes("cd"));
+  expect(r.pending).toBe(1);
+  expect(new TextDecoder().decode(joinParts(r.first()!))).toBe("abcd");
+  r.first()!.sent = true;
+  r.push(bytes("ef"));
+  expect(r.lastSeq).toBe(2);
+  r.ack(1);
+  expect(r.bytes).toBe(2);
+  expect([...r.after(0)].map((e) => e.seq)).toEqual([2]);
+});
+
+test("past capacity the oldest chunks are dropped and the dropped range is recorded, never silently", () => {
+  const r = new Ring(10);
+  for (let i = 0; i < 5; i++) {
+    r.push(bytes("xxxx"));
+    r.first()!.sent = true; // stop merging so each push is its own seq
+    for (const e of r.after(0)) e.sent = true;
+  }
+  expect(r.bytes).toBeLessThanOrEqual(10);
+  expect(r.droppedBytes).toBe(12);
+  expect(r.first()!.seq).toBe(4);
+  expect(r.droppedIn(1, 3)).toBe(12);
+  r.ack(3);
+  expect(r.droppedIn(1, 3)).toBe(0);
+});
