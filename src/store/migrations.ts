@@ -84,6 +84,36 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE search_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
   ALTER TABLE sessions ADD COLUMN output_purged_at INTEGER;
   `,
+  // notifications: Web Push subscriptions per browser, one-time action tokens for notification
+  // buttons (sha256 only), and the last delivery failures the dashboard shows
+  `
+  CREATE TABLE push_subscriptions (
+    endpoint TEXT PRIMARY KEY,          -- the push service URL identifies the browser's subscription
+    p256dh TEXT NOT NULL,               -- browser's P-256 public key (base64url)
+    auth TEXT NOT NULL,                 -- 16-byte auth secret (base64url)
+    label TEXT,
+    user_agent TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE action_tokens (
+    token_hash TEXT PRIMARY KEY,        -- sha256 of the token; the token itself is never stored
+    prompt_id TEXT NOT NULL,
+    decision TEXT NOT NULL,             -- 'approve' | 'deny'
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE INDEX action_tokens_prompt ON action_tokens(prompt_id);
+  CREATE TABLE notify_failures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    error TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
