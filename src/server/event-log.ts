@@ -12,6 +12,7 @@ export class EventLog {
   private entries: Entry[] = [];
   private next = 1;
   private clients = new Set<SseClient>();
+  private listeners = new Set<(event: string, data: unknown) => void>();
 
   constructor(private capacity = 2000, private maxQueuedBytes = 1024 * 1024) {}
 
@@ -24,6 +25,17 @@ export class EventLog {
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
     for (const c of this.clients) c.send(event, data, this.id(entry.n));
+    for (const l of this.listeners) {
+      try {
+        l(event, data);
+      } catch {} // an in-process listener (the notifier) must never break publishing
+    }
+  }
+
+  /** In-process subscribers (e.g. the notifier). Called synchronously: keep listeners cheap. */
+  onPublish(listener: (event: string, data: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   subscribe(lastEventId: string | null): Response {
