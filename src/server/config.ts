@@ -9,6 +9,13 @@ type Var = { name: string; default: string; meaning: string; schema: z.ZodType }
 const bool = z.enum(["0", "1", "true", "false", "yes", "no"]).transform((v) => v === "1" || v === "true" || v === "yes");
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z.union([z.literal(""), z.url()]);
+/** Which notification kinds a channel sends: a comma list of prompt,waiting,done,exit, or `none`. */
+const NOTIFY_KINDS = ["prompt", "waiting", "done", "exit"] as const;
+const notifyKinds = z
+  .string()
+  .transform((v) => (v.trim() === "none" ? [] : v.split(",").map((k) => k.trim()).filter(Boolean)))
+  .pipe(z.array(z.enum(NOTIFY_KINDS, { error: `kinds are ${NOTIFY_KINDS.join(", ")} (or none)` })));
+const vapidSubject = z.union([z.literal(""), z.string().regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://")]);
 
 export const CONFIG_VARS = [
   { name: "PORT", default: "7200", meaning: "TCP port the server listens on", schema: port },
@@ -22,6 +29,10 @@ export const CONFIG_VARS = [
   { name: "CLAUDE_REMOTE_NTFY_URL", default: "", meaning: "ntfy topic URL (e.g. `https://ntfy.sh/my-topic`) notified of permission prompts", schema: optionalUrl },
   { name: "CLAUDE_REMOTE_NTFY_TOKEN", default: "", meaning: "Bearer token for a protected ntfy topic", schema: z.string() },
   { name: "CLAUDE_REMOTE_WEBHOOK_URL", default: "", meaning: "URL that receives a JSON POST for each permission prompt", schema: optionalUrl },
+  { name: "CLAUDE_REMOTE_NOTIFY_WEBPUSH", default: "prompt,waiting,done,exit", meaning: "What Web Push notifies: comma list of `prompt`, `waiting`, `done`, `exit`, or `none`", schema: notifyKinds },
+  { name: "CLAUDE_REMOTE_NOTIFY_NTFY", default: "prompt,waiting,done,exit", meaning: "What ntfy notifies (same list)", schema: notifyKinds },
+  { name: "CLAUDE_REMOTE_NOTIFY_WEBHOOK", default: "prompt,waiting,done,exit", meaning: "What the webhook receives (same list)", schema: notifyKinds },
+  { name: "CLAUDE_REMOTE_VAPID_SUBJECT", default: "", meaning: "VAPID contact (`mailto:` or `https:` URL) for push services; default: PUBLIC_URL if https, else a mailto placeholder", schema: vapidSubject },
 ] as const satisfies readonly Var[];
 
 export type ServerConfig = {
@@ -36,7 +47,12 @@ export type ServerConfig = {
   ntfyUrl: string;
   ntfyToken: string;
   webhookUrl: string;
+  notifyWebpush: NotifyKindName[];
+  notifyNtfy: NotifyKindName[];
+  notifyWebhook: NotifyKindName[];
+  vapidSubject: string;
 };
+export type NotifyKindName = (typeof NOTIFY_KINDS)[number];
 
 export class ConfigError extends Error {}
 
@@ -52,6 +68,10 @@ const KEYS: Record<(typeof CONFIG_VARS)[number]["name"], keyof ServerConfig> = {
   CLAUDE_REMOTE_NTFY_URL: "ntfyUrl",
   CLAUDE_REMOTE_NTFY_TOKEN: "ntfyToken",
   CLAUDE_REMOTE_WEBHOOK_URL: "webhookUrl",
+  CLAUDE_REMOTE_NOTIFY_WEBPUSH: "notifyWebpush",
+  CLAUDE_REMOTE_NOTIFY_NTFY: "notifyNtfy",
+  CLAUDE_REMOTE_NOTIFY_WEBHOOK: "notifyWebhook",
+  CLAUDE_REMOTE_VAPID_SUBJECT: "vapidSubject",
 };
 
 /** Reads and validates the environment; an invalid value throws a ConfigError naming the variable. */
