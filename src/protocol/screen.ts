@@ -51,13 +51,15 @@ export const ScreenEvent = z.object({
 });
 export type ScreenEvent = z.infer<typeof ScreenEvent>;
 
-/** Event `rows`: only the rows that changed since the last `screen`/`rows` this viewer got. */
+/** Event `rows`: an optional scroll, then only the rows that changed since the last `screen`/`rows` this viewer got. */
 export const RowsEvent = z.object({
   sessionId: SessionId,
   cursor: Cursor,
   alt: z.boolean(),
   bracketedPaste: z.boolean(),
-  /** [row index 0..rows-1, its new content] */
+  /** First scroll the screen up by this many rows (top rows drop, blank rows enter at the bottom). */
+  scroll: z.number().int().min(1).optional(),
+  /** Then replace these rows: [row index 0..rows-1, its new content]. */
   rows: z.array(z.tuple([z.number().int().min(0), StyledRow])),
 });
 export type RowsEvent = z.infer<typeof RowsEvent>;

@@ -10,6 +10,7 @@ import { HeadlessScreen } from "../terminal/headless.ts";
 import type { EventLog } from "./event-log.ts";
 import type { Logger } from "./log.ts";
 import { OutputPipeline } from "./output-pipeline.ts";
+import { ScreenStreams } from "./screen-stream.ts";
 import { SessionStream } from "./session-stream.ts";
 
 /** What the hub needs of a device's WebSocket. */
@@ -32,7 +33,10 @@ export type HubOptions = { viewerQueueBytes: number; scrollback: number };
 
 export class Hub {
   private live = new Map<string, Live>();
+  /** Screens rebuilt for viewers of sessions that are not connected; adopted if the session comes back. */
+  private dormant = new Map<string, HeadlessScreen>();
   readonly pipeline: OutputPipeline;
+  readonly screens: ScreenStreams;
   bytesIn = 0;
 
   constructor(private store: Store, private events: EventLog, private log: Logger, private opts: HubOptions) {
@@ -40,6 +44,7 @@ export class Hub {
       committed: (chunks, gaps) => this.onCommitted(chunks, gaps),
       failed: (ids, err) => this.onStoreFailed(ids, err),
     });
+    this.screens = new ScreenStreams({ bootId: events.bootId, maxQueuedBytes: opts.viewerQueueBytes });
   }
 
   get liveCount(): number {
@@ -58,7 +63,10 @@ export class Hub {
     if (!ok) return null;
     let l = this.live.get(f.sessionId);
     if (!l) {
-      l = { id: f.sessionId, conn, screen: this.rebuildScreen(f.sessionId, f.cols, f.rows), accepted: this.store.sessions.lastSeq(f.sessionId), viewers: new Set() };
+      const dormant = this.dormant.get(f.sessionId);
+      this.dormant.delete(f.sessionId);
+      if (dormant && (dormant.cols !== f.cols || dormant.rows !== f.rows)) dormant.resize(f.cols, f.rows);
+      l = { id: f.sessionId, conn, screen: dormant ?? this.rebuildScreen(f.sessionId, f.cols, f.rows), accepted: this.store.sessions.lastSeq(f.sessionId), viewers: new Set() };
       this.live.set(f.sessionId, l);
     } else {
       if (l.conn && l.conn !== conn) l.conn.close(4000, "session taken over by a new connection");
@@ -150,6 +158,22 @@ export class Hub {
     return snap;
   }
 
+  /**
+   * The session's headless screen, parsed up to date: the live one, or for a session that is not
+   * connected one rebuilt from the store once and kept (it becomes the live one if the session returns).
+   */
+  async screenOf(sessionId: string): Promise<HeadlessScreen | null> {
+    let screen = this.live.get(sessionId)?.screen ?? this.dormant.get(sessionId);
+    if (!screen) {
+      const info = this.store.sessions.get(sessionId);
+      if (!info) return null;
+      screen = this.rebuildScreen(sessionId, info.cols, info.rows);
+      this.dormant.set(sessionId, screen);
+    }
+    await screen.flush();
+    return screen;
+  }
+
   subscribe(sessionId: string, afterSeq: number): Response {
     const l = this.live.get(sessionId);
     const stream: SessionStream = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => l?.viewers.delete(stream));
@@ -176,6 +200,9 @@ export class Hub {
 
   shutdown(): void {
     this.pipeline.flush();
+    this.screens.closeAll();
+    for (const s of this.dormant.values()) s.dispose();
+    this.dormant.clear();
     for (const l of this.live.values()) {
       for (const v of l.viewers) v.client.close();
       l.screen.dispose();

@@ -91,11 +91,34 @@ export function rowKey(row: StyledRow): string {
   return JSON.stringify(row);
 }
 
-/** Indices whose key differs between `before` and `after` (same length assumed). */
-export function changedRows(before: readonly string[], after: readonly string[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) out.push(i);
-  return out;
+/**
+ * How to turn `before` into `after` (same length): scroll up by `scroll` rows (the top rows fall
+ * off, blank rows come in at the bottom), then replace the rows in `changed`. Streaming output
+ * scrolls the whole screen each line; sending the shift instead of every row keeps diffs small.
+ */
+export function diffRows(before: readonly string[], after: readonly string[]): { scroll: number; changed: number[] } {
+  const n = after.length;
+  let scroll = 0;
+  let best = matches(before, after, 0);
+  for (let k = 1; k < n && n - k > best; k++) {
+    const m = matches(before, after, k);
+    if (m > best) (best = m), (scroll = k);
+  }
+  const changed: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const base = i + scroll < n ? before[i + scroll] : BLANK;
+    if (base !== after[i]) changed.push(i);
+  }
+  return { scroll, changed };
+}
+
+const BLANK = "[]";
+
+/** Non-blank rows of `after` that equal the row `k` below them in `before`. */
+function matches(before: readonly string[], after: readonly string[], k: number): number {
+  let m = 0;
+  for (let i = 0; i + k < after.length; i++) if (after[i] === before[i + k] && after[i] !== BLANK) m++;
+  return m;
 }
 
 /** Plain text of a styled row (what `lines()` of the same row shows). */

@@ -1,5 +1,7 @@
 import { InputBody, ResizeBody } from "../../protocol/api.ts";
 import { keysToBytes } from "../../protocol/keys.ts";
+import { ScrollbackQuery } from "../../protocol/screen.ts";
+import { parseWith } from "../../protocol/common.ts";
 import { actorOf } from "../auth.ts";
 import { apiError, json, readBody } from "../http.ts";
 import type { Ctx, Route } from "../router.ts";
@@ -51,6 +53,18 @@ export const sessionRoutes: Route[] = [
     },
   },
   {
+    method: "GET",
+    path: "/api/sessions/:id/scrollback",
+    auth: "admin",
+    handler: async ({ app, params, url }) => {
+      const q = parseWith(ScrollbackQuery, Object.fromEntries(url.searchParams));
+      if (!q.ok) return apiError(400, "bad_request", q.error);
+      const screen = await app.hub.screenOf(params.id);
+      if (!screen) return apiError(404, "not_found", "no such session");
+      return json(screen.history(q.value.before, q.value.limit));
+    },
+  },
+  {
     method: "POST",
     path: "/api/sessions/:id/input",
     auth: "admin",
@@ -83,12 +97,16 @@ export const sessionRoutes: Route[] = [
     method: "GET",
     path: "/events",
     auth: "admin",
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const { url, req, app } = ctx;
       const lastId = req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId");
       const sessionId = url.searchParams.get("session");
       if (!sessionId) return app.events.subscribe(lastId);
       if (!app.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
+      if (url.searchParams.get("view") === "screen") {
+        const screen = await app.hub.screenOf(sessionId);
+        return screen ? app.hub.screens.subscribe(sessionId, screen) : apiError(404, "not_found", "no such session");
+      }
       const from = Number(lastId ?? url.searchParams.get("from") ?? "0");
       if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "Last-Event-ID / from must be a seq");
       return app.hub.subscribe(sessionId, from);
