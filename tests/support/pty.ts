@@ -12,7 +12,8 @@ export type OuterPty = {
   exited: Promise<number>;
 };
 
-export function spawnInPty(argv: string[], opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number; cwd?: string } = {}): OuterPty {
+/** `inheritEnv: false` runs with only `opts.env` (e.g. makeClaudeEnv's clean environment). */
+export function spawnInPty(argv: string[], opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number; cwd?: string; inheritEnv?: boolean } = {}): OuterPty {
   const cols = opts.cols ?? 100;
   const rows = opts.rows ?? 30;
   const chunks: Uint8Array[] = [];
@@ -22,7 +23,7 @@ export function spawnInPty(argv: string[], opts: { env?: Record<string, string |
   const drained = new Promise<void>((r) => (eof = r));
   const proc = Bun.spawn(argv, {
     cwd: opts.cwd,
-    env: { ...process.env, TERM: "xterm-256color", LANG: "C.UTF-8", ...opts.env },
+    env: { ...(opts.inheritEnv === false ? {} : process.env), TERM: "xterm-256color", LANG: "C.UTF-8", ...opts.env },
     terminal: {
       cols,
       rows,
