@@ -14,7 +14,15 @@ export const PairBody = z.object({
   host: z.string().max(255).optional(),
 });
 export const PairResponse = z.object({ deviceId: z.string(), secret: z.string() });
-export const PairingCodeResponse = z.object({ code: z.string(), expiresAt: z.number() });
+export const PairingCodeResponse = z.object({
+  code: z.string(),
+  expiresAt: z.number(),
+  /** `claude-remote pair <url> <code>`, ready to paste on the device. */
+  command: z.string(),
+  /** QR code of `command` as SVG markup, and the same as a `data:image/svg+xml` URL for an <img>. */
+  qrSvg: z.string(),
+  qrDataUrl: z.string(),
+});
 
 export const InputBody = z.union([
   z.object({ text: z.string().min(1).max(16 * 1024) }).strict(),

@@ -22,6 +22,7 @@ import { loginRoutes } from "./routes/login.ts";
 import { pairingRoutes } from "./routes/pairing.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { serveStatic } from "./static.ts";
+import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
 export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...auditRoutes];
 
@@ -34,7 +35,7 @@ export type App = {
   sockets: DeviceSockets;
   log: Logger;
   masterKey: Uint8Array;
-  limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter };
+  limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter };
   isSecure(req: Request): boolean;
   publicUrl(req: Request): string;
 };
@@ -66,11 +67,13 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     limits: {
       login: new RateLimiter(10, 0.2),
       pairIp: new RateLimiter(10, 0.1),
-      pairGlobal: new RateLimiter(30, 0.5),
+      // Charged only by attempts their IP allowed: one IP cannot drain it for everyone.
+      pairGlobal: new RateLimiter(60, 1),
       input: new RateLimiter(200, 50),
       api: new RateLimiter(600, 100),
+      ws: new RateLimiter(30, 1),
     },
-    isSecure: (req) => requestOrigin(req, config).startsWith("https:"),
+    isSecure: (req) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:"),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
 
@@ -78,6 +81,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     hostname: config.host,
     port: config.port,
     idleTimeout: 0, // SSE streams stay open; the WebSocket has its own idle timeout
+    maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
     fetch: async (req, srv) => {
       const ip = clientIp(req, srv, config);
       try {
@@ -90,21 +94,38 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     websocket: sockets.handler,
   });
 
+  const tooMany = (wait: number) => apiError(429, "rate_limited", `too many requests; retry in ${wait}s`, { "Retry-After": String(wait) });
+
   async function handle(req: Request, srv: Server<SocketData>, ip: string): Promise<Response | undefined> {
     const url = new URL(req.url);
+    if (!hostAllowed(req, config)) return apiError(403, "forbidden_host", "Host header not accepted here (DNS rebinding guard); set PUBLIC_URL to the name you use");
     if (url.pathname === "/ws") {
       if (!originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
+      const wait = app.limits.ws.take(clientKey(ip));
+      if (wait > 0) return tooMany(wait);
       if (srv.upgrade(req, { data: sockets.newSocketData(ip) })) return undefined;
       return apiError(400, "bad_request", "expected a WebSocket upgrade");
     }
-    const m = router.match(req.method, url.pathname);
+    let m: ReturnType<Router["match"]>;
+    try {
+      m = router.match(req.method, url.pathname);
+    } catch {
+      return apiError(400, "bad_request", "malformed percent-encoding in the path");
+    }
     if (m === "methodMismatch") return apiError(405, "method_not_allowed", `${req.method} is not allowed here`);
     if (!m) {
-      if (req.method === "GET" || req.method === "HEAD") return (await serveStatic(url.pathname)) ?? apiError(404, "not_found");
-      return apiError(404, "not_found");
+      if (req.method !== "GET" && req.method !== "HEAD") return apiError(404, "not_found");
+      try {
+        return (await serveStatic(url.pathname)) ?? apiError(404, "not_found");
+      } catch {
+        return apiError(400, "bad_request", "malformed path");
+      }
     }
+    const wait = app.limits.api.take(clientKey(ip));
+    if (wait > 0) return tooMany(wait);
     if (req.method !== "GET" && !originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request refused");
-    const principal = app.auth.authenticate(req);
+    const principal = app.auth.authenticate(req, app.isSecure(req));
+    if (principal?.kind === "browser" && !browserRequestAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     if (m.route.auth === "admin") {
       if (!principal) return apiError(401, "unauthorized", "admin token or login required", { "WWW-Authenticate": "Bearer" });
       // A cookie rides along on any request a browser makes: state changes need a same-origin Origin too.
@@ -129,27 +150,4 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       store.close();
     },
   };
-}
-
-function requestOrigin(req: Request, config: ServerConfig): string {
-  const url = new URL(req.url);
-  const proto = config.trustProxy ? req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() : null;
-  return `${proto ? `${proto}:` : url.protocol}//${req.headers.get("host") ?? url.host}`;
-}
-
-/** Requests without Origin (scripts, the CLI) pass; a browser's Origin must be this server's. */
-export function originAllowed(req: Request, config: ServerConfig): boolean {
-  const origin = req.headers.get("origin");
-  if (origin === null) return true;
-  const allowed = new Set([requestOrigin(req, config)]);
-  if (config.publicUrl) allowed.add(new URL(config.publicUrl).origin);
-  return allowed.has(origin);
-}
-
-function clientIp(req: Request, srv: Server<SocketData>, config: ServerConfig): string {
-  if (config.trustProxy) {
-    const fwd = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (fwd) return fwd;
-  }
-  return srv.requestIP(req)?.address ?? "unknown";
 }

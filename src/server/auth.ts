@@ -25,24 +25,33 @@ export class Auth {
     return safeEqual(sha256hex(token), this.adminHash);
   }
 
-  authenticate(req: Request): Principal | null {
+  /**
+   * Bearer token, else the session cookie. Over https only the `__Host-` cookie counts: a plain
+   * cookie could have been planted by anyone on the network path over http (cookie tossing).
+   */
+  authenticate(req: Request, secure: boolean): Principal | null {
     const header = req.headers.get("authorization");
-    if (header?.startsWith("Bearer ")) return this.checkToken(header.slice(7).trim()) ? { kind: "token" } : null;
+    if (header !== null) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      return m && this.checkToken(m[1]) ? { kind: "token" } : null;
+    }
     const cookies = parseCookies(req.headers.get("cookie"));
-    const value = cookies["__Host-cr_session"] ?? cookies.cr_session;
-    if (!value) return null;
+    const value = secure ? cookies[cookieName(true)] : (cookies[cookieName(false)] ?? cookies[cookieName(true)]);
+    if (!value || value.length > 256) return null;
     const hash = sha256hex(value);
     return this.store.credentials.webSessionValid(hash) ? { kind: "browser", sessionHash: hash } : null;
   }
 
   /** Starts a browser session; returns the Set-Cookie header value. */
-  startSession(secure: boolean, userAgent: string | null, ip: string | null): { cookie: string; hash: string } {
+  startSession(secure: boolean, userAgent: string | null, ip: string | null): { cookie: string; hash: string; expiresAt: number } {
+    this.store.credentials.purgeExpired();
     const value = randomToken(32);
     const hash = sha256hex(value);
-    this.store.credentials.addWebSession(hash, Date.now() + SESSION_TTL_MS, userAgent, ip);
+    const expiresAt = Date.now() + SESSION_TTL_MS;
+    this.store.credentials.addWebSession(hash, expiresAt, userAgent?.slice(0, 512) ?? null, ip);
     const attrs = [`${cookieName(secure)}=${value}`, "Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${SESSION_TTL_MS / 1000}`];
     if (secure) attrs.push("Secure");
-    return { cookie: attrs.join("; "), hash };
+    return { cookie: attrs.join("; "), hash, expiresAt };
   }
 
   endSession(principal: Principal | null, secure: boolean): string {

@@ -23,6 +23,8 @@ export type SocketData = { ip: string; nonce: string; conn: Conn | null; timer: 
 
 class Conn implements DeviceConn {
   lastHeard = Date.now();
+  /** Set on revoke: frames still in flight on this socket are dropped, not processed. */
+  revoked = false;
   constructor(readonly deviceId: string, readonly ws: ServerWebSocket<SocketData>) {}
   send(frame: ServerFrame): void {
     this.ws.send(JSON.stringify(frame));
@@ -53,9 +55,14 @@ export class DeviceSockets {
     return n;
   }
 
-  /** Closes every live connection of a device (on revoke). */
-  closeDevice(deviceId: string, reason: string): void {
-    for (const c of this.byDevice.get(deviceId) ?? []) c.close(4003, reason);
+  /** Closes every live connection of a device (on revoke); returns how many. */
+  closeDevice(deviceId: string, reason: string): number {
+    const conns = [...(this.byDevice.get(deviceId) ?? [])];
+    for (const c of conns) {
+      c.revoked = true;
+      c.close(4003, reason);
+    }
+    return conns.length;
   }
 
   readonly handler: WebSocketHandler<SocketData> = {
@@ -69,6 +76,7 @@ export class DeviceSockets {
     message: (ws, message) => {
       if (!ws.data.conn) return this.handshake(ws, message);
       const conn = ws.data.conn;
+      if (conn.revoked) return;
       conn.lastHeard = Date.now();
       if (typeof message === "string") this.control(conn, message);
       else this.binary(conn, message);
@@ -79,6 +87,7 @@ export class DeviceSockets {
       if (!conn) return;
       this.byDevice.get(conn.deviceId)?.delete(conn);
       this.hub.detach(conn);
+      if (!conn.revoked) this.store.devices.seen(conn.deviceId, null);
     },
   };
 
@@ -113,6 +122,7 @@ export class DeviceSockets {
     if (!set) this.byDevice.set(h.deviceId, (set = new Set()));
     set.add(conn);
     this.store.devices.seen(h.deviceId, h.host ?? null);
+    this.store.audit.append({ actor: `device:${h.deviceId}`, ip: ws.data.ip, userAgent: null, action: "device.connect", target: h.deviceId, detail: { host: h.host ?? null } });
     conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS });
   }
 

@@ -1,4 +1,4 @@
-import { actorOf } from "../auth.ts";
+import { audit } from "../audit.ts";
 import { apiError, json } from "../http.ts";
 import type { Route } from "../router.ts";
 
@@ -8,12 +8,14 @@ export const deviceRoutes: Route[] = [
     method: "DELETE",
     path: "/api/devices/:id",
     auth: "admin",
-    handler: ({ req, app, params, principal, ip }) => {
+    handler: (ctx) => {
+      const { app, params } = ctx;
+      // Revoked in the database first: a reconnect racing the close below already fails its HMAC.
       if (!app.store.devices.revoke(params.id)) return apiError(404, "not_found", "no such active device");
-      app.sockets.closeDevice(params.id, "device revoked");
-      app.store.audit.append({ actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent"), action: "device.revoke", target: params.id });
+      const closed = app.sockets.closeDevice(params.id, "device revoked");
+      audit(ctx, "device.revoke", { target: params.id, detail: { connectionsClosed: closed } });
       app.events.publish("device", { id: params.id, revoked: true });
-      return json({ ok: true });
+      return json({ ok: true, connectionsClosed: closed });
     },
   },
 ];

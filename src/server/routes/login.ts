@@ -1,6 +1,8 @@
 import { LoginBody } from "../../protocol/api.ts";
+import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
 import { apiError, json, readBody } from "../http.ts";
+import { clientKey } from "../request-guard.ts";
 import type { Route } from "../router.ts";
 
 export const loginRoutes: Route[] = [
@@ -8,28 +10,28 @@ export const loginRoutes: Route[] = [
     method: "POST",
     path: "/api/login",
     auth: "open",
-    handler: async ({ req, app, ip }) => {
-      const wait = app.limits.login.take(ip);
-      if (wait > 0) return apiError(429, "rate_limited", "too many login attempts", { "Retry-After": String(wait) });
+    handler: async (ctx) => {
+      const { req, app, ip } = ctx;
+      const wait = app.limits.login.take(clientKey(ip));
+      if (wait > 0) return apiError(429, "rate_limited", `too many login attempts; retry in ${wait}s`, { "Retry-After": String(wait) });
       const body = await readBody(req, LoginBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      const ua = req.headers.get("user-agent");
       if (!app.auth.checkToken(body.value.token)) {
-        app.store.audit.append({ actor: "anonymous", ip, userAgent: ua, action: "login.failed" });
+        audit(ctx, "login.failed", { actor: "anonymous" });
         return apiError(401, "unauthorized", "wrong token");
       }
-      const { cookie, hash } = app.auth.startSession(app.isSecure(req), ua, ip);
-      app.store.audit.append({ actor: actorOf({ kind: "browser", sessionHash: hash }), ip, userAgent: ua, action: "login" });
-      return json({ ok: true }, 200, { "Set-Cookie": cookie });
+      const { cookie, hash, expiresAt } = app.auth.startSession(app.isSecure(req), req.headers.get("user-agent"), ip);
+      audit(ctx, "login", { actor: actorOf({ kind: "browser", sessionHash: hash }), detail: { expiresAt } });
+      return json({ ok: true, expiresAt }, 200, { "Set-Cookie": cookie });
     },
   },
   {
     method: "POST",
     path: "/api/logout",
     auth: "admin",
-    handler: ({ req, app, principal, ip }) => {
-      app.store.audit.append({ actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent"), action: "logout" });
-      return json({ ok: true }, 200, { "Set-Cookie": app.auth.endSession(principal, app.isSecure(req)) });
+    handler: (ctx) => {
+      audit(ctx, "logout");
+      return json({ ok: true }, 200, { "Set-Cookie": ctx.app.auth.endSession(ctx.principal, ctx.app.isSecure(ctx.req)) });
     },
   },
   { method: "GET", path: "/api/me", auth: "admin", handler: ({ principal }) => json({ ok: true, kind: principal?.kind }) },

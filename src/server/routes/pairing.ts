@@ -1,9 +1,11 @@
 import { randomInt } from "node:crypto";
 import { PairBody } from "../../protocol/api.ts";
-import { actorOf } from "../auth.ts";
-import { apiError, json, readBody } from "../http.ts";
-import type { Route } from "../router.ts";
 import { deviceKey } from "../../protocol/handshake.ts";
+import { audit } from "../audit.ts";
+import { apiError, json, readBody } from "../http.ts";
+import { qrSvg } from "../qr.ts";
+import { clientKey } from "../request-guard.ts";
+import type { Route } from "../router.ts";
 import { randomToken, sha256hex, wrapKey } from "../secrets.ts";
 
 export const PAIRING_TTL_MS = 10 * 60 * 1000;
@@ -27,32 +29,40 @@ export const pairingRoutes: Route[] = [
     method: "POST",
     path: "/api/pairing-codes",
     auth: "admin",
-    handler: ({ req, app, principal, ip }) => {
+    handler: async (ctx) => {
+      const { req, app } = ctx;
       const code = newPairingCode();
       const expiresAt = Date.now() + PAIRING_TTL_MS;
       app.store.credentials.addPairingCode(sha256hex(normalizeCode(code)), expiresAt);
-      app.store.audit.append({ actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent"), action: "pairing_code.create", detail: { expiresAt } });
-      return json({ code, expiresAt, command: `claude-remote pair ${app.publicUrl(req)} ${code}` });
+      audit(ctx, "pairing_code.create", { detail: { expiresAt } });
+      const command = `claude-remote pair ${app.publicUrl(req)} ${code}`;
+      const qr = await qrSvg(command);
+      return json({ code, expiresAt, command, qrSvg: qr.svg, qrDataUrl: qr.dataUrl });
     },
   },
   {
     method: "POST",
     path: "/api/pair",
     auth: "open",
-    handler: async ({ req, app, ip }) => {
-      const wait = Math.max(app.limits.pairIp.take(ip), app.limits.pairGlobal.take("global"));
-      if (wait > 0) return apiError(429, "rate_limited", "too many pairing attempts", { "Retry-After": String(wait) });
+    handler: async (ctx) => {
+      const { req, app, ip } = ctx;
+      // Per IP first, and only an attempt its IP allowed is charged to the global budget, so a
+      // flood from one address cannot lock everyone else out. The global budget bounds guesses
+      // from many addresses: at most ~660 per 10-minute code lifetime against 2^50 codes.
+      const waitIp = app.limits.pairIp.take(clientKey(ip));
+      const wait = waitIp > 0 ? waitIp : app.limits.pairGlobal.take("global");
+      if (wait > 0) return apiError(429, "rate_limited", `too many pairing attempts; retry in ${wait}s`, { "Retry-After": String(wait) });
       const body = await readBody(req, PairBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      const ua = req.headers.get("user-agent");
       if (!app.store.credentials.spendPairingCode(sha256hex(normalizeCode(body.value.code)))) {
-        app.store.audit.append({ actor: "anonymous", ip, userAgent: ua, action: "pair.failed" });
+        audit(ctx, "pair.failed", { actor: "anonymous" });
         return apiError(401, "unauthorized", "unknown, used or expired pairing code");
       }
       const deviceId = `dev_${randomToken(12)}`;
       const secret = randomToken(32);
-      app.store.devices.add(deviceId, body.value.name, body.value.host ?? null, wrapKey(app.masterKey, deviceKey(secret)));
-      app.store.audit.append({ actor: `device:${deviceId}`, ip, userAgent: ua, action: "pair", target: deviceId, detail: { name: body.value.name, host: body.value.host ?? null } });
+      const host = body.value.host ?? null;
+      app.store.devices.add(deviceId, body.value.name, host, wrapKey(app.masterKey, deviceKey(secret)));
+      audit(ctx, "pair", { actor: `device:${deviceId}`, target: deviceId, detail: { name: body.value.name, host } });
       app.events.publish("device", { id: deviceId, name: body.value.name });
       return json({ deviceId, secret });
     },

@@ -1,0 +1,19 @@
+/**
+ * One call to record who did what: `audit(ctx, "prompt.approve", { target: id, detail })`.
+ * Actor (admin token, browser session, device), IP and user agent come from the request context.
+ */
+import { actorOf } from "./auth.ts";
+import type { Ctx } from "./router.ts";
+
+export type AuditOptions = { target?: string | null; detail?: unknown; actor?: string };
+
+export function audit(ctx: Pick<Ctx, "req" | "ip" | "principal" | "app">, action: string, opts: AuditOptions = {}): void {
+  ctx.app.store.audit.append({
+    actor: opts.actor ?? actorOf(ctx.principal),
+    ip: ctx.ip,
+    userAgent: ctx.req.headers.get("user-agent")?.slice(0, 512) ?? null,
+    action,
+    target: opts.target ?? null,
+    detail: opts.detail,
+  });
+}
