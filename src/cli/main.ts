@@ -7,6 +7,7 @@ const USAGE = `usage:
   claude-remote -- [claude args…]              the same, even if an arg looks like a subcommand
   claude-remote exec [--name N] -- <cmd> [args…]   wrap any command
   claude-remote serve                          run the server (same as npm start)
+  claude-remote backup <file>                  consistent copy of the server's database (safe while it runs)
   claude-remote pair <server-url> <code>       pair this machine with a server`;
 
 function fail(msg: string): number {
@@ -51,6 +52,10 @@ export async function main(argv: string[]): Promise<number> {
       const { serve } = await import("../server/main.ts");
       await serve();
       return -1; // keeps running
+    }
+    case "backup": {
+      const { backupCommand } = await import("../server/backup.ts");
+      return backupCommand(rest);
     }
     case "pair":
       if (rest.length < 2) return fail("pair needs <server-url> <code>");

@@ -21,10 +21,16 @@ import { healthRoutes } from "./routes/health.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { pairingRoutes } from "./routes/pairing.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { castRoutes } from "./routes/cast.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { searchRoutes } from "./routes/search.ts";
+import { Metrics } from "./metrics.ts";
+import { Retention } from "./retention.ts";
+import { SearchIndexer } from "./search-indexer.ts";
 import { serveStatic } from "./static.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...auditRoutes];
+export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes];
 
 export type App = {
   config: ServerConfig;
@@ -35,6 +41,7 @@ export type App = {
   sockets: DeviceSockets;
   log: Logger;
   masterKey: Uint8Array;
+  metrics: Metrics;
   limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter };
   isSecure(req: Request): boolean;
   publicUrl(req: Request): string;
@@ -63,6 +70,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const app: App = {
     config, store, hub, events, sockets, log, masterKey,
+    metrics: new Metrics(),
     auth: new Auth(store, admin.token),
     limits: {
       login: new RateLimiter(10, 0.2),
@@ -76,6 +84,10 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     isSecure: (req) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:"),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
+  const indexer = new SearchIndexer(store.search, log);
+  const retention = new Retention(store, config.retentionDays, log, app.metrics.retentionDeletedChunks);
+  indexer.start();
+  retention.start();
 
   const server = Bun.serve<SocketData>({
     hostname: config.host,
@@ -143,6 +155,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     async stop() {
       if (stopped) return;
       stopped = true;
+      indexer.stop();
+      await retention.stop();
       sockets.stop();
       events.closeAll();
       hub.shutdown();

@@ -18,6 +18,8 @@ export class SseClient {
   private closed = false;
   private heartbeat: ReturnType<typeof setInterval>;
   bytesSent = 0;
+  /** Across every SSE stream of the process (for /metrics). */
+  static totalBytesSent = 0;
 
   constructor(private opts: SseOptions) {
     const stream = new ReadableStream<Uint8Array>(
@@ -68,6 +70,7 @@ export class SseClient {
       return false;
     }
     this.bytesSent += bytes.byteLength;
+    SseClient.totalBytesSent += bytes.byteLength;
     if ((this.controller.desiredSize ?? 0) < 0) {
       this.close(true); // stalled viewer: cut off rather than buffer without bound
       return false;

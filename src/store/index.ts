@@ -4,6 +4,7 @@ import { CredentialStore } from "./credentials.ts";
 import { openDatabase } from "./db.ts";
 import { DeviceStore } from "./devices.ts";
 import { OutputStore } from "./output.ts";
+import { SearchIndex } from "./search.ts";
 import { SessionStore } from "./sessions.ts";
 
 export class Store {
@@ -12,6 +13,7 @@ export class Store {
   readonly sessions: SessionStore;
   readonly output: OutputStore;
   readonly audit: AuditStore;
+  readonly search: SearchIndex;
 
   constructor(readonly db: Database) {
     this.devices = new DeviceStore(db);
@@ -19,6 +21,7 @@ export class Store {
     this.sessions = new SessionStore(db);
     this.output = new OutputStore(db);
     this.audit = new AuditStore(db);
+    this.search = new SearchIndex(db);
   }
 
   static open(path: string): Store {

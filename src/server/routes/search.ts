@@ -1,0 +1,26 @@
+import { parseWith } from "../../protocol/common.ts";
+import { SearchQuery, type SearchResult } from "../../protocol/search.ts";
+import { SearchQueryError, wordsQuery } from "../../store/search.ts";
+import { apiError, json } from "../http.ts";
+import type { Route } from "../router.ts";
+
+export const searchRoutes: Route[] = [
+  {
+    method: "GET",
+    path: "/api/search",
+    auth: "admin",
+    handler: ({ app, url }) => {
+      const parsed = parseWith(SearchQuery, Object.fromEntries(url.searchParams));
+      if (!parsed.ok) return apiError(400, "bad_request", parsed.error);
+      const { q, mode, limit } = parsed.value;
+      const match = mode === "fts" ? q : wordsQuery(q);
+      try {
+        const results: SearchResult[] = app.store.search.search(match, limit).map((h) => ({ ...h, url: `/#/sessions/${encodeURIComponent(h.sessionId)}` }));
+        return json(results);
+      } catch (e) {
+        if (e instanceof SearchQueryError) return apiError(400, "bad_query", `search syntax: ${e.message}`);
+        throw e;
+      }
+    },
+  },
+];
