@@ -1,0 +1,135 @@
+/** Login from a phone: the first-start banner (link + terminal QR), the cookie's attributes, expiry, logout, limits. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import QRCode from "qrcode";
+import { SESSION_TTL_MS } from "../../src/server/auth.ts";
+import { type TestServer, freePort, spawnServerProcess, startTestServer, tempDir, waitForHealth } from "../support/server.ts";
+import { waitFor } from "../support/wait.ts";
+import { auditActions, login } from "./support.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ env: { TRUST_PROXY: "true" } });
+});
+afterAll(() => server.stop());
+
+test("first start prints the login link with the token in the fragment and its QR code; later starts do not", async () => {
+  const dataDir = tempDir("cr-banner-");
+  const port = freePort();
+  const env = { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, PUBLIC_URL: "https://remote.example.test", CLAUDE_REMOTE_ADMIN_TOKEN: "" };
+  const first = spawnServerProcess(env);
+  let out = "";
+  const reader = (async () => {
+    for await (const chunk of first.stdout as ReadableStream<Uint8Array>) out += new TextDecoder().decode(chunk);
+  })();
+  try {
+    await waitForHealth(`http://127.0.0.1:${port}`);
+    const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+    const url = `https://remote.example.test/#token=${encodeURIComponent(token)}`;
+    await waitFor(() => out.includes(url) && out.includes("▀"), { what: "banner with QR" });
+    // The QR printed is the QR of exactly that link.
+    const qr = await QRCode.toString(url, { type: "terminal", small: true, errorCorrectionLevel: "L" });
+    expect(out).toContain(qr.trim());
+    expect(token.length).toBeGreaterThanOrEqual(40);
+  } finally {
+    first.kill();
+    await first.exited;
+    await reader;
+  }
+  const second = spawnServerProcess(env);
+  let out2 = "";
+  const reader2 = (async () => {
+    for await (const chunk of second.stdout as ReadableStream<Uint8Array>) out2 += new TextDecoder().decode(chunk);
+  })();
+  try {
+    await waitForHealth(`http://127.0.0.1:${port}`);
+    await Bun.sleep(300);
+  } finally {
+    second.kill();
+    await second.exited;
+    await reader2;
+  }
+  expect(out2).not.toContain("#token=");
+});
+
+test("login over http sets an HttpOnly, SameSite=Strict cookie that is not Secure and works; Bearer keeps working", async () => {
+  const { cookie, setCookie } = await login(server);
+  const attrs = setCookie.split(";").map((s) => s.trim());
+  expect(cookie.startsWith("cr_session=")).toBe(true);
+  expect(attrs).toContain("HttpOnly");
+  expect(attrs).toContain("SameSite=Strict");
+  expect(attrs).toContain("Path=/");
+  expect(attrs).toContain(`Max-Age=${SESSION_TTL_MS / 1000}`);
+  expect(attrs.some((a) => /^secure$/i.test(a))).toBe(false);
+  expect(attrs.some((a) => /^domain=/i.test(a))).toBe(false);
+  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie } })).status).toBe(200);
+  expect((await server.api("/api/me")).status).toBe(200);
+});
+
+test("behind an https proxy the cookie is __Host- prefixed and Secure, and a plain cookie is not accepted there", async () => {
+  const https = { "X-Forwarded-Proto": "https" };
+  const { cookie, setCookie } = await login(server, https);
+  expect(cookie.startsWith("__Host-cr_session=")).toBe(true);
+  const attrs = setCookie.split(";").map((s) => s.trim());
+  expect(attrs).toContain("Secure");
+  expect(attrs).toContain("Path=/");
+  expect(attrs.some((a) => /^domain=/i.test(a))).toBe(false);
+  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie, ...https } })).status).toBe(200);
+  // A cookie without the prefix could have been planted over plain http: not accepted over https.
+  const plain = cookie.replace("__Host-cr_session=", "cr_session=");
+  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: plain, ...https } })).status).toBe(401);
+});
+
+test("with an https PUBLIC_URL the cookie is Secure even on a proxy that does not say so", async () => {
+  const s = await startTestServer({ env: { PUBLIC_URL: "https://remote.example.test" } });
+  try {
+    const { setCookie } = await login(s);
+    expect(setCookie.startsWith("__Host-cr_session=")).toBe(true);
+    expect(setCookie).toContain("Secure");
+  } finally {
+    await s.stop();
+  }
+});
+
+test("sessions expire server-side; logout ends the session and clears the cookie", async () => {
+  const { cookie } = await login(server);
+  const hash = new Bun.CryptoHasher("sha256").update(cookie.split("=")[1]).digest("hex");
+  const row = server.app.store.db.query("SELECT expires_at FROM web_sessions WHERE token_hash = ?").get(hash) as { expires_at: number };
+  expect(row.expires_at).toBeGreaterThan(Date.now() + SESSION_TTL_MS - 60_000);
+  expect(row.expires_at).toBeLessThanOrEqual(Date.now() + SESSION_TTL_MS);
+
+  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { Cookie: cookie, Origin: server.url } });
+  expect(out.status).toBe(200);
+  expect(out.headers.get("set-cookie")).toMatch(/^cr_session=; .*Max-Age=0/);
+  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie } })).status).toBe(401);
+});
+
+test("wrong tokens are refused and audited; the 11th try from one IP gets 429 + Retry-After, another IP still logs in", async () => {
+  const ip = { "X-Forwarded-For": "198.51.100.7", "User-Agent": "attacker-agent/1.0" };
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 15; i++) {
+    const res = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...ip }, body: JSON.stringify({ token: `wrong-${i}` }) });
+    statuses.push(res.status);
+    if (res.status === 429) retryAfter = res.headers.get("retry-after");
+  }
+  expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+  expect(statuses.slice(10)).toEqual(Array(5).fill(429));
+  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  // The right token from that IP is still limited; from another IP it works.
+  const again = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...ip }, body: JSON.stringify({ token: server.token }) });
+  expect(again.status).toBe(429);
+  await login(server, { "X-Forwarded-For": "198.51.100.8", "User-Agent": "phone-browser/2.0" });
+
+  const audit = await auditActions(server);
+  const failed = audit.filter((a) => a.action === "login.failed" && a.ip === "198.51.100.7");
+  expect(failed.length).toBe(10);
+  expect(failed[0].userAgent).toBe("attacker-agent/1.0");
+  expect(failed[0].actor).toBe("anonymous");
+  const ok = audit.find((a) => a.action === "login" && a.ip === "198.51.100.8")!;
+  expect(ok.userAgent).toBe("phone-browser/2.0");
+  expect(ok.actor).toMatch(/^admin:browser:[0-9a-f]{12}$/);
+  expect(Math.abs(ok.ts - Date.now())).toBeLessThan(60_000);
+  expect(JSON.stringify(audit)).not.toContain(server.token);
+});
