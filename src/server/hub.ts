@@ -29,6 +29,8 @@ type Live = {
   viewers: Set<SessionStream>;
 };
 
+const SCREEN_REBUILD_BYTES = 4 * 1024 * 1024;
+
 export type HubOptions = { viewerQueueBytes: number; scrollback: number };
 
 export class Hub {
@@ -215,9 +217,14 @@ export class Hub {
     return l && l.conn === conn ? l : null;
   }
 
+  /**
+   * A screen for a session that has no live one (server restart, ended session). Exact for up to
+   * SCREEN_REBUILD_BYTES of history; beyond that only the tail is replayed, so the cost stays flat
+   * with history size (programs redraw often; the first rows may miss state set long before).
+   */
   private rebuildScreen(sessionId: string, cols: number, rows: number): HeadlessScreen {
     const screen = new HeadlessScreen(cols, rows, { scrollback: this.opts.scrollback });
-    for (const c of this.store.output.iterate(sessionId)) screen.write(c.data);
+    for (const c of this.store.output.tail(sessionId, SCREEN_REBUILD_BYTES)) screen.write(c.data);
     return screen;
   }
 

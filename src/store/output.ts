@@ -43,7 +43,20 @@ export class OutputStore {
     return out;
   }
 
-  /** Chunks with seq in [fromSeq, toSeq], for cast export and scrollback. */
+  /** The last chunks of a session holding at least `minBytes` (or all of it), oldest first. */
+  tail(sessionId: string, minBytes: number): Chunk[] {
+    const out: Chunk[] = [];
+    let bytes = 0;
+    const rows = this.db.query("SELECT seq, ts, data FROM output WHERE session_id = ? ORDER BY seq DESC").iterate(sessionId) as Iterable<Chunk>;
+    for (const row of rows) {
+      out.push(row);
+      bytes += row.data.byteLength;
+      if (bytes >= minBytes) break;
+    }
+    return out.reverse();
+  }
+
+  /** Every chunk of a session in order, read page by page (for export). */
   *iterate(sessionId: string): Generator<Chunk> {
     let cursor = 0;
     for (;;) {

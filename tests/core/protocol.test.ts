@@ -107,3 +107,19 @@ test("the global event stream announces sessions and tells a stale viewer to res
   stale.cancel();
   c.ws.close();
 });
+
+test("the screen of a session that is not live is rebuilt from the store (its tail when history is large)", async () => {
+  const id = crypto.randomUUID();
+  const c = await connectDevice(server.url, dev);
+  await c.openSession(id);
+  const filler = Buffer.alloc(256 * 1024, "x\r\n");
+  let seq = 0;
+  for (let i = 0; i < 20; i++) c.output(id, ++seq, filler); // 5 MiB, more than the rebuild window
+  c.output(id, ++seq, "\x1b[2J\x1b[Hlast screen line");
+  await c.waitFrame("ack", (f) => f.seq === seq);
+  c.sendJson({ type: "session.exit", sessionId: id, exitCode: 0, signal: null, endedAt: Date.now(), lastSeq: seq });
+  await waitFor(async () => (await (await server.api(`/api/sessions/${id}`)).json()).status === "exited", { what: "exited" });
+  c.ws.close();
+  const screen = await (await server.api(`/api/sessions/${id}/screen`)).json();
+  expect(screen.lines[0]).toBe("last screen line");
+});
