@@ -25,12 +25,14 @@ import { castRoutes } from "./routes/cast.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { Metrics } from "./metrics.ts";
+import { countOutcomes, createNotifier, type Notifier } from "./notify/index.ts";
+import { pushRoutes } from "./routes/push.ts";
 import { Retention } from "./retention.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { serveStatic } from "./static.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes];
+export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
 
 export type App = {
   config: ServerConfig;
@@ -42,6 +44,7 @@ export type App = {
   log: Logger;
   masterKey: Uint8Array;
   metrics: Metrics;
+  notifier: Notifier;
   limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter };
   isSecure(req: Request): boolean;
   publicUrl(req: Request): string;
@@ -71,6 +74,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const app: App = {
     config, store, hub, events, sockets, log, masterKey,
     metrics: new Metrics(),
+    notifier: createNotifier(config, store, log),
     auth: new Auth(store, admin.token),
     limits: {
       login: new RateLimiter(10, 0.2),
@@ -111,6 +115,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   async function handle(req: Request, srv: Server<SocketData>, ip: string): Promise<Response | undefined> {
     const url = new URL(req.url);
     if (!hostAllowed(req, config)) return apiError(403, "forbidden_host", "Host header not accepted here (DNS rebinding guard); set PUBLIC_URL to the name you use");
+    // Any state change from a foreign page is refused before routing, whatever the path.
+    if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request refused");
     if (url.pathname === "/ws") {
       if (!originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
       const wait = app.limits.ws.take(clientKey(ip));
@@ -135,7 +141,6 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     }
     const wait = app.limits.api.take(clientKey(ip));
     if (wait > 0) return tooMany(wait);
-    if (req.method !== "GET" && !originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request refused");
     const principal = app.auth.authenticate(req, app.isSecure(req));
     if (principal?.kind === "browser" && !browserRequestAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     if (m.route.auth === "admin") {
@@ -147,6 +152,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   }
 
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  app.notifier.start(events, url, countOutcomes(app.metrics));
   let stopped = false;
   return {
     app, server, url,
@@ -155,6 +161,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     async stop() {
       if (stopped) return;
       stopped = true;
+      app.notifier.stop();
       indexer.stop();
       await retention.stop();
       sockets.stop();

@@ -7,7 +7,8 @@ import { ROUTES } from "../../src/server/app.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { fillPath, login } from "./support.ts";
 
-const OPEN = ["GET /health", "GET /ready", "POST /api/login", "POST /api/pair"].sort();
+// POST /api/actions/:token: a notification button; the one-time, prompt-scoped token in the path is the credential.
+const OPEN = ["GET /health", "GET /ready", "POST /api/login", "POST /api/pair", "POST /api/actions/:token"].sort();
 
 let server: TestServer;
 let expiredCookie: string;

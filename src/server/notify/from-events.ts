@@ -1,0 +1,102 @@
+/**
+ * Turns global bus events into notices: a new permission prompt, its resolution, the agent waiting
+ * for input, a finished turn, a session that exited. Pure bookkeeping, no I/O beyond a lookup.
+ */
+import type { SessionInfo } from "../../protocol/common.ts";
+import type { NotifyKind } from "../../protocol/notify.ts";
+import { type Notice, type PromptSummary, short } from "./notice.ts";
+
+type PromptLike = { id: string; sessionId: string; tool: string; input?: unknown; status: string; title?: string | null; question?: string | null; resolvedBy?: unknown };
+type SessionLookup = (id: string) => { name: string } | null;
+
+/** Sessions and prompts remembered to avoid repeats; old entries fall out. */
+const MEMORY = 5000;
+
+export class NoticeBuilder {
+  private sessionStatus = new Map<string, string>();
+  private promptStatus = new Map<string, string>();
+
+  constructor(private baseUrl: () => string, private session: SessionLookup) {}
+
+  fromEvent(event: string, data: unknown): Notice | null {
+    if (event === "session") return this.fromSession((data as { session?: SessionInfo })?.session);
+    if (event.startsWith("prompt")) return this.fromPrompt(promptOf(data));
+    if (event === "notice" || event === "session.notice") return this.fromHookNotice(data as { sessionId?: string; kind?: string; message?: string });
+    return null;
+  }
+
+  private fromSession(s: SessionInfo | undefined): Notice | null {
+    if (!s?.id || !s.status) return null;
+    const before = this.sessionStatus.get(s.id);
+    remember(this.sessionStatus, s.id, s.status);
+    if (before === s.status) return null;
+    if (s.status === "exited") {
+      this.sessionStatus.delete(s.id);
+      return this.notice("exit", s.id, s.name, `${s.name} exited`, s.exitCode === null ? "session ended" : `exit code ${s.exitCode}`);
+    }
+    if (s.status === "waiting") return this.notice("waiting", s.id, s.name, `${s.name} is waiting for you`, "the agent needs input");
+    return null;
+  }
+
+  private fromHookNotice(n: { sessionId?: string; kind?: string; message?: string }): Notice | null {
+    if (!n?.sessionId) return null;
+    const name = this.session(n.sessionId)?.name ?? n.sessionId.slice(0, 8);
+    if (n.kind === "stop" || n.kind === "done") return this.notice("done", n.sessionId, name, `${name}: turn finished`, short(n.message ?? "the agent finished its turn"));
+    if (n.kind === "notification" || n.kind === "waiting") return this.notice("waiting", n.sessionId, name, `${name} is waiting for you`, short(n.message ?? "the agent needs input"));
+    return null;
+  }
+
+  private fromPrompt(p: PromptLike | null): Notice | null {
+    if (!p) return null;
+    const before = this.promptStatus.get(p.id);
+    if (before === p.status) return null;
+    remember(this.promptStatus, p.id, p.status);
+    const name = this.session(p.sessionId)?.name ?? p.sessionId.slice(0, 8);
+    const summary: PromptSummary = { id: p.id, sessionId: p.sessionId, tool: p.tool, detail: promptDetail(p), status: p.status };
+    if (p.status === "pending") {
+      const n = this.notice("prompt", p.sessionId, name, `${name}: allow ${p.tool}?`, summary.detail || short(p.question ?? p.title ?? p.tool), p.id);
+      return { ...n, prompt: summary, actions: [{ action: "approve", title: "Approve" }, { action: "deny", title: "Deny" }] };
+    }
+    // Resolved: only worth a (replacing) notice if we announced it as pending.
+    if (before !== "pending") return null;
+    return { ...this.notice("resolved", p.sessionId, name, `${name}: ${p.tool} ${p.status.replace(/-/g, " ")}`, summary.detail, p.id), prompt: summary };
+  }
+
+  private notice(kind: NotifyKind, sessionId: string, sessionName: string, title: string, body: string, promptId?: string): Notice {
+    const base = this.baseUrl().replace(/\/$/, "");
+    const q = new URLSearchParams({ session: sessionId, ...(promptId ? { prompt: promptId } : {}) });
+    return {
+      kind, title: short(title, 80), body: short(body), sessionId, sessionName, promptId,
+      tag: promptId ? `prompt-${promptId}` : `${kind}-${sessionId}`,
+      url: `${base}/?${q}`,
+      actions: [],
+      ts: Date.now(),
+    };
+  }
+}
+
+/** Prompt events carry `{prompt}` (or the record itself). */
+function promptOf(data: unknown): PromptLike | null {
+  const d = data as { prompt?: unknown } | null;
+  const p = (d && typeof d === "object" && "prompt" in d ? d.prompt : d) as PromptLike | null;
+  if (!p || typeof p !== "object" || typeof p.id !== "string" || typeof p.sessionId !== "string" || typeof p.status !== "string") return null;
+  return { ...p, tool: typeof p.tool === "string" ? p.tool : "tool" };
+}
+
+/** The part of a tool call a person decides on: the command, the file, the URL. */
+export function promptDetail(p: { tool: string; input?: unknown }): string {
+  const input = (p.input && typeof p.input === "object" ? p.input : {}) as Record<string, unknown>;
+  for (const key of ["command", "file_path", "path", "url", "notebook_path", "pattern", "query", "prompt", "description"]) {
+    const v = input[key];
+    if (typeof v === "string" && v.trim()) return short(v);
+  }
+  if (p.tool.startsWith("mcp__")) return short(p.tool.split("__").slice(1).join(" / "));
+  const first = Object.values(input).find((v) => typeof v === "string") as string | undefined;
+  return first ? short(first) : "";
+}
+
+function remember(map: Map<string, string>, key: string, value: string): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MEMORY) map.delete(map.keys().next().value!);
+}

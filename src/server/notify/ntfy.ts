@@ -1,0 +1,70 @@
+/**
+ * ntfy (https://ntfy.sh or self-hosted): JSON publish to the server with the topic from
+ * CLAUDE_REMOTE_NTFY_URL. A prompt gets Approve / Deny buttons: http actions to
+ * `/api/actions/<token>?prompt=<id>` with one-time, prompt-scoped, short-lived tokens (only their
+ * hashes are stored); the admin token never leaves the server.
+ */
+import type { ActionDecision, PushStore } from "../../store/push.ts";
+import { randomToken, sha256hex } from "../secrets.ts";
+import { type Channel, checkResponse, displayUrl } from "./channel.ts";
+import type { Notice } from "./notice.ts";
+import type { Delivery } from "./queue.ts";
+
+export const ACTION_TOKEN_TTL_MS = 15 * 60 * 1000;
+
+const PRIORITY = { prompt: 4, waiting: 4, done: 3, exit: 3, resolved: 2 } as const;
+const TAGS = { prompt: ["lock"], waiting: ["hourglass"], done: ["white_check_mark"], exit: ["checkered_flag"], resolved: ["heavy_check_mark"] } as const;
+
+type NtfyAction = { action: "http"; label: string; url: string; method: "POST"; clear: boolean } | { action: "view"; label: string; url: string; clear: boolean };
+
+export class NtfyChannel implements Channel {
+  readonly name = "ntfy";
+  readonly target: string;
+  private publishUrl: string;
+  private topic: string;
+
+  constructor(topicUrl: string, private token: string, private store: PushStore, private baseUrl: () => string) {
+    const u = new URL(topicUrl);
+    const parts = u.pathname.split("/");
+    this.topic = decodeURIComponent(parts.pop() ?? "");
+    if (!this.topic) throw new Error("CLAUDE_REMOTE_NTFY_URL must end with the topic, e.g. https://ntfy.sh/my-topic");
+    u.pathname = parts.join("/") || "/";
+    u.search = "";
+    this.publishUrl = u.toString();
+    this.target = displayUrl(topicUrl);
+  }
+
+  deliveries(n: Notice): Delivery[] {
+    // Tokens are minted once per notice, not per attempt: a retry carries the same buttons.
+    const body = JSON.stringify({
+      topic: this.topic,
+      title: n.title,
+      message: n.body || n.title,
+      tags: TAGS[n.kind],
+      priority: PRIORITY[n.kind],
+      click: n.url,
+      actions: this.actions(n),
+    });
+    return [{ target: this.target, run: (signal) => this.send(body, signal) }];
+  }
+
+  private actions(n: Notice): NtfyAction[] {
+    const open: NtfyAction = { action: "view", label: "Open", url: n.url, clear: false };
+    if (n.kind !== "prompt" || !n.promptId) return [open];
+    const button = (label: string, decision: ActionDecision): NtfyAction => ({ action: "http", label, url: this.actionUrl(n.promptId!, decision), method: "POST", clear: true });
+    return [button("Approve", "approve"), button("Deny", "deny"), open];
+  }
+
+  private actionUrl(promptId: string, decision: ActionDecision): string {
+    const token = randomToken(32);
+    this.store.addActionToken(sha256hex(token), promptId, decision, Date.now() + ACTION_TOKEN_TTL_MS);
+    return `${this.baseUrl().replace(/\/$/, "")}/api/actions/${token}?prompt=${encodeURIComponent(promptId)}`;
+  }
+
+  private async send(body: string, signal: AbortSignal): Promise<void> {
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    const res = await fetch(this.publishUrl, { method: "POST", headers, body, signal, redirect: "error" });
+    await checkResponse(res, "ntfy");
+  }
+}
