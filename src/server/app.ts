@@ -31,6 +31,7 @@ import { Retention } from "./retention.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { serveStatic } from "./static.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
+import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
 export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
 
@@ -98,6 +99,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     port: config.port,
     idleTimeout: 0, // SSE streams stay open; the WebSocket has its own idle timeout
     maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
+    maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
     fetch: async (req, srv) => {
       const ip = clientIp(req, srv, config);
       try {
@@ -109,6 +111,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     },
     websocket: sockets.handler,
   });
+
+  const tooMany = (wait: number) => apiError(429, "rate_limited", `too many requests; retry in ${wait}s`, { "Retry-After": String(wait) });
 
   const tooMany = (wait: number) => apiError(429, "rate_limited", `too many requests; retry in ${wait}s`, { "Retry-After": String(wait) });
 
