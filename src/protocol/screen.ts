@@ -47,6 +47,8 @@ export const ScreenEvent = z.object({
   alt: z.boolean(),
   /** The app asked for bracketed paste (DECSET 2004): a multi-line paste may be wrapped in it. */
   bracketedPaste: z.boolean(),
+  /** Lines of history above the screen that `GET /api/sessions/:id/scrollback` can page through. */
+  history: z.number().int().min(0),
   lines: z.array(StyledRow),
 });
 export type ScreenEvent = z.infer<typeof ScreenEvent>;
@@ -57,6 +59,7 @@ export const RowsEvent = z.object({
   cursor: Cursor,
   alt: z.boolean(),
   bracketedPaste: z.boolean(),
+  history: z.number().int().min(0),
   /** First scroll the screen up by this many rows (top rows drop, blank rows enter at the bottom). */
   scroll: z.number().int().min(1).optional(),
   /** Then replace these rows: [row index 0..rows-1, its new content]. */

@@ -18,6 +18,7 @@ export type ScreenStreamOptions = { bootId: string; maxQueuedBytes: number; inte
 /** Below this much free queue a viewer skips a tick rather than queue more. */
 const MIN_ROOM = 64 * 1024;
 
+/** What a viewer last got; `cursor` also folds in the history count. */
 type Sent = { cols: number; rows: number; keys: string[]; cursor: string; alt: boolean; bp: boolean };
 
 class Viewer {
@@ -38,9 +39,9 @@ class Viewer {
     }
     this.behind = false;
     const s = this.sent;
-    const cursor = `${cur.cursor.x},${cur.cursor.y},${cur.cursor.visible}`;
+    const cursor = `${cur.cursor.x},${cur.cursor.y},${cur.cursor.visible},${cur.history}`;
     const next: Sent = { cols: cur.cols, rows: cur.rows, keys, cursor, alt: cur.alt, bp: cur.bracketedPaste };
-    const base = { sessionId: this.feed.sessionId, cursor: cur.cursor, alt: cur.alt, bracketedPaste: cur.bracketedPaste };
+    const base = { sessionId: this.feed.sessionId, cursor: cur.cursor, alt: cur.alt, bracketedPaste: cur.bracketedPaste, history: cur.history };
     if (!s || s.cols !== cur.cols || s.rows !== cur.rows) {
       this.sent = next;
       this.client.send("screen", { ...base, cols: cur.cols, rows: cur.rows, lines: cur.lines }, this.id());

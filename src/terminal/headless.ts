@@ -16,6 +16,7 @@ export interface StyledScreen {
   cursor: Cursor;
   alt: boolean;
   bracketedPaste: boolean;
+  history: number;
   lines: StyledRow[];
 }
 
@@ -106,6 +107,7 @@ export class HeadlessScreen {
       cursor: { x: buffer.cursorX, y: buffer.cursorY, visible: !this.cursorHidden() },
       alt: this.isAlternate(),
       bracketedPaste: this.term.modes.bracketedPasteMode,
+      history: this.term.buffer.normal.baseY,
       lines,
     };
   }

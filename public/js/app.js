@@ -1,0 +1,87 @@
+// Entry point: login, routing (#/, #/s/<id>, #/devices, #/pair), the visual viewport, the service worker.
+import { api, setUnauthorizedHandler } from './api.js';
+import { $ } from './dom.js';
+import { devicesView, pairView } from './devices.js';
+import { listView } from './list.js';
+import { refetch, startLive, state, subscribe } from './live.js';
+import { login, loginView, tokenFromFragment } from './login.js';
+import { sessionView } from './session.js';
+
+const view = $('#view');
+let cleanup = null;
+let started = false;
+
+function route() {
+  cleanup?.();
+  cleanup = null;
+  view.className = 'view';
+  const hash = location.hash || '#/';
+  const m = /^#\/s\/(.+)$/.exec(hash);
+  let tab = 'list';
+  if (m) cleanup = sessionView(view, decodeURIComponent(m[1]));
+  else if (hash === '#/devices') (tab = 'devices'), (cleanup = devicesView(view));
+  else if (hash === '#/pair') (tab = 'devices'), (cleanup = pairView(view));
+  else cleanup = listView(view);
+  document.body.classList.toggle('in-session', !!m);
+  for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('on', a.dataset.tab === tab && !m);
+}
+
+function showLogin(message) {
+  cleanup?.();
+  cleanup = null;
+  document.body.classList.remove('in-session');
+  $('#tabs').hidden = true;
+  view.className = 'view';
+  loginView(view, () => start(), message);
+}
+
+async function start() {
+  $('#tabs').hidden = false;
+  if (!started) {
+    started = true;
+    startLive(); // its first `resync` fetches sessions and prompts
+    addEventListener('hashchange', route);
+  } else refetch();
+  route();
+}
+
+// Keep the app inside the visual viewport: when a soft keyboard opens, the input bar moves up with it.
+function trackViewport() {
+  const vv = window.visualViewport;
+  if (!vv) return;
+  const root = document.documentElement.style;
+  const update = () => {
+    root.setProperty('--vvh', `${vv.height}px`);
+    root.setProperty('--vvt', `${vv.offsetTop}px`);
+  };
+  vv.addEventListener('resize', update);
+  vv.addEventListener('scroll', update);
+  update();
+}
+
+subscribe((what) => {
+  if (what === 'online') $('#offline').hidden = state.online;
+});
+
+async function boot() {
+  trackViewport();
+  setUnauthorizedHandler(() => showLogin('Please log in again.'));
+  const token = tokenFromFragment();
+  if (token) {
+    try {
+      await login(token);
+    } catch (e) {
+      return showLogin(e.status === 401 ? 'That login link is not valid (any more).' : `Could not log in: ${e.message}`);
+    }
+  }
+  try {
+    await api('/api/me');
+  } catch (e) {
+    if (e.status === 401) return showLogin();
+    $('#offline').hidden = false; // server unreachable: start anyway, the streams retry
+  }
+  start();
+}
+
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+boot();

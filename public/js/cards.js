@@ -1,0 +1,172 @@
+// Approval cards for permission prompts. One card per prompt, updated in place, so a card resolved
+// elsewhere (terminal, another phone) flips at once and its buttons stop working.
+import { api } from './api.js';
+import { lineDiff, parseUnified } from './diff.js';
+import { age, h, toast } from './dom.js';
+import { refetch, state } from './live.js';
+
+const MAX_DIFF_LINES = 300;
+const STATUS_TEXT = {
+  approved: 'Approved',
+  denied: 'Denied',
+  'answered-locally': 'Answered at terminal',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+};
+
+/** Keeps `container`'s cards in step with `prompts` (reusing elements so typed text survives). */
+export function syncCards(container, prompts, { showSession = false } = {}) {
+  const existing = new Map([...container.children].map((el) => [el.dataset.id, el]));
+  const wanted = [];
+  for (const p of prompts) {
+    let el = existing.get(p.id);
+    if (!el) el = buildCard(p, showSession);
+    else existing.delete(p.id);
+    updateCard(el, p);
+    wanted.push(el);
+  }
+  for (const el of existing.values()) el.remove();
+  wanted.forEach((el, i) => {
+    if (container.children[i] !== el) container.insertBefore(el, container.children[i] || null);
+  });
+}
+
+function sessionLabel(id) {
+  const s = state.sessions.get(id);
+  return s ? s.name : id.slice(0, 8);
+}
+
+function buildCard(p, showSession) {
+  const status = h('div', { class: 'status', role: 'status' });
+  const opts = h('div', { class: 'opts' });
+  const card = h('article', { class: 'card', dataset: { id: p.id }, 'aria-label': `permission prompt: ${p.tool}` },
+    h('div', { class: 'head' },
+      h('span', { class: 'tool' }, toolName(p.tool)),
+      showSession ? h('a', { href: `#/s/${encodeURIComponent(p.sessionId)}` }, sessionLabel(p.sessionId)) : null,
+      h('span', { class: 'when' }, `${age(p.createdAt)} ago`)),
+    p.title ? h('div', { class: 'title' }, p.title) : null,
+    details(p),
+    p.question ? h('div', { class: 'question' }, p.question) : null,
+    opts,
+    status);
+  const options = p.options && p.options.length ? p.options : [{ key: 'y', label: 'Yes' }, { key: 'n', label: 'No' }];
+  let hasTell = false;
+  options.forEach((o, i) => {
+    const no = /^no\b/i.test(o.label);
+    const tell = no && /tell/i.test(o.label);
+    if (tell) {
+      hasTell = true;
+      opts.append(tellButton(card, p, o.label));
+      return;
+    }
+    const cls = no ? 'btn danger' : i === 0 ? 'btn primary' : 'btn';
+    opts.append(h('button', { class: cls, type: 'button', onclick: () => (no ? answer(card, p, 'reject', {}) : answer(card, p, 'approve', p.options?.length ? { option: o.key } : {})) },
+      /^\d$/.test(o.key) ? h('span', { class: 'k' }, o.key) : null, o.label));
+  });
+  if (!hasTell) opts.append(tellButton(card, p, 'No, and tell Claude what to do differently…'));
+  return card;
+}
+
+function tellButton(card, p, label) {
+  const box = h('div', { class: 'tell', hidden: true });
+  const field = h('textarea', { rows: 2, placeholder: 'What should Claude do instead?', 'aria-label': 'message for Claude', maxlength: 4000 });
+  const send = h('button', { class: 'btn danger', type: 'button', onclick: () => answer(card, p, 'reject', field.value.trim() ? { message: field.value.trim() } : {}) }, 'Send');
+  box.append(field, send);
+  const btn = h('button', { class: 'btn danger', type: 'button', onclick: () => {
+    box.hidden = !box.hidden;
+    if (!box.hidden) field.focus();
+  } }, label.replace(/\s*\(esc\)\s*$/i, '…').replace(/……$/, '…'));
+  return h('div', {}, btn, box);
+}
+
+async function answer(card, p, action, body) {
+  setEnabled(card, false);
+  try {
+    const res = await api(`/api/prompts/${encodeURIComponent(p.id)}/${action}`, { method: 'POST', body });
+    const next = res && (res.prompt || (res.id ? res : null));
+    if (next) state.prompts.set(p.id, { ...state.prompts.get(p.id), ...next });
+    else state.prompts.set(p.id, { ...state.prompts.get(p.id), status: action === 'approve' ? 'approved' : 'denied', resolvedBy: 'this phone' });
+    updateCard(card, state.prompts.get(p.id));
+  } catch (e) {
+    if (e.status === 409) {
+      toast('Already answered elsewhere');
+      refetch();
+    } else {
+      toast(`Could not send: ${e.message}`);
+      setEnabled(card, true);
+    }
+  }
+}
+
+function setEnabled(card, on) {
+  for (const el of card.querySelectorAll('button, textarea')) el.disabled = !on;
+}
+
+function updateCard(card, p) {
+  const done = p.status !== 'pending';
+  card.classList.toggle('done', done);
+  card.dataset.status = p.status;
+  const status = card.querySelector('.status');
+  status.className = `status ${p.status}`;
+  status.textContent = done ? `${STATUS_TEXT[p.status] || p.status}${by(p.resolvedBy)}` : '';
+  if (done) {
+    setEnabled(card, false);
+    for (const el of card.querySelectorAll('.tell')) el.hidden = true;
+  }
+}
+
+function by(resolvedBy) {
+  if (!resolvedBy) return '';
+  if (typeof resolvedBy === 'string') return resolvedBy === 'terminal' ? '' : ` · ${resolvedBy}`;
+  const who = resolvedBy.name || resolvedBy.device || resolvedBy.kind || resolvedBy.via || '';
+  return who && who !== 'terminal' ? ` · ${who}` : '';
+}
+
+function toolName(tool) {
+  const m = /^mcp__(.+?)__(.+)$/.exec(tool || '');
+  return m ? `MCP ${m[1]}` : tool || 'Tool';
+}
+
+/** What the tool wants to do: the command, a diff, the URL, the MCP call. */
+function details(p) {
+  const input = p.input || {};
+  const tool = p.tool || '';
+  const m = /^mcp__(.+?)__(.+)$/.exec(tool);
+  if (m) return h('div', {}, kv('server', m[1]), kv('tool', m[2]), code(JSON.stringify(input, null, 2)));
+  switch (tool) {
+    case 'Bash':
+      return h('div', {}, code(input.command || ''), input.description ? h('div', { class: 'kv muted' }, input.description) : null);
+    case 'Edit':
+    case 'MultiEdit':
+    case 'Write':
+    case 'NotebookEdit':
+      return h('div', {}, kv('file', input.file_path || input.notebook_path || ''), diffView(p));
+    case 'WebFetch':
+      return h('div', {}, kv('url', input.url || ''), input.prompt ? h('div', { class: 'kv muted' }, input.prompt) : null);
+    case 'WebSearch':
+      return kv('search', input.query || '');
+    case 'Read':
+    case 'Glob':
+    case 'Grep':
+      return h('div', {}, input.file_path ? kv('file', input.file_path) : null, input.path ? kv('path', input.path) : null, input.pattern ? kv('pattern', input.pattern) : null);
+    default:
+      return Object.keys(input).length ? code(JSON.stringify(input, null, 2)) : null;
+  }
+}
+
+function diffView(p) {
+  const input = p.input || {};
+  let lines;
+  if (typeof input.diff === 'string') lines = parseUnified(input.diff);
+  else if (p.tool === 'Write') lines = lineDiff('', input.content || '');
+  else if (Array.isArray(input.edits)) lines = input.edits.flatMap((e, i) => [...(i ? [{ op: ' ', text: '⋯' }] : []), ...lineDiff(e.old_string || '', e.new_string || '')]);
+  else if (p.tool === 'NotebookEdit') lines = lineDiff('', input.new_source || '');
+  else lines = lineDiff(input.old_string || '', input.new_string || '');
+  const box = h('div', { class: 'diff', 'aria-label': 'changes' });
+  for (const l of lines.slice(0, MAX_DIFF_LINES)) box.append(h('div', { class: l.op === '+' ? 'add' : l.op === '-' ? 'del' : '' }, `${l.op} ${l.text}`));
+  if (lines.length > MAX_DIFF_LINES) box.append(h('div', { class: 'more' }, `… ${lines.length - MAX_DIFF_LINES} more lines`));
+  return box;
+}
+
+const kv = (k, v) => h('div', { class: 'kv' }, h('b', {}, k), v);
+const code = (text) => h('pre', { class: 'code' }, text);

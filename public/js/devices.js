@@ -1,0 +1,94 @@
+// Devices (paired machines: list, revoke) and "Add device" (a one-time pairing code).
+import { api } from './api.js';
+import { age, h, toast } from './dom.js';
+import { subscribe } from './live.js';
+
+export function devicesView(root) {
+  const list = h('ul', { class: 'devices' });
+  const status = h('p', { class: 'muted pad' }, 'Loading…');
+  root.replaceChildren(
+    h('div', { class: 'row-actions' }, h('a', { class: 'btn primary', href: '#/pair' }, '+ Add device')),
+    h('h2', {}, 'Paired devices'), status, list);
+
+  const load = async () => {
+    try {
+      const devices = await api('/api/devices');
+      const active = devices.filter((d) => !d.revokedAt);
+      status.hidden = active.length > 0;
+      status.textContent = 'No devices yet. Add one to start streaming sessions.';
+      list.replaceChildren(...active.map((d) => deviceRow(d, load)));
+    } catch (e) {
+      status.hidden = false;
+      status.textContent = `Could not load devices: ${e.message}`;
+    }
+  };
+  load();
+  const unsub = subscribe((what) => (what === 'devices' || what === 'sessions') && load());
+  return unsub;
+}
+
+function deviceRow(d, reload) {
+  const seen = d.online ? 'online now' : d.lastSeenAt ? `last seen ${age(d.lastSeenAt)} ago` : 'never connected';
+  const revoke = h('button', { class: 'btn danger', type: 'button' }, 'Revoke');
+  revoke.addEventListener('click', async () => {
+    if (!confirm(`Revoke “${d.name}”? It will be disconnected and must be paired again.`)) return;
+    revoke.disabled = true;
+    try {
+      await api(`/api/devices/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
+      toast(`${d.name} revoked`);
+      reload();
+    } catch (e) {
+      toast(`Could not revoke: ${e.message}`);
+      revoke.disabled = false;
+    }
+  });
+  return h('li', { class: 'device', dataset: { id: d.id } },
+    h('span', { class: `dot${d.online ? ' on' : ''}`, title: d.online ? 'online' : 'offline' }),
+    h('div', { class: 'info' }, h('div', {}, d.name), h('div', { class: 'sub' }, `${d.host || 'unknown host'} · ${seen}`)),
+    revoke);
+}
+
+export function pairView(root) {
+  const out = h('div', { class: 'form' });
+  root.replaceChildren(h('h2', {}, 'Add device'), out);
+  let timer = 0;
+  const make = async () => {
+    clearInterval(timer);
+    out.replaceChildren(h('p', { class: 'muted' }, 'Creating a pairing code…'));
+    let r;
+    try {
+      r = await api('/api/pairing-codes', { method: 'POST' });
+    } catch (e) {
+      out.replaceChildren(h('p', { class: 'error' }, `Could not create a code: ${e.message}`));
+      return;
+    }
+    const command = r.command || `claude-remote pair ${location.origin} ${r.code}`;
+    const left = h('p', { class: 'muted' });
+    const copy = h('button', { class: 'btn', type: 'button' }, 'Copy command');
+    copy.addEventListener('click', () => navigator.clipboard?.writeText(command).then(() => toast('Copied'), () => toast('Copy failed: select the text instead')));
+    const again = h('button', { class: 'btn', type: 'button', hidden: true }, 'New code');
+    again.addEventListener('click', make);
+    const qr = typeof r.qrDataUrl === 'string' && r.qrDataUrl.startsWith('data:image/') ? h('img', { class: 'qr', src: r.qrDataUrl, alt: 'QR code of the pair command' }) : null;
+    out.replaceChildren(
+      h('p', {}, 'On the machine where you run Claude Code:'),
+      h('pre', { class: 'code', 'aria-label': 'pair command' }, command),
+      copy,
+      h('div', { class: 'pair-code', 'aria-label': 'pairing code' }, r.code),
+      left, qr, again);
+    const tick = () => {
+      const s = Math.round((r.expiresAt - Date.now()) / 1000);
+      if (s <= 0) {
+        clearInterval(timer);
+        left.textContent = 'This code has expired.';
+        left.className = 'error';
+        again.hidden = false;
+        return;
+      }
+      left.textContent = `Single use · expires in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+    };
+    tick();
+    timer = setInterval(tick, 1000);
+  };
+  make();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,58 @@
+// The home view: prompts waiting for you (across all sessions), then every session.
+import { syncCards } from './cards.js';
+import { age, h } from './dom.js';
+import { pendingFor, promptsToShow, state, subscribe } from './live.js';
+
+export function statusText(s) {
+  if (s.status === 'exited') return `finished · exit ${s.exitCode ?? '?'}`;
+  if (s.status === 'waiting') return 'waiting for you';
+  return s.status;
+}
+
+export function statusPill(s) {
+  const failed = s.status === 'exited' && s.exitCode !== 0;
+  return h('span', { class: `pill ${s.status}${failed ? ' failed' : ''}` }, statusText(s));
+}
+
+function order(a, b) {
+  const live = (s) => (s.status === 'running' || s.status === 'waiting' ? 0 : 1);
+  return live(a) - live(b) || b.startedAt - a.startedAt;
+}
+
+function sessionRow(s) {
+  const n = Math.max(pendingFor(s.id), state.promptsApi ? 0 : s.pendingPrompts || 0);
+  const device = s.deviceName || s.host || s.deviceId;
+  const ended = s.status === 'exited';
+  return h('li', {},
+    h('a', { class: `srow${ended ? ' ended' : ''}`, href: `#/s/${encodeURIComponent(s.id)}`, dataset: { id: s.id } },
+      h('div', { class: 'l1' },
+        h('span', { class: 'name' }, s.name),
+        statusPill(s),
+        n ? h('span', { class: 'badge', title: `${n} waiting` }, String(n)) : null),
+      h('div', { class: 'l2' }, `${device} · ${ended && s.endedAt ? `ended ${age(s.endedAt)} ago` : `started ${age(s.startedAt)} ago`}`),
+      h('div', { class: 'l3 cwd' }, s.cwd)));
+}
+
+export function listView(root) {
+  const cards = h('div', { class: 'cards' });
+  const waitingHead = h('h2', {}, 'Waiting for you');
+  const list = h('ul', { class: 'sessions' });
+  const empty = h('p', { class: 'empty' }, 'No sessions yet. Run ', h('code', {}, 'claude-remote'), ' on a paired machine (Devices → Add device).');
+  root.replaceChildren(waitingHead, cards, h('h2', {}, 'Sessions'), list, empty);
+
+  const render = () => {
+    const prompts = promptsToShow().filter((p) => p.status === 'pending' || cards.querySelector(`[data-id="${CSS.escape(p.id)}"]`));
+    syncCards(cards, prompts, { showSession: true });
+    waitingHead.hidden = prompts.length === 0;
+    const sessions = [...state.sessions.values()].sort(order);
+    list.replaceChildren(...sessions.map(sessionRow));
+    empty.hidden = sessions.length > 0;
+  };
+  render();
+  const unsub = subscribe((what) => (what === 'sessions' || what === 'prompts') && render());
+  const tick = setInterval(render, 30_000); // ages
+  return () => {
+    unsub();
+    clearInterval(tick);
+  };
+}

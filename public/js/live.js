@@ -1,0 +1,163 @@
+// Live state from the global event stream (/events): sessions and prompts, plus online/offline.
+// The server sends `resync` on a first connect and whenever it cannot replay what we missed (e.g.
+// after a restart: the old Last-Event-ID names another bootId); we then refetch everything.
+// Events that arrive while a refetch is in flight are queued and applied after it, so a stale
+// list never overwrites a newer event.
+import { api } from './api.js';
+
+export const state = {
+  sessions: new Map(),
+  /** id -> prompt; resolved ones stay a while so their card can show how it ended. */
+  prompts: new Map(),
+  promptsApi: true,
+  online: true,
+  bootId: null,
+};
+
+const subs = new Set();
+export function subscribe(fn) {
+  subs.add(fn);
+  return () => subs.delete(fn);
+}
+function changed(what) {
+  for (const fn of subs) fn(what);
+}
+
+// Names the prompts API may use for its events; any of them carries a prompt or {prompt}.
+const PROMPT_EVENTS = ['prompt', 'prompt.created', 'prompt.resolved', 'prompt.updated', 'prompt_created', 'prompt_resolved', 'prompt-created', 'prompt-resolved'];
+const KEEP_RESOLVED_MS = 10 * 60 * 1000;
+
+let es = null;
+let retry = 0;
+let backoff = 1000;
+let offlineTimer = 0;
+let queue = null; // events held back during a refetch
+
+export function startLive() {
+  connect();
+  addEventListener('online', () => reconnectNow());
+  addEventListener('offline', () => setOnline(false));
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && (!es || es.readyState === EventSource.CLOSED)) reconnectNow();
+  });
+}
+
+export function reconnectNow() {
+  clearTimeout(retry);
+  connect();
+}
+
+function connect() {
+  es?.close();
+  const src = new EventSource('/events');
+  es = src;
+  src.onopen = () => {
+    backoff = 1000;
+    setOnline(true);
+  };
+  src.onerror = () => {
+    if (es !== src) return;
+    if (!offlineTimer) offlineTimer = setTimeout(() => src.readyState !== EventSource.OPEN && setOnline(false), 1500);
+    // CONNECTING: the browser retries by itself. CLOSED (an HTTP error): we retry, backing off.
+    if (src.readyState === EventSource.CLOSED) {
+      clearTimeout(retry);
+      retry = setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 15000);
+      api('/api/me').catch(() => {}); // a 401 here shows the login form
+    }
+  };
+  const on = (name, fn) => src.addEventListener(name, (e) => {
+    const data = JSON.parse(e.data);
+    if (queue && name !== 'resync' && name !== 'hello') queue.push(() => fn(data));
+    else fn(data);
+  });
+  on('hello', (d) => {
+    state.bootId = d.bootId;
+    changed('boot');
+  });
+  on('resync', () => refetch());
+  on('session', (d) => {
+    state.sessions.set(d.session.id, d.session);
+    changed('sessions');
+  });
+  on('device', () => changed('devices'));
+  for (const name of PROMPT_EVENTS) on(name, (d) => upsertPrompt(d && d.prompt ? d.prompt : d));
+}
+
+function setOnline(online) {
+  clearTimeout(offlineTimer);
+  offlineTimer = 0;
+  if (state.online === online) return;
+  state.online = online;
+  changed('online');
+}
+
+export async function refetch() {
+  queue = queue || [];
+  try {
+    const [sessions, prompts] = await Promise.all([api('/api/sessions'), fetchPending()]);
+    state.sessions = new Map(sessions.map((s) => [s.id, s]));
+    if (prompts) {
+      const pendingIds = new Set(prompts.map((p) => p.id));
+      for (const [id, p] of state.prompts) if (p.status === 'pending' && !pendingIds.has(id)) await settleMissing(id);
+      for (const p of prompts) state.prompts.set(p.id, p);
+    }
+    setOnline(true);
+  } catch {
+    // offline or logged out: the banner / login form says so; the next resync tries again
+  } finally {
+    const q = queue;
+    queue = null;
+    for (const fn of q) fn();
+    changed('sessions');
+    changed('prompts');
+  }
+}
+
+async function fetchPending() {
+  try {
+    const list = await api('/api/prompts?status=pending');
+    state.promptsApi = true;
+    return Array.isArray(list) ? list : list.prompts || [];
+  } catch (e) {
+    if (e.status === 404) state.promptsApi = false;
+    else throw e;
+    return null;
+  }
+}
+
+/** A prompt we showed as pending is no longer pending: learn how it ended, or drop it. */
+async function settleMissing(id) {
+  try {
+    const p = await api(`/api/prompts/${encodeURIComponent(id)}`);
+    state.prompts.set(id, p.prompt || p);
+  } catch {
+    state.prompts.delete(id);
+  }
+}
+
+function upsertPrompt(p) {
+  if (!p || !p.id) return;
+  const old = state.prompts.get(p.id);
+  state.prompts.set(p.id, old ? { ...old, ...p } : p);
+  prune();
+  changed('prompts');
+}
+
+function prune() {
+  const cutoff = Date.now() - KEEP_RESOLVED_MS;
+  for (const [id, p] of state.prompts) if (p.status !== 'pending' && (p.resolvedAt || p.createdAt || 0) < cutoff) state.prompts.delete(id);
+}
+
+export function pendingFor(sessionId) {
+  let n = 0;
+  for (const p of state.prompts.values()) if (p.status === 'pending' && p.sessionId === sessionId) n++;
+  return n;
+}
+
+/** Prompts to show as cards: pending ones first (oldest first), then recently resolved. */
+export function promptsToShow(sessionId) {
+  const list = [...state.prompts.values()].filter((p) => !sessionId || p.sessionId === sessionId);
+  const rank = (p) => (p.status === 'pending' ? 0 : 1);
+  return list.sort((a, b) => rank(a) - rank(b) || (rank(a) ? b.createdAt - a.createdAt : a.createdAt - b.createdAt));
+}

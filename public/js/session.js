@@ -1,0 +1,132 @@
+// One session: its waiting prompts on top, the live screen from the server, and the input bar.
+// The screen stream (/events?session=ID&view=screen) starts every connection with a full snapshot,
+// so a reconnect (network change, server restart) can never duplicate output.
+import { api } from './api.js';
+import { syncCards } from './cards.js';
+import { h } from './dom.js';
+import { inputBar } from './input.js';
+import { statusPill } from './list.js';
+import { promptsToShow, state, subscribe } from './live.js';
+import { TermView } from './terminal.js';
+
+const HISTORY_PAGE = 200;
+
+export function sessionView(root, id) {
+  root.classList.add('session');
+  const term = new TermView();
+  const title = h('span', { class: 'name' }, state.sessions.get(id)?.name || '…');
+  const pill = h('span', {});
+  const zoom = h('button', { class: 'btn', type: 'button', 'aria-label': 'text size', title: 'Fit width / larger text' }, 'Aa');
+  const cards = h('div', { class: 'scards cards' });
+  const older = h('button', { class: 'btn older', type: 'button', hidden: true }, '↑ Older output');
+  const wrap = h('div', { class: 'termwrap' }, older, term.el);
+  const input = inputBar(id, () => term);
+  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, zoom), cards, wrap, input.el);
+
+  let atBottom = true;
+  wrap.addEventListener('scroll', () => (atBottom = wrap.scrollTop + wrap.clientHeight >= wrap.scrollHeight - 24));
+  const stick = () => {
+    if (atBottom) wrap.scrollTop = wrap.scrollHeight;
+  };
+  zoom.addEventListener('click', () => {
+    zoom.classList.toggle('primary', term.toggleMode() === 'large');
+    stick();
+  });
+  const ro = new ResizeObserver(() => {
+    term.fit();
+    stick();
+  });
+  ro.observe(wrap);
+
+  // Scrollback: pages of older lines from the server's terminal, on demand.
+  let historyStart;
+  let bootId = null;
+  older.addEventListener('click', async () => {
+    older.disabled = true;
+    try {
+      const q = historyStart === undefined ? '' : `&before=${historyStart}`;
+      const page = await api(`/api/sessions/${encodeURIComponent(id)}/scrollback?limit=${HISTORY_PAGE}${q}`);
+      const before = wrap.scrollHeight;
+      term.prependHistory(page.lines);
+      wrap.scrollTop += wrap.scrollHeight - before;
+      historyStart = page.start;
+      exhausted = page.start === 0;
+      showOlder();
+    } catch (e) {
+      older.textContent = `Could not load: ${e.message}`;
+    } finally {
+      older.disabled = false;
+    }
+  });
+  let exhausted = false;
+  const showOlder = () => (older.hidden = exhausted || !term.history);
+  const resetHistory = () => {
+    term.clearHistory();
+    historyStart = undefined;
+    exhausted = false;
+  };
+
+  // The live screen.
+  let es = null;
+  let retry = 0;
+  let backoff = 1000;
+  const connect = () => {
+    es?.close();
+    const src = new EventSource(`/events?session=${encodeURIComponent(id)}&view=screen`);
+    es = src;
+    src.addEventListener('hello', (e) => {
+      const d = JSON.parse(e.data);
+      if (bootId && d.bootId !== bootId) resetHistory(); // a new server process: history indices changed
+      bootId = d.bootId;
+    });
+    src.addEventListener('screen', (e) => {
+      backoff = 1000;
+      term.setScreen(JSON.parse(e.data));
+      showOlder();
+      root.dataset.ready = '1';
+      stick();
+    });
+    src.addEventListener('rows', (e) => {
+      term.applyRows(JSON.parse(e.data));
+      showOlder();
+      stick();
+    });
+    src.onerror = () => {
+      if (es !== src || src.readyState !== EventSource.CLOSED) return; // CONNECTING: the browser retries
+      clearTimeout(retry);
+      retry = setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 15000);
+    };
+  };
+  connect();
+
+  const render = () => {
+    const s = state.sessions.get(id);
+    if (s) {
+      title.textContent = s.name;
+      pill.replaceChildren(statusPill(s));
+      input.setEnabled(s.status === 'running' || s.status === 'waiting');
+    }
+    const prompts = promptsToShow(id).filter((p) => p.status === 'pending' || cards.querySelector(`[data-id="${CSS.escape(p.id)}"]`));
+    syncCards(cards, prompts);
+  };
+  render();
+  if (!state.sessions.has(id)) api(`/api/sessions/${encodeURIComponent(id)}`).then((s) => {
+    state.sessions.set(s.id, s);
+    render();
+  }, () => title.textContent = 'No such session');
+  const unsub = subscribe((what) => {
+    if (what === 'sessions' || what === 'prompts') render();
+    // The global stream came back (e.g. after a network change): make sure the screen stream is live too.
+    if (what === 'online' && state.online && (!es || es.readyState !== EventSource.OPEN)) connect();
+  });
+
+  return () => {
+    unsub();
+    ro.disconnect();
+    clearTimeout(retry);
+    es?.close();
+    root.classList.remove('session');
+    delete root.dataset.ready;
+  };
+}

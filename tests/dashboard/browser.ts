@@ -1,0 +1,40 @@
+/** Real Chromium (playwright-core) at a phone viewport, logged in to a test server by the printed link. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { REPO } from "../support/server.ts";
+
+export const PHONE = { width: 390, height: 844 };
+export const SCREENSHOTS = join(REPO, "docs/screenshots");
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export type Phone = { context: BrowserContext; page: Page; errors: string[] };
+
+/** A fresh phone-sized page logged in through `<base>/#token=…`; collects page errors and CSP violations. */
+export async function openPhone(browser: Browser, baseUrl: string, token: string, opts: { colorScheme?: "dark" | "light" } = {}): Promise<Phone> {
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: opts.colorScheme ?? "dark" });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) errors.push(`csp: ${m.text()}`);
+  });
+  await page.goto(`${baseUrl}/#token=${encodeURIComponent(token)}`);
+  return { context, page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+/** The text rows of the live screen as the page shows them (trailing spaces trimmed). */
+export function screenText(page: Page): Promise<string[]> {
+  return page.$$eval(".term .screen .row", (rows) => rows.map((r) => (r.textContent ?? "").replace(/ +$/, "")));
+}
