@@ -17,6 +17,7 @@ const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class Retention {
   private timer: ReturnType<typeof setInterval> | null = null;
+  private first: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
 
@@ -24,7 +25,8 @@ export class Retention {
 
   start(): void {
     if (this.days <= 0) return;
-    setTimeout(() => void this.run(), 1000).unref();
+    this.first = setTimeout(() => void this.run(), 1000);
+    this.first.unref();
     this.timer = setInterval(() => void this.run(), HOUR_MS);
     this.timer.unref();
   }
@@ -32,13 +34,14 @@ export class Retention {
   /** Resolves when a pass in progress has finished its current batch. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.first) clearTimeout(this.first);
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }
 
   /** One pass; concurrent calls share it. Returns how many sessions were purged. */
   run(now = Date.now()): Promise<number> {
-    if (this.days <= 0) return Promise.resolve(0);
+    if (this.days <= 0 || this.stopped) return Promise.resolve(0);
     this.running ??= this.purge(now - this.days * DAY_MS)
       .catch((e) => {
         this.log.error("retention_failed", { error: (e as Error).message });

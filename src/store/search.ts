@@ -134,6 +134,7 @@ export class SearchIndex {
 /** Plain words → an FTS5 expression: each word a quoted phrase (all must match); `word*` is a prefix. */
 export function wordsQuery(q: string): string {
   return q
+    .replace(/[\u0000-\u001f\u007f]/g, " ") // FTS5 reads the query as a C string
     .split(/\s+/)
     .filter(Boolean)
     .map((w) => {

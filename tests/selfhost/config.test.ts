@@ -27,7 +27,7 @@ describe("README configuration", () => {
   });
 
   test("every environment variable the server code reads is in CONFIG_VARS", () => {
-    const declared = new Set(CONFIG_VARS.map((v) => v.name));
+    const declared = new Set<string>(CONFIG_VARS.map((v) => v.name));
     const read = new Set<string>();
     for (const f of filesUnder(join(REPO, "src/server"))) {
       for (const m of readFileSync(f, "utf8").matchAll(/(?:process\.)?env\.([A-Z][A-Z0-9_]+)|env\[["']([A-Z][A-Z0-9_]+)["']\]/g)) read.add(m[1] ?? m[2]);

@@ -14,6 +14,7 @@ export const searchRoutes: Route[] = [
       if (!parsed.ok) return apiError(400, "bad_request", parsed.error);
       const { q, mode, limit } = parsed.value;
       const match = mode === "fts" ? q : wordsQuery(q);
+      if (!match) return json([]);
       try {
         const results: SearchResult[] = app.store.search.search(match, limit).map((h) => ({ ...h, url: `/#/sessions/${encodeURIComponent(h.sessionId)}` }));
         return json(results);

@@ -1,0 +1,86 @@
+// Full-text search over sessions' output: escape sequences stripped, one session found and not the other.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { plainText } from "../../src/terminal/plain-text.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+import { waitFor } from "../support/wait.ts";
+import { waitExited, wrapped } from "./helpers.ts";
+
+let server: TestServer;
+let zebra: { id: string };
+let platypus: { id: string };
+beforeAll(async () => {
+  server = await startTestServer();
+  const dev = await server.pairDevice();
+  // Colour codes in the middle of the word, a cursor move between words, an OSC title.
+  const a = await wrapped(server, dev.configDir, "zebra-session", `printf '\\033]0;title-noise\\007before ze\\033[31mbra\\033[0mcorn\\033[5Cafter\\r\\n'; echo shared-word`);
+  const b = await wrapped(server, dev.configDir, "platypus-session", `echo "a platypus appears"; echo shared-word`);
+  zebra = await waitExited(server, "zebra-session");
+  platypus = await waitExited(server, "platypus-session");
+  await Promise.all([a.exited, b.exited]);
+});
+afterAll(() => server?.stop());
+
+type Hit = { sessionId: string; name: string; snippet: string; highlights: [number, number][]; url: string };
+async function search(q: string, extra = ""): Promise<Response> {
+  return server.api(`/api/search?q=${encodeURIComponent(q)}${extra}`);
+}
+async function hits(q: string, extra = ""): Promise<Hit[]> {
+  const res = await search(q, extra);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Hit[];
+}
+
+describe("GET /api/search", () => {
+  test("finds a word printed by one session and not the other, with a link to it", async () => {
+    const found = await waitFor(async () => {
+      const h = await hits("zebracorn");
+      return h.length ? h : undefined;
+    }, { what: "zebracorn indexed", timeoutMs: 15_000 });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ sessionId: zebra.id, name: "zebra-session", url: `/#/sessions/${zebra.id}` });
+    const [s, e] = found[0].highlights[0];
+    expect(found[0].snippet.slice(s, e)).toBe("zebracorn");
+    expect(found[0].snippet).not.toContain("\x1b");
+    expect(found[0].snippet).not.toContain("title-noise");
+
+    const p = await waitFor(async () => {
+      const h = await hits("platypus");
+      return h.length ? h : undefined;
+    }, { what: "platypus indexed", timeoutMs: 15_000 });
+    expect(p.map((h) => h.sessionId)).toEqual([platypus.id]);
+    expect((await hits("shared-word")).map((h) => h.sessionId).sort()).toEqual([zebra.id, platypus.id].sort());
+    expect(await hits("title-noise")).toEqual([]); // the OSC title is not output text
+    expect(await hits("nowhere-to-be-found")).toEqual([]);
+  });
+
+  test("prefix words and raw FTS5 syntax", async () => {
+    expect((await hits("zebra*")).map((h) => h.sessionId)).toEqual([zebra.id]);
+    expect((await hits("zebracorn OR platypus", "&mode=fts")).length).toBe(2);
+    expect((await hits("zebracorn platypus")).length).toBe(0); // words: all must match
+  });
+
+  test("bad queries are 400s with a reason, never 500s; odd input is just text", async () => {
+    for (const [q, extra] of [["", ""], ["x".repeat(201), ""], ['"unterminated', "&mode=fts"], ["AND OR", "&mode=fts"], ["nosuchcol:foo", "&mode=fts"], ["zebracorn", "&mode=sql"], ["zebracorn", "&limit=0"]] as const) {
+      const res = await search(q, extra);
+      expect(`${q.slice(0, 20)}${extra} → ${res.status}`).toBe(`${q.slice(0, 20)}${extra} → 400`);
+      expect((await res.json()).error).toMatch(/bad_request|bad_query/);
+    }
+    for (const q of ['src/app.ts -- "x', "NEAR(", "*", "a:b", "\u0000 \u{1F600}"]) expect((await search(q)).status).toBe(200);
+  });
+
+  test("needs the admin token", async () => {
+    expect((await fetch(`${server.url}/api/search?q=zebracorn`)).status).toBe(401);
+  });
+});
+
+describe("plainText", () => {
+  test("drops SGR inside words, turns cursor moves into spaces, drops OSC/DCS strings and controls", () => {
+    expect(plainText("ze\x1b[1;31mbra\x1b[mcorn\x1b[3Cnext\x1b]0;t\x07\x1bP1$r\x1b\\\x07\x08!\r\n\r\nend")).toBe("zebracorn next!\nend");
+  });
+
+  test("state carries across chunks: a sequence split in two is still removed", () => {
+    const { PlainText } = require("../../src/terminal/plain-text.ts");
+    const p = new PlainText();
+    expect(p.push("a\x1b[3") + p.push("1mb\x1b]0;ti") + p.push("tle\x07c")).toBe("abc");
+  });
+});
