@@ -29,7 +29,7 @@ afterAll(async () => {
 
 test("a hanging push service and a failing webhook do not hold up a session's output or input", async () => {
   // Fill the queues: every notice goes to a push service that never answers.
-  for (let i = 0; i < 40; i++) server.app.events.publish("session", { session: { id: `flood-session-${i}`, name: `flood-${i}`, status: "waiting" } });
+  for (let i = 0; i < 40; i++) server.app.events.publish("notice", { sessionId: `flood-session-${i}`, kind: "waiting", message: "Claude is waiting for your input", at: Date.now() });
   await waitFor(() => hang.received.filter((r) => r.path === "/push/slow").length >= 4 && hang.received.some((r) => r.path === "/ntfy"), { what: "sends hanging at the push service and ntfy" });
   await waitFor(() => server.app.notifier.counters().webhook.retried >= 1, { what: "the failing webhook to be retried" });
 

@@ -68,7 +68,7 @@ test("a session that exits is pushed: decrypted payload, VAPID JWT verified agai
   expect(Number(req.headers.get("ttl"))).toBeGreaterThan(0);
   await verifyVapid(req.headers.get("authorization"), publicKey, push.url);
   expect(payload).toMatchObject({ kind: "exit", sessionId: s.id, title: "pushed-exit exited", body: "exit code 7", tag: `exit-${s.id}`, actions: [] });
-  expect(payload.url).toBe(`${server.url}/?session=${s.id}`);
+  expect(payload.url).toBe(`${server.url}/#/s/${s.id}`);
 });
 
 test("a prompt is pushed with Approve/Deny and its tag; its resolution replaces it under the same tag", async () => {
@@ -101,7 +101,7 @@ test("a subscription the push service calls gone (410) is removed, and the failu
     const other = browserKeys();
     expect((await subscribe(`${gone.url}/push/old-browser`, other)).status).toBe(201);
     expect(((await (await server.api("/api/push/subscriptions")).json()) as unknown[]).length).toBe(2);
-    server.app.events.publish("session", { session: { id: "sess-gone-0001", name: "gone-test", status: "waiting" } });
+    server.app.events.publish("notice", { sessionId: "sess-gone-0001", kind: "waiting", message: "Claude is waiting for your input", at: Date.now() });
     await waitFor(() => gone.received.length === 1, { what: "the push to the gone endpoint" });
     const subs = await waitFor(async () => {
       const list = (await (await server.api("/api/push/subscriptions")).json()) as { endpoint: string }[];

@@ -1,6 +1,7 @@
 /**
- * Turns global bus events into notices: a new permission prompt, its resolution, the agent waiting
- * for input, a finished turn, a session that exited. Pure bookkeeping, no I/O beyond a lookup.
+ * Turns global bus events into notices: `prompt` (a new permission prompt, its resolution),
+ * `notice` (Claude Code's Notification hook: waiting for input; Stop hook: turn finished) and
+ * `session` (exited). Pure bookkeeping, no I/O beyond a lookup.
  */
 import type { SessionInfo } from "../../protocol/common.ts";
 import type { NotifyKind } from "../../protocol/notify.ts";
@@ -21,7 +22,7 @@ export class NoticeBuilder {
   fromEvent(event: string, data: unknown): Notice | null {
     if (event === "session") return this.fromSession((data as { session?: SessionInfo })?.session);
     if (event.startsWith("prompt")) return this.fromPrompt(promptOf(data));
-    if (event === "notice" || event === "session.notice") return this.fromHookNotice(data as { sessionId?: string; kind?: string; message?: string });
+    if (event === "notice") return this.fromHookNotice(data as { sessionId?: string; kind?: string; message?: string });
     return null;
   }
 
@@ -34,15 +35,16 @@ export class NoticeBuilder {
       this.sessionStatus.delete(s.id);
       return this.notice("exit", s.id, s.name, `${s.name} exited`, s.exitCode === null ? "session ended" : `exit code ${s.exitCode}`);
     }
-    if (s.status === "waiting") return this.notice("waiting", s.id, s.name, `${s.name} is waiting for you`, "the agent needs input");
+    // `waiting` as a session status means "has a pending prompt": the prompt notice covers it.
     return null;
   }
 
   private fromHookNotice(n: { sessionId?: string; kind?: string; message?: string }): Notice | null {
     if (!n?.sessionId) return null;
     const name = this.session(n.sessionId)?.name ?? n.sessionId.slice(0, 8);
-    if (n.kind === "stop" || n.kind === "done") return this.notice("done", n.sessionId, name, `${name}: turn finished`, short(n.message ?? "the agent finished its turn"));
-    if (n.kind === "notification" || n.kind === "waiting") return this.notice("waiting", n.sessionId, name, `${name} is waiting for you`, short(n.message ?? "the agent needs input"));
+    // `permission` notices duplicate the prompt record; `working` is not news.
+    if (n.kind === "done") return this.notice("done", n.sessionId, name, `${name}: turn finished`, short(n.message ?? "the agent finished its turn"));
+    if (n.kind === "waiting") return this.notice("waiting", n.sessionId, name, `${name} is waiting for you`, short(n.message ?? "the agent needs input"));
     return null;
   }
 
@@ -64,11 +66,10 @@ export class NoticeBuilder {
 
   private notice(kind: NotifyKind, sessionId: string, sessionName: string, title: string, body: string, promptId?: string): Notice {
     const base = this.baseUrl().replace(/\/$/, "");
-    const q = new URLSearchParams({ session: sessionId, ...(promptId ? { prompt: promptId } : {}) });
     return {
       kind, title: short(title, 80), body: short(body), sessionId, sessionName, promptId,
       tag: promptId ? `prompt-${promptId}` : `${kind}-${sessionId}`,
-      url: `${base}/?${q}`,
+      url: `${base}/#/s/${encodeURIComponent(sessionId)}`, // the dashboard's session view (its prompt cards)
       actions: [],
       ts: Date.now(),
     };
