@@ -2,13 +2,14 @@
 import { api } from './api.js';
 import { age, h, toast } from './dom.js';
 import { subscribe } from './live.js';
+import { notifySection } from './push.js';
 
 export function devicesView(root) {
   const list = h('ul', { class: 'devices' });
   const status = h('p', { class: 'muted pad' }, 'Loading…');
   root.replaceChildren(
     h('div', { class: 'row-actions' }, h('a', { class: 'btn primary', href: '#/pair' }, '+ Add device')),
-    h('h2', {}, 'Paired devices'), status, list);
+    h('h2', {}, 'Paired devices'), status, list, notifySection());
 
   const load = async () => {
     try {
