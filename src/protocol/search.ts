@@ -20,7 +20,7 @@ export const SearchResult = z.object({
   snippet: z.string(),
   /** [start, end) offsets (UTF-16) of the matched words in `snippet`. */
   highlights: z.array(z.tuple([z.number().int(), z.number().int()])),
-  /** Dashboard link to the session. */
+  /** Dashboard link to the session (`/#/s/<id>`, the dashboard's session view). */
   url: z.string(),
 });
 export type SearchResult = z.infer<typeof SearchResult>;

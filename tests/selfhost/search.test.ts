@@ -37,7 +37,7 @@ describe("GET /api/search", () => {
       return h.length ? h : undefined;
     }, { what: "zebracorn indexed", timeoutMs: 15_000 });
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ sessionId: zebra.id, name: "zebra-session", url: `/#/sessions/${zebra.id}` });
+    expect(found[0]).toMatchObject({ sessionId: zebra.id, name: "zebra-session", url: `/#/s/${zebra.id}` });
     const [s, e] = found[0].highlights[0];
     expect(found[0].snippet.slice(s, e)).toBe("zebracorn");
     expect(found[0].snippet).not.toContain("\x1b");

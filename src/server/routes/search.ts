@@ -16,7 +16,7 @@ export const searchRoutes: Route[] = [
       const match = mode === "fts" ? q : wordsQuery(q);
       if (!match) return json([]);
       try {
-        const results: SearchResult[] = app.store.search.search(match, limit).map((h) => ({ ...h, url: `/#/sessions/${encodeURIComponent(h.sessionId)}` }));
+        const results: SearchResult[] = app.store.search.search(match, limit).map((h) => ({ ...h, url: `/#/s/${encodeURIComponent(h.sessionId)}` }));
         return json(results);
       } catch (e) {
         if (e instanceof SearchQueryError) return apiError(400, "bad_query", `search syntax: ${e.message}`);
