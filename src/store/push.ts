@@ -38,21 +38,27 @@ export class PushStore {
     this.db.query("INSERT INTO action_tokens (token_hash, prompt_id, decision, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(tokenHash, promptId, decision, Date.now(), expiresAt);
   }
 
+  /** Whether a token would be accepted for `promptId` now (does not spend it). */
+  checkActionToken(tokenHash: string, promptId: string, now = Date.now()): SpendResult {
+    const row = this.db.query("SELECT prompt_id, decision, expires_at, used_at FROM action_tokens WHERE token_hash = ?").get(tokenHash) as
+      | { prompt_id: string; decision: ActionDecision; expires_at: number; used_at: number | null }
+      | null;
+    if (!row) return { ok: false, reason: "unknown" };
+    if (row.prompt_id !== promptId) return { ok: false, reason: "wrong_prompt" };
+    if (row.used_at !== null) return { ok: false, reason: "used" };
+    if (row.expires_at <= now) return { ok: false, reason: "expired" };
+    return { ok: true, decision: row.decision };
+  }
+
   /**
    * Spends a token for `promptId`: true for exactly one caller. Spending one token of a prompt spends
    * all of them (Approve then Deny from the same notification does nothing the second time).
    */
   spendActionToken(tokenHash: string, promptId: string, now = Date.now()): SpendResult {
     return this.db.transaction((): SpendResult => {
-      const row = this.db.query("SELECT prompt_id, decision, expires_at, used_at FROM action_tokens WHERE token_hash = ?").get(tokenHash) as
-        | { prompt_id: string; decision: ActionDecision; expires_at: number; used_at: number | null }
-        | null;
-      if (!row) return { ok: false, reason: "unknown" };
-      if (row.prompt_id !== promptId) return { ok: false, reason: "wrong_prompt" };
-      if (row.used_at !== null) return { ok: false, reason: "used" };
-      if (row.expires_at <= now) return { ok: false, reason: "expired" };
-      this.db.query("UPDATE action_tokens SET used_at = ? WHERE prompt_id = ? AND used_at IS NULL").run(now, promptId);
-      return { ok: true, decision: row.decision };
+      const r = this.checkActionToken(tokenHash, promptId, now);
+      if (r.ok) this.db.query("UPDATE action_tokens SET used_at = ? WHERE prompt_id = ? AND used_at IS NULL").run(now, promptId);
+      return r;
     })();
   }
 

@@ -35,21 +35,27 @@ async function unsubscribe(ctx: Ctx): Promise<Response> {
 const REFUSED = { unknown: "unknown action token", wrong_prompt: "this action token is for another prompt", used: "this action was already used", expired: "this action token has expired" } as const;
 
 /** `POST /api/actions/:token?prompt=<id>`: one press of an Approve / Deny button in a notification. */
-async function action(ctx: Ctx): Promise<Response> {
+function action(ctx: Ctx): Response {
   const promptId = ctx.url.searchParams.get("prompt") ?? "";
   const token = ctx.params.token;
   if (!promptId || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return apiError(400, "bad_request", "expected /api/actions/<token>?prompt=<prompt id>");
-  const spent = ctx.app.notifier.pushStore.spendActionToken(sha256hex(token), promptId);
-  const actor = `action-token:${sha256hex(token).slice(0, 12)}`;
-  if (!spent.ok) {
-    audit(ctx, "prompt.action_refused", { actor, target: promptId, detail: { reason: spent.reason } });
-    return apiError(spent.reason === "unknown" || spent.reason === "wrong_prompt" ? 403 : 410, "forbidden", REFUSED[spent.reason]);
+  const push = ctx.app.notifier.pushStore;
+  const hash = sha256hex(token);
+  const actor = `action-token:${hash.slice(0, 12)}`;
+  // Check, resolve and spend in one synchronous run: no second press can slip in between.
+  const check = push.checkActionToken(hash, promptId);
+  if (!check.ok) {
+    audit(ctx, "prompt.action_refused", { actor, target: promptId, detail: { reason: check.reason } });
+    return apiError(check.reason === "unknown" || check.reason === "wrong_prompt" ? 403 : 410, "forbidden", REFUSED[check.reason]);
   }
-  const outcome = await ctx.app.notifier.prompts.resolve(promptId, spent.decision, { actor, via: "ntfy" });
-  audit(ctx, `prompt.${spent.decision}`, { actor, target: promptId, detail: { via: "notification action", outcome } });
+  const outcome = ctx.app.notifier.prompts.resolve(promptId, check.decision, { actor, ip: ctx.ip });
+  // A wrapper that is offline right now leaves the prompt pending: the button may be pressed again.
+  if (outcome !== "not_connected") push.spendActionToken(hash, promptId);
+  audit(ctx, `prompt.${check.decision}`, { actor, target: promptId, detail: { via: "notification action", outcome } });
+  if (outcome === "ok") return json({ ok: true, promptId, decision: check.decision });
   if (outcome === "not_found") return apiError(404, "not_found", "no such prompt");
-  if (outcome === "already_resolved") return apiError(409, "conflict", "the prompt was already answered");
-  return json({ ok: true, promptId, decision: spent.decision });
+  if (outcome === "not_connected") return apiError(409, "not_connected", "the session's wrapper is not connected; try again when it is");
+  return apiError(409, "conflict", "the prompt was already answered");
 }
 
 export const pushRoutes: Route[] = [
