@@ -1,10 +1,11 @@
-// Entry point: login, routing (#/, #/s/<id>, #/devices, #/pair), the visual viewport, the service worker.
+// Entry point: login, routing (#/, #/s/<id>, #/devices, #/pair, #/search), the visual viewport, the service worker.
 import { api, setUnauthorizedHandler } from './api.js';
 import { $ } from './dom.js';
 import { devicesView, pairView } from './devices.js';
 import { listView } from './list.js';
 import { refetch, startLive, state, subscribe } from './live.js';
 import { login, loginView, tokenFromFragment } from './login.js';
+import { searchView } from './search.js';
 import { sessionView } from './session.js';
 
 const view = $('#view');
@@ -21,6 +22,7 @@ function route() {
   if (m) cleanup = sessionView(view, decodeURIComponent(m[1]));
   else if (hash === '#/devices') (tab = 'devices'), (cleanup = devicesView(view));
   else if (hash === '#/pair') (tab = 'devices'), (cleanup = pairView(view));
+  else if (hash === '#/search') (tab = 'search'), (cleanup = searchView(view));
   else cleanup = listView(view);
   document.body.classList.toggle('in-session', !!m);
   for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('on', a.dataset.tab === tab && !m);

@@ -1,0 +1,48 @@
+// The dashboard's search box (real Chromium): type a word, get the session that printed it, open it.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Browser } from "playwright-core";
+import { launch, openPhone } from "../dashboard/browser.ts";
+import { connectDevice } from "../support/device-client.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+import { waitFor } from "../support/wait.ts";
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("search box finds the session that printed a word and links to it", async () => {
+  const dev = await server.pairDevice();
+  const c = await connectDevice(server.url, dev);
+  for (const [id, text] of [["ui-search-quokka", "a \x1b[1mquokka\x1b[0m <b>smiles</b>\r\n"], ["ui-search-other", "nothing to see\r\n"]]) {
+    await c.openSession(id, { name: id });
+    c.output(id, 1, text);
+  }
+  server.app.store.search.indexAll();
+  await waitFor(async () => ((await (await server.api("/api/search?q=quokka")).json()) as unknown[]).length === 1, { what: "indexed" });
+
+  const { page, errors, context } = await openPhone(browser, server.url, server.token);
+  try {
+    await page.locator('#tabs a[href="#/search"]').click();
+    const box = page.getByRole("searchbox");
+    await box.fill("quokka");
+    const hit = page.locator('a.srow[data-id="ui-search-quokka"]');
+    await hit.waitFor({ timeout: 15_000 });
+    expect(await page.locator("a.srow").count()).toBe(1);
+    expect(await hit.locator("mark").textContent()).toBe("quokka");
+    expect(await hit.textContent()).toContain("<b>smiles</b>"); // output is shown as text, not markup
+    await hit.click();
+    await page.waitForURL(/#\/s\/ui-search-quokka$/);
+    await box.waitFor({ state: "detached" });
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+    c.ws.close();
+  }
+});
