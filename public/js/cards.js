@@ -49,7 +49,7 @@ function buildCard(p, showSession) {
     p.question ? h('div', { class: 'question' }, p.question) : null,
     opts,
     status);
-  const options = p.options && p.options.length ? p.options : [{ key: 'y', label: 'Yes' }, { key: 'n', label: 'No' }];
+  const options = p.options && p.options.length ? p.options : defaultOptions(p);
   let hasTell = false;
   options.forEach((o, i) => {
     const no = /^no\b/i.test(o.label);
@@ -60,11 +60,19 @@ function buildCard(p, showSession) {
       return;
     }
     const cls = no ? 'btn danger' : i === 0 ? 'btn primary' : 'btn';
-    opts.append(h('button', { class: cls, type: 'button', onclick: () => (no ? answer(card, p, 'reject', {}) : answer(card, p, 'approve', p.options?.length ? { option: o.key } : {})) },
+    opts.append(h('button', { class: cls, type: 'button', onclick: () => (no ? answer(card, p, 'reject', {}) : answer(card, p, 'approve', o.key === 'once' ? {} : { option: o.key })) },
       /^\d$/.test(o.key) ? h('span', { class: 'k' }, o.key) : null, o.label));
   });
   if (!hasTell) opts.append(tellButton(card, p, 'No, and tell Claude what to do differently…'));
   return card;
+}
+
+/** Before the dialog is read off the screen: Yes, "always" when Claude Code offered a rule, No. */
+function defaultOptions(p) {
+  const opts = [{ key: 'once', label: 'Yes' }];
+  if (p.suggestions && p.suggestions.length) opts.push({ key: 'always', label: 'Yes, and don’t ask again' });
+  opts.push({ key: 'no', label: 'No' });
+  return opts;
 }
 
 function tellButton(card, p, label) {
@@ -85,7 +93,7 @@ async function answer(card, p, action, body) {
     const res = await api(`/api/prompts/${encodeURIComponent(p.id)}/${action}`, { method: 'POST', body });
     const next = res && (res.prompt || (res.id ? res : null));
     if (next) state.prompts.set(p.id, { ...state.prompts.get(p.id), ...next });
-    else state.prompts.set(p.id, { ...state.prompts.get(p.id), status: action === 'approve' ? 'approved' : 'denied', resolvedBy: 'this phone' });
+    else state.prompts.set(p.id, { ...state.prompts.get(p.id), status: action === 'approve' ? 'approved' : 'denied', resolution: { via: 'api', decision: action === 'approve' ? 'allow' : 'deny', message: body.message } });
     updateCard(card, state.prompts.get(p.id));
   } catch (e) {
     if (e.status === 409) {
@@ -108,18 +116,26 @@ function updateCard(card, p) {
   card.dataset.status = p.status;
   const status = card.querySelector('.status');
   status.className = `status ${p.status}`;
-  status.textContent = done ? `${STATUS_TEXT[p.status] || p.status}${by(p.resolvedBy)}` : '';
+  status.textContent = done ? outcome(p) : '';
   if (done) {
     setEnabled(card, false);
     for (const el of card.querySelectorAll('.tell')) el.hidden = true;
   }
 }
 
-function by(resolvedBy) {
-  if (!resolvedBy) return '';
-  if (typeof resolvedBy === 'string') return resolvedBy === 'terminal' ? '' : ` · ${resolvedBy}`;
-  const who = resolvedBy.name || resolvedBy.device || resolvedBy.kind || resolvedBy.via || '';
-  return who && who !== 'terminal' ? ` · ${who}` : '';
+/** "Approved from the dashboard", "Answered at terminal (allowed)", "Expired: …". */
+function outcome(p) {
+  const r = p.resolution || {};
+  const base = STATUS_TEXT[p.status] || p.status;
+  const via = r.via || (p.resolvedBy === 'terminal' ? 'terminal' : p.resolvedBy === 'system' ? 'system' : p.resolvedBy ? 'api' : '');
+  let text = base;
+  if (p.status === 'answered-locally') {
+    if (r.decision) text += r.decision === 'allow' ? ' (allowed)' : ' (denied)';
+  } else if (via === 'api') text += ' from the dashboard';
+  else if (via === 'terminal') text += ' at the terminal';
+  if (r.message) text += ` · told Claude: “${r.message}”`;
+  else if (r.reason && (p.status === 'expired' || p.status === 'cancelled')) text += ` · ${r.reason}`;
+  return text;
 }
 
 function toolName(tool) {
@@ -150,7 +166,8 @@ function details(p) {
     case 'Grep':
       return h('div', {}, input.file_path ? kv('file', input.file_path) : null, input.path ? kv('path', input.path) : null, input.pattern ? kv('pattern', input.pattern) : null);
     default:
-      return Object.keys(input).length ? code(JSON.stringify(input, null, 2)) : null;
+      if (Object.keys(input).length) return code(JSON.stringify(input, null, 2));
+      return p.body && p.body.length ? code(p.body.join('\n')) : null;
   }
 }
 

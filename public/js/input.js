@@ -27,7 +27,8 @@ export function inputBar(sessionId, getTerm) {
   field.addEventListener('compositionend', () => (composing = false));
 
   const sendLine = () => {
-    const text = field.value;
+    // A line break some keyboards leave behind (e.g. an Enter that ended a composition) is not text to send.
+    const text = field.value.replace(/\n+$/, '');
     field.value = '';
     autosize();
     post({ text: toPty(text, getTerm()) + '\r' }).catch(() => {
