@@ -15,8 +15,11 @@ export class SearchQueryError extends Error {}
 const HIT_OPEN = "\uE000";
 const HIT_CLOSE = "\uE001";
 const MAX_CARRIED_STATES = 256;
+/** Raw output bytes per document: small documents keep each insert and each snippet cheap. */
+const DOC_BYTES = 64 * 1024;
 
-type Carry = { seq: number; decoder: TextDecoder; text: PlainText };
+/** `tail`: the last, possibly unfinished word of the previous document, repeated at the start of the next. */
+type Carry = { seq: number; decoder: TextDecoder; text: PlainText; tail: string };
 type Pending = { id: string; lastSeq: number; done: number; ended: number };
 
 export class SearchIndex {
@@ -30,7 +33,7 @@ export class SearchIndex {
    * Indexes up to about `maxBytes` of output not yet indexed. Returns true if more is waiting.
    * Each session's share is one transaction, so the event loop is never held for long.
    */
-  indexSome(maxBytes = 512 * 1024): boolean {
+  indexSome(maxBytes = 256 * 1024): boolean {
     const pending = this.db
       .query(
         `SELECT id, lastSeq, done, ended FROM (
@@ -41,11 +44,14 @@ export class SearchIndex {
       )
       .all() as Pending[];
     let budget = maxBytes;
+    let more = pending.length === 20;
     for (const p of pending) {
       if (budget <= 0) return true;
-      budget -= this.indexSession(p, budget);
+      const done = this.indexSession(p, Math.min(budget, DOC_BYTES));
+      budget -= done.bytes;
+      more ||= done.more;
     }
-    return pending.length === 20 || budget <= 0;
+    return more;
   }
 
   /** Indexes everything that is waiting (tests, backfill from the command line). */
@@ -53,14 +59,14 @@ export class SearchIndex {
     while (this.indexSome()) {}
   }
 
-  private indexSession(p: Pending, budget: number): number {
+  private indexSession(p: Pending, budget: number): { bytes: number; more: boolean } {
     const rows = this.db
       .query("SELECT seq, data FROM output WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT 2000")
       .all(p.id, p.done, p.lastSeq) as { seq: number; data: Uint8Array }[];
     let carry = this.carry.get(p.id);
-    if (!carry || carry.seq !== p.done) carry = { seq: p.done, decoder: new TextDecoder(), text: new PlainText() };
+    if (!carry || carry.seq !== p.done) carry = { seq: p.done, decoder: new TextDecoder(), text: new PlainText(), tail: "" };
     let bytes = 0;
-    let text = "";
+    let text = carry.tail;
     let toSeq = p.done;
     for (const r of rows) {
       text += carry.text.push(carry.decoder.decode(r.data, { stream: true }));
@@ -77,12 +83,13 @@ export class SearchIndex {
     })();
     this.indexedBytes += bytes;
     carry.seq = toSeq;
+    carry.tail = /\S{1,64}$/.exec(text)?.[0] ?? "";
     this.carry.delete(p.id);
     if (!(p.ended && toSeq === p.lastSeq)) {
       this.carry.set(p.id, carry);
       if (this.carry.size > MAX_CARRIED_STATES) this.carry.delete(this.carry.keys().next().value!);
     }
-    return Math.max(bytes, 1);
+    return { bytes: Math.max(bytes, 1), more: toSeq < p.lastSeq };
   }
 
   /** Removes a session's documents in batches; true once none are left. */
@@ -101,31 +108,33 @@ export class SearchIndex {
     return false;
   }
 
-  /** Sessions whose output matches the FTS5 `match` expression, best first, one hit per session. */
+  /**
+   * Sessions whose output matches the FTS5 `match` expression, best first, one hit per session.
+   * Ranking first and snippets only for the chosen documents: a snippet over every matching
+   * document is what makes a common word slow.
+   */
   search(match: string, limit = 20): SearchHit[] {
-    let rows: { sessionId: string; snippet: string }[];
+    const best = new Map<string, number>(); // session → its best document
     try {
-      rows = this.db
-        .query(
-          `SELECT d.session_id AS sessionId, snippet(search_fts, 0, '${HIT_OPEN}', '${HIT_CLOSE}', '…', 16) AS snippet
-           FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
-           WHERE search_fts MATCH ? ORDER BY bm25(search_fts) LIMIT 500`,
-        )
-        .all(match) as { sessionId: string; snippet: string }[];
+      const ranked = this.db
+        .query("SELECT d.session_id AS sessionId, d.id AS docId FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY f.rank LIMIT 5000")
+        .all(match) as { sessionId: string; docId: number }[];
+      for (const r of ranked) {
+        if (!best.has(r.sessionId)) best.set(r.sessionId, r.docId);
+        if (best.size >= limit) break;
+      }
     } catch (e) {
       const msg = (e as Error).message;
       if (/fts5|no such column|unterminated|syntax error|malformed MATCH/i.test(msg)) throw new SearchQueryError(msg);
       throw e;
     }
-    const seen = new Set<string>();
+    const snippetOf = this.db.query(`SELECT snippet(search_fts, 0, '${HIT_OPEN}', '${HIT_CLOSE}', '…', 16) AS s FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`);
+    const sessionOf = this.db.query("SELECT name, status, started_at AS startedAt FROM sessions WHERE id = ?");
     const hits: SearchHit[] = [];
-    for (const r of rows) {
-      if (seen.has(r.sessionId)) continue;
-      seen.add(r.sessionId);
-      const s = this.db.query("SELECT name, status, started_at AS startedAt FROM sessions WHERE id = ?").get(r.sessionId) as { name: string; status: string; startedAt: number } | null;
-      if (!s) continue;
-      hits.push({ sessionId: r.sessionId, ...s, ...splitHighlights(r.snippet) });
-      if (hits.length >= limit) break;
+    for (const [sessionId, docId] of best) {
+      const s = sessionOf.get(sessionId) as { name: string; status: string; startedAt: number } | null;
+      const snip = snippetOf.get(match, docId) as { s: string } | null;
+      if (s && snip) hits.push({ sessionId, ...s, ...splitHighlights(snip.s) });
     }
     return hits;
   }

@@ -1,6 +1,9 @@
 // Full-text search over sessions' output: escape sequences stripped, one session found and not the other.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Store } from "../../src/store/index.ts";
 import { plainText } from "../../src/terminal/plain-text.ts";
+import { tempDir } from "../support/server.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { waitExited, wrapped } from "./helpers.ts";
@@ -70,6 +73,29 @@ describe("GET /api/search", () => {
 
   test("needs the admin token", async () => {
     expect((await fetch(`${server.url}/api/search?q=zebracorn`)).status).toBe(401);
+  });
+});
+
+describe("SearchIndex", () => {
+  test("a long session is indexed in several documents, to its last word; a sequence split across documents is handled", () => {
+    const store = Store.open(join(tempDir("cr-search-"), "db.db"));
+    try {
+      store.db.query("INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES ('long-session-1', 'd', 'long', '[]', '/', 'running', 0, 80, 24)").run();
+      const filler = new TextEncoder().encode("filler text \x1b[2mdim\x1b[0m\r\n".repeat(1000)); // ~28 kB a chunk
+      const chunks = Array.from({ length: 12 }, (_, i) => ({ sessionId: "long-session-1", seq: i + 1, ts: i, data: filler }));
+      chunks.push({ sessionId: "long-session-1", seq: 13, ts: 13, data: new TextEncoder().encode("kanga\x1b[3") }); // escape cut here…
+      chunks.push({ sessionId: "long-session-1", seq: 14, ts: 14, data: new TextEncoder().encode("1mroo finale") }); // …and ends here
+      store.output.commit(chunks.slice(0, 13), []);
+      store.search.indexAll();
+      store.output.commit(chunks.slice(13), []);
+      store.search.indexAll();
+      expect((store.db.query("SELECT COUNT(*) AS n FROM search_docs").get() as { n: number }).n).toBeGreaterThan(3);
+      expect(store.search.search('"finale"').map((h) => h.sessionId)).toEqual(["long-session-1"]);
+      expect(store.search.search('"kangaroo"').map((h) => h.sessionId)).toEqual(["long-session-1"]);
+      expect(store.search.search('"1mroo"')).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 });
 
