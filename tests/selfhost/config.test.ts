@@ -15,7 +15,7 @@ function filesUnder(dir: string): string[] {
 describe("README configuration", () => {
   test("the server table is exactly the one generated from CONFIG_VARS", () => {
     const table = readme.slice(readme.indexOf(TABLE_START) + TABLE_START.length, readme.indexOf(TABLE_END)).trim();
-    expect(table).toBe(configTable());
+    if (table !== configTable()) throw new Error("README.md's configuration table differs from CONFIG_VARS: run `bun scripts/config-table.ts --write` (or `just fmt`)");
     expect(withConfigTable(readme)).toBe(readme);
     for (const v of CONFIG_VARS) expect(table).toContain(`| \`${v.name}\` |`);
   });
