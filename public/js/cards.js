@@ -14,6 +14,19 @@ const STATUS_TEXT = {
   cancelled: 'Cancelled',
 };
 
+const LINGER_MS = 5000;
+
+/** Pending prompts, plus resolved ones this container already shows, for a few seconds so the flip is seen. */
+export function cardsToShow(prompts, container) {
+  const now = Date.now();
+  return prompts.filter((p) => p.status === 'pending' || (container.querySelector(`[data-id="${CSS.escape(p.id)}"]`) && now - (p.resolvedAt || p.updatedAt || now) < LINGER_MS));
+}
+
+/** Whether a resolved card is still lingering (the view re-renders until it is gone). */
+export function lingering(container) {
+  return !!container.querySelector('.card.done');
+}
+
 /** Keeps `container`'s cards in step with `prompts` (reusing elements so typed text survives). */
 export function syncCards(container, prompts, { showSession = false } = {}) {
   const existing = new Map([...container.children].map((el) => [el.dataset.id, el]));

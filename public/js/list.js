@@ -1,5 +1,5 @@
 // The home view: prompts waiting for you (across all sessions), then every session.
-import { syncCards } from './cards.js';
+import { cardsToShow, lingering, syncCards } from './cards.js';
 import { age, h } from './dom.js';
 import { pendingFor, promptsToShow, state, subscribe } from './live.js';
 
@@ -40,9 +40,12 @@ export function listView(root) {
   const empty = h('p', { class: 'empty' }, 'No sessions yet. Run ', h('code', {}, 'claude-remote'), ' on a paired machine (Devices → Add device).');
   root.replaceChildren(waitingHead, cards, h('h2', {}, 'Sessions'), list, empty);
 
+  let linger = 0;
   const render = () => {
-    const prompts = promptsToShow().filter((p) => p.status === 'pending' || cards.querySelector(`[data-id="${CSS.escape(p.id)}"]`));
+    const prompts = cardsToShow(promptsToShow(), cards);
     syncCards(cards, prompts, { showSession: true });
+    clearTimeout(linger);
+    if (lingering(cards)) linger = setTimeout(render, 1000);
     waitingHead.hidden = prompts.length === 0;
     const sessions = [...state.sessions.values()].sort(order);
     list.replaceChildren(...sessions.map(sessionRow));
@@ -54,5 +57,6 @@ export function listView(root) {
   return () => {
     unsub();
     clearInterval(tick);
+    clearTimeout(linger);
   };
 }

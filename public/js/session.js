@@ -2,7 +2,7 @@
 // The screen stream (/events?session=ID&view=screen) starts every connection with a full snapshot,
 // so a reconnect (network change, server restart) can never duplicate output.
 import { api } from './api.js';
-import { syncCards } from './cards.js';
+import { cardsToShow, lingering, syncCards } from './cards.js';
 import { h } from './dom.js';
 import { inputBar } from './input.js';
 import { statusPill } from './list.js';
@@ -100,6 +100,7 @@ export function sessionView(root, id) {
   };
   connect();
 
+  let linger = 0;
   const render = () => {
     const s = state.sessions.get(id);
     if (s) {
@@ -107,8 +108,9 @@ export function sessionView(root, id) {
       pill.replaceChildren(statusPill(s));
       input.setEnabled(s.status === 'running' || s.status === 'waiting');
     }
-    const prompts = promptsToShow(id).filter((p) => p.status === 'pending' || cards.querySelector(`[data-id="${CSS.escape(p.id)}"]`));
-    syncCards(cards, prompts);
+    syncCards(cards, cardsToShow(promptsToShow(id), cards));
+    clearTimeout(linger);
+    if (lingering(cards)) linger = setTimeout(render, 1000);
   };
   render();
   if (!state.sessions.has(id)) api(`/api/sessions/${encodeURIComponent(id)}`).then((s) => {
@@ -123,6 +125,7 @@ export function sessionView(root, id) {
 
   return () => {
     unsub();
+    clearTimeout(linger);
     ro.disconnect();
     clearTimeout(retry);
     es?.close();

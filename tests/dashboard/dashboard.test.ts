@@ -96,7 +96,6 @@ test("opening a session shows exactly the server's screen, with colours, and new
   await waitFor(async () => (await screenText(page)).includes('read 1: "z"'), { what: "new output on the page" });
   expect(navigations).toEqual([]);
   await waitFor(async () => JSON.stringify(await screenText(page)) === JSON.stringify(await serverLines(sessionId)), { what: "page and server screens equal" });
-  await screenshot(page, "session.png");
   expect(errors).toEqual([]);
 }, 20_000);
 
