@@ -7,9 +7,10 @@ import { parseJson, parseWith } from "../protocol/common.ts";
 import { type ClientFrame, PROTOCOL_VERSION, ServerFrame } from "../protocol/frames.ts";
 import { deviceKey, signHandshake } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
+import type { PromptAnswer } from "../protocol/prompts.ts";
 import { type Entry, Ring, joinParts } from "./ring.ts";
 
-export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string };
+export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string; hooks?: boolean };
 
 export type LinkOptions = {
   serverUrl: string;
@@ -27,6 +28,8 @@ export type LinkOptions = {
 const HIGH_WATER = 4 * 1024 * 1024;
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 30_000;
+/** Control frames kept while the link is down; past this, the oldest notice goes (prompt frames are never dropped for one). */
+const OUTBOX_MAX = 512;
 
 export class Link {
   readonly ring: Ring;
@@ -41,6 +44,9 @@ export class Link {
   private lastHeard = 0;
   private exitFrame: ClientFrame | null = null;
   private ackWaiters: (() => void)[] = [];
+  private outbox: ClientFrame[] = [];
+  private readyListeners: (() => void)[] = [];
+  private answerListeners: ((f: PromptAnswer) => void)[] = [];
   acked = 0;
   everConnected = false;
 
@@ -70,6 +76,29 @@ export class Link {
     this.opts.session.cols = cols;
     this.opts.session.rows = rows;
     if (this.ready) this.sendJson({ type: "session.resize", sessionId: this.opts.session.sessionId, cols, rows });
+  }
+
+  /**
+   * A control frame from an agent adapter (prompt.open, prompt.closed, notice): sent now, or kept
+   * until the link is up again and sent, in order, before any output of that connection.
+   */
+  sendControl(frame: ClientFrame): void {
+    if (this.ready && this.ws?.readyState === WebSocket.OPEN) return this.sendJson(frame);
+    this.outbox.push(frame);
+    if (this.outbox.length > OUTBOX_MAX) {
+      const i = this.outbox.findIndex((f) => f.type === "notice");
+      this.outbox.splice(i >= 0 ? i : 0, 1);
+    }
+  }
+
+  /** Called after every (re)connect, once queued control frames are sent (e.g. to re-announce pending prompts). */
+  onReadyAgain(fn: () => void): void {
+    this.readyListeners.push(fn);
+  }
+
+  /** Answers to this session's prompts from the server. */
+  onPromptAnswer(fn: (f: PromptAnswer) => void): void {
+    this.answerListeners.push(fn);
   }
 
   /** Reports the exit once all output is stored, waiting at most `timeoutMs`. Resolves true if everything was acked. */
@@ -142,7 +171,7 @@ export class Link {
         return this.sendJson({ type: "hello", v: PROTOCOL_VERSION, deviceId: this.opts.deviceId, nonce: f.nonce, ts, sig, host: this.opts.host });
       }
       case "welcome":
-        return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent });
+        return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent, hooks: s.hooks });
       case "session.ready":
         return this.onReady(ws, f.lastSeq);
       case "ack":
@@ -152,6 +181,9 @@ export class Link {
         return;
       case "resize":
         if (f.sessionId === s.sessionId) this.opts.onResize(f.cols, f.rows);
+        return;
+      case "prompt.answer":
+        if (f.sessionId === s.sessionId) for (const fn of this.answerListeners) fn(f);
         return;
       case "ping":
         return this.sendJson({ type: "pong", t: f.t });
@@ -172,6 +204,8 @@ export class Link {
     this.lastHeard = Date.now();
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.opts.onState?.("up", this.opts.serverUrl);
+    for (const f of this.outbox.splice(0)) this.sendJson(f);
+    for (const fn of this.readyListeners) fn();
     this.pump();
   }
 

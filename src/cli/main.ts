@@ -1,4 +1,5 @@
 /** `claude-remote` command line: see the CLI contract in DESIGN.md. */
+import { claudeAdapter } from "../agents/claude/adapter.ts";
 import { pair } from "./pair.ts";
 import { runWrapped } from "./run.ts";
 
@@ -38,7 +39,7 @@ async function runClaude(args: string[]): Promise<number> {
     console.error("claude-remote: `claude` not found on PATH (set CLAUDE_REMOTE_BIN_CLAUDE to its path)");
     return 127;
   }
-  return runWrapped({ argv: [bin, ...args], name: "claude", agent: "claude" });
+  return runWrapped({ argv: [bin, ...args], name: "claude", agent: "claude", adapter: claudeAdapter() });
 }
 
 export async function main(argv: string[]): Promise<number> {

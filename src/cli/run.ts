@@ -14,7 +14,13 @@ export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
 
 /** Lets an agent adapter (e.g. Claude's hooks) change the command and environment, and clean up after. */
 export type Adapter = {
-  prepare(ctx: { sessionId: string; argv: string[]; env: Record<string, string | undefined> }): Promise<{ argv: string[]; env: Record<string, string | undefined>; dispose(): Promise<void> | void }>;
+  prepare(ctx: { sessionId: string; argv: string[]; env: Record<string, string | undefined> }): Promise<{
+    argv: string[];
+    env: Record<string, string | undefined>;
+    /** True when the adapter answers permission prompts through the agent's hooks (the server then reads none off the screen). */
+    hooks?: boolean;
+    dispose(): Promise<void> | void;
+  }>;
   /** Gets the link once it exists (to send prompt frames) and the live PTY (to type answers). */
   attach?(link: Link | null, pty: PtyProcess): void;
 };
@@ -57,7 +63,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
       secret: device.config.secret,
       host: hostname(),
       ringBytes: ringBytes(),
-      session: { sessionId, name: opts.name ?? basename(argv[0]), command: opts.argv, cwd: process.cwd(), cols, rows, startedAt: Date.now(), agent: opts.agent },
+      session: { sessionId, name: opts.name ?? basename(argv[0]), command: opts.argv, cwd: process.cwd(), cols, rows, startedAt: Date.now(), agent: opts.agent, hooks: prepared?.hooks },
       onInput: (data) => pty?.write(data),
       onResize: (c, r) => pty?.resize(c, r),
       onState: (state, detail) => {

@@ -9,6 +9,14 @@ export const Rows = z.number().int().min(1).max(1000);
 export const SessionStatus = z.enum(["running", "waiting", "exited", "disconnected"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
+/** The last hook notice of a session: `working` (a turn started), `permission` (Claude asks; the prompt record has it), `waiting` (idle, wants input), `done` (turn finished). */
+export const SessionNotice = z.object({
+  kind: z.enum(["working", "permission", "waiting", "done"]),
+  message: z.string(),
+  at: z.number(),
+});
+export type SessionNotice = z.infer<typeof SessionNotice>;
+
 /** The session record as REST returns it and SSE carries it (contract fields first). */
 export const SessionInfo = z.object({
   id: SessionId,
@@ -25,6 +33,7 @@ export const SessionInfo = z.object({
   bytes: z.number().int().nonnegative(),
   lastSeq: Seq,
   pendingPrompts: z.number().int().nonnegative(),
+  notice: SessionNotice.nullable(),
   host: z.string().nullable(),
   deviceName: z.string().nullable(),
 });

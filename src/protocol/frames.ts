@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { Cols, Rows, Seq, SessionId } from "./common.ts";
+import { NoticeFrame, PromptAnswer, PromptClosed, PromptOpen } from "./prompts.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** Largest text frame either side accepts. */
@@ -36,6 +37,8 @@ export const SessionOpen = z.object({
   rows: Rows,
   startedAt: z.number(),
   agent: z.string().max(32).optional(),
+  /** The wrapper answers permission prompts through the agent's hooks (claude): no screen-read prompts for this session. */
+  hooks: z.boolean().optional(),
 });
 
 export const SessionResize = z.object({ type: z.literal("session.resize"), sessionId: SessionId, cols: Cols, rows: Rows });
@@ -61,7 +64,7 @@ export const Gap = z.object({
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, Gap, Ping, Pong]);
+export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----
@@ -79,5 +82,5 @@ export const ErrorFrame = z.object({
   ref: z.string().optional(),
 });
 
-export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, Input, ResizeRequest, ErrorFrame, Ping, Pong]);
+export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -20,25 +20,28 @@ import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { pairingRoutes } from "./routes/pairing.ts";
+import { promptRoutes } from "./routes/prompts.ts";
+import { PromptService } from "./prompts.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { castRoutes } from "./routes/cast.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { Metrics } from "./metrics.ts";
 import { countOutcomes, createNotifier, type Notifier } from "./notify/index.ts";
+import { promptPort } from "./notify/prompt-port.ts";
 import { pushRoutes } from "./routes/push.ts";
 import { Retention } from "./retention.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { serveStatic } from "./static.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
-import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
+export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
 
 export type App = {
   config: ServerConfig;
   store: Store;
   hub: Hub;
+  prompts: PromptService;
   events: EventLog;
   auth: Auth;
   sockets: DeviceSockets;
@@ -69,11 +72,12 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const admin = loadAdminToken(config.dataDir, config.adminToken);
   const events = new EventLog();
   const hub = new Hub(store, events, log, { viewerQueueBytes: 4 * 1024 * 1024, scrollback: 1000 });
-  const sockets = new DeviceSockets(store, hub, masterKey, log);
+  const prompts = new PromptService(store, hub, events, log);
+  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
   const router = new Router(ROUTES);
 
   const app: App = {
-    config, store, hub, events, sockets, log, masterKey,
+    config, store, hub, prompts, events, sockets, log, masterKey,
     metrics: new Metrics(),
     notifier: createNotifier(config, store, log),
     auth: new Auth(store, admin.token),
@@ -99,7 +103,6 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     port: config.port,
     idleTimeout: 0, // SSE streams stay open; the WebSocket has its own idle timeout
     maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
-    maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
     fetch: async (req, srv) => {
       const ip = clientIp(req, srv, config);
       try {
@@ -111,8 +114,6 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     },
     websocket: sockets.handler,
   });
-
-  const tooMany = (wait: number) => apiError(429, "rate_limited", `too many requests; retry in ${wait}s`, { "Retry-After": String(wait) });
 
   const tooMany = (wait: number) => apiError(429, "rate_limited", `too many requests; retry in ${wait}s`, { "Retry-After": String(wait) });
 
@@ -157,6 +158,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
   app.notifier.start(events, url, countOutcomes(app.metrics));
+  app.notifier.prompts = promptPort(prompts); // ntfy's Approve / Deny buttons answer through the prompts service
   let stopped = false;
   return {
     app, server, url,
@@ -169,6 +171,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       indexer.stop();
       await retention.stop();
       sockets.stop();
+      prompts.stop();
       events.closeAll();
       hub.shutdown();
       await server.stop(true);

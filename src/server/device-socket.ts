@@ -11,6 +11,7 @@ import { decodeOutput } from "../protocol/output-frame.ts";
 import type { Store } from "../store/index.ts";
 import type { DeviceConn, Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
+import type { PromptService } from "./prompts.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { randomToken, safeEqual, unwrapKey } from "./secrets.ts";
 
@@ -40,7 +41,7 @@ export class DeviceSockets {
   private sweeper: ReturnType<typeof setInterval>;
   framesRejected = 0;
 
-  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger) {
+  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger, private prompts: PromptService) {
     // A link that has said nothing for 3 heartbeats is dead: close it so the session shows as disconnected.
     this.sweeper = setInterval(() => this.sweep(), HEARTBEAT_MS);
   }
@@ -144,12 +145,22 @@ export class DeviceSockets {
       case "session.open": {
         const lastSeq = this.hub.open(conn, f);
         if (lastSeq === null) return reject("forbidden", "session belongs to another device", f.type);
-        return conn.send({ type: "session.ready", sessionId: f.sessionId, lastSeq });
+        conn.send({ type: "session.ready", sessionId: f.sessionId, lastSeq });
+        void this.prompts.sessionOpened(f.sessionId, f.hooks === true);
+        return;
       }
       case "session.resize":
         return this.hub.resize(conn, f.sessionId, f.cols, f.rows);
       case "session.exit":
-        return this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt);
+        this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt);
+        return this.prompts.sessionExited(conn, f.sessionId);
+      case "prompt.open":
+      case "prompt.closed":
+      case "notice": {
+        const err = f.type === "prompt.open" ? this.prompts.opened(conn, f) : f.type === "prompt.closed" ? this.prompts.closed(conn, f) : this.prompts.notice(conn, f);
+        if (err) reject("bad_prompt", err, f.type);
+        return;
+      }
       case "gap": {
         const err = this.hub.gap(conn, { sessionId: f.sessionId, fromSeq: f.fromSeq, toSeq: f.toSeq, bytes: f.bytes });
         if (err) reject("bad_gap", err, f.type);

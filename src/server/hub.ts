@@ -10,6 +10,7 @@ import { HeadlessScreen } from "../terminal/headless.ts";
 import type { EventLog } from "./event-log.ts";
 import type { Logger } from "./log.ts";
 import { OutputPipeline } from "./output-pipeline.ts";
+import { ScreenFeed } from "./screen-feed.ts";
 import { ScreenStreams } from "./screen-stream.ts";
 import { SessionStream } from "./session-stream.ts";
 
@@ -24,6 +25,8 @@ type Live = {
   id: string;
   conn: DeviceConn | null;
   screen: HeadlessScreen;
+  /** Paces output into `screen` (bounded parse backlog, catch-up from the store). */
+  feed: ScreenFeed;
   /** Highest seq accepted into the pipeline (stored or about to be). */
   accepted: number;
   viewers: Set<SessionStream>;
@@ -68,7 +71,9 @@ export class Hub {
       const dormant = this.dormant.get(f.sessionId);
       this.dormant.delete(f.sessionId);
       if (dormant && (dormant.cols !== f.cols || dormant.rows !== f.rows)) dormant.resize(f.cols, f.rows);
-      l = { id: f.sessionId, conn, screen: dormant ?? this.rebuildScreen(f.sessionId, f.cols, f.rows), accepted: this.store.sessions.lastSeq(f.sessionId), viewers: new Set() };
+      const screen = dormant ?? this.rebuildScreen(f.sessionId, f.cols, f.rows);
+      const lastSeq = this.store.sessions.lastSeq(f.sessionId);
+      l = { id: f.sessionId, conn, screen, feed: new ScreenFeed(screen, f.sessionId, this.store.output, lastSeq), accepted: lastSeq, viewers: new Set() };
       this.live.set(f.sessionId, l);
     } else {
       if (l.conn && l.conn !== conn) l.conn.close(4000, "session taken over by a new connection");
@@ -138,6 +143,19 @@ export class Hub {
     return true;
   }
 
+  /** Whether a device holds the session now. */
+  connected(sessionId: string): boolean {
+    return !!this.live.get(sessionId)?.conn;
+  }
+
+  /** Sends a frame to the device holding the session (e.g. a prompt answer). False if none holds it now. */
+  send(sessionId: string, frame: ServerFrame): boolean {
+    const conn = this.live.get(sessionId)?.conn;
+    if (!conn) return false;
+    conn.send(frame);
+    return true;
+  }
+
   requestResize(sessionId: string, cols: number, rows: number): boolean {
     const conn = this.live.get(sessionId)?.conn;
     if (!conn) return false;
@@ -148,6 +166,7 @@ export class Hub {
   async screen(sessionId: string) {
     const l = this.live.get(sessionId);
     if (l) {
+      await l.feed.settled();
       await l.screen.flush();
       return l.screen.snapshot();
     }
@@ -172,6 +191,7 @@ export class Hub {
       screen = this.rebuildScreen(sessionId, info.cols, info.rows);
       this.dormant.set(sessionId, screen);
     }
+    await this.live.get(sessionId)?.feed.settled();
     await screen.flush();
     return screen;
   }
@@ -238,7 +258,7 @@ export class Hub {
       acks.set(c.sessionId, Math.max(acks.get(c.sessionId) ?? 0, c.seq));
       const l = this.live.get(c.sessionId);
       if (!l) continue;
-      l.screen.write(c.data);
+      l.feed.offer(c.seq, c.data);
       for (const v of l.viewers) v.offer(c.seq, c.data);
     }
     for (const [sessionId, seq] of acks) this.live.get(sessionId)?.conn?.send({ type: "ack", sessionId, seq });

@@ -4,6 +4,7 @@ import { CredentialStore } from "./credentials.ts";
 import { openDatabase } from "./db.ts";
 import { DeviceStore } from "./devices.ts";
 import { OutputStore } from "./output.ts";
+import { PromptStore } from "./prompts.ts";
 import { SearchIndex } from "./search.ts";
 import { SessionStore } from "./sessions.ts";
 
@@ -14,6 +15,7 @@ export class Store {
   readonly output: OutputStore;
   readonly audit: AuditStore;
   readonly search: SearchIndex;
+  readonly prompts: PromptStore;
 
   constructor(readonly db: Database) {
     this.devices = new DeviceStore(db);
@@ -22,6 +24,7 @@ export class Store {
     this.output = new OutputStore(db);
     this.audit = new AuditStore(db);
     this.search = new SearchIndex(db);
+    this.prompts = new PromptStore(db);
   }
 
   static open(path: string): Store {

@@ -114,6 +114,33 @@ export const MIGRATIONS: readonly string[] = [
     error TEXT NOT NULL
   );
   `,
+  // permission prompts (hook or screen), their answer, and the last hook notice of a session
+  `
+  CREATE TABLE prompts (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    source TEXT NOT NULL,               -- 'hook' | 'screen'
+    agent TEXT,
+    tool TEXT NOT NULL,
+    input TEXT NOT NULL,                -- JSON object
+    suggestions TEXT NOT NULL,          -- JSON array (Claude Code permission_suggestions)
+    title TEXT,
+    question TEXT,
+    body TEXT NOT NULL,                 -- JSON array of screen rows
+    options TEXT NOT NULL,              -- JSON array of {key, label}
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    resolved_by TEXT,
+    resolution TEXT,                    -- JSON
+    hook_session_id TEXT,
+    tool_use_id TEXT
+  );
+  CREATE INDEX prompts_session ON prompts(session_id, status);
+  CREATE INDEX prompts_status ON prompts(status, created_at);
+  ALTER TABLE sessions ADD COLUMN notice TEXT; -- JSON {kind, message, at}
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,9 +5,12 @@ type Row = {
   id: string; device_id: string; name: string; command: string; cwd: string; status: SessionStatus;
   started_at: number; ended_at: number | null; exit_code: number | null; cols: number; rows: number;
   last_seq: number; bytes: number; device_name: string | null; host: string | null;
+  pending_prompts: number; notice: string | null;
 };
 
-const SELECT = `SELECT s.*, d.name AS device_name, d.host AS host FROM sessions s LEFT JOIN devices d ON d.id = s.device_id`;
+const SELECT = `SELECT s.*, d.name AS device_name, d.host AS host,
+  (SELECT COUNT(*) FROM prompts p WHERE p.session_id = s.id AND p.status = 'pending') AS pending_prompts
+  FROM sessions s LEFT JOIN devices d ON d.id = s.device_id`;
 
 export type NewSession = {
   id: string; deviceId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number;
@@ -66,6 +69,7 @@ function toInfo(r: Row): SessionInfo {
   return {
     id: r.id, deviceId: r.device_id, name: r.name, command: JSON.parse(r.command), cwd: r.cwd, status: r.status,
     startedAt: r.started_at, endedAt: r.ended_at, exitCode: r.exit_code, cols: r.cols, rows: r.rows,
-    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: 0, host: r.host, deviceName: r.device_name,
+    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: r.pending_prompts, notice: r.notice ? JSON.parse(r.notice) : null,
+    host: r.host, deviceName: r.device_name,
   };
 }

@@ -1,0 +1,95 @@
+import type { Database } from "bun:sqlite";
+import type { SessionNotice } from "../protocol/common.ts";
+import type { DialogOption } from "../protocol/dialog.ts";
+import type { Prompt, PromptStatus, Resolution } from "../protocol/prompts.ts";
+
+type Row = {
+  id: string; session_id: string; source: Prompt["source"]; agent: string | null; tool: string; input: string;
+  suggestions: string; title: string | null; question: string | null; body: string; options: string;
+  status: PromptStatus; created_at: number; updated_at: number; resolved_at: number | null;
+  resolved_by: string | null; resolution: string | null; hook_session_id: string | null; tool_use_id: string | null;
+};
+
+export type PromptFilter = { status?: PromptStatus; session?: string; limit?: number };
+export type DialogFields = { title: string | null; question: string | null; body: string[]; options: DialogOption[] };
+
+/** Prompt records. A status leaves `pending` once: `resolve` is the single atomic step that decides who won. */
+export class PromptStore {
+  constructor(private db: Database) {}
+
+  /** Inserts a new record; false if one with this id already exists. */
+  insert(p: Prompt): boolean {
+    const r = this.db
+      .query(
+        `INSERT OR IGNORE INTO prompts (id, session_id, source, agent, tool, input, suggestions, title, question, body, options,
+          status, created_at, updated_at, resolved_at, resolved_by, resolution, hook_session_id, tool_use_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        p.id, p.sessionId, p.source, p.agent, p.tool, JSON.stringify(p.input), JSON.stringify(p.suggestions), p.title, p.question,
+        JSON.stringify(p.body), JSON.stringify(p.options), p.status, p.createdAt, p.updatedAt, p.resolvedAt, p.resolvedBy,
+        p.resolution ? JSON.stringify(p.resolution) : null, p.hookSessionId, p.toolUseId,
+      );
+    return r.changes === 1;
+  }
+
+  get(id: string): Prompt | null {
+    const row = this.db.query("SELECT * FROM prompts WHERE id = ?").get(id) as Row | null;
+    return row ? toPrompt(row) : null;
+  }
+
+  list(f: PromptFilter = {}): Prompt[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (f.status) (where.push("status = ?"), args.push(f.status));
+    if (f.session) (where.push("session_id = ?"), args.push(f.session));
+    const sql = `SELECT * FROM prompts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    return (this.db.query(sql).all(...args, f.limit ?? 100) as Row[]).map(toPrompt);
+  }
+
+  pendingFor(sessionId: string): Prompt[] {
+    return (this.db.query("SELECT * FROM prompts WHERE session_id = ? AND status = 'pending' ORDER BY created_at, rowid").all(sessionId) as Row[]).map(toPrompt);
+  }
+
+  /** Attaches what the dialog on screen says; returns the updated record. */
+  setDialog(id: string, d: DialogFields): Prompt | null {
+    this.db
+      .query("UPDATE prompts SET title = ?, question = ?, body = ?, options = ?, updated_at = ? WHERE id = ?")
+      .run(d.title, d.question, JSON.stringify(d.body), JSON.stringify(d.options), Date.now(), id);
+    return this.get(id);
+  }
+
+  /** Moves a pending prompt to `status`. Null if it was no longer pending: someone else answered first. */
+  resolve(id: string, status: Exclude<PromptStatus, "pending">, resolvedBy: string, resolution: Resolution, at = Date.now()): Prompt | null {
+    const r = this.db
+      .query("UPDATE prompts SET status = ?, resolved_by = ?, resolution = ?, resolved_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
+      .run(status, resolvedBy, JSON.stringify(resolution), at, at, id);
+    return r.changes === 1 ? this.get(id) : null;
+  }
+
+  /** `waiting` while the session has a pending prompt, `running` again after; other statuses are left alone. True if it changed. */
+  refreshSessionStatus(sessionId: string): boolean {
+    const r = this.db
+      .query(
+        `UPDATE sessions SET status = CASE WHEN EXISTS (SELECT 1 FROM prompts WHERE session_id = sessions.id AND status = 'pending')
+           THEN 'waiting' ELSE 'running' END
+         WHERE id = ? AND ended_at IS NULL AND status IN ('running', 'waiting')
+           AND status <> CASE WHEN EXISTS (SELECT 1 FROM prompts WHERE session_id = sessions.id AND status = 'pending') THEN 'waiting' ELSE 'running' END`,
+      )
+      .run(sessionId);
+    return r.changes === 1;
+  }
+
+  setSessionNotice(sessionId: string, notice: SessionNotice): void {
+    this.db.query("UPDATE sessions SET notice = ? WHERE id = ?").run(JSON.stringify(notice), sessionId);
+  }
+}
+
+function toPrompt(r: Row): Prompt {
+  return {
+    id: r.id, sessionId: r.session_id, source: r.source, agent: r.agent, tool: r.tool, input: JSON.parse(r.input),
+    suggestions: JSON.parse(r.suggestions), title: r.title, question: r.question, body: JSON.parse(r.body), options: JSON.parse(r.options),
+    status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, resolvedAt: r.resolved_at, resolvedBy: r.resolved_by,
+    resolution: r.resolution ? JSON.parse(r.resolution) : null, hookSessionId: r.hook_session_id, toolUseId: r.tool_use_id,
+  };
+}
