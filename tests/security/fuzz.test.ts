@@ -40,8 +40,8 @@ beforeAll(async () => {
   const dev = await server.pairDevice("streamer");
   for (let i = 0; i < 4; i++) fuzzers.push(await server.pairDevice(`fuzzer-${i}`));
   stopFile = join(tempDir("cr-fuzz-"), "stop");
-  // Output with colours, UTF-8 and raw random bytes (invalid UTF-8 included; C0 controls dropped so xterm's parser does not log), until the test says stop; stdin echo off so nothing typed could show.
-  const script = `stty -echo; i=0; while [ ! -e ${stopFile} ]; do i=$((i+1)); printf 'line %06d \\033[3%dm colour \\033[0m é字😀 ' $i $((i % 8)); head -c 97 /dev/urandom | tr -d '\\000-\\037\\177'; printf '\\n'; sleep 0.01; done; echo done-$i`;
+  // Output with colours, UTF-8 and raw random bytes (invalid UTF-8 included; C0/C1 controls dropped so xterm's parser does not log), until the test says stop; stdin echo off so nothing typed could show.
+  const script = `stty -echo; i=0; while [ ! -e ${stopFile} ]; do i=$((i+1)); printf 'line %06d \\033[3%dm colour \\033[0m é字😀 ' $i $((i % 8)); head -c 97 /dev/urandom | tr -d '\\000-\\037\\177-\\237'; printf '\\n'; sleep 0.01; done; echo done-$i`;
   victim = spawnInPty([BUN, CLI, "exec", "--name", "fuzz-victim", "--", "bash", "-c", script], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
   realSession = (await waitFor(async () => (await sessions(server)).find((s) => s.name === "fuzz-victim" && s.status === "running"), { what: "streaming session" })).id;
 }, 30_000);

@@ -110,10 +110,10 @@ test.skipIf(!DASHBOARD)("in Chromium, the dashboard shows the hostile session: n
     await Bun.sleep(300);
     const dom = await page.evaluate(() => ({
       pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
-      inlineScripts: [...document.scripts].filter((s) => !s.src).length,
-      imgs: [...document.querySelectorAll("img")].map((i) => i.getAttribute("src")),
-      handlers: [...document.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => a.name.startsWith("on"))).length,
-      jsLinks: [...document.querySelectorAll("a")].filter((a) => /^\s*javascript:/i.test(a.getAttribute("href") ?? "")).length,
+      inlineScripts: Array.from(document.scripts).filter((s) => !s.src).length,
+      imgs: Array.from(document.querySelectorAll("img")).map((i) => i.getAttribute("src")),
+      handlers: Array.from(document.querySelectorAll("*")).filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith("on"))).length,
+      jsLinks: Array.from(document.querySelectorAll("a")).filter((a) => /^\s*javascript:/i.test(a.getAttribute("href") ?? "")).length,
     }));
     expect(dom).toEqual({ pwned: null, inlineScripts: 0, imgs: dom.imgs.filter((s) => s !== "x"), handlers: 0, jsLinks: 0 });
     expect(dom.imgs).not.toContain("x");

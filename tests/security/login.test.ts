@@ -14,15 +14,23 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+async function collect(stream: ReadableStream<Uint8Array>, onText: (t: string) => void): Promise<void> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    onText(decoder.decode(value, { stream: true }));
+  }
+}
+
 test("first start prints the login link with the token in the fragment and its QR code; later starts do not", async () => {
   const dataDir = tempDir("cr-banner-");
   const port = freePort();
   const env = { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, PUBLIC_URL: "https://remote.example.test", CLAUDE_REMOTE_ADMIN_TOKEN: "" };
   const first = spawnServerProcess(env);
   let out = "";
-  const reader = (async () => {
-    for await (const chunk of first.stdout as ReadableStream<Uint8Array>) out += new TextDecoder().decode(chunk);
-  })();
+  const reader = collect(first.stdout, (t) => (out += t));
   try {
     await waitForHealth(`http://127.0.0.1:${port}`);
     const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
@@ -39,9 +47,7 @@ test("first start prints the login link with the token in the fragment and its Q
   }
   const second = spawnServerProcess(env);
   let out2 = "";
-  const reader2 = (async () => {
-    for await (const chunk of second.stdout as ReadableStream<Uint8Array>) out2 += new TextDecoder().decode(chunk);
-  })();
+  const reader2 = collect(second.stdout, (t) => (out2 += t));
   try {
     await waitForHealth(`http://127.0.0.1:${port}`);
     await Bun.sleep(300);
