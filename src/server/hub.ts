@@ -33,6 +33,8 @@ type Live = {
 };
 
 const SCREEN_REBUILD_BYTES = 4 * 1024 * 1024;
+/** Screens kept for sessions that are not connected (ended, or waiting for their wrapper). */
+const MAX_DORMANT_SCREENS = 32;
 
 export type HubOptions = { viewerQueueBytes: number; scrollback: number };
 
@@ -190,6 +192,8 @@ export class Hub {
       if (!info) return null;
       screen = this.rebuildScreen(sessionId, info.cols, info.rows);
       this.dormant.set(sessionId, screen);
+      // Bounded: the oldest kept screen is forgotten (not disposed: a viewer may still hold it).
+      if (this.dormant.size > MAX_DORMANT_SCREENS) this.dormant.delete(this.dormant.keys().next().value as string);
     }
     await this.live.get(sessionId)?.feed.settled();
     await screen.flush();
