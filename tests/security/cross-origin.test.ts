@@ -4,13 +4,12 @@
  * out) tries to open /ws and to send input / approve with the victim's session cookie.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launch } from "../dashboard/browser.ts";
 import { BUN, CLI, type TestServer, sessions, startTestServer } from "../support/server.ts";
 import { type OuterPty, spawnInPty } from "../support/pty.ts";
 import { waitFor } from "../support/wait.ts";
 import { auditActions } from "./support.ts";
-
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"];
 
 let server: TestServer;
 let browser: Browser;
@@ -24,7 +23,7 @@ beforeAll(async () => {
   victim = spawnInPty([BUN, CLI, "exec", "--name", "victim", "--", "bash", "-c", 'stty -echo; echo READY; while IFS= read -r l; do echo "GOT<$l>"; done'], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
   sessionId = (await waitFor(async () => (await sessions(server)).find((s) => s.name === "victim" && s.status === "running"), { what: "victim session" })).id;
   await waitFor(() => victim.text().includes("READY"), { what: "READY" });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launch();
   evil = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(attackPage(server.url, sessionId), { headers: { "Content-Type": "text/html" } }) });
 }, 30_000);
 

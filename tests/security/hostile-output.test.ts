@@ -9,7 +9,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Terminal } from "@xterm/headless";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launch } from "../dashboard/browser.ts";
 import { BUN, CLI, REPO, type TestServer, sessions, startTestServer } from "../support/server.ts";
 import { spawnInPty } from "../support/pty.ts";
 import { waitFor } from "../support/wait.ts";
@@ -87,7 +88,7 @@ const DASHBOARD = existsSync(join(REPO, "public/index.html")) && existsSync(join
 
 test.skipIf(!DASHBOARD)("in Chromium, the dashboard shows the hostile session: no script runs, nothing is injected, nothing reaches the PTY", async () => {
   const { pty, id } = await hostileSession("queries-browser");
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"] });
+  browser = await launch();
   const context = await browser.newContext({ serviceWorkers: "block" });
   try {
     const page = await context.newPage();
@@ -98,6 +99,8 @@ test.skipIf(!DASHBOARD)("in Chromium, the dashboard shows the hostile session: n
     });
     const consoleErrors: string[] = [];
     page.on("pageerror", (e) => consoleErrors.push(e.message));
+    // A CSP refusal would mean something tried to run inline code or load a foreign resource.
+    page.on("console", (m) => m.type() === "error" && /Content Security Policy|Refused to/.test(m.text()) && consoleErrors.push(m.text()));
     // Log in by the printed link: the token must leave the address bar.
     await page.goto(`${server.url}/#token=${encodeURIComponent(server.token)}`);
     await waitFor(async () => (await context.cookies(server.url)).some((c) => c.name === "cr_session"), { what: "session cookie" });
