@@ -46,8 +46,9 @@ export class HeadlessScreen {
     return this.term.rows;
   }
 
-  write(data: Uint8Array | string): void {
-    this.term.write(data);
+  /** Queues `data` for parsing; `parsed` is called once it has been (for callers that pace themselves). */
+  write(data: Uint8Array | string, parsed?: () => void): void {
+    this.term.write(data, parsed);
   }
 
   /** Resolves once everything written so far has been parsed (writes are processed in order). */
