@@ -1,0 +1,78 @@
+/** A real claude-remote server as its own process (so its RSS/CPU can be measured), plus a paired device. */
+import { join } from "node:path";
+import { BUN, CLI, REPO, freePort, spawnServerProcess, tempDir, waitForHealth } from "../../tests/support/server.ts";
+
+export { BUN, CLI, REPO };
+
+export const ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
+
+export type BenchServer = {
+  url: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  configDir: string;
+  api(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+};
+
+export async function startBenchServer(opts: { port?: number; dataDir?: string } = {}): Promise<BenchServer> {
+  const port = opts.port ?? freePort();
+  const dataDir = opts.dataDir ?? tempDir("cr-bench-data-");
+  const proc = spawnServerProcess({ PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "error" });
+  const url = `http://127.0.0.1:${port}`;
+  drain(proc.stdout, process.stdout);
+  drain(proc.stderr, process.stderr);
+  await waitForHealth(url, 20_000);
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(url + path, { ...init, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.body ? { "Content-Type": "application/json" } : {}), ...(init.headers as Record<string, string>) } });
+  const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
+  const res = await fetch(url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "bench" }) });
+  if (!res.ok) throw new Error(`pairing failed: ${res.status} ${await res.text()}`);
+  const { deviceId, secret } = (await res.json()) as { deviceId: string; secret: string };
+  const configDir = tempDir("cr-bench-config-");
+  await Bun.write(join(configDir, "config.json"), JSON.stringify({ server: url, deviceId, secret }));
+  return {
+    url,
+    port,
+    pid: proc.pid,
+    dataDir,
+    configDir,
+    api,
+    async stop() {
+      proc.kill("SIGTERM");
+      await Promise.race([proc.exited, Bun.sleep(5000)]);
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+    },
+  };
+}
+
+export type SessionRow = { id: string; status: string; name: string; exitCode: number | null };
+
+export async function listSessions(server: BenchServer): Promise<SessionRow[]> {
+  return (await (await server.api("/api/sessions")).json()) as SessionRow[];
+}
+
+/** Waits (bounded) for a session with this name to appear; returns its id. */
+export async function sessionNamed(server: BenchServer, name: string, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await listSessions(server)).find((x) => x.name === name);
+    if (s) return s.id;
+    if (Date.now() > deadline) throw new Error(`no session named ${name} after ${timeoutMs} ms`);
+    await Bun.sleep(20);
+  }
+}
+
+/** Keeps the child's pipe from filling (a full pipe would block the server's logger). */
+async function drain(stream: ReadableStream<Uint8Array> | number | undefined, to: NodeJS.WriteStream): Promise<void> {
+  if (!stream || typeof stream === "number") return;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      to.write(value);
+    }
+  } catch {}
+}

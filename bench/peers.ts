@@ -1,0 +1,152 @@
+/**
+ * Peers side by side, in one run: the peers from /work/shared/peers (installed there by
+ * install.sh into /tmp/peers) driven by the shared peerbench.ts, and claude-remote driven by
+ * bench/peer-claude-remote.ts with the same workload, trigger and statistics. Each target gets
+ * `reps` × (20 MB throughput, 100 lines @10 ms latency, 50-line echo); medians are reported.
+ *   bun bench/run.ts peers [--peers=ccui,vibetunnel,ccr,wetty] [--reps=3] [--bytes=20000000]
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ADMIN_TOKEN, BUN, REPO, startBenchServer } from "./lib/server.ts";
+import { median, r2 } from "./lib/stats.ts";
+
+const SHARED = "/work/shared/peers";
+const PEERS_DIR = process.env.PEERS_DIR ?? "/tmp/peers";
+const PORTS: Record<string, number> = { vibetunnel: 4020, wetty: 4030, ccr: 4040, shellinabox: 4050, ccui: 4060 };
+const INSTALLED: Record<string, string> = {
+  vibetunnel: "vibetunnel/node_modules/vibetunnel",
+  wetty: "wetty/node_modules/wetty",
+  ccr: "claude-code-remote/node_modules/claude-code-remote",
+  ccui: "claude-code-ui/node_modules/@siteboon/claude-code-ui",
+  shellinabox: "",
+};
+
+type Line = Record<string, any>;
+
+async function sh(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const p = Bun.spawn(argv, { env: { ...process.env, ...env }, stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(p.stdout).text();
+  return { code: await p.exited, out };
+}
+
+function modes(bytes: number): string[][] {
+  return [
+    ["--mode", "throughput", "--bytes", String(bytes)],
+    ["--mode", "latency", "--count", "100", "--interval-ms", "10"],
+    ["--mode", "echo", "--count", "50", "--interval-ms", "20"],
+  ];
+}
+
+async function runJson(argv: string[], jsonFile: string): Promise<void> {
+  const p = Bun.spawn(["timeout", "200", ...argv, "--timeout-s", "150", "--json", jsonFile], { stdout: "inherit", stderr: "inherit" });
+  await p.exited;
+  await Bun.sleep(1000);
+}
+
+function installed(peer: string): boolean {
+  if (peer === "shellinabox") return Bun.which("shellinaboxd") !== null;
+  return existsSync(join(PEERS_DIR, INSTALLED[peer]));
+}
+
+async function benchPeer(peer: string, reps: number, bytes: number, jsonFile: string): Promise<void> {
+  const start = await sh([join(SHARED, "peer.sh"), "start", peer, String(PORTS[peer])]);
+  if (start.code !== 0) {
+    console.error(`peers: ${peer} did not start`);
+    return;
+  }
+  const pid = start.out.trim().split("\n").pop()!;
+  try {
+    await Bun.sleep(1000);
+    const extra: string[] = [];
+    if (peer === "ccr") extra.push("--token", "benchtoken");
+    if (peer === "ccui") extra.push("--token", readFileSync(join(PEERS_DIR, "claude-code-ui/run/token"), "utf8").trim());
+    if (peer === "vibetunnel") extra.push("--sse-encoding", "identity");
+    for (const m of modes(bytes)) for (let i = 0; i < reps; i++) await runJson([BUN, join(SHARED, "peerbench.ts"), "--peer", peer, "--port", String(PORTS[peer]), "--server-pid", pid, ...extra, ...m], jsonFile);
+  } finally {
+    await sh([join(SHARED, "peer.sh"), "stop", peer]);
+  }
+}
+
+async function benchOurs(reps: number, bytes: number, jsonFile: string, view: "raw" | "screen"): Promise<void> {
+  const server = await startBenchServer();
+  try {
+    const base = [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--url", server.url, "--token", ADMIN_TOKEN, "--config-dir", server.configDir, "--server-pid", String(server.pid), "--view", view];
+    for (const m of modes(bytes)) for (let i = 0; i < reps; i++) await runJson([...base, ...m], jsonFile);
+  } finally {
+    await server.stop();
+  }
+}
+
+const rssStartMB = (l: Line): number => (l.rss?.treeStartKB !== undefined ? l.rss.treeStartKB / 1024 : (l.rss?.startMB ?? NaN));
+const rssEndMB = (l: Line): number => (l.rss?.treeEndKB !== undefined ? l.rss.treeEndKB / 1024 : (l.rss?.endMB ?? NaN));
+
+export function summarize(lines: Line[]): Record<string, Record<string, number>> {
+  const by = new Map<string, Line[]>();
+  for (const l of lines) {
+    const k = l.peer as string;
+    if (!by.has(k)) by.set(k, []);
+    by.get(k)!.push(l);
+  }
+  const out: Record<string, Record<string, number>> = {};
+  for (const [peer, ls] of by) {
+    const ok = (mode: string) => ls.filter((l) => l.mode === mode && !l.error);
+    const tp = ok("throughput");
+    out[peer] = {
+      MBps: r2(median(tp.map((l) => l.MBps))),
+      wirePerPayload: r2(median(tp.map((l) => l.wireBytes / l.payloadBytes))),
+      latP50: median(ok("latency").map((l) => l.latencyMs.p50)),
+      latP99: median(ok("latency").map((l) => l.latencyMs.p99)),
+      latN: median(ok("latency").map((l) => l.latencyMs.n)),
+      echoP50: median(ok("echo").map((l) => l.echoRttMs.p50)),
+      echoP99: median(ok("echo").map((l) => l.echoRttMs.p99)),
+      rssStartMB: r2(Math.min(...ls.map(rssStartMB))),
+      rssEndMB: r2(Math.max(...ls.map(rssEndMB))),
+      errors: ls.filter((l) => l.error).length,
+    };
+  }
+  return out;
+}
+
+export async function run(args: string[] = []): Promise<Record<string, unknown>> {
+  const arg = (k: string, d: string) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
+  const reps = Number(arg("reps", "3"));
+  const bytes = Number(arg("bytes", "20000000"));
+  const wanted = arg("peers", "ccui,vibetunnel,ccr,wetty").split(",").filter(Boolean);
+  const dir = join(REPO, "bench/out/peers");
+  mkdirSync(dir, { recursive: true });
+  const jsonFile = join(dir, `run-${Date.now()}.jsonl`);
+  rmSync(jsonFile, { force: true });
+  await benchOurs(reps, bytes, jsonFile, "raw");
+  for (const peer of wanted) {
+    if (!installed(peer)) {
+      console.error(`peers: ${peer} is not installed (run ${SHARED}/install.sh ${peer}); skipped`);
+      continue;
+    }
+    await benchPeer(peer, reps, bytes, jsonFile);
+  }
+  const lines = readFileSync(jsonFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
+  const table = summarize(lines);
+  const ours = table["claude-remote"];
+  const peers = Object.entries(table).filter(([k]) => !k.startsWith("claude-remote"));
+  const best = (key: string, higher: boolean): [string, number] => {
+    let b: [string, number] = ["", higher ? -Infinity : Infinity];
+    for (const [k, v] of peers) if (Number.isFinite(v[key]) && (higher ? v[key] > b[1] : v[key] < b[1])) b = [k, v[key]];
+    return b;
+  };
+  const [tpPeer, tp] = best("MBps", true);
+  const [latPeer, lat] = best("latP99", false);
+  const [echoPeer, echo] = best("echoP99", false);
+  const ratios = ours && {
+    throughputVsBest: r2(ours.MBps / tp),
+    bestThroughputPeer: tpPeer,
+    latP99VsBest: r2(ours.latP99 / lat),
+    bestLatencyPeer: latPeer,
+    echoP99VsBest: r2(ours.echoP99 / echo),
+    bestEchoPeer: echoPeer,
+  };
+  console.table(table);
+  console.log("ratios (ours / best peer):", JSON.stringify(ratios));
+  return { reps, bytes, table, ratios, raw: jsonFile.replace(REPO + "/", "") };
+}
+
+if (import.meta.main) console.log(JSON.stringify(await run(process.argv.slice(2))));
