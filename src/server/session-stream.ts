@@ -25,8 +25,10 @@ export class SessionStream {
   /** Live chunk, already committed. Ignored while replaying: the replay reads it from the store. */
   offer(seq: number, data: Uint8Array): void {
     if (this.replaying || seq <= this.cursor) return;
-    if (seq !== this.cursor + 1) {
-      this.replaying = true; // a gap in what we saw: fall back to the store
+    if (seq !== this.cursor + 1 || !this.fits(data)) {
+      // a gap in what we saw, or the viewer is behind: serve it from the store as it reads,
+      // instead of queueing past the bound (which would cut the viewer off)
+      this.replaying = true;
       this.replayPage();
       return;
     }
@@ -41,14 +43,22 @@ export class SessionStream {
 
   private replayPage(): void {
     if (!this.replaying || this.client.isClosed) return;
-    while (this.client.room > 0) {
+    for (;;) {
       const page = this.output.after(this.sessionId, this.cursor, PAGE_BYTES);
       if (page.length === 0) {
         this.replaying = false;
         return;
       }
-      for (const c of page) this.emit(c.seq, c.data);
+      for (const c of page) {
+        if (!this.fits(c.data)) return; // the next pull continues from here
+        this.emit(c.seq, c.data);
+      }
     }
+  }
+
+  /** Room for this chunk as an event (base64 is 4/3 of it, plus the JSON and SSE framing). */
+  private fits(data: Uint8Array): boolean {
+    return this.client.room >= data.byteLength * 1.4 + 256;
   }
 
   private emit(seq: number, data: Uint8Array): void {
