@@ -1,0 +1,185 @@
+/** The parts of the prompt path that need no Claude Code: answers, the wrapper's tracker and hook endpoint, the store, the device frames. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { HookPrompts, clipInput } from "../../src/agents/claude/hook-prompts.ts";
+import { startHookServer } from "../../src/agents/claude/hook-server.ts";
+import { SECRET_HEADER } from "../../src/agents/claude/hook-settings.ts";
+import type { ClientFrame } from "../../src/protocol/frames.ts";
+import type { Prompt, PromptAnswer } from "../../src/protocol/prompts.ts";
+import { OptionError, alwaysUpdates, hookChoice, hookOptions, screenChoice } from "../../src/server/prompt-answers.ts";
+import { connectDevice } from "../support/device-client.ts";
+import { type TestServer, startTestServer } from "../support/server.ts";
+import { waitFor } from "../support/wait.ts";
+
+const promptOf = (over: Partial<Prompt>): Prompt => ({
+  id: "p-00000001", sessionId: "s-00000001", source: "hook", agent: "claude", tool: "Bash", input: { command: "git push origin main" },
+  suggestions: [], title: null, question: null, body: [], options: [], status: "pending", createdAt: 0, updatedAt: 0,
+  resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null, ...over,
+});
+
+describe("answers", () => {
+  const screenOptions = [
+    { key: "1", label: "Yes" },
+    { key: "2", label: "Yes, and don’t ask again for: git push *" },
+    { key: "3", label: "Yes, and switch to auto mode · auto mode handles these prompts for you" },
+    { key: "4", label: "No" },
+  ];
+  const gitPush = promptOf({
+    suggestions: [{ type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "localSettings" }],
+    options: screenOptions,
+  });
+
+  test("hook prompts: screen options by label, aliases, always = session-scoped rules", () => {
+    expect(hookChoice(gitPush, undefined)).toEqual({ decision: "allow", option: "once" });
+    expect(hookChoice(gitPush, "1")).toEqual({ decision: "allow", option: "1" });
+    expect(hookChoice(gitPush, "4")).toEqual({ decision: "deny", option: "4" });
+    expect(hookChoice(gitPush, "no")).toEqual({ decision: "deny", option: "no" });
+    const always = { decision: "allow", updatedPermissions: [{ type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "session" }] };
+    expect(hookChoice(gitPush, "2")).toEqual({ ...always, option: "2" } as never);
+    expect(hookChoice(gitPush, "always")).toEqual({ ...always, option: "always" } as never);
+    expect(hookChoice(gitPush, "3").updatedPermissions).toEqual([{ type: "setMode", mode: "auto", destination: "session" }]);
+    expect(() => hookChoice(gitPush, "9")).toThrow(OptionError);
+  });
+
+  test("always without suggestions: an exact Bash rule, a WebFetch domain, nothing for Read", () => {
+    const rules = (tool: string, input: Record<string, unknown>, suggestions: Prompt["suggestions"] = []) => alwaysUpdates({ tool, input, suggestions });
+    expect(rules("Bash", { command: "ls -la" })).toEqual([{ type: "addRules", rules: [{ toolName: "Bash", ruleContent: "ls -la" }], behavior: "allow", destination: "session" }]);
+    expect(rules("WebFetch", { url: "https://example.com/x" })[0]).toMatchObject({ rules: [{ toolName: "WebFetch", ruleContent: "domain:example.com" }] });
+    expect(rules("Read", { file_path: "/etc/hostname" })).toEqual([]);
+    // addDirectories alone did not stop the next prompt (verified): an exact rule goes with it
+    const dirs = rules("Bash", { command: "echo hi > a.txt" }, [{ type: "addDirectories", directories: ["/p"], destination: "session" }]);
+    expect(dirs.map((u) => u.type)).toEqual(["addDirectories", "addRules"]);
+    expect(hookOptions({ tool: "Read", input: { file_path: "/x" }, suggestions: [] }).map((o) => o.key)).toEqual(["once", "no"]);
+    expect(hookOptions({ tool: "Write", input: {}, suggestions: [{ type: "setMode", mode: "acceptEdits", destination: "session" }] })[1]!.label).toContain("accept edits");
+    expect(() => hookChoice(promptOf({ tool: "Read", input: {} }), "always")).toThrow(OptionError);
+  });
+
+  test("screen prompts: a digit picks; No options and reject are Esc", () => {
+    const dialog = { agent: "claude" as const, title: "Bash command", header: [], body: [], question: "Do you want to proceed?", options: screenOptions, rows: { first: 0, last: 9 } };
+    expect(screenChoice(dialog, undefined)).toMatchObject({ decision: "allow", keys: "1" });
+    expect(screenChoice(dialog, "2")).toMatchObject({ decision: "allow", keys: "2" });
+    expect(screenChoice(dialog, "4")).toMatchObject({ decision: "deny", keys: "\x1b" });
+    expect(screenChoice(dialog, "no")).toMatchObject({ decision: "deny", keys: "\x1b" });
+    expect(() => screenChoice(dialog, "8")).toThrow(OptionError);
+  });
+});
+
+describe("the wrapper's prompt tracker", () => {
+  function tracker(link = true) {
+    const sent: ClientFrame[] = [];
+    let ready = () => {};
+    let answer = (_f: PromptAnswer) => {};
+    const t = new HookPrompts("sess-0001", 60_000);
+    t.attach(link ? { sendControl: (f) => sent.push(f), onReadyAgain: (fn) => (ready = fn), onPromptAnswer: (fn) => (answer = fn) } : null);
+    return { t, sent, ready: () => ready(), answer: (f: Omit<PromptAnswer, "type" | "sessionId">) => answer({ type: "prompt.answer", sessionId: "sess-0001", ...f }) };
+  }
+  const ev = (name: string, extra: Record<string, unknown> = {}) => ({ hook_event_name: name, session_id: "cc-1", tool_name: "Bash", tool_input: { command: "ls", description: "d" }, ...extra });
+
+  test("PreToolUse pairs the tool_use_id; the server's answer is the hook's response; re-announced on reconnect", async () => {
+    const { t, sent, ready, answer } = tracker();
+    t.event(ev("PreToolUse", { tool_use_id: "toolu_1", tool_input: { description: "d", command: "ls" } }));
+    const res = t.permission(ev("PermissionRequest", { permission_suggestions: [{ type: "addDirectories" }] }), new AbortController().signal);
+    const open = sent.find((f) => f.type === "prompt.open")!;
+    expect(open).toMatchObject({ sessionId: "sess-0001", tool: "Bash", input: { command: "ls" }, toolUseId: "toolu_1", hookSessionId: "cc-1", suggestions: [{ type: "addDirectories" }] });
+    ready();
+    expect(sent.filter((f) => f.type === "prompt.open")).toHaveLength(2);
+    answer({ promptId: (open as { promptId: string }).promptId, decision: "deny", message: "no thanks" });
+    expect(await res).toEqual({ hookSpecificOutput: { hookEventName: "PermissionRequest", decision: { behavior: "deny", message: "no thanks" } } });
+    ready();
+    expect(sent.filter((f) => f.type === "prompt.open")).toHaveLength(2); // answered: no longer announced
+  });
+
+  test("local answers: PostToolUse = yes, abort = no, Stop ends what is left; exit cancels", async () => {
+    const { t, sent } = tracker();
+    const closed = () => sent.filter((f) => f.type === "prompt.closed");
+    t.event(ev("PreToolUse", { tool_use_id: "toolu_2" }));
+    const yes = t.permission(ev("PermissionRequest"), new AbortController().signal);
+    t.event(ev("PostToolUse", { tool_use_id: "toolu_2" }));
+    expect(await yes).toEqual({});
+    expect(closed()[0]).toMatchObject({ how: "answered-locally", decision: "allow", reason: "PostToolUse" });
+
+    const ac = new AbortController();
+    void t.permission(ev("PermissionRequest", { tool_input: { command: "rm x" } }), ac.signal);
+    ac.abort();
+    await waitFor(() => closed().length === 2, { what: "closed after abort" });
+    expect(closed()[1]).toMatchObject({ how: "answered-locally", decision: "deny", reason: "aborted" });
+
+    void t.permission(ev("PermissionRequest", { tool_input: { command: "a" } }), new AbortController().signal);
+    t.event(ev("Stop", { last_assistant_message: "Done." }));
+    expect(closed()[2]).toMatchObject({ how: "answered-locally", reason: "Stop" });
+    expect(sent.find((f) => f.type === "notice")).toMatchObject({ kind: "done", message: "Done." });
+
+    void t.permission(ev("PermissionRequest", { tool_input: { command: "b" } }), new AbortController().signal);
+    t.exited();
+    expect(closed()[3]).toMatchObject({ how: "cancelled", reason: "exit" });
+  });
+
+  test("no link (not paired): no decision at once, the local dialog decides; big inputs are clipped", async () => {
+    const { t } = tracker(false);
+    expect(await t.permission(ev("PermissionRequest"), new AbortController().signal)).toEqual({});
+    const big = clipInput({ file_path: "/x", content: "z".repeat(1_000_000) });
+    expect(JSON.stringify(big).length).toBeLessThan(130 * 1024);
+    expect(big.file_path).toBe("/x");
+    expect(String(big.content)).toContain("more characters]");
+  });
+
+  test("hook endpoint: secret required, only its two paths, bad JSON refused", async () => {
+    const seen: string[] = [];
+    const srv = startHookServer("s3cret", { permission: async () => ({ ok: 1 }), event: (p) => void seen.push(p.hook_event_name) });
+    try {
+      const call = (path: string, body: string, secret = "s3cret") => fetch(srv.url + path, { method: "POST", headers: { [SECRET_HEADER]: secret }, body });
+      expect((await call("/event", JSON.stringify({ hook_event_name: "Stop" }), "wrong")).status).toBe(401);
+      expect((await call("/nope", "{}")).status).toBe(404);
+      expect((await call("/event", "{not json")).status).toBe(400);
+      expect((await call("/event", JSON.stringify({ hook_event_name: "Stop" }))).status).toBe(204);
+      expect(await (await call("/permission", JSON.stringify({ hook_event_name: "PermissionRequest" }))).json()).toEqual({ ok: 1 });
+      expect(seen).toEqual(["Stop"]);
+      expect(new URL(srv.url).hostname).toBe("127.0.0.1");
+    } finally {
+      srv.stop();
+    }
+  });
+});
+
+describe("prompt frames on the server", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("a device answers only its own sessions' prompts; the first answer wins; bad bodies are refused", async () => {
+    const a = await connectDevice(server.url, await server.pairDevice("a"));
+    const b = await connectDevice(server.url, await server.pairDevice("b"));
+    await a.openSession("sess-aaaa-1", { hooks: true });
+    await b.openSession("sess-bbbb-1");
+    const open = { type: "prompt.open", sessionId: "sess-aaaa-1", promptId: "prompt-0001", tool: "Bash", input: { command: "ls" }, at: Date.now() };
+    b.sendJson({ ...open, sessionId: "sess-aaaa-1" });
+    await b.waitFrame("error", (f) => f.ref === "prompt.open");
+    a.sendJson(open);
+    const p = await waitFor(async () => (await server.api("/api/prompts/prompt-0001")).ok && (await (await server.api("/api/prompts/prompt-0001")).json()), { what: "the prompt" });
+    expect(p).toMatchObject({ status: "pending", source: "hook", options: [{ key: "once" }, { key: "always" }, { key: "no" }] });
+    b.sendJson({ type: "prompt.closed", sessionId: "sess-aaaa-1", promptId: "prompt-0001", how: "answered-locally", at: Date.now() });
+    await b.waitFrame("error", (f) => f.ref === "prompt.closed");
+
+    const post = (path: string, body: string) => server.api(path, { method: "POST", body });
+    expect((await post("/api/prompts/prompt-0001/approve", '{"option": 3}')).status).toBe(400);
+    expect((await post("/api/prompts/prompt-0001/reject", '{"message": "x", "extra": 1}')).status).toBe(400);
+    expect((await post("/api/prompts/nope-0001/approve", "{}")).status).toBe(404);
+    const [r1, r2] = await Promise.all([post("/api/prompts/prompt-0001/approve", "{}"), post("/api/prompts/prompt-0001/reject", "{}")]);
+    expect([r1.status, r2.status].sort()).toEqual([200, 409]);
+    const answer = await a.waitFrame("prompt.answer");
+    expect(answer).toMatchObject({ sessionId: "sess-aaaa-1", promptId: "prompt-0001" });
+    expect(b.frames.some((f) => f.type === "prompt.answer")).toBe(false);
+    // re-announced after a lost answer: the answer is sent again
+    a.sendJson(open);
+    await waitFor(() => a.frames.filter((f) => f.type === "prompt.answer").length === 2, { what: "the answer sent again" });
+    const audit = (await (await server.api("/api/audit")).json()) as { entries?: { action: string; target: string }[] } | { action: string; target: string }[];
+    const entries = Array.isArray(audit) ? audit : (audit.entries ?? []);
+    expect(entries.some((e) => e.action.startsWith("prompt.") && e.target === "prompt-0001")).toBe(true);
+    expect((await server.api("/api/prompts?status=bogus")).status).toBe(400);
+    a.ws.close();
+    b.ws.close();
+  });
+});
