@@ -55,7 +55,12 @@ function derivedRule(tool: string, input: Record<string, unknown>): { toolName: 
   return null;
 }
 
-export class OptionError extends Error {}
+/** An answer that cannot be given: 400 for an option that does not exist, 409 when the prompt can no longer take it. */
+export class OptionError extends Error {
+  constructor(message: string, readonly status: 400 | 409 = 400) {
+    super(message);
+  }
+}
 
 /**
  * The choice an approve with `option` makes for a hook prompt. Options read off the screen are

@@ -147,7 +147,7 @@ export class PromptService {
     try {
       choice = choose(p);
     } catch (e) {
-      if (e instanceof OptionError) return { ok: false, status: e.message.startsWith("no option") ? 400 : 409, error: e.message.startsWith("no option") ? "bad_option" : "conflict", detail: e.message, prompt: p };
+      if (e instanceof OptionError) return { ok: false, status: e.status, error: e.status === 400 ? "bad_option" : "conflict", detail: e.message, prompt: p };
       throw e;
     }
     if (!this.hub.connected(p.sessionId)) {
@@ -170,7 +170,7 @@ export class PromptService {
   private screenChoiceFor(p: Prompt, option: string | undefined) {
     const dialog = this.dialogs.get(p.id);
     const watch = this.sessions.get(p.sessionId)?.watch;
-    if (!dialog || !watch || watch.current !== dialog) throw new OptionError("the dialog is no longer on the session's screen");
+    if (!dialog || !watch || watch.current !== dialog) throw new OptionError("the dialog is no longer on the session's screen", 409);
     return screenChoice(dialog, option);
   }
 
