@@ -17,13 +17,18 @@ export class Ring {
   lastSeq = 0;
   droppedBytes = 0;
 
-  constructor(readonly capacity: number) {}
+  /** Merged entries stay well under the capacity, so eviction can keep the bound. */
+  private readonly mergeLimit: number;
+
+  constructor(readonly capacity: number) {
+    this.mergeLimit = Math.min(MERGE_LIMIT, Math.floor(capacity / 4));
+  }
 
   /** Adds output; returns the seq it went into. */
   push(data: Uint8Array): number {
     const last = this.entries.length > this.head ? this.entries[this.entries.length - 1] : null;
     const copy = new Uint8Array(data); // the PTY may reuse its buffer
-    if (last && !last.sent && last.bytes + copy.byteLength <= MERGE_LIMIT) {
+    if (last && !last.sent && last.bytes + copy.byteLength <= this.mergeLimit) {
       last.parts.push(copy);
       last.bytes += copy.byteLength;
     } else {

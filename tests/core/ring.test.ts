@@ -31,3 +31,10 @@ test("past capacity the oldest chunks are dropped and the dropped range is recor
   r.ack(3);
   expect(r.droppedIn(1, 3)).toBe(0);
 });
+
+test("merging never lets one entry outgrow the bound", () => {
+  const r = new Ring(64 * 1024);
+  for (let i = 0; i < 100; i++) r.push(new Uint8Array(4096)); // unsent: merges
+  expect(r.bytes).toBeLessThanOrEqual(64 * 1024);
+  expect(r.droppedBytes).toBe(100 * 4096 - r.bytes);
+});
