@@ -9,8 +9,11 @@ function writeSecret(path: string, content: string | Uint8Array): void {
   chmodSync(path, 0o600);
 }
 
+/** The data dir holds the database (terminal output), keys and the admin token: owner only. */
 export function ensureDataDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Files the server creates later (the database, its -wal/-shm) are owner-only too.
+  process.umask(0o077);
 }
 
 /** 32-byte key that wraps device keys stored in the database. */
