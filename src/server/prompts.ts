@@ -217,7 +217,11 @@ export class PromptService {
     const st = this.sessions.get(sessionId);
     if (!st) return;
     const claimed = new Set(this.dialogs.keys());
-    const candidates = this.store.prompts.pendingFor(sessionId).filter((p) => p.source === "hook" && !claimed.has(p.id));
+    const unclaimed = this.store.prompts.pendingFor(sessionId).filter((p) => !claimed.has(p.id));
+    // After a server restart: the screen prompt this dialog already has.
+    const same = unclaimed.find((p) => p.source === "screen" && p.question === d.question && p.title === d.title && p.body.join("\n") === d.body.join("\n"));
+    if (same) return void this.dialogs.set(same.id, d);
+    const candidates = unclaimed.filter((p) => p.source === "hook");
     const match = candidates.find((p) => mentions(d, p)) ?? candidates[0];
     if (match) return this.claim(st, match, d);
     if (!st.hooks) return this.openScreenPrompt(sessionId, d);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Prompt } from "../../src/protocol/prompts.ts";
 import { spawnInPty } from "../support/pty.ts";
-import { BUN, CLI, type TestServer, startTestServer, tempDir } from "../support/server.ts";
+import { BUN, CLI, type TestServer, freePort, startTestServer, tempDir } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../../../shared/fixtures");
@@ -28,7 +28,8 @@ afterAll(async () => {
 });
 
 /** Runs the replay of `fixture` under `claude-remote exec`; resolves once its prompt is on the server. */
-async function replay(fixture: string) {
+async function replay(fixture: string, on: { server: TestServer; configDir: string } = { server, configDir }) {
+  const { server, configDir } = on;
   const meta = JSON.parse(readFileSync(join(FIXTURES, `${fixture}.json`), "utf8"));
   const dir = tempDir("cr-replay-");
   dirs.push(dir);
@@ -111,3 +112,24 @@ test("an answer typed at the terminal: the dialog leaves the screen, the prompt 
   const session = await (await server.api(`/api/sessions/${p.sessionId}`)).json();
   expect(session.pendingPrompts).toBe(0);
 }, 30_000);
+
+test("a server restart while a screen prompt is pending keeps that one prompt, still answerable", async () => {
+  const port = freePort();
+  const first = await startTestServer({ port });
+  const dev = await first.pairDevice();
+  dirs.push(first.dataDir, dev.configDir);
+  const r = await replay("codex-0.169.0/01-exec-escalation", { server: first, configDir: dev.configDir });
+  await first.stop();
+  const second = await startTestServer({ port, dataDir: first.dataDir });
+  try {
+    await waitFor(async () => (await (await second.api(`/api/sessions/${r.prompt.sessionId}`)).json()).status === "waiting", { timeoutMs: 20_000, what: "the session back, waiting" });
+    await Bun.sleep(300); // the restarted server has read the screen again
+    const pending = (await (await second.api("/api/prompts?status=pending")).json()) as Prompt[];
+    expect(pending.map((p) => p.id)).toEqual([r.prompt.id]);
+    expect((await second.api(`/api/prompts/${r.prompt.id}/approve`, { method: "POST", body: "{}" })).status).toBe(200);
+    expect(await waitFor(r.key, { what: "the key the program read" })).toBe("1");
+    expect(await r.pty.exited).toBe(0);
+  } finally {
+    await second.stop();
+  }
+}, 40_000);
