@@ -3,14 +3,31 @@ import { ApproveBody, PromptsQuery, RejectBody } from "../../protocol/prompts.ts
 import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
 import { apiError, json, readBody } from "../http.ts";
-import type { AnswerResult } from "../prompts.ts";
+import type { z } from "zod";
+import type { AnswerResult, Answerer } from "../prompts.ts";
 import type { Ctx, Route } from "../router.ts";
 
-function reply(ctx: Ctx, action: string, r: AnswerResult, detail: Record<string, unknown>): Response {
-  if (!r.ok) return json({ error: r.error, detail: r.detail, ...(r.prompt ? { prompt: r.prompt } : {}) }, r.status);
-  const p = r.prompt;
-  audit(ctx, action, { target: p.id, detail: { sessionId: p.sessionId, tool: p.tool, status: p.status, ...detail } });
-  return json(p);
+/** `POST /api/prompts/:id/<verb>`: validate the body, answer, audit what was done. */
+function answerRoute<T>(
+  verb: "approve" | "reject",
+  schema: z.ZodType<T>,
+  answer: (ctx: Ctx, body: T, by: Answerer) => AnswerResult,
+  auditDetail: (body: T) => Record<string, unknown>,
+): Route {
+  return {
+    method: "POST",
+    path: `/api/prompts/:id/${verb}`,
+    auth: "admin",
+    handler: async (ctx) => {
+      const body = await readBody(ctx.req, schema);
+      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      const r = answer(ctx, body.value, { actor: actorOf(ctx.principal), ip: ctx.ip });
+      if (!r.ok) return json({ error: r.error, detail: r.detail, ...(r.prompt ? { prompt: r.prompt } : {}) }, r.status);
+      const p = r.prompt;
+      audit(ctx, `prompt.${verb}`, { target: p.id, detail: { sessionId: p.sessionId, tool: p.tool, status: p.status, ...auditDetail(body.value) } });
+      return json(p);
+    },
+  };
 }
 
 export const promptRoutes: Route[] = [
@@ -33,26 +50,6 @@ export const promptRoutes: Route[] = [
       return p ? json(p) : apiError(404, "not_found", "no such prompt");
     },
   },
-  {
-    method: "POST",
-    path: "/api/prompts/:id/approve",
-    auth: "admin",
-    handler: async (ctx) => {
-      const body = await readBody(ctx.req, ApproveBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      const r = ctx.app.prompts.approve(ctx.params.id, body.value.option, { actor: actorOf(ctx.principal), ip: ctx.ip });
-      return reply(ctx, "prompt.approve", r, { option: body.value.option ?? null });
-    },
-  },
-  {
-    method: "POST",
-    path: "/api/prompts/:id/reject",
-    auth: "admin",
-    handler: async (ctx) => {
-      const body = await readBody(ctx.req, RejectBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      const r = ctx.app.prompts.reject(ctx.params.id, body.value.message, { actor: actorOf(ctx.principal), ip: ctx.ip });
-      return reply(ctx, "prompt.reject", r, { message: body.value.message ?? null });
-    },
-  },
+  answerRoute("approve", ApproveBody, (ctx, body, by) => ctx.app.prompts.approve(ctx.params.id, body.option, by), (b) => ({ option: b.option ?? null })),
+  answerRoute("reject", RejectBody, (ctx, body, by) => ctx.app.prompts.reject(ctx.params.id, body.message, by), (b) => ({ message: b.message ?? null })),
 ];
