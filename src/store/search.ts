@@ -17,6 +17,11 @@ const HIT_CLOSE = "\uE001";
 const MAX_CARRIED_STATES = 256;
 /** Raw output bytes per document: small documents keep each insert and each snippet cheap. */
 const DOC_BYTES = 64 * 1024;
+/**
+ * Rows read per document. Was 2000: during a 20 MB burst every slice loaded all the remaining
+ * megabytes of blobs to use one row of them, holding the server's event loop for tens of ms.
+ */
+const ROWS_PER_DOC = 64;
 
 /** `tail`: the last, possibly unfinished word of the previous document, repeated at the start of the next. */
 type Carry = { seq: number; decoder: TextDecoder; text: PlainText; tail: string };
@@ -61,7 +66,7 @@ export class SearchIndex {
 
   private indexSession(p: Pending, budget: number): { bytes: number; more: boolean } {
     const rows = this.db
-      .query("SELECT seq, data FROM output WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT 2000")
+      .query(`SELECT seq, data FROM output WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${ROWS_PER_DOC}`)
       .all(p.id, p.done, p.lastSeq) as { seq: number; data: Uint8Array }[];
     let carry = this.carry.get(p.id);
     if (!carry || carry.seq !== p.done) carry = { seq: p.done, decoder: new TextDecoder(), text: new PlainText(), tail: "" };
@@ -74,7 +79,7 @@ export class SearchIndex {
       toSeq = r.seq;
       if (bytes >= budget) break;
     }
-    const reachedEnd = toSeq === rows.at(-1)?.seq && rows.length < 2000;
+    const reachedEnd = toSeq === rows.at(-1)?.seq && rows.length < ROWS_PER_DOC;
     if (rows.length === 0 || reachedEnd) toSeq = p.lastSeq; // trailing gaps have no rows
     this.db.transaction(() => {
       const id = this.db.query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, ?, ?)").run(p.id, p.done + 1, toSeq).lastInsertRowid;
