@@ -21,6 +21,13 @@ const SCENARIOS: Record<string, Scenario> = {
   "esc-me": [bash("echo esc > esc.txt")],
   "while-down": [bash("echo down > down.txt")],
   "bare-hooks-off": [bash("echo bare > bare.txt")],
+  // Claude Code 2.1.330 runs Agent calls as background subagents: both ask at the same time.
+  "two-agents": [
+    { name: "Agent", input: { description: "first", prompt: "scenario sub-first", subagent_type: "general-purpose" } },
+    { name: "Agent", input: { description: "second", prompt: "scenario sub-second", subagent_type: "general-purpose" } },
+  ],
+  "sub-first": [bash("echo first > sub1.txt")],
+  "sub-second": [bash("echo second > sub2.txt")],
 };
 
 let env: Env;
@@ -51,6 +58,29 @@ test("two tool calls in one turn: two prompts, answered independently", async ()
     expect(results).toHaveLength(2); // both results go back in one request
     expect(results[1]).toMatchObject({ is_error: true, content: "only the first one" });
     expect((await c.promptById(first.id)).status).toBe("approved");
+    expect((await c.promptById(second.id)).status).toBe("denied");
+  } finally {
+    await c.stop();
+  }
+}, 45_000);
+
+test("two subagents asking at once: two pending prompts in one session, answered independently", async () => {
+  const c = await startClaude(env);
+  try {
+    const since = await c.submit("scenario two-agents");
+    const both = await waitFor(async () => {
+      const list = ((await (await env.server.api(`/api/prompts?session=${c.sessionId}&status=pending`)).json()) as Prompt[]).filter((p) => p.createdAt >= since);
+      return list.length === 2 ? list : null;
+    }, { timeoutMs: 20_000, what: "two pending prompts" });
+    const first = both.find((p) => (p.input as { command: string }).command === "echo first > sub1.txt")!;
+    const second = both.find((p) => (p.input as { command: string }).command === "echo second > sub2.txt")!;
+    expect(first && second).toBeTruthy();
+    expect((await (await env.server.api(`/api/sessions/${c.sessionId}`)).json()).pendingPrompts).toBe(2);
+    expect((await post(env, `/api/prompts/${second.id}/reject`, { message: "not this one" })).status).toBe(200);
+    expect((await c.promptById(first.id)).status).toBe("pending");
+    expect((await post(env, `/api/prompts/${first.id}/approve`)).status).toBe(200);
+    await waitFor(() => existsSync(join(c.cwd, "sub1.txt")), { timeoutMs: 15_000, what: "sub1.txt" });
+    expect(existsSync(join(c.cwd, "sub2.txt"))).toBe(false);
     expect((await c.promptById(second.id)).status).toBe("denied");
   } finally {
     await c.stop();
