@@ -1,5 +1,6 @@
 /** The parts of the prompt path that need no Claude Code: answers, the wrapper's tracker and hook endpoint, the store, the device frames. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SECRET_ENV, claudeAdapter } from "../../src/agents/claude/adapter.ts";
 import { HookPrompts, clipInput } from "../../src/agents/claude/hook-prompts.ts";
 import { startHookServer } from "../../src/agents/claude/hook-server.ts";
 import { SECRET_HEADER } from "../../src/agents/claude/hook-settings.ts";
@@ -138,6 +139,28 @@ describe("the wrapper's prompt tracker", () => {
       srv.stop();
     }
   });
+});
+
+test("the adapter: our hooks merged into --settings, the secret only in the child's environment", async () => {
+  const prepared = await claudeAdapter().prepare({ sessionId: "sess-0001", argv: ["/bin/claude", "--settings", '{"model":"x"}', "-c"], env: { A: "1" } });
+  try {
+    const secret = prepared.env[SECRET_ENV]!;
+    expect(secret.length).toBeGreaterThanOrEqual(40);
+    expect(prepared.env.A).toBe("1");
+    expect(prepared.hooks).toBe(true);
+    expect(prepared.argv.join(" ")).not.toContain(secret);
+    expect(prepared.argv[0]).toBe("/bin/claude");
+    expect(prepared.argv.slice(-1)).toEqual(["-c"]);
+    const settings = JSON.parse(prepared.argv[2]!);
+    expect(settings.model).toBe("x");
+    const pr = settings.hooks.PermissionRequest[0].hooks[0];
+    expect(pr).toMatchObject({ type: "http", headers: { [SECRET_HEADER]: `$${SECRET_ENV}` }, allowedEnvVars: [SECRET_ENV], timeout: 86400 });
+    const call = (s: string) => fetch(pr.url.replace(/\/permission$/, "/event"), { method: "POST", headers: { [SECRET_HEADER]: s }, body: '{"hook_event_name":"Stop"}' });
+    expect((await call(secret)).status).toBe(204);
+    expect((await call(`$${SECRET_ENV}`)).status).toBe(401);
+  } finally {
+    await prepared.dispose();
+  }
 });
 
 describe("prompt frames on the server", () => {

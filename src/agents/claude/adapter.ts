@@ -9,10 +9,25 @@ import { randomBytes } from "node:crypto";
 import type { Adapter } from "../../cli/run.ts";
 import { HookPrompts } from "./hook-prompts.ts";
 import { startHookServer } from "./hook-server.ts";
-import { buildHookSettings, warnFlags, withHookSettings } from "./hook-settings.ts";
+import { type HookSettings, buildHookSettings, warnFlags, withHookSettings } from "./hook-settings.ts";
 
 /** How long Claude Code keeps a PermissionRequest hook open (seconds). */
 const PERMISSION_TIMEOUT_SEC = 86_400;
+/**
+ * The secret reaches claude in its environment, not its argv (which other local users can read in
+ * /proc). Claude Code interpolates `$VAR` in hook headers for names listed in allowedEnvVars
+ * (verified on 2.1.330); the name is kept plain so it is never taken for a credential and skipped.
+ */
+export const SECRET_ENV = "CLAUDE_REMOTE_HOOK_ID";
+
+/** Our hook settings with the secret as `$SECRET_ENV`, interpolated by Claude Code. */
+export function hookSettingsFor(url: string): HookSettings {
+  const settings = buildHookSettings({ url, secret: `$${SECRET_ENV}`, timeoutSec: PERMISSION_TIMEOUT_SEC });
+  for (const matchers of Object.values(settings.hooks)) {
+    for (const m of matchers) for (const h of m.hooks) if (h.type === "http") h.allowedEnvVars = [SECRET_ENV];
+  }
+  return settings;
+}
 
 export function claudeAdapter(): Adapter {
   let prompts: HookPrompts | null = null;
@@ -25,10 +40,9 @@ export function claudeAdapter(): Adapter {
       prompts = tracker;
       const secret = randomBytes(32).toString("base64url");
       const server = startHookServer(secret, tracker);
-      const settings = buildHookSettings({ url: server.url, secret, timeoutSec: PERMISSION_TIMEOUT_SEC });
       return {
-        argv: [bin!, ...withHookSettings(args, settings)],
-        env,
+        argv: [bin!, ...withHookSettings(args, hookSettingsFor(server.url))],
+        env: { ...env, [SECRET_ENV]: secret },
         hooks: !warning,
         dispose() {
           tracker.exited();
