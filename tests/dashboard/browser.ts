@@ -5,7 +5,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { REPO } from "../support/server.ts";
 
 export const PHONE = { width: 390, height: 844 };
-export const SCREENSHOTS = join(REPO, "docs/screenshots");
+/** The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to tests/artifacts (ignored). */
+export const SCREENSHOTS = join(REPO, process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "tests/artifacts/screenshots");
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({
