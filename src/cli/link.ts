@@ -101,11 +101,20 @@ export class Link {
     this.answerListeners.push(fn);
   }
 
-  /** Reports the exit once all output is stored, waiting at most `timeoutMs`. Resolves true if everything was acked. */
-  async finish(exitCode: number, signal: string | null, timeoutMs: number): Promise<boolean> {
+  /**
+   * Reports the exit once all output is stored. Waits as long as acks keep coming (a server that is
+   * merely slower than the program still gets everything) and gives up after `idleMs` without progress.
+   * Resolves true if everything was acked.
+   */
+  async finish(exitCode: number, signal: string | null, idleMs: number): Promise<boolean> {
     this.exitFrame = { type: "session.exit", sessionId: this.opts.session.sessionId, exitCode, signal, endedAt: Date.now(), lastSeq: this.ring.lastSeq };
     this.pump();
-    const done = await Promise.race([this.allAcked().then(() => true), Bun.sleep(timeoutMs).then(() => false)]);
+    const all = this.allAcked().then(() => true);
+    let done = false;
+    for (let seen = -1; !done && seen !== this.acked; ) {
+      seen = this.acked;
+      done = await Promise.race([all, Bun.sleep(idleMs).then(() => false)]);
+    }
     if (done && this.ready) this.sendJson(this.exitFrame);
     await Bun.sleep(done ? 20 : 0);
     return done;

@@ -114,7 +114,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   await prepared?.dispose();
 
   if (link) {
-    const delivered = await link.finish(exitCode, signal, link.connected ? 10_000 : 2_000);
+    const delivered = await link.finish(exitCode, signal, link.connected ? 10_000 : 2_000); // idle limits: waits on while acks advance
     link.close();
     if (!delivered) notice(`${link.ring.bytes} bytes of output were not delivered to the server${downDetail ? ` (${downDetail})` : ""}.`);
   }
