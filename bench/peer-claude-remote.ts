@@ -11,6 +11,7 @@
 import { writeFileSync } from "node:fs";
 import { cpuSeconds, RssSampler } from "./lib/proc.ts";
 import { BUN, CLI } from "./lib/server.ts";
+import { newScreenLines } from "./lib/screen-lines.ts";
 import { readSse } from "./lib/sse.ts";
 import { now, r2, stats } from "./lib/stats.ts";
 
@@ -83,25 +84,9 @@ class ClaudeRemote {
       if (event === "output") {
         const m = JSON.parse(data) as { data: string };
         this.onOut(Buffer.from(m.data, "base64").toString("latin1"), w);
-      } else if (event === "screen" || event === "rows") this.onOut(this.screenText(event, data), w);
+      } else if (event === "screen" || event === "rows") this.onOut(newScreenLines(event, data, this.seen), w);
       else this.onOut("", w);
     }, { signal: this.abort.signal, onWire: (b) => (wire += b) }).catch(() => {});
-  }
-
-  /** Screen view: report lines not seen before (like peerbench's /buffers client does). */
-  private screenText(event: string, data: string): string {
-    const m = JSON.parse(data) as { lines?: { t: string }[][]; rows?: [number, { t: string }[]][] };
-    const rows = event === "screen" ? (m.lines ?? []) : (m.rows ?? []).map((r) => r[1]);
-    let fresh = "";
-    for (const row of rows) {
-      const t = row.map((r) => r.t).join("").replace(/\s+$/, "");
-      if (t && !this.seen.has(t)) {
-        this.seen.add(t);
-        fresh += t + "\n";
-      }
-    }
-    if (this.seen.size > 200_000) this.seen.clear();
-    return fresh;
   }
 
   send(text: string) {

@@ -15,6 +15,8 @@ type Bench = { run(args: string[]): Promise<Record<string, unknown>> };
 const BENCHES: Record<string, () => Promise<Bench>> = {
   passthrough: () => import("./passthrough.ts"),
   peers: () => import("./peers.ts"),
+  scale: () => import("./scale.ts"),
+  bandwidth: () => import("./bandwidth.ts"),
 };
 
 function machine() {

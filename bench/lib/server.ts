@@ -76,3 +76,10 @@ async function drain(stream: ReadableStream<Uint8Array> | number | undefined, to
     }
   } catch {}
 }
+
+/** One sample of the server's /metrics (Prometheus text); `selector` is the name plus any `{labels}`. */
+export async function metric(server: BenchServer, selector: string): Promise<number> {
+  const text = await (await server.api("/metrics")).text();
+  const line = text.split("\n").find((l) => l.startsWith(selector + " "));
+  return line ? Number(line.slice(selector.length + 1)) : NaN;
+}
