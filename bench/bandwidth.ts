@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { constants, createDeflateRaw } from "node:zlib";
 import { timeInPty } from "./lib/pty-run.ts";
 import { rawSse } from "./lib/raw-http.ts";
 import { ADMIN_TOKEN, BUN, CLI, REPO, sessionNamed, startBenchServer, type BenchServer } from "./lib/server.ts";
@@ -18,7 +19,28 @@ import { r2 } from "./lib/stats.ts";
 const FIXTURES = "/work/shared/fixtures/claude-code-2.1.330";
 
 type Run = { t: string }[];
-type Row = { fixture: string; size: string; fixtureBytes: number; rawPtyBytes: number; rawViewerBytes: number; screenViewerBytes: number; rawRatio: number; screenRatio: number; rawEvents: number; screenEvents: number; rawPayloadOk: boolean; screenMatches: boolean; replayS: number };
+type Row = {
+  fixture: string; size: string; fixtureBytes: number; rawPtyBytes: number; rawViewerBytes: number; screenViewerBytes: number; rawRatio: number; screenRatio: number;
+  rawEvents: number; screenEvents: number; rawPayloadOk: boolean; screenMatches: boolean; replayS: number;
+  /** Where the screen stream's bytes go. */
+  screenBreakdown: { httpAndChunking: number; sseFraming: number; envelope: number; rows: number; firstScreen: number };
+  /** What-if, not sent by the server: each stream through one deflate context, flushed per server write (like permessage-deflate / a gzip SSE flushed per event). */
+  deflatedRawBytes: number; deflatedScreenBytes: number;
+};
+
+/** Bytes of `pieces` compressed by one raw-deflate stream with a sync flush after each piece. */
+async function deflatedPerPiece(pieces: Buffer[]): Promise<number> {
+  const d = createDeflateRaw({ level: 6 });
+  let out = 0;
+  d.on("data", (b: Buffer) => (out += b.length));
+  for (const p of pieces) {
+    d.write(p);
+    await new Promise<void>((r) => d.flush(constants.Z_SYNC_FLUSH, () => r()));
+  }
+  d.end();
+  await new Promise<void>((r) => d.on("end", () => r()));
+  return out;
+}
 
 /** The screen as the dashboard rebuilds it from `screen` and `rows` events. */
 class ScreenModel {
@@ -49,7 +71,6 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
   const base = raw.split("/").pop()!.replace(/\.raw$/, "");
   const meta = JSON.parse(readFileSync(raw.replace(/\.raw$/, ".json"), "utf8")) as { cols: number; rows: number };
   const name = `bw-${base}-${Date.now()}`;
-  const t0 = performance.now();
   const done = timeInPty([BUN, CLI, "exec", "--name", name, "--", BUN, join(REPO, "bench/replay-fixture.ts"), raw], {
     env: { CLAUDE_REMOTE_CONFIG_DIR: server.configDir, REPLAY_MAX_WAIT_MS: String(maxWaitMs) },
     capMs: 60_000,
@@ -59,12 +80,22 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
   const id = await sessionNamed(server, name);
   let payload = 0;
   let rawEvents = 0;
+  const screen = new ScreenModel();
+  const rawPieces: Buffer[] = [];
+  const screenPieces: Buffer[] = [];
   const rawView = await rawSse(server.port, `/events?session=${id}`, ADMIN_TOKEN, (event, data) => {
     rawEvents++;
     if (event === "output") payload += Buffer.from((JSON.parse(data) as { data: string }).data, "base64").length;
-  });
-  const screen = new ScreenModel();
-  const screenView = await rawSse(server.port, `/events?session=${id}&view=screen`, ADMIN_TOKEN, screen.apply);
+  }, (b) => rawPieces.push(Buffer.from(b)));
+  const split = { sseFraming: 0, envelope: 0, rows: 0, firstScreen: 0 };
+  const screenView = await rawSse(server.port, `/events?session=${id}&view=screen`, ADMIN_TOKEN, (event, data) => {
+    screen.apply(event, data);
+    const m = JSON.parse(data) as { rows?: unknown; lines?: unknown };
+    const body = Buffer.byteLength(JSON.stringify(m.rows ?? []));
+    if (event === "screen") split.firstScreen += Buffer.byteLength(data);
+    else if (event === "rows") (split.rows += body), (split.envelope += Buffer.byteLength(data) - body);
+    else split.envelope += Buffer.byteLength(data);
+  }, (b) => screenPieces.push(Buffer.from(b)));
   try {
     if (!(await waitUntil(() => rawView.status > 0 && screen.events > 0, 10_000))) throw new Error(`${base}: viewers did not attach`);
     await Bun.sleep(500); // the replayer has switched its terminal to raw mode by now
@@ -85,7 +116,6 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
     const snap = (await (await server.api(`/api/sessions/${id}/screen`)).json()) as { lines: string[] };
     const trim = (ls: string[]) => ls.map((l) => l.replace(/\s+$/, ""));
     const fixtureBytes = readFileSync(raw).length;
-    void t0;
     return {
       fixture: base,
       size: `${meta.cols}x${meta.rows}`,
@@ -100,6 +130,9 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
       rawPayloadOk: payload === info.bytes,
       screenMatches: JSON.stringify(trim(screen.lines)) === JSON.stringify(trim(snap.lines)),
       replayS,
+      screenBreakdown: { httpAndChunking: screenView.wireBytes - screenView.bodyBytes, ...split, sseFraming: screenView.bodyBytes - split.envelope - split.rows - split.firstScreen },
+      deflatedRawBytes: await deflatedPerPiece(rawPieces),
+      deflatedScreenBytes: await deflatedPerPiece(screenPieces),
     };
   } finally {
     rawView.close();
@@ -130,11 +163,14 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     screenViewerBytes: sum("screenViewerBytes"),
     rawRatio: r2(sum("rawViewerBytes") / sum("rawPtyBytes")),
     screenRatio: r2(sum("screenViewerBytes") / sum("rawPtyBytes")),
+    deflatedRawRatio: r2(sum("deflatedRawBytes") / sum("rawPtyBytes")),
+    deflatedScreenRatio: r2(sum("deflatedScreenBytes") / sum("rawPtyBytes")),
+    screenBreakdown: Object.fromEntries(Object.keys(rows[0]?.screenBreakdown ?? {}).map((k) => [k, rows.reduce((s, r) => s + r.screenBreakdown[k as keyof Row["screenBreakdown"]], 0)])),
     allPayloadsOk: rows.every((r) => r.rawPayloadOk),
     allScreensMatch: rows.every((r) => r.screenMatches),
     maxWaitMs,
   };
-  console.log(`bandwidth: ${total.rawPtyBytes} raw PTY bytes → raw SSE ${total.rawViewerBytes} (${total.rawRatio}×), screen SSE ${total.screenViewerBytes} (${total.screenRatio}×; goal ≤ 0.5×)`);
+  console.log(`bandwidth: ${total.rawPtyBytes} raw PTY bytes → raw SSE ${total.rawViewerBytes} (${total.rawRatio}×), screen SSE ${total.screenViewerBytes} (${total.screenRatio}×; goal ≤ 0.5×); what-if per-event deflate: raw ${total.deflatedRawRatio}×, screen ${total.deflatedScreenRatio}×`);
   return { total, rows };
 }
 

@@ -18,6 +18,7 @@ import { mb, now, r2, stats } from "./lib/stats.ts";
 import { WORKLOAD } from "./peer-claude-remote.ts";
 
 const HISTORY_BYTES = 20_000_000;
+const BASELINE_S = 3;
 
 type Sample = { at: number; ms: number; screen: boolean };
 
@@ -96,6 +97,13 @@ function phase(samples: Sample[], from: number, to: number) {
   return { raw: stats(inside.filter((s) => !s.screen).map((s) => s.ms)), screen: stats(inside.filter((s) => s.screen).map((s) => s.ms)) };
 }
 
+/** Raw-viewer p99 of each second of [from, to): shows whether a jump is a burst or lasting. */
+function perSecondP99(samples: Sample[], from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let t = from; t + 999 < to; t += 1000) out.push(Math.round(stats(samples.filter((s) => !s.screen && s.at >= t && s.at < t + 1000).map((s) => s.ms)).p99));
+  return out;
+}
+
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
   const seconds = Math.min(30, flag(args, "seconds", 15));
   const nSessions = Math.min(50, flag(args, "sessions", 20));
@@ -116,7 +124,7 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     console.log(`scale: history session stored (${mb(HISTORY_BYTES)} MB), indexer settled after ${indexerS} s`);
 
     // 20 sessions, started 150 ms apart so 20 Bun start-ups do not land at once
-    const count = Math.ceil((2 * seconds + 8) * 100);
+    const count = Math.ceil((2 * seconds + BASELINE_S + 12) * 100);
     const ids: string[] = [];
     for (let i = 0; i < nSessions; i++) {
       const name = `scale-${i}`;
@@ -139,7 +147,15 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     }
     await waitUntil(() => viewers.every((v) => v.ready), 30_000, "every viewer to see __BENCH_READY__");
     const viewersBefore = await metric(server, 'claude_remote_viewers{stream="session"}');
-    await Promise.all(ids.map((id) => server.api(`/api/sessions/${id}/input`, { method: "POST", body: JSON.stringify({ text: "go\r" }) })));
+    const trigger = (id: string) => server.api(`/api/sessions/${id}/input`, { method: "POST", body: JSON.stringify({ text: "go\r" }) });
+    // in-run baseline: session 0 streams alone (its 5 viewers) while the other wrappers wait for the trigger
+    await trigger(ids[0]);
+    await Bun.sleep(1000);
+    const b0 = now();
+    await Bun.sleep(BASELINE_S * 1000);
+    const alone = phase(samples, b0, now());
+    console.log(`scale baseline (1 session streaming): raw p50/p99 ${alone.raw.p50}/${alone.raw.p99} ms, screen ${alone.screen.p50}/${alone.screen.p99} ms`);
+    await Promise.all(ids.slice(1).map(trigger));
     await Bun.sleep(2000); // warm-up: every session streaming
 
     const counters = () => ({ t: now(), cpu: cpuSeconds(server.pid), self: cpuSeconds(process.pid), wrappers: wrapperPids.reduce((s, p) => s + (cpuSeconds(p) || 0), 0), events: viewers.reduce((s, v) => s + v.events, 0), rawEvents: viewers.filter((v) => !v.screen).reduce((s, v) => s + v.events, 0), lines: viewers.reduce((s, v) => s + v.lines, 0) });
@@ -165,6 +181,8 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
         linesPerS: Math.round((b.lines - a.lines) / secs),
         sseMBps: r2((sse1 - sse0) / 1e6 / secs),
         latencyMs: lat,
+        rawP99PerSecondMs: perSecondP99(samples, a.t, b.t),
+        rawAfter3s: phase(samples, a.t + 3000, b.t).raw,
       };
       console.log(`scale ${label}: ${JSON.stringify(out)}`);
       return out;
@@ -197,13 +215,16 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
       stalled: withStall,
       stall,
       rssGrowthDuringStallMB: r2(withStall.serverRssMB.peakMB - steady.serverRssMB.endMB),
+      baseline: { seconds: BASELINE_S, what: "session 0 streaming alone (5 viewers), 19 wrappers idle", latencyMs: alone },
+      rawP99AloneMs: alone.raw.p99,
       rawP99SteadyMs: steady.latencyMs.raw.p99,
+      rawP99StalledAfter3sMs: withStall.rawAfter3s.p99,
       rawP99StalledMs: withStall.latencyMs.raw.p99,
       screenP99SteadyMs: steady.latencyMs.screen.p99,
       screenP99StalledMs: withStall.latencyMs.screen.p99,
       linesDeliveredSteadyPct: Math.round((steady.linesPerS * seconds * 100) / expectedLines),
     };
-    console.log(`scale: ${nSessions}×${perSession} viewers: server CPU ${steady.serverCpuPct} %, RSS ${steady.serverRssMB.endMB} MB, ${steady.eventsPerS} events/s, raw p99 ${summary.rawP99SteadyMs} ms → ${summary.rawP99StalledMs} ms with a stalled viewer (RSS +${summary.rssGrowthDuringStallMB} MB, cut off: ${stall.cutOff})`);
+    console.log(`scale: ${nSessions}×${perSession} viewers: server CPU ${steady.serverCpuPct} %, RSS ${steady.serverRssMB.endMB} MB, ${steady.eventsPerS} events/s, raw p99 ${summary.rawP99SteadyMs} ms → ${summary.rawP99StalledMs} ms with a stalled viewer (${summary.rawP99StalledAfter3sMs} ms from 3 s after it connected; RSS +${summary.rssGrowthDuringStallMB} MB, cut off: ${stall.cutOff})`);
     return { summary };
   } finally {
     for (const ac of aborts) ac.abort();

@@ -34,18 +34,20 @@ class Dechunker {
   }
 }
 
-export async function rawSse(port: number, path: string, token: string, onEvent: SseHandler): Promise<RawSse> {
+/** `onBody` sees each de-chunked piece of the body as it arrives (one server write, usually one event). */
+export async function rawSse(port: number, path: string, token: string, onEvent: SseHandler, onBody?: (piece: Buffer) => void): Promise<RawSse> {
   let wire = 0;
   let body = 0;
   let status = 0;
   let head: Buffer | null = Buffer.alloc(0) as Buffer;
   const dec = new TextDecoder();
   const parser = new SseParser(onEvent);
-  const onBody = (b: Buffer) => {
+  const takeBody = (b: Buffer) => {
     body += b.length;
+    onBody?.(b);
     parser.push(dec.decode(b, { stream: true }));
   };
-  let feed: (b: Buffer) => void = onBody;
+  let feed: (b: Buffer) => void = takeBody;
   const socket = await Bun.connect({
     hostname: "127.0.0.1",
     port,
@@ -67,7 +69,7 @@ export async function rawSse(port: number, path: string, token: string, onEvent:
       },
     },
   });
-  const dechunk = new Dechunker(onBody);
+  const dechunk = new Dechunker(takeBody);
   socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\nAccept-Encoding: identity\r\n\r\n`);
   return {
     get wireBytes() {
