@@ -9,7 +9,7 @@
  *   bun bench/run.ts scale [--seconds=15] [--sessions=20] [--viewers=5] [--screen-viewers=2]
  */
 import { dataFile } from "./passthrough.ts";
-import { cpuSeconds, RssSampler } from "./lib/proc.ts";
+import { cpuSeconds, RssSampler, status } from "./lib/proc.ts";
 import { timeInPty } from "./lib/pty-run.ts";
 import { newScreenLines } from "./lib/screen-lines.ts";
 import { ADMIN_TOKEN, BUN, CLI, metric, sessionNamed, startBenchServer, type BenchServer } from "./lib/server.ts";
@@ -162,10 +162,13 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     const sseOut = () => metric(server, "claude_remote_sse_bytes_sent_total");
     const measure = async (label: string, during?: () => Promise<void>) => {
       const rss = new RssSampler(server.pid, 100);
+      const rssPerSecondMB: number[] = [];
+      const tick = setInterval(() => rssPerSecondMB.push(Math.round(status(server.pid).rssKB / 1024)), 1000);
       const a = counters();
       const sse0 = await sseOut();
       await during?.();
       await Bun.sleep(Math.max(0, seconds * 1000 - (now() - a.t)));
+      clearInterval(tick);
       const b = counters();
       const sse1 = await sseOut();
       const secs = (b.t - a.t) / 1000;
@@ -182,6 +185,7 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
         sseMBps: r2((sse1 - sse0) / 1e6 / secs),
         latencyMs: lat,
         rawP99PerSecondMs: perSecondP99(samples, a.t, b.t),
+        rssPerSecondMB,
         rawAfter3s: phase(samples, a.t + 3000, b.t).raw,
       };
       console.log(`scale ${label}: ${JSON.stringify(out)}`);

@@ -56,5 +56,27 @@ export function writePlots(all: Record<string, any>, docsDir: string): string[] 
       { label: `${r.historyMB} MB · screen SSE`, value: r.screenMs, ours: true },
     ]), "history size must not matter"));
   }
+  const sc = all.scale?.result?.summary;
+  if (sc) {
+    put("perf-scale.svg", barChart(`output → viewer p99, ${sc.sessions} sessions × ${sc.viewers / sc.sessions} viewers (lower is better)`, "ms", [
+      { label: "raw · 1 session alone", value: sc.rawP99AloneMs },
+      { label: "raw · all streaming", value: sc.rawP99SteadyMs, ours: true },
+      { label: "raw · + stalled viewer", value: sc.rawP99StalledMs, ours: true },
+      { label: "raw · stalled, from 3 s", value: sc.rawP99StalledAfter3sMs, ours: true },
+      { label: "screen · all streaming", value: sc.screenP99SteadyMs, ours: true },
+      { label: "screen · + stalled viewer", value: sc.screenP99StalledMs, ours: true },
+    ], `${all.scale.date.slice(0, 10)} · ${all.scale.machine.cpus} cores, load ${all.scale.machine.load1} · ${sc.phaseSeconds} s per phase · bun bench/run.ts scale`));
+  }
+  const bw = all.bandwidth?.result?.total;
+  if (bw) {
+    put("perf-bandwidth.svg", barChart(`bytes to a viewer, ${bw.fixtures} Claude Code sessions (lower is better)`, "kB", [
+      { label: "raw PTY bytes", value: Math.round(bw.rawPtyBytes / 100) / 10 },
+      { label: "goal: ½ of raw", value: Math.round(bw.rawPtyBytes / 200) / 10 },
+      { label: "raw SSE (wire)", value: Math.round(bw.rawViewerBytes / 100) / 10, ours: true },
+      { label: "screen-diff SSE (wire)", value: Math.round(bw.screenViewerBytes / 100) / 10, ours: true },
+      { label: "what-if: raw + deflate", value: Math.round(bw.rawPtyBytes * bw.deflatedRawRatio / 100) / 10 },
+      { label: "what-if: screen + deflate", value: Math.round(bw.rawPtyBytes * bw.deflatedScreenRatio / 100) / 10 },
+    ], `${all.bandwidth.date.slice(0, 10)} · screen-diff ${bw.screenRatio}× raw, raw SSE ${bw.rawRatio}× · bun bench/run.ts bandwidth`));
+  }
   return written;
 }
