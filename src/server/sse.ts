@@ -20,6 +20,9 @@ export class SseClient {
   bytesSent = 0;
   /** Across every SSE stream of the process (for /metrics). */
   static totalBytesSent = 0;
+  /** Heartbeat interval; also the stall window (tests lower it). */
+  static heartbeatMs = 15_000;
+  private consumedAtLastBeat = -1;
 
   constructor(private opts: SseOptions) {
     const stream = new ReadableStream<Uint8Array>(
@@ -40,8 +43,21 @@ export class SseClient {
         "X-Content-Type-Options": "nosniff",
       },
     });
-    this.heartbeat = setInterval(() => this.write(": ping\n\n"), opts.heartbeatMs ?? 15_000);
+    this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs ?? SseClient.heartbeatMs);
     this.write("retry: 1000\n\n");
+  }
+
+  /**
+   * A viewer that took nothing during a whole heartbeat while data waited for it has stalled (a
+   * backgrounded phone, a dead link): cut it off; it resumes with Last-Event-ID. A slow viewer that
+   * keeps reading is never cut, however far behind it is.
+   */
+  private beat(): void {
+    const queued = this.opts.maxQueuedBytes - (this.controller.desiredSize ?? 0);
+    const consumed = this.bytesSent - queued;
+    if (queued > 0 && consumed === this.consumedAtLastBeat) return this.close(true);
+    this.consumedAtLastBeat = consumed;
+    this.write(": ping\n\n");
   }
 
   get isClosed(): boolean {

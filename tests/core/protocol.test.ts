@@ -123,3 +123,32 @@ test("the screen of a session that is not live is rebuilt from the store (its ta
   const screen = await (await server.api(`/api/sessions/${id}/screen`)).json();
   expect(screen.lines[0]).toBe("last screen line");
 });
+
+test("a viewer that stops reading is cut off (it resumes later with Last-Event-ID); the session keeps streaming", async () => {
+  const { SseClient } = await import("../../src/server/sse.ts");
+  const saved = SseClient.heartbeatMs;
+  SseClient.heartbeatMs = 300;
+  const id = crypto.randomUUID();
+  const c = await connectDevice(server.url, dev);
+  await c.openSession(id);
+  const port = new URL(server.url).port;
+  // A real TCP viewer that sends its request and then never reads a byte.
+  const request = `GET /events?session=${id} HTTP/1.1\\r\\nHost: 127.0.0.1:${port}\\r\\nAuthorization: Bearer ${server.token}\\r\\n\\r\\n`;
+  const stalled = Bun.spawn(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}; printf '${request}' >&3; sleep 60`]);
+  try {
+    await waitFor(() => server.app.hub.viewerCount === 1, { what: "the stalled viewer connected" });
+    const chunk = Buffer.alloc(256 * 1024, "y");
+    let seq = 0;
+    while (server.app.hub.viewerCount > 0 && seq < 400) {
+      c.output(id, ++seq, chunk); // 100 MB at most: far past the kernel buffers and the 4 MiB queue
+      if (seq % 8 === 0) await c.waitFrame("ack", (f) => f.sessionId === id && f.seq === seq);
+    }
+    await waitFor(() => server.app.hub.viewerCount === 0, { what: "the stalled viewer cut off", timeoutMs: 20_000 });
+    c.output(id, ++seq, "still streaming");
+    await c.waitFrame("ack", (f) => f.sessionId === id && f.seq === seq);
+  } finally {
+    SseClient.heartbeatMs = saved;
+    stalled.kill(9);
+    c.ws.close();
+  }
+});
