@@ -230,6 +230,7 @@ export class Hub {
     for (const s of this.dormant.values()) s.dispose();
     this.dormant.clear();
     for (const l of this.live.values()) {
+      l.feed.stop();
       for (const v of l.viewers) v.client.close();
       l.screen.dispose();
     }

@@ -16,6 +16,7 @@ export class ScreenFeed {
   private backlog = 0; // bytes handed to xterm and not yet parsed
   private behind = false; // output after `cursor` is in the store, not yet in the screen
   private waiters: (() => void)[] = [];
+  private stopped = false;
 
   constructor(private screen: HeadlessScreen, private sessionId: string, private output: OutputStore, private cursor: number) {}
 
@@ -43,8 +44,15 @@ export class ScreenFeed {
     });
   }
 
+  /** The server is shutting down (the store is about to close): parse nothing more from it. */
+  stop(): void {
+    this.stopped = true;
+    this.behind = false;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
   private catchUp(): void {
-    while (this.behind && this.backlog < MAX_BACKLOG) {
+    while (!this.stopped && this.behind && this.backlog < MAX_BACKLOG) {
       const page = this.output.after(this.sessionId, this.cursor, PAGE_BYTES);
       if (page.length === 0) {
         this.behind = false;
