@@ -140,8 +140,9 @@ describe("Claude Code 2.1.330 hooks (real binary, PTY, fake API)", () => {
     expect(existsSync(join(c.cwd, "out.txt"))).toBe(false);
 
     pr.respond({ hookSpecificOutput: { hookEventName: "PermissionRequest", decision: { behavior: "allow" } } });
-    await waitFor(() => existsSync(join(c.cwd, "out.txt")), { timeoutMs: 15_000, what: "out.txt" });
-    expect(await Bun.file(join(c.cwd, "out.txt")).text()).toBe("hello\n");
+    // The shell creates out.txt empty, then writes: wait for the content, not the file.
+    const outTxt = join(c.cwd, "out.txt");
+    await waitFor(async () => existsSync(outTxt) && (await Bun.file(outTxt).text()) === "hello\n", { timeoutMs: 15_000, what: "out.txt holding hello" });
     const post = await waitFor(() => c.events("PostToolUse")[0], { timeoutMs: 10_000, what: "PostToolUse" });
     expect(post.body.tool_use_id).toBe(pre.body.tool_use_id);
     await waitFor(() => c.events("Stop")[0], { timeoutMs: 15_000, what: "Stop hook" });
