@@ -10,7 +10,7 @@ import type { ServerConfig } from "./config.ts";
 import { ensureDataDir, loadAdminToken, loadMasterKey } from "./data-dir.ts";
 import { DeviceSockets, type SocketData } from "./device-socket.ts";
 import { EventLog } from "./event-log.ts";
-import { apiError } from "./http.ts";
+import { apiError, rateLimited } from "./http.ts";
 import { Hub } from "./hub.ts";
 import { Logger } from "./log.ts";
 import { RateLimiter } from "./rate-limit.ts";
@@ -115,7 +115,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     websocket: sockets.handler,
   });
 
-  const tooMany = (wait: number) => apiError(429, "rate_limited", `too many requests; retry in ${wait}s`, { "Retry-After": String(wait) });
+  const tooMany = (wait: number) => rateLimited(wait);
 
   async function handle(req: Request, srv: Server<SocketData>, ip: string): Promise<Response | undefined> {
     const url = new URL(req.url);

@@ -20,6 +20,11 @@ export function apiError(status: number, error: string, detail?: string, headers
 }
 
 /** Reads a JSON body no larger than `limit` bytes and validates it with `schema`. */
+/** 429 with Retry-After, for every rate limit. */
+export function rateLimited(wait: number, what = "requests"): Response {
+  return apiError(429, "rate_limited", `too many ${what}; retry in ${wait}s`, { "Retry-After": String(wait) });
+}
+
 export async function readBody<T>(req: Request, schema: z.ZodType<T>, limit = MAX_BODY_BYTES): Promise<Parsed<T> & { status?: number }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) return { ok: false, error: `body larger than ${limit} bytes`, status: 413 };

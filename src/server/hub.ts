@@ -2,7 +2,6 @@
  * The session hub: live sessions, their headless screens, their device connections and viewers.
  * Frames from devices come in through the methods here; output goes store → acks → viewers.
  */
-import type { SessionInfo } from "../protocol/common.ts";
 import type { ServerFrame } from "../protocol/frames.ts";
 import type { Store } from "../store/index.ts";
 import type { GapRecord, PendingChunk } from "../store/output.ts";
@@ -165,20 +164,9 @@ export class Hub {
     return true;
   }
 
+  /** The screen snapshot (GET /screen): the live screen, or the kept rebuild of an unconnected session. */
   async screen(sessionId: string) {
-    const l = this.live.get(sessionId);
-    if (l) {
-      await l.feed.settled();
-      await l.screen.flush();
-      return l.screen.snapshot();
-    }
-    const info = this.store.sessions.get(sessionId);
-    if (!info) return null;
-    const screen = this.rebuildScreen(sessionId, info.cols, info.rows);
-    await screen.flush();
-    const snap = screen.snapshot();
-    screen.dispose();
-    return snap;
+    return (await this.screenOf(sessionId))?.snapshot() ?? null;
   }
 
   /**
@@ -213,10 +201,6 @@ export class Hub {
     if (!session) return;
     this.events.publish("session", { session });
     for (const v of this.live.get(sessionId)?.viewers ?? []) v.client.send("session", { session });
-  }
-
-  sessionInfo(sessionId: string): SessionInfo | null {
-    return this.store.sessions.get(sessionId);
   }
 
   isOnline(deviceId: string): boolean {

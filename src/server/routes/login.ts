@@ -1,7 +1,7 @@
 import { LoginBody } from "../../protocol/api.ts";
 import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
-import { apiError, json, readBody } from "../http.ts";
+import { apiError, json, rateLimited, readBody } from "../http.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Route } from "../router.ts";
 
@@ -13,7 +13,7 @@ export const loginRoutes: Route[] = [
     handler: async (ctx) => {
       const { req, app, ip } = ctx;
       const wait = app.limits.login.take(clientKey(ip));
-      if (wait > 0) return apiError(429, "rate_limited", `too many login attempts; retry in ${wait}s`, { "Retry-After": String(wait) });
+      if (wait > 0) return rateLimited(wait, "login attempts");
       const body = await readBody(req, LoginBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       if (!app.auth.checkToken(body.value.token)) {

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { PairBody } from "../../protocol/api.ts";
 import { deviceKey } from "../../protocol/handshake.ts";
 import { audit } from "../audit.ts";
-import { apiError, json, readBody } from "../http.ts";
+import { apiError, json, rateLimited, readBody } from "../http.ts";
 import { qrSvg } from "../qr.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Route } from "../router.ts";
@@ -51,7 +51,7 @@ export const pairingRoutes: Route[] = [
       // from many addresses: at most ~660 per 10-minute code lifetime against 2^50 codes.
       const waitIp = app.limits.pairIp.take(clientKey(ip));
       const wait = waitIp > 0 ? waitIp : app.limits.pairGlobal.take("global");
-      if (wait > 0) return apiError(429, "rate_limited", `too many pairing attempts; retry in ${wait}s`, { "Retry-After": String(wait) });
+      if (wait > 0) return rateLimited(wait, "pairing attempts");
       const body = await readBody(req, PairBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       if (!app.store.credentials.spendPairingCode(sha256hex(normalizeCode(body.value.code)))) {

@@ -3,7 +3,7 @@ import { keysToBytes } from "../../protocol/keys.ts";
 import { ScrollbackQuery } from "../../protocol/screen.ts";
 import { parseWith } from "../../protocol/common.ts";
 import { actorOf } from "../auth.ts";
-import { apiError, json, readBody } from "../http.ts";
+import { apiError, json, rateLimited, readBody } from "../http.ts";
 import type { Ctx, Route } from "../router.ts";
 
 function found(ctx: Ctx) {
@@ -72,7 +72,7 @@ export const sessionRoutes: Route[] = [
       const { req, app, params, principal, ip } = ctx;
       if (!found(ctx)) return apiError(404, "not_found", "no such session");
       const wait = app.limits.input.take(`${ip}`);
-      if (wait > 0) return apiError(429, "rate_limited", "too much input", { "Retry-After": String(wait) });
+      if (wait > 0) return rateLimited(wait, "input requests");
       const body = await readBody(req, InputBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       const data = "text" in body.value ? body.value.text : keysToBytes(body.value.keys);
