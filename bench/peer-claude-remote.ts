@@ -5,8 +5,11 @@
  * in a terminal (here `script`, whose output goes to /dev/null, standing in for the user's
  * terminal). The viewer reads the raw output SSE `/events?session=ID` (base64 in JSON) or, with
  * `--view screen`, the screen-diff SSE; input goes through `POST /api/sessions/:id/input`.
+ * `--target pty` is the physical limit of this machine: the same workload in a bare PTY read
+ * directly by this process (no wrapper, no server, no network), with the same harness.
  *   bun bench/peer-claude-remote.ts --url U --token T --config-dir D --server-pid P
  *       --mode throughput|latency|echo [--bytes N] [--count N] [--interval-ms N] [--view raw|screen] [--json F]
+ *   bun bench/peer-claude-remote.ts --target pty --mode throughput|latency|echo [...]
  */
 import { writeFileSync } from "node:fs";
 import { cpuSeconds, RssSampler } from "./lib/proc.ts";
@@ -27,6 +30,7 @@ const TOKEN = opt("token")!;
 const CONFIG_DIR = opt("config-dir")!;
 const MODE = opt("mode", "throughput")!;
 const VIEW = opt("view", "raw")!;
+const TARGET = opt("target", "claude-remote")!;
 const BYTES = Math.min(Number(opt("bytes", "20000000")), 500_000_000);
 const COUNT = Math.min(Number(opt("count", MODE === "echo" ? "50" : "100")), 100_000);
 const INTERVAL_MS = Number(opt("interval-ms", MODE === "echo" ? "20" : "10"));
@@ -47,8 +51,35 @@ const api = (path: string, init: RequestInit = {}) =>
   fetch(URL_ + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.body ? { "Content-Type": "application/json" } : {}) } });
 
 type OutputFn = (text: string, wireBytes: number) => void;
+type Target = { name: string; open(args: string[]): Promise<void>; send(text: string): void; close(): Promise<void> };
 
-class ClaudeRemote {
+/** The physical limit: the workload's PTY read by this process itself, input written straight to it. */
+class BarePty implements Target {
+  name = "bare-pty";
+  private proc?: ReturnType<typeof Bun.spawn>;
+  constructor(private onOut: OutputFn) {}
+
+  async open(args: string[]) {
+    this.proc = Bun.spawn([WORKLOAD, ...args], {
+      env: { ...process.env, TERM: "xterm-256color", LANG: "C.UTF-8" },
+      terminal: { cols: COLS, rows: ROWS, data: (_t, d) => this.onOut(Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("latin1"), d.byteLength) },
+    });
+  }
+
+  send(text: string) {
+    this.proc?.terminal?.write(text);
+  }
+
+  async close() {
+    const p = this.proc;
+    if (!p) return;
+    await Promise.race([p.exited, sleep(5000)]);
+    if (p.exitCode === null) p.kill("SIGKILL");
+    p.terminal?.close();
+  }
+}
+
+class ClaudeRemote implements Target {
   name = VIEW === "screen" ? "claude-remote-screen" : "claude-remote";
   id = "";
   term?: ReturnType<typeof Bun.spawn>;
@@ -145,7 +176,7 @@ async function waitUntil(pred: () => boolean, what: string) {
 }
 
 async function main() {
-  const tr = new ClaudeRemote(onOut);
+  const tr: Target = TARGET === "pty" ? new BarePty(onOut) : new ClaudeRemote(onOut);
   const rss = SERVER_PID ? new RssSampler(SERVER_PID) : null;
   const cpu0 = SERVER_PID ? cpuSeconds(SERVER_PID) : NaN;
   const result: Record<string, unknown> = { peer: tr.name, mode: MODE, url: URL_ };

@@ -1,13 +1,16 @@
 /**
  * Peers side by side, in one run: the peers from /work/shared/peers (installed there by
  * install.sh into /tmp/peers) driven by the shared peerbench.ts, and claude-remote driven by
- * bench/peer-claude-remote.ts with the same workload, trigger and statistics. Each target gets
- * `reps` × (20 MB throughput, 100 lines @10 ms latency, 50-line echo); medians are reported.
+ * bench/peer-claude-remote.ts with the same workload, trigger and statistics, plus the physical
+ * limit: the same workload in a bare PTY read by the bench itself (`bare-pty`). Each target gets
+ * `reps` × (20 MB throughput, 100 lines @10 ms latency, 50-line echo), interleaved rep by rep;
+ * medians are reported, and every target as a ratio of the bare PTY in the same run.
  *   bun bench/run.ts peers [--peers=ccui,vibetunnel,ccr,wetty] [--reps=3] [--bytes=20000000]
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ADMIN_TOKEN, BUN, REPO, startBenchServer } from "./lib/server.ts";
+import { cpuSeconds } from "./lib/proc.ts";
 import { median, r2 } from "./lib/stats.ts";
 
 const SHARED = "/work/shared/peers";
@@ -48,33 +51,59 @@ function installed(peer: string): boolean {
   return existsSync(join(PEERS_DIR, INSTALLED[peer]));
 }
 
-async function benchPeer(peer: string, reps: number, bytes: number, jsonFile: string): Promise<void> {
+type Running = { name: string; argv: string[]; pid?: number; stop(): Promise<void> };
+
+async function startPeer(peer: string): Promise<Running | null> {
   const start = await sh([join(SHARED, "peer.sh"), "start", peer, String(PORTS[peer])]);
   if (start.code !== 0) {
     console.error(`peers: ${peer} did not start`);
-    return;
+    return null;
   }
   const pid = start.out.trim().split("\n").pop()!;
-  try {
-    await Bun.sleep(1000);
-    const extra: string[] = [];
-    if (peer === "ccr") extra.push("--token", "benchtoken");
-    if (peer === "ccui") extra.push("--token", readFileSync(join(PEERS_DIR, "claude-code-ui/run/token"), "utf8").trim());
-    if (peer === "vibetunnel") extra.push("--sse-encoding", "identity");
-    for (const m of modes(bytes)) for (let i = 0; i < reps; i++) await runJson([BUN, join(SHARED, "peerbench.ts"), "--peer", peer, "--port", String(PORTS[peer]), "--server-pid", pid, ...extra, ...m], jsonFile);
-  } finally {
-    await sh([join(SHARED, "peer.sh"), "stop", peer]);
+  await Bun.sleep(1000);
+  const extra: string[] = [];
+  if (peer === "ccr") extra.push("--token", "benchtoken");
+  if (peer === "ccui") extra.push("--token", readFileSync(join(PEERS_DIR, "claude-code-ui/run/token"), "utf8").trim());
+  if (peer === "vibetunnel") extra.push("--sse-encoding", "identity");
+  const argv = [BUN, join(SHARED, "peerbench.ts"), "--peer", peer, "--port", String(PORTS[peer]), "--server-pid", pid, ...extra];
+  return { name: peer, argv, pid: Number(pid), stop: async () => void (await sh([join(SHARED, "peer.sh"), "stop", peer])) };
+}
+
+async function startOurs(view: "raw" | "screen"): Promise<Running> {
+  const server = await startBenchServer();
+  const argv = [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--url", server.url, "--token", ADMIN_TOKEN, "--config-dir", server.configDir, "--server-pid", String(server.pid), "--view", view];
+  return { name: "claude-remote", argv, pid: server.pid, stop: () => server.stop() };
+}
+
+/** The physical limit: the same workload in a bare PTY read by the bench process itself. */
+const barePty = (): Running => ({ name: "bare-pty", argv: [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--target", "pty"], stop: async () => {} });
+
+/**
+ * Waits (bounded) until the server is idle: after a 20 MB burst ours keeps indexing the output for
+ * search for several seconds of CPU, which would otherwise land in the next run's latency. Returns
+ * the seconds waited (reported, so that cost stays visible).
+ */
+async function settle(pid: number | undefined, maxS = 60): Promise<number> {
+  if (!pid) return 0;
+  const t0 = Date.now();
+  for (;;) {
+    const c0 = cpuSeconds(pid);
+    await Bun.sleep(500);
+    const busy = (cpuSeconds(pid) - c0) / 0.5;
+    if (!(busy > 0.05) || Date.now() - t0 > maxS * 1000) return r2((Date.now() - t0) / 1000);
   }
 }
 
-async function benchOurs(reps: number, bytes: number, jsonFile: string, view: "raw" | "screen"): Promise<void> {
-  const server = await startBenchServer();
-  try {
-    const base = [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--url", server.url, "--token", ADMIN_TOKEN, "--config-dir", server.configDir, "--server-pid", String(server.pid), "--view", view];
-    for (const m of modes(bytes)) for (let i = 0; i < reps; i++) await runJson([...base, ...m], jsonFile);
-  } finally {
-    await server.stop();
-  }
+/** Every mode, rep by rep, every target in turn: load drifting on a shared box hits all targets alike. */
+async function benchAll(targets: Running[], reps: number, bytes: number, jsonFile: string): Promise<Record<string, number[]>> {
+  const settled: Record<string, number[]> = {};
+  for (const m of modes(bytes))
+    for (let i = 0; i < reps; i++)
+      for (const t of targets) {
+        (settled[t.name] ??= []).push(await settle(t.pid));
+        await runJson([...t.argv, ...m], jsonFile);
+      }
+  return settled;
 }
 
 const rssStartMB = (l: Line): number => (l.rss?.treeStartKB !== undefined ? l.rss.treeStartKB / 1024 : (l.rss?.startMB ?? NaN));
@@ -116,18 +145,27 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   mkdirSync(dir, { recursive: true });
   const jsonFile = join(dir, `run-${Date.now()}.jsonl`);
   rmSync(jsonFile, { force: true });
-  await benchOurs(reps, bytes, jsonFile, "raw");
-  for (const peer of wanted) {
-    if (!installed(peer)) {
-      console.error(`peers: ${peer} is not installed (run ${SHARED}/install.sh ${peer}); skipped`);
-      continue;
+  const targets: Running[] = [barePty()];
+  let settledS: Record<string, number[]> = {};
+  try {
+    targets.push(await startOurs("raw"));
+    for (const peer of wanted) {
+      if (!installed(peer)) {
+        console.error(`peers: ${peer} is not installed (run ${SHARED}/install.sh ${peer}); skipped`);
+        continue;
+      }
+      const t = await startPeer(peer);
+      if (t) targets.push(t);
     }
-    await benchPeer(peer, reps, bytes, jsonFile);
+    settledS = await benchAll(targets, reps, bytes, jsonFile);
+  } finally {
+    for (const t of targets) await t.stop();
   }
   const lines = readFileSync(jsonFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
   const table = summarize(lines);
   const ours = table["claude-remote"];
-  const peers = Object.entries(table).filter(([k]) => !k.startsWith("claude-remote"));
+  const pty = table["bare-pty"];
+  const peers = Object.entries(table).filter(([k]) => !k.startsWith("claude-remote") && k !== "bare-pty");
   const best = (key: string, higher: boolean): [string, number] => {
     let b: [string, number] = ["", higher ? -Infinity : Infinity];
     for (const [k, v] of peers) if (Number.isFinite(v[key]) && (higher ? v[key] > b[1] : v[key] < b[1])) b = [k, v[key]];
@@ -144,9 +182,19 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     echoP99VsBest: r2(ours.echoP99 / echo),
     bestEchoPeer: echoPeer,
   };
+  // each target as a share of what the PTY itself delivers in this run (throughput: fraction of
+  // the bare PTY's MB/s; latency and echo: how many times the bare PTY's p99)
+  const vsBarePty = pty && Object.fromEntries(Object.entries(table).filter(([k]) => k !== "bare-pty").map(([k, v]) => [k, {
+    throughput: r2(v.MBps / pty.MBps),
+    latP99: r2(v.latP99 / pty.latP99),
+    echoP99: r2(v.echoP99 / pty.echoP99),
+  }]));
+  const twiceBestPeerPossible = pty ? 2 * tp <= pty.MBps : undefined;
   console.table(table);
   console.log("ratios (ours / best peer):", JSON.stringify(ratios));
-  return { reps, bytes, table, ratios, raw: jsonFile.replace(REPO + "/", "") };
+  console.log("vs the bare PTY in this run:", JSON.stringify(vsBarePty), `2x the best peer (${r2(2 * tp)} MB/s) ${twiceBestPeerPossible ? "is" : "is NOT"} within the bare PTY's ${pty?.MBps} MB/s`);
+  console.log("seconds waited for each server to go idle before its runs:", JSON.stringify(settledS));
+  return { reps, bytes, table, ratios, vsBarePty, twiceBestPeerPossible, settledS, raw: jsonFile.replace(REPO + "/", "") };
 }
 
 if (import.meta.main) console.log(JSON.stringify(await run(process.argv.slice(2))));
