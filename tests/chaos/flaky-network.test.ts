@@ -1,6 +1,6 @@
 /**
- * A loopback TCP proxy between wrapper and server cuts every connection every 2 s (scaled down
- * from the issue's 30 s to 14 s so the test stays bounded) and once black-holes traffic for 4 s:
+ * A loopback TCP proxy between wrapper and server cuts every connection every 2 s for 30 s and
+ * once black-holes traffic for 4 s:
  * the stored output is byte-exact, and the wrapped program never waits on the network — its own
  * timestamps show no pause anywhere near the 4 s stall.
  */
@@ -9,7 +9,7 @@ import { spawnInPty, type OuterPty } from "../support/pty.ts";
 import { BUN, CLI, startTestServer, storedOutput, type TestServer } from "../support/server.ts";
 import { endedSession, firstDiff, startProxy } from "./helpers.ts";
 
-const RUN_S = 14;
+const RUN_S = 30;
 const STALL_MS = 4000;
 
 let server: TestServer | null = null;
@@ -47,8 +47,8 @@ test("connection cut every 2 s and a 4 s black hole: byte-exact, and the program
   const local = term.output();
   expect(local.subarray(-8).toString()).toContain("DONE");
   expect(firstDiff(stored, local)).toBe(-1);
-  expect(proxy.cuts).toBeGreaterThanOrEqual(4);
-  expect(proxy.connections).toBeGreaterThanOrEqual(4); // the wrapper really went through the proxy and reconnected
+  expect(proxy.cuts).toBeGreaterThanOrEqual(10);
+  expect(proxy.connections).toBeGreaterThanOrEqual(10); // the wrapper really went through the proxy and reconnected
 
   const stamps = [...local.toString("latin1").matchAll(/^T (\d+\.\d+) /gm)].map((m) => Number(m[1]));
   expect(stamps.length).toBeGreaterThan(100);
@@ -57,4 +57,4 @@ test("connection cut every 2 s and a 4 s black hole: byte-exact, and the program
   // A program blocked on the network would pause for the whole stall; scheduling noise on a
   // loaded box stays far below it.
   expect(maxPause).toBeLessThan(STALL_MS * 0.75);
-}, 90_000);
+}, 120_000);
