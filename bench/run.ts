@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — runs every benchmark, or the ones named:
- *   bun bench/run.ts [passthrough] [peers] [join] [scale] [bandwidth] [--reps=N] [--peers=a,b]
+ *   bun bench/run.ts [passthrough] [peers] [join] [scale] [rss] [bandwidth] [--reps=N] [--peers=a,b]
  * Each benchmark prints its figures and ratios; results land in bench/results/<name>.json (with
  * machine, date and command) and the plots in docs/perf-*.svg are redrawn from those files.
  */
@@ -15,7 +15,9 @@ type Bench = { run(args: string[]): Promise<Record<string, unknown>> };
 const BENCHES: Record<string, () => Promise<Bench>> = {
   passthrough: () => import("./passthrough.ts"),
   peers: () => import("./peers.ts"),
+  join: () => import("./join.ts"),
   scale: () => import("./scale.ts"),
+  rss: () => import("./rss.ts"),
   bandwidth: () => import("./bandwidth.ts"),
 };
 
