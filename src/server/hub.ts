@@ -243,14 +243,13 @@ export class Hub {
       acks.set(g.sessionId, Math.max(acks.get(g.sessionId) ?? 0, g.toSeq));
       for (const v of this.live.get(g.sessionId)?.viewers ?? []) v.gap(g.fromSeq, g.toSeq, g.bytes);
     }
+    // viewers first (their latency is the product), then acks, then the screen parser
     for (const c of chunks) {
       acks.set(c.sessionId, Math.max(acks.get(c.sessionId) ?? 0, c.seq));
-      const l = this.live.get(c.sessionId);
-      if (!l) continue;
-      l.feed.offer(c.seq, c.data);
-      for (const v of l.viewers) v.offer(c.seq, c.data);
+      for (const v of this.live.get(c.sessionId)?.viewers ?? []) v.offer(c.seq, c.data);
     }
     for (const [sessionId, seq] of acks) this.live.get(sessionId)?.conn?.send({ type: "ack", sessionId, seq });
+    for (const c of chunks) this.live.get(c.sessionId)?.feed.offer(c.seq, c.data);
   }
 
   /** Nothing of the batch was stored: tell the devices and drop their connections so they resend later. */
