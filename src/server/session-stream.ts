@@ -2,15 +2,23 @@
  * A viewer of one session's raw output over SSE. It first replays stored chunks after its cursor,
  * page by page as the viewer reads (so history never sits in memory), then follows live output.
  * Event ids are output seqs, so Last-Event-ID resumes exactly where the viewer stopped.
+ *
+ * Replay is paced: one page per event-loop turn, then a timer yield (setTimeout, not setImmediate:
+ * Bun runs a chain of immediates before it polls sockets). Filling a joining viewer's whole queue in
+ * one go (~8 MB of base64 from a big history) held the loop for ~280 ms, on every viewer's latency.
  */
 import type { OutputStore } from "../store/output.ts";
 import { SseClient } from "./sse.ts";
 
+/** Stored output replayed per event-loop turn (one page; a page may end one chunk past it). */
 const PAGE_BYTES = 256 * 1024;
 
 export class SessionStream {
   readonly client: SseClient;
   private replaying = true;
+  /** A replay turn is scheduled: pulls wait for it instead of replaying more in this turn. */
+  private yielding: ReturnType<typeof setTimeout> | null = null;
+  private inPage = false;
 
   constructor(
     readonly sessionId: string,
@@ -42,18 +50,26 @@ export class SessionStream {
   }
 
   private replayPage(): void {
-    if (!this.replaying || this.client.isClosed) return;
-    for (;;) {
+    // enqueue() can call the stream's pull (and so this) synchronously: never run two at once
+    if (!this.replaying || this.client.isClosed || this.yielding || this.inPage) return;
+    this.inPage = true;
+    try {
       const page = this.output.after(this.sessionId, this.cursor, PAGE_BYTES);
       if (page.length === 0) {
         this.replaying = false;
         return;
       }
       for (const c of page) {
-        if (!this.fits(c.data)) return; // the next pull continues from here
+        if (!this.fits(c.data)) return; // the viewer's next pull continues from here
         this.emit(c.seq, c.data);
       }
+    } finally {
+      this.inPage = false;
     }
+    this.yielding = setTimeout(() => {
+      this.yielding = null;
+      this.replayPage();
+    }, 1);
   }
 
   /** Room for this chunk as an event (base64 is 4/3 of it, plus the JSON and SSE framing). */
