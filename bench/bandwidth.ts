@@ -86,7 +86,7 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
   const rawView = await rawSse(server.port, `/events?session=${id}`, ADMIN_TOKEN, (event, data) => {
     rawEvents++;
     if (event === "output") payload += Buffer.from((JSON.parse(data) as { data: string }).data, "base64").length;
-  }, (b) => rawPieces.push(Buffer.from(b)));
+  }, { onBody: (b) => rawPieces.push(Buffer.from(b)) });
   const split = { sseFraming: 0, envelope: 0, rows: 0, firstScreen: 0 };
   const screenView = await rawSse(server.port, `/events?session=${id}&view=screen`, ADMIN_TOKEN, (event, data) => {
     screen.apply(event, data);
@@ -95,7 +95,7 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
     if (event === "screen") split.firstScreen += Buffer.byteLength(data);
     else if (event === "rows") (split.rows += body), (split.envelope += Buffer.byteLength(data) - body);
     else split.envelope += Buffer.byteLength(data);
-  }, (b) => screenPieces.push(Buffer.from(b)));
+  }, { onBody: (b) => screenPieces.push(Buffer.from(b)) });
   try {
     if (!(await waitUntil(() => rawView.status > 0 && screen.events > 0, 10_000))) throw new Error(`${base}: viewers did not attach`);
     await Bun.sleep(500); // the replayer has switched its terminal to raw mode by now

@@ -1,10 +1,27 @@
 /**
  * An SSE viewer on a raw TCP socket, so the bytes it counts are the bytes on the wire: status line,
- * headers, chunked-encoding framing and the event stream. The body is de-chunked and parsed here.
+ * headers, chunked-encoding framing and the event stream. The body is de-chunked, decompressed
+ * (gzip/deflate, as it arrives) and parsed here.
  */
+import { createGunzip, createInflate } from "node:zlib";
 import { SseParser, type SseHandler } from "./sse.ts";
 
-export type RawSse = { readonly wireBytes: number; readonly bodyBytes: number; readonly status: number; close(): void };
+export type RawSse = {
+  readonly wireBytes: number;
+  /** Bytes of the event stream after de-chunking and decompression. */
+  readonly bodyBytes: number;
+  readonly status: number;
+  /** The response's status line and headers (empty until they arrived). */
+  readonly head: string;
+  close(): void;
+};
+
+export type RawSseOptions = {
+  /** Sent as `Accept-Encoding` (default `identity`; null sends no such header). */
+  acceptEncoding?: string | null;
+  /** Each decoded piece of the body as it arrives (one server write, usually one event). */
+  onBody?: (piece: Buffer) => void;
+};
 
 /** Incremental `Transfer-Encoding: chunked` decoder. */
 class Dechunker {
@@ -34,17 +51,27 @@ class Dechunker {
   }
 }
 
-/** `onBody` sees each de-chunked piece of the body as it arrives (one server write, usually one event). */
-export async function rawSse(port: number, path: string, token: string, onEvent: SseHandler, onBody?: (piece: Buffer) => void): Promise<RawSse> {
+/** A decompressor for `Content-Encoding`, fed de-chunked body bytes; null for identity. */
+function decoderFor(headers: string, onBody: (b: Buffer) => void): ((b: Buffer) => void) | null {
+  const enc = /\r\ncontent-encoding:\s*([a-z-]+)/i.exec(headers)?.[1]?.toLowerCase();
+  if (!enc || enc === "identity") return null;
+  if (enc !== "gzip" && enc !== "deflate") throw new Error(`rawSse: unexpected Content-Encoding ${enc}`);
+  const z = enc === "gzip" ? createGunzip() : createInflate();
+  z.on("data", onBody);
+  return (b) => z.write(b);
+}
+
+export async function rawSse(port: number, path: string, token: string, onEvent: SseHandler, opts: RawSseOptions = {}): Promise<RawSse> {
   let wire = 0;
   let body = 0;
   let status = 0;
+  let headText = "";
   let head: Buffer | null = Buffer.alloc(0) as Buffer;
   const dec = new TextDecoder();
   const parser = new SseParser(onEvent);
   const takeBody = (b: Buffer) => {
     body += b.length;
-    onBody?.(b);
+    opts.onBody?.(b);
     parser.push(dec.decode(b, { stream: true }));
   };
   let feed: (b: Buffer) => void = takeBody;
@@ -60,8 +87,11 @@ export async function rawSse(port: number, path: string, token: string, onEvent:
           const end = head.indexOf("\r\n\r\n");
           if (end < 0) return;
           const headers = head.subarray(0, end).toString("latin1");
+          headText = headers;
           status = Number(headers.split(" ")[1]);
-          if (/\r\ntransfer-encoding:\s*chunked/i.test(headers)) feed = (b) => dechunk.push(b);
+          const decode = decoderFor(headers, takeBody) ?? takeBody;
+          const dechunk = new Dechunker(decode);
+          feed = /\r\ntransfer-encoding:\s*chunked/i.test(headers) ? (b) => dechunk.push(b) : decode;
           data = head.subarray(end + 4);
           head = null;
         }
@@ -69,8 +99,8 @@ export async function rawSse(port: number, path: string, token: string, onEvent:
       },
     },
   });
-  const dechunk = new Dechunker(takeBody);
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\nAccept-Encoding: identity\r\n\r\n`);
+  const acceptEncoding = opts.acceptEncoding === null ? "" : `Accept-Encoding: ${opts.acceptEncoding ?? "identity"}\r\n`;
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n${acceptEncoding}\r\n`);
   return {
     get wireBytes() {
       return wire;
@@ -80,6 +110,9 @@ export async function rawSse(port: number, path: string, token: string, onEvent:
     },
     get status() {
       return status;
+    },
+    get head() {
+      return headText;
     },
     close: () => socket.end(),
   };

@@ -3,6 +3,7 @@
  * `<bootId>-<n>`. The last `capacity` events are kept so a viewer resumes with Last-Event-ID;
  * one that missed more (or that knew a previous server process) is told to resync.
  */
+import type { SseEncoding } from "./sse-compression.ts";
 import { SseClient } from "./sse.ts";
 
 type Entry = { n: number; event: string; data: unknown };
@@ -38,8 +39,8 @@ export class EventLog {
     return () => this.listeners.delete(listener);
   }
 
-  subscribe(lastEventId: string | null): Response {
-    const client: SseClient = new SseClient({ maxQueuedBytes: this.maxQueuedBytes, onClose: () => this.clients.delete(client) });
+  subscribe(lastEventId: string | null, encoding: SseEncoding | null = null): Response {
+    const client: SseClient = new SseClient({ maxQueuedBytes: this.maxQueuedBytes, encoding, onClose: () => this.clients.delete(client) });
     client.send("hello", { bootId: this.bootId, serverTime: Date.now() });
     const missed = this.since(lastEventId);
     if (missed === null) client.send("resync", { reason: lastEventId ? "event history no longer available" : "initial" }, this.id(this.next - 1));

@@ -12,6 +12,7 @@ import { OutputPipeline } from "./output-pipeline.ts";
 import { ScreenFeed } from "./screen-feed.ts";
 import { ScreenStreams } from "./screen-stream.ts";
 import { SessionStream } from "./session-stream.ts";
+import type { SseEncoding } from "./sse-compression.ts";
 
 /** What the hub needs of a device's WebSocket. */
 export interface DeviceConn {
@@ -188,9 +189,9 @@ export class Hub {
     return screen;
   }
 
-  subscribe(sessionId: string, afterSeq: number): Response {
+  subscribe(sessionId: string, afterSeq: number, encoding: SseEncoding | null = null): Response {
     const l = this.live.get(sessionId);
-    const stream: SessionStream = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => l?.viewers.delete(stream));
+    const stream: SessionStream = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => l?.viewers.delete(stream), encoding);
     l?.viewers.add(stream);
     stream.client.send("session", { session: this.store.sessions.get(sessionId) });
     return stream.client.response;

@@ -11,6 +11,7 @@
 import type { StyledRow } from "../protocol/screen.ts";
 import type { HeadlessScreen, StyledScreen } from "../terminal/headless.ts";
 import { diffRows, rowKey } from "../terminal/screen-state.ts";
+import type { SseEncoding } from "./sse-compression.ts";
 import { SseClient } from "./sse.ts";
 
 export type ScreenStreamOptions = { bootId: string; maxQueuedBytes: number; intervalMs?: number };
@@ -27,8 +28,8 @@ class Viewer {
   private n = 0;
   behind = false;
 
-  constructor(private feed: Feed, maxQueuedBytes: number, onClose: () => void) {
-    this.client = new SseClient({ maxQueuedBytes, onDemand: () => this.behind && this.feed.schedule(), onClose });
+  constructor(private feed: Feed, maxQueuedBytes: number, encoding: SseEncoding | null, onClose: () => void) {
+    this.client = new SseClient({ maxQueuedBytes, encoding, onDemand: () => this.behind && this.feed.schedule(), onClose });
   }
 
   update(cur: StyledScreen, keys: string[]): void {
@@ -71,8 +72,8 @@ class Feed {
     this.unsubscribe = screen.onChange(() => this.schedule());
   }
 
-  join(maxQueuedBytes: number, hello: unknown): Response {
-    const v: Viewer = new Viewer(this, maxQueuedBytes, () => this.leave(v));
+  join(maxQueuedBytes: number, encoding: SseEncoding | null, hello: unknown): Response {
+    const v: Viewer = new Viewer(this, maxQueuedBytes, encoding, () => this.leave(v));
     this.viewers.add(v);
     v.client.send("hello", hello);
     const cur = this.screen.styled();
@@ -125,7 +126,7 @@ export class ScreenStreams {
   }
 
   /** A new screen viewer of `screen` (already flushed by the caller). */
-  subscribe(sessionId: string, screen: HeadlessScreen): Response {
+  subscribe(sessionId: string, screen: HeadlessScreen, encoding: SseEncoding | null = null): Response {
     let feed = this.feeds.get(sessionId);
     if (feed && feed.screen !== screen) {
       feed.close();
@@ -138,7 +139,7 @@ export class ScreenStreams {
       this.feeds.set(sessionId, f);
       feed = f;
     }
-    return feed.join(this.opts.maxQueuedBytes, { bootId: this.opts.bootId, serverTime: Date.now() });
+    return feed.join(this.opts.maxQueuedBytes, encoding, { bootId: this.opts.bootId, serverTime: Date.now() });
   }
 
   closeAll(): void {

@@ -8,6 +8,7 @@
  * one go (~8 MB of base64 from a big history) held the loop for ~280 ms, on every viewer's latency.
  */
 import type { OutputStore } from "../store/output.ts";
+import type { SseEncoding } from "./sse-compression.ts";
 import { SseClient } from "./sse.ts";
 
 /** Stored output replayed per event-loop turn (one page; a page may end one chunk past it). */
@@ -26,8 +27,9 @@ export class SessionStream {
     private output: OutputStore,
     maxQueuedBytes: number,
     onClose: () => void,
+    encoding: SseEncoding | null = null,
   ) {
-    this.client = new SseClient({ maxQueuedBytes, onDemand: () => this.replayPage(), onClose });
+    this.client = new SseClient({ maxQueuedBytes, encoding, onDemand: () => this.replayPage(), onClose });
   }
 
   /** Live chunk, already committed. Ignored while replaying: the replay reads it from the store. */

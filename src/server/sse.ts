@@ -1,7 +1,11 @@
 /**
  * One SSE connection with a bounded queue. A viewer that stops reading is cut off once its queue
  * passes `maxQueuedBytes` (it reconnects with Last-Event-ID and resyncs); it never grows the server.
+ * With an `encoding` the stream is compressed per connection, each event flushed as it is written,
+ * so the queue, `room` and the byte counts are all in compressed wire bytes.
  */
+import { SseCompressor, type SseEncoding } from "./sse-compression.ts";
+
 const encoder = new TextEncoder();
 
 export type SseOptions = {
@@ -10,6 +14,8 @@ export type SseOptions = {
   onDemand?: () => void;
   onClose: () => void;
   heartbeatMs?: number;
+  /** Content-Encoding of the stream, chosen from the request's Accept-Encoding (sseEncoding). */
+  encoding?: SseEncoding | null;
 };
 
 export class SseClient {
@@ -17,6 +23,7 @@ export class SseClient {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private closed = false;
   private heartbeat: ReturnType<typeof setInterval>;
+  private compressor: SseCompressor | null;
   bytesSent = 0;
   /** Across every SSE stream of the process (for /metrics). */
   static totalBytesSent = 0;
@@ -35,12 +42,15 @@ export class SseClient {
       },
       { highWaterMark: opts.maxQueuedBytes, size: (chunk) => chunk?.byteLength ?? 0 },
     );
+    this.compressor = opts.encoding ? new SseCompressor(opts.encoding) : null;
     this.response = new Response(stream, {
       headers: {
         "Content-Type": "text/event-stream; charset=utf-8",
         "Cache-Control": "no-store",
         "X-Accel-Buffering": "no",
         "X-Content-Type-Options": "nosniff",
+        Vary: "Accept-Encoding",
+        ...(opts.encoding ? { "Content-Encoding": opts.encoding } : {}),
       },
     });
     this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs ?? SseClient.heartbeatMs);
@@ -64,7 +74,7 @@ export class SseClient {
     return this.closed;
   }
 
-  /** Room left in the queue, in bytes (negative when over). */
+  /** Room left in the queue, in wire bytes (negative when over). */
   get room(): number {
     return this.controller.desiredSize ?? 0;
   }
@@ -78,15 +88,16 @@ export class SseClient {
 
   private write(text: string): boolean {
     if (this.closed) return false;
-    const bytes = encoder.encode(text);
     try {
+      const plain = encoder.encode(text);
+      const bytes = this.compressor ? this.compressor.compress(plain) : plain;
       this.controller.enqueue(bytes);
+      this.bytesSent += bytes.byteLength;
+      SseClient.totalBytesSent += bytes.byteLength;
     } catch {
-      this.close();
+      this.close(true);
       return false;
     }
-    this.bytesSent += bytes.byteLength;
-    SseClient.totalBytesSent += bytes.byteLength;
     if ((this.controller.desiredSize ?? 0) < 0) {
       this.close(true); // stalled viewer: cut off rather than buffer without bound
       return false;
@@ -101,8 +112,12 @@ export class SseClient {
     clearInterval(this.heartbeat);
     try {
       if (cut) this.controller.error(new Error("viewer too slow"));
-      else this.controller.close();
+      else {
+        if (this.compressor) this.controller.enqueue(this.compressor.finish());
+        this.controller.close();
+      }
     } catch {}
+    this.compressor?.close();
     this.opts.onClose();
   }
 }

@@ -73,8 +73,11 @@ test("the list shows the running and the finished session with device, cwd, stat
 
 test("opening a session shows exactly the server's screen, with colours, and new output arrives without a reload", async () => {
   const { page, errors } = phone;
+  const screenStream = page.waitForResponse((r) => r.url().includes("view=screen"));
   await page.locator(`.srow[data-id="${sessionId}"]`).click();
   await page.waitForSelector(".view[data-ready]");
+  // Chromium's EventSource asked for gzip and got the screen stream compressed (flushed per event).
+  expect((await screenStream).headers()["content-encoding"]).toBe("gzip");
   const expected = await serverLines(sessionId);
   expect(await screenText(page)).toEqual(expected);
   // Styles came through: bold cyan title, inverse run, 256-colour and truecolour runs, wide chars in 2-cell boxes.

@@ -5,6 +5,7 @@ import { parseWith } from "../../protocol/common.ts";
 import { actorOf } from "../auth.ts";
 import { apiError, json, rateLimited, readBody } from "../http.ts";
 import type { Ctx, Route } from "../router.ts";
+import { sseEncoding } from "../sse-compression.ts";
 
 function found(ctx: Ctx) {
   return ctx.app.store.sessions.get(ctx.params.id);
@@ -101,15 +102,16 @@ export const sessionRoutes: Route[] = [
       const { url, req, app } = ctx;
       const lastId = req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId");
       const sessionId = url.searchParams.get("session");
-      if (!sessionId) return app.events.subscribe(lastId);
+      const encoding = app.config.sseCompression ? sseEncoding(req.headers.get("accept-encoding")) : null;
+      if (!sessionId) return app.events.subscribe(lastId, encoding);
       if (!app.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
       if (url.searchParams.get("view") === "screen") {
         const screen = await app.hub.screenOf(sessionId);
-        return screen ? app.hub.screens.subscribe(sessionId, screen) : apiError(404, "not_found", "no such session");
+        return screen ? app.hub.screens.subscribe(sessionId, screen, encoding) : apiError(404, "not_found", "no such session");
       }
       const from = Number(lastId ?? url.searchParams.get("from") ?? "0");
       if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "Last-Event-ID / from must be a seq");
-      return app.hub.subscribe(sessionId, from);
+      return app.hub.subscribe(sessionId, from, encoding);
     },
   },
 ];
