@@ -1,10 +1,13 @@
 /**
  * Passthrough: `cat` of a generated 128 MiB file through `claude-remote exec` (paired, server
  * running, every byte also streamed to the server) vs the same `cat` in a bare PTY, for both PTY
- * backends. Throughput = terminal bytes / (last byte − first byte); wrapper RSS from /proc.
+ * backends. Two more cases split the gap: `minimal` (bench/minimal-pty.ts: a second PTY that only
+ * copies to stdout — the physical limit of any wrapper) and `unpaired` (the wrapper with no server).
+ * Throughput = terminal bytes / (last byte − first byte); wrapper RSS from /proc.
  * bun-pty is slow (≈2 MB/s), so each run is capped and a capped run reports its partial rate.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RssSampler } from "./lib/proc.ts";
 import { timeInPty } from "./lib/pty-run.ts";
@@ -25,7 +28,10 @@ export async function dataFile(bytes = FILE_BYTES): Promise<string> {
   return path;
 }
 
-type Row = { case: string; backend: string; MBps: number; wallS: number; terminalMB: number; capped: boolean; wrapperRssMB?: number; storedMB?: number };
+const MINIMAL = join(REPO, "bench/minimal-pty.ts");
+
+type Case = "bare" | "minimal" | "unpaired" | "wrapped";
+type Row = { case: Case; backend: string; MBps: number; wallS: number; terminalMB: number; capped: boolean; wrapperRssMB?: number; storedMB?: number };
 
 function rate(bytes: number, firstMs: number, lastMs: number): number {
   return r2(bytes / 1e6 / Math.max(1e-3, (lastMs - firstMs) / 1000));
@@ -63,6 +69,19 @@ async function bareBun(file: string): Promise<Row> {
   return { case: "bare", backend: "bun", MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs), wallS: r2(r.wallMs / 1000), terminalMB: mb(r.bytes), capped: r.capped };
 }
 
+/** A wrapper-like program (`minimal` or the unpaired wrapper) in a fresh outer PTY, with its peak RSS. */
+async function throughProgram(kind: "minimal" | "unpaired", file: string, backend: "bun" | "bun-pty"): Promise<Row> {
+  let sampler: RssSampler | null = null;
+  const argv = kind === "minimal" ? [BUN, MINIMAL, "cat", file] : [BUN, CLI, "exec", "--", "cat", file];
+  const r = await timeInPty(argv, {
+    capMs: CAP_MS,
+    env: { CLAUDE_REMOTE_PTY: backend, ...(kind === "unpaired" ? { CLAUDE_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cr-unpaired-")) } : {}) },
+    onSpawn: (pid) => (sampler = new RssSampler(pid, 50)),
+  });
+  const rss = (sampler as RssSampler | null)?.stop();
+  return { case: kind, backend, MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs), wallS: r2(r.wallMs / 1000), terminalMB: mb(r.bytes), capped: r.capped, wrapperRssMB: rss?.peakMB };
+}
+
 async function wrapped(file: string, backend: "bun" | "bun-pty", configDir: string, api: (p: string) => Promise<Response>): Promise<Row> {
   const name = `passthrough-${backend}-${Date.now()}`;
   let sampler: RssSampler | null = null;
@@ -89,17 +108,24 @@ async function wrapped(file: string, backend: "bun" | "bun-pty", configDir: stri
 
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
   const reps = Number(args.find((a) => a.startsWith("--reps="))?.slice(7) ?? 3);
-  const file = await dataFile();
+  const fileBytes = Number(args.find((a) => a.startsWith("--mb="))?.slice(5) ?? FILE_BYTES / 2 ** 20) * 2 ** 20; // for quick A/B runs
+  const withBunPty = !args.includes("--no-bun-pty");
+  const file = await dataFile(fileBytes);
   const server = await startBenchServer();
   const rows: Row[] = [];
   try {
     for (let i = 0; i < reps; i++) {
       rows.push(await bareBun(file));
+      rows.push(await throughProgram("minimal", file, "bun"));
+      rows.push(await throughProgram("unpaired", file, "bun"));
       rows.push(await wrapped(file, "bun", server.configDir, server.api));
     }
     // bun-pty is ~50x slower: one capped run each is enough to show the rate
-    rows.push(await bareBunPty(file));
-    rows.push(await wrapped(file, "bun-pty", server.configDir, server.api));
+    if (withBunPty) {
+      rows.push(await bareBunPty(file));
+      rows.push(await throughProgram("minimal", file, "bun-pty"));
+      rows.push(await wrapped(file, "bun-pty", server.configDir, server.api));
+    }
   } finally {
     await server.stop();
   }
@@ -110,10 +136,18 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   };
   for (const r of rows) console.log(JSON.stringify(r));
   const summary = {
-    fileMB: mb(FILE_BYTES),
+    fileMB: mb(fileBytes),
     bareBunMBps: medianOf("bare", "bun"),
     wrappedBunMBps: medianOf("wrapped", "bun"),
     ratioBun: r2(medianOf("wrapped", "bun") / medianOf("bare", "bun")),
+    minimalBunMBps: medianOf("minimal", "bun"),
+    unpairedBunMBps: medianOf("unpaired", "bun"),
+    ratioMinimalBun: r2(medianOf("minimal", "bun") / medianOf("bare", "bun")),
+    ratioUnpairedBun: r2(medianOf("unpaired", "bun") / medianOf("bare", "bun")),
+    ratioBunVsMinimal: r2(medianOf("wrapped", "bun") / medianOf("minimal", "bun")),
+    minimalBunPtyMBps: best("minimal", "bun-pty"),
+    ratioBunPtyVsMinimal: r2(best("wrapped", "bun-pty") / best("minimal", "bun-pty")),
+    minimalRssMB: Math.max(...rows.filter((r) => r.case === "minimal" && r.backend === "bun").map((r) => r.wrapperRssMB ?? 0)),
     bareBunPtyMBps: best("bare", "bun-pty"),
     wrappedBunPtyMBps: best("wrapped", "bun-pty"),
     ratioBunPty: r2(best("wrapped", "bun-pty") / best("bare", "bun-pty")),
@@ -123,7 +157,8 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     capS: CAP_MS / 1000,
   };
   console.log(`passthrough: bare ${summary.bareBunMBps} MB/s, wrapped ${summary.wrappedBunMBps} MB/s → ${summary.ratioBun}× (goal ≥ 0.8×); wrapper RSS ${summary.wrapperRssMB} MB`);
-  console.log(`passthrough bun-pty: bare ${summary.bareBunPtyMBps} MB/s, wrapped ${summary.wrappedBunPtyMBps} MB/s → ${summary.ratioBunPty}× of bare bun-pty, ${summary.ratioBunPtyVsBareBun}× of bare bun`);
+  console.log(`passthrough limit: minimal two-PTY copy ${summary.minimalBunMBps} MB/s (${summary.ratioMinimalBun}× of bare), unpaired wrapper ${summary.unpairedBunMBps} MB/s (${summary.ratioUnpairedBun}×); wrapped/minimal ${summary.ratioBunVsMinimal}×`);
+  console.log(`passthrough bun-pty: bare ${summary.bareBunPtyMBps} MB/s, minimal ${summary.minimalBunPtyMBps} MB/s, wrapped ${summary.wrappedBunPtyMBps} MB/s → ${summary.ratioBunPty}× of bare bun-pty, ${summary.ratioBunPtyVsMinimal}× of minimal, ${summary.ratioBunPtyVsBareBun}× of bare bun`);
   return { summary, rows };
 }
 
