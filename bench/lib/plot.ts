@@ -72,11 +72,11 @@ export function writePlots(all: Record<string, any>, docsDir: string): string[] 
     put("perf-bandwidth.svg", barChart(`bytes to a viewer, ${bw.fixtures} Claude Code sessions (lower is better)`, "kB", [
       { label: "raw PTY bytes", value: Math.round(bw.rawPtyBytes / 100) / 10 },
       { label: "goal: ½ of raw", value: Math.round(bw.rawPtyBytes / 200) / 10 },
-      { label: "raw SSE (wire)", value: Math.round(bw.rawViewerBytes / 100) / 10, ours: true },
-      { label: "screen-diff SSE (wire)", value: Math.round(bw.screenViewerBytes / 100) / 10, ours: true },
-      { label: "what-if: raw + deflate", value: Math.round(bw.rawPtyBytes * bw.deflatedRawRatio / 100) / 10 },
-      { label: "what-if: screen + deflate", value: Math.round(bw.rawPtyBytes * bw.deflatedScreenRatio / 100) / 10 },
-    ], `${all.bandwidth.date.slice(0, 10)} · screen-diff ${bw.screenRatio}× raw, raw SSE ${bw.rawRatio}× · bun bench/run.ts bandwidth`));
+      { label: "raw SSE, identity", value: Math.round(bw.rawViewerBytes / 100) / 10 },
+      { label: "screen-diff SSE, identity", value: Math.round(bw.screenViewerBytes / 100) / 10 },
+      { label: "raw SSE, gzip", value: Math.round(bw.rawGzipBytes / 100) / 10, ours: true },
+      { label: "screen-diff SSE, gzip", value: Math.round(bw.screenGzipBytes / 100) / 10, ours: true },
+    ], `${all.bandwidth.date.slice(0, 10)} · wire bytes · gzip: screen-diff ${bw.screenGzipRatio}× raw, raw SSE ${bw.rawGzipRatio}× · bun bench/run.ts bandwidth`));
   }
   return written;
 }

@@ -10,6 +10,8 @@ export type RawSse = {
   readonly wireBytes: number;
   /** Bytes of the event stream after de-chunking and decompression. */
   readonly bodyBytes: number;
+  /** Body bytes as sent (de-chunked, still compressed): wire bytes minus headers and chunk framing. */
+  readonly encodedBytes: number;
   readonly status: number;
   /** The response's status line and headers (empty until they arrived). */
   readonly head: string;
@@ -64,6 +66,7 @@ function decoderFor(headers: string, onBody: (b: Buffer) => void): ((b: Buffer) 
 export async function rawSse(port: number, path: string, token: string, onEvent: SseHandler, opts: RawSseOptions = {}): Promise<RawSse> {
   let wire = 0;
   let body = 0;
+  let encoded = 0;
   let status = 0;
   let headText = "";
   let head: Buffer | null = Buffer.alloc(0) as Buffer;
@@ -89,7 +92,11 @@ export async function rawSse(port: number, path: string, token: string, onEvent:
           const headers = head.subarray(0, end).toString("latin1");
           headText = headers;
           status = Number(headers.split(" ")[1]);
-          const decode = decoderFor(headers, takeBody) ?? takeBody;
+          const decoder = decoderFor(headers, takeBody) ?? takeBody;
+          const decode = (b: Buffer) => {
+            encoded += b.length;
+            decoder(b);
+          };
           const dechunk = new Dechunker(decode);
           feed = /\r\ntransfer-encoding:\s*chunked/i.test(headers) ? (b) => dechunk.push(b) : decode;
           data = head.subarray(end + 4);
@@ -107,6 +114,9 @@ export async function rawSse(port: number, path: string, token: string, onEvent:
     },
     get bodyBytes() {
       return body;
+    },
+    get encodedBytes() {
+      return encoded;
     },
     get status() {
       return status;

@@ -17,11 +17,16 @@ import { constants, createDeflate, createGzip, gunzipSync, inflateSync } from "n
 export type SseEncoding = "gzip" | "deflate";
 
 /**
- * A 4 KiB window and memLevel 5: (1 << (12 + 2)) + (1 << (5 + 9)) = 32 KiB of deflate state per
- * connection (the zlib default, 15/8, is 256 KiB). Measured in docs/PERFORMANCE.md ("Bandwidth to
- * the phone").
+ * Level 6 with a 16 KiB window and memLevel 5: the same bytes on the Claude Code recordings as
+ * zlib's defaults (15/8) with less memory; a 4 KiB window costs 15-20 % more bytes, level 1 is ~4x
+ * cheaper per event but sends ~25 % more. Measured: ~16 µs of CPU per small event, ~190 KiB of RSS
+ * per compressed connection (Bun's zlib takes ~130 KiB of that whatever the settings).
+ * `bun bench/sse-compression.ts`; docs/PERFORMANCE.md ("Bandwidth to the phone").
  */
-const ZLIB_OPTIONS = { level: 6, windowBits: 12, memLevel: 5 };
+export const ZLIB_OPTIONS = { level: 6, windowBits: 14, memLevel: 5 };
+
+/** The stream's own output buffer goes unused (compress() writes into OUT): keep it minimal. */
+const UNUSED_CHUNK = { chunkSize: constants.Z_MIN_CHUNK };
 
 /** Output buffer shared by every compressor: each call fills it and copies out before returning. */
 const OUT = Buffer.allocUnsafe(64 * 1024);
@@ -53,8 +58,9 @@ export class SseCompressor {
   private state: Uint32Array;
   private failed: Error | null = null;
 
-  constructor(encoding: SseEncoding) {
-    this.z = (encoding === "gzip" ? createGzip(ZLIB_OPTIONS) : createDeflate(ZLIB_OPTIONS)) as unknown as ZlibInternals;
+  constructor(encoding: SseEncoding, options: typeof ZLIB_OPTIONS = ZLIB_OPTIONS) {
+    const opts = { ...options, ...UNUSED_CHUNK };
+    this.z = (encoding === "gzip" ? createGzip(opts) : createDeflate(opts)) as unknown as ZlibInternals;
     if (!this.z._handle?.writeSync || !this.z._writeState) throw new Error("this runtime's zlib has no synchronous stream handle");
     this.handle = this.z._handle;
     this.state = this.z._writeState;
