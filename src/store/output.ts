@@ -15,17 +15,34 @@ export class OutputStore {
     this.insertGap = db.query("INSERT INTO gaps (session_id, from_seq, to_seq, bytes, recorded_at) VALUES (?, ?, ?, ?, ?)");
   }
 
+  /** When output was last committed (ms since epoch): lets background work (search) yield to a burst. */
+  lastCommitAt = 0;
+
   /** One transaction for the whole batch; throws (and stores nothing) if the database refuses. */
   commit(chunks: readonly PendingChunk[], gaps: readonly GapRecord[]): void {
+    // one sessions UPDATE per session per batch, not per chunk
+    const bumps = new Map<string, { seq: number; bytes: number }>();
+    const bumpOf = (id: string) => bumps.get(id) ?? bumps.set(id, { seq: 0, bytes: 0 }).get(id)!;
     this.db.transaction(() => {
       for (const g of gaps) {
         this.insertGap.run(g.sessionId, g.fromSeq, g.toSeq, g.bytes, Date.now());
-        this.bump.run(g.toSeq, 0, g.sessionId);
+        const b = bumpOf(g.sessionId);
+        b.seq = Math.max(b.seq, g.toSeq);
       }
       for (const c of chunks) {
-        if (this.insert.run(c.sessionId, c.seq, c.ts, c.data).changes > 0) this.bump.run(c.seq, c.data.byteLength, c.sessionId);
+        if (this.insert.run(c.sessionId, c.seq, c.ts, c.data).changes === 0) continue;
+        const b = bumpOf(c.sessionId);
+        b.seq = Math.max(b.seq, c.seq);
+        b.bytes += c.data.byteLength;
       }
+      for (const [id, b] of bumps) this.bump.run(b.seq, b.bytes, id);
     })();
+    if (chunks.length) this.lastCommitAt = Date.now();
+  }
+
+  /** True if output was committed in the last `ms`. */
+  recentlyWritten(ms: number): boolean {
+    return Date.now() - this.lastCommitAt < ms;
   }
 
   /** Chunks after `afterSeq`, in order, up to about `maxBytes` (at least one chunk). */
