@@ -8,7 +8,7 @@ import { type ClientFrame, PROTOCOL_VERSION, ServerFrame } from "../protocol/fra
 import { deviceKey, signHandshake } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
-import { type Entry, Ring, joinParts } from "./ring.ts";
+import { type Entry, Ring } from "./ring.ts";
 
 export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string; hooks?: boolean };
 
@@ -26,6 +26,14 @@ export type LinkOptions = {
 };
 
 const HIGH_WATER = 4 * 1024 * 1024;
+/**
+ * Output arriving within COALESCE_MS of the last frame is dense (a burst): it waits up to a
+ * millisecond so the PTY's ~20 KiB reads merge into frames of up to COALESCE_BYTES. Fewer, bigger
+ * frames cut the per-frame work on both ends (frames, acks, rows, commits). Output after a quiet
+ * spell (a keystroke's echo, a prompt) is sent at once.
+ */
+const COALESCE_MS = 2;
+const COALESCE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 30_000;
 /** Control frames kept while the link is down; past this, the oldest notice goes (prompt frames are never dropped for one). */
@@ -36,6 +44,7 @@ export class Link {
   private ws: WebSocket | null = null;
   private ready = false; // handshake done and session.ready received
   private sentUpTo = 0; // highest seq sent on this connection
+  private lastSendAt = -Infinity;
   private attempt = 0;
   private closed = false;
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
@@ -69,6 +78,8 @@ export class Link {
 
   output(data: Uint8Array): void {
     this.ring.push(data);
+    if (this.pumpTimer) return; // a pump is due; this chunk merges into the unsent entry meanwhile
+    if (performance.now() - this.lastSendAt < COALESCE_MS && this.ring.unsentBytes < COALESCE_BYTES) return this.pumpIn(1);
     this.pump();
   }
 
@@ -238,16 +249,17 @@ export class Link {
     const ws = this.ws;
     if (!this.ready || !ws || this.pumpTimer) return;
     for (const e of this.ring.after(this.sentUpTo)) {
-      if (ws.bufferedAmount > HIGH_WATER) {
-        this.pumpTimer = setTimeout(() => {
-          this.pumpTimer = null;
-          this.pump();
-        }, 2);
-        return;
-      }
+      if (ws.bufferedAmount > HIGH_WATER) return this.pumpIn(2);
       this.sendEntry(ws, e);
     }
     if (this.exitFrame && this.acked >= this.ring.lastSeq) this.ackWaiters.splice(0).forEach((w) => w());
+  }
+
+  private pumpIn(ms: number): void {
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = null;
+      this.pump();
+    }, ms);
   }
 
   private sendEntry(ws: WebSocket, e: Entry): void {
@@ -256,9 +268,10 @@ export class Link {
       const toSeq = e.seq - 1;
       this.sendJson({ type: "gap", sessionId: this.opts.session.sessionId, fromSeq, toSeq, bytes: this.ring.droppedIn(fromSeq, toSeq) });
     }
-    ws.send(encodeOutput(this.opts.session.sessionId, e.seq, joinParts(e)));
+    ws.send(encodeOutput(this.opts.session.sessionId, e.seq, e.parts));
     e.sent = true;
     this.sentUpTo = e.seq;
+    this.lastSendAt = performance.now();
   }
 
   private sendJson(frame: ClientFrame): void {

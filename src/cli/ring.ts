@@ -49,9 +49,18 @@ export class Ring {
     this.compact();
   }
 
-  /** Entries with seq > `afterSeq`, oldest first. */
+  /** Entries with seq > `afterSeq`, oldest first. Live entries have consecutive seqs, so the first one is found by index. */
   *after(afterSeq: number): Generator<Entry> {
-    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i].seq > afterSeq) yield this.entries[i];
+    if (this.head >= this.entries.length) return;
+    const start = this.head + Math.max(0, afterSeq + 1 - this.entries[this.head].seq);
+    for (let i = start; i < this.entries.length; i++) yield this.entries[i];
+  }
+
+  /** Bytes not yet sent. */
+  get unsentBytes(): number {
+    let n = 0;
+    for (let i = this.entries.length - 1; i >= this.head && !this.entries[i].sent; i--) n += this.entries[i].bytes;
+    return n;
   }
 
   first(): Entry | null {
@@ -87,11 +96,4 @@ export class Ring {
       this.head = 0;
     }
   }
-}
-
-export function joinParts(e: Entry): Uint8Array {
-  if (e.parts.length === 1) return e.parts[0];
-  const out = Buffer.concat(e.parts);
-  e.parts = [out];
-  return out;
 }

@@ -19,14 +19,20 @@ export type OutputFrame = z.infer<typeof OutputFrame>;
 const ascii = new TextEncoder();
 const asciiDecoder = new TextDecoder();
 
-export function encodeOutput(sessionId: string, seq: number, data: Uint8Array): Uint8Array {
+/** `data` may be given in parts (the wrapper's merged chunks): they are copied straight into the frame. */
+export function encodeOutput(sessionId: string, seq: number, data: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  const parts = data instanceof Uint8Array ? [data] : data;
   const id = ascii.encode(sessionId);
-  const out = new Uint8Array(2 + id.length + 8 + data.byteLength);
+  let at = 2 + id.length + 8;
+  const out = new Uint8Array(at + parts.reduce((n, p) => n + p.byteLength, 0));
   out[0] = OUTPUT_KIND;
   out[1] = id.length;
   out.set(id, 2);
   new DataView(out.buffer).setFloat64(2 + id.length, seq);
-  out.set(data, 2 + id.length + 8);
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
   return out;
 }
 

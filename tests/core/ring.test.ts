@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { Ring, joinParts } from "../../src/cli/ring.ts";
+import { Ring } from "../../src/cli/ring.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -8,7 +8,7 @@ test("unsent chunks merge; acks free them", () => {
   r.push(bytes("ab"));
   r.push(bytes("cd"));
   expect(r.pending).toBe(1);
-  expect(new TextDecoder().decode(joinParts(r.first()!))).toBe("abcd");
+  expect(new TextDecoder().decode(Buffer.concat(r.first()!.parts))).toBe("abcd");
   r.first()!.sent = true;
   r.push(bytes("ef"));
   expect(r.lastSeq).toBe(2);
@@ -37,4 +37,22 @@ test("merging never lets one entry outgrow the bound", () => {
   for (let i = 0; i < 100; i++) r.push(new Uint8Array(4096)); // unsent: merges
   expect(r.bytes).toBeLessThanOrEqual(64 * 1024);
   expect(r.droppedBytes).toBe(100 * 4096 - r.bytes);
+});
+
+test("after(seq) starts right after seq, across acks, evictions and compaction; unsentBytes counts the tail", () => {
+  const r = new Ring(10_000);
+  for (let i = 0; i < 3000; i++) {
+    r.push(bytes(String(i).padStart(20, "-")));
+    for (const e of r.after(r.lastSeq - 1)) e.sent = true; // each push its own seq
+    if (i % 7 === 0) r.ack(r.lastSeq - 1000); // lags more than the ring holds: evictions too
+  }
+  expect(r.droppedBytes).toBeGreaterThan(0);
+  const first = r.first()!.seq;
+  expect([...r.after(0)].map((e) => e.seq)[0]).toBe(first);
+  expect([...r.after(first + 10)].map((e) => e.seq)).toEqual(Array.from({ length: r.lastSeq - first - 10 }, (_, k) => first + 11 + k));
+  expect([...r.after(r.lastSeq)]).toEqual([]);
+  expect(r.unsentBytes).toBe(0);
+  r.push(bytes("abc"));
+  r.push(bytes("de"));
+  expect(r.unsentBytes).toBe(5);
 });
