@@ -63,6 +63,8 @@ test("a gzip viewer of the raw stream decodes each event as it arrives, while th
   const { c, id } = await liveSession();
   c.output(id, 1, "first line\r\n");
   await c.waitFrame("ack", (f) => f.sessionId === id && f.seq === 1);
+  const { SseClient } = await import("../../src/server/sse.ts");
+  const sentBefore = SseClient.totalBytesSent; // no other stream is open on this server yet
   const { v, events } = await view(`/events?session=${id}`, "gzip, deflate, br");
   // The stream is open (the session has not ended) and the first chunk is already decoded:
   // the server flushed it, it did not wait to fill a block.
@@ -79,6 +81,8 @@ test("a gzip viewer of the raw stream decodes each event as it arrives, while th
   for (let seq = 3; seq < 53; seq++) c.output(id, seq, row.repeat(20));
   await waitFor(() => events.filter((e) => e.event === "output").length === 52, { what: "50 more chunks" });
   expect(v.wireBytes - wireBefore).toBeLessThan((v.bodyBytes - bodyBefore) / 4);
+  // The server counts what went on the wire (compressed), not the event text.
+  await waitFor(() => SseClient.totalBytesSent - sentBefore === v.encodedBytes, { what: () => `server count ${SseClient.totalBytesSent - sentBefore} = received ${v.encodedBytes}` });
 });
 
 test("a deflate viewer of the screen view gets the screen, then rows", async () => {
