@@ -45,20 +45,28 @@ async function bareBunPty(file: string): Promise<Row> {
   let last = 0;
   const t0 = now();
   const pty = spawn("cat", [file], { name: "xterm-256color", cols: 120, rows: 40, cwd: REPO, env: { ...(process.env as Record<string, string>) } });
+  let capped = false;
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
   pty.onData((s: string) => {
     const t = now();
     if (!first) first = t;
+    if (capped) return;
     last = t;
     bytes += Buffer.byteLength(s);
+    // bun-pty's read loop does not yield while data is queued, so a timer cannot cap it: check here
+    if (t - t0 > CAP_MS) {
+      capped = true;
+      stop();
+    }
   });
-  let capped = false;
   // bun-pty keeps delivering its backlog long after a kill, so the cap stops the measurement itself
-  await Promise.race([new Promise<void>((r) => pty.onExit(() => r())), Bun.sleep(CAP_MS).then(() => (capped = true))]);
+  await Promise.race([new Promise<void>((r) => pty.onExit(() => r())), stopped, Bun.sleep(CAP_MS).then(() => (capped = true))]);
   const counted = bytes;
   const end = capped ? now() : last;
   if (capped) {
     try {
-      process.kill(pty.pid, "SIGKILL");
+      pty.kill("SIGKILL"); // also ends bun-pty's read loop, which would otherwise drain the backlog during the next runs
     } catch {}
   }
   return { case: "bare", backend: "bun-pty", MBps: rate(counted, first - t0, end - t0), wallS: r2((now() - t0) / 1000), terminalMB: mb(counted), capped };

@@ -78,8 +78,13 @@ export class Link {
 
   output(data: Uint8Array): void {
     this.ring.push(data);
-    if (this.pumpTimer) return; // a pump is due; this chunk merges into the unsent entry meanwhile
-    if (performance.now() - this.lastSendAt < COALESCE_MS && this.ring.unsentBytes < COALESCE_BYTES) return this.pumpIn(1);
+    if (this.ring.unsentBytes < COALESCE_BYTES) {
+      if (this.pumpTimer) return; // a pump is due; this chunk merges into the unsent entry meanwhile
+      if (performance.now() - this.lastSendAt < COALESCE_MS) return this.pumpIn(1);
+    }
+    // A frame's worth is waiting: send now, not when the timer fires (a backend that reads in a
+    // loop without yielding, like bun-pty's, keeps timers from firing at all).
+    this.cancelPump();
     this.pump();
   }
 
@@ -134,7 +139,7 @@ export class Link {
   close(): void {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.cancelPump();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.ws?.close(1000, "bye");
   }
@@ -247,12 +252,17 @@ export class Link {
   /** Sends unsent output in order while the socket has room; never blocks. */
   private pump(): void {
     const ws = this.ws;
-    if (!this.ready || !ws || this.pumpTimer) return;
+    if (!this.ready || !ws || this.pumpTimer || this.closed) return;
     for (const e of this.ring.after(this.sentUpTo)) {
       if (ws.bufferedAmount > HIGH_WATER) return this.pumpIn(2);
       this.sendEntry(ws, e);
     }
     if (this.exitFrame && this.acked >= this.ring.lastSeq) this.ackWaiters.splice(0).forEach((w) => w());
+  }
+
+  private cancelPump(): void {
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
   }
 
   private pumpIn(ms: number): void {
