@@ -26,14 +26,6 @@ export type LinkOptions = {
 };
 
 const HIGH_WATER = 4 * 1024 * 1024;
-/**
- * Output arriving within COALESCE_MS of the last frame is dense (a burst): it waits up to a
- * millisecond so the PTY's ~20 KiB reads merge into frames of up to COALESCE_BYTES. Fewer, bigger
- * frames cut the per-frame work on both ends (frames, acks, rows, commits). Output after a quiet
- * spell (a keystroke's echo, a prompt) is sent at once.
- */
-const COALESCE_MS = 2;
-const COALESCE_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 30_000;
 /** Control frames kept while the link is down; past this, the oldest notice goes (prompt frames are never dropped for one). */
@@ -44,7 +36,6 @@ export class Link {
   private ws: WebSocket | null = null;
   private ready = false; // handshake done and session.ready received
   private sentUpTo = 0; // highest seq sent on this connection
-  private lastSendAt = -Infinity;
   private attempt = 0;
   private closed = false;
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
@@ -78,13 +69,6 @@ export class Link {
 
   output(data: Uint8Array): void {
     this.ring.push(data);
-    if (this.ring.unsentBytes < COALESCE_BYTES) {
-      if (this.pumpTimer) return; // a pump is due; this chunk merges into the unsent entry meanwhile
-      if (performance.now() - this.lastSendAt < COALESCE_MS) return this.pumpIn(1);
-    }
-    // A frame's worth is waiting: send now, not when the timer fires (a backend that reads in a
-    // loop without yielding, like bun-pty's, keeps timers from firing at all).
-    this.cancelPump();
     this.pump();
   }
 
@@ -139,7 +123,7 @@ export class Link {
   close(): void {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.cancelPump();
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.ws?.close(1000, "bye");
   }
@@ -260,11 +244,6 @@ export class Link {
     if (this.exitFrame && this.acked >= this.ring.lastSeq) this.ackWaiters.splice(0).forEach((w) => w());
   }
 
-  private cancelPump(): void {
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
-    this.pumpTimer = null;
-  }
-
   private pumpIn(ms: number): void {
     this.pumpTimer = setTimeout(() => {
       this.pumpTimer = null;
@@ -281,7 +260,6 @@ export class Link {
     ws.send(encodeOutput(this.opts.session.sessionId, e.seq, e.parts));
     e.sent = true;
     this.sentUpTo = e.seq;
-    this.lastSendAt = performance.now();
   }
 
   private sendJson(frame: ClientFrame): void {

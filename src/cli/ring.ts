@@ -24,17 +24,16 @@ export class Ring {
     this.mergeLimit = Math.min(MERGE_LIMIT, Math.floor(capacity / 4));
   }
 
-  /** Adds output; returns the seq it went into. */
+  /** Adds output, keeping `data` itself (the PTY backends hand over a fresh buffer per chunk); returns the seq it went into. */
   push(data: Uint8Array): number {
     const last = this.entries.length > this.head ? this.entries[this.entries.length - 1] : null;
-    const copy = new Uint8Array(data); // the PTY may reuse its buffer
-    if (last && !last.sent && last.bytes + copy.byteLength <= this.mergeLimit) {
-      last.parts.push(copy);
-      last.bytes += copy.byteLength;
+    if (last && !last.sent && last.bytes + data.byteLength <= this.mergeLimit) {
+      last.parts.push(data);
+      last.bytes += data.byteLength;
     } else {
-      this.entries.push({ seq: ++this.lastSeq, parts: [copy], bytes: copy.byteLength, sent: false });
+      this.entries.push({ seq: ++this.lastSeq, parts: [data], bytes: data.byteLength, sent: false });
     }
-    this.bytes += copy.byteLength;
+    this.bytes += data.byteLength;
     this.evict();
     return this.lastSeq;
   }
@@ -54,13 +53,6 @@ export class Ring {
     if (this.head >= this.entries.length) return;
     const start = this.head + Math.max(0, afterSeq + 1 - this.entries[this.head].seq);
     for (let i = start; i < this.entries.length; i++) yield this.entries[i];
-  }
-
-  /** Bytes not yet sent. */
-  get unsentBytes(): number {
-    let n = 0;
-    for (let i = this.entries.length - 1; i >= this.head && !this.entries[i].sent; i--) n += this.entries[i].bytes;
-    return n;
   }
 
   first(): Entry | null {

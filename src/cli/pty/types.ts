@@ -15,6 +15,7 @@ export type SpawnOptions = {
   rows: number;
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Each chunk in a buffer of its own that the receiver may keep (the link's ring holds it until acked). */
   onData: (data: Uint8Array) => void;
 };
 
