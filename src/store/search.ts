@@ -71,8 +71,8 @@ export class SearchIndex {
   }
 
   private indexSession(p: Pending, budget: number): { bytes: number; more: boolean } {
-    // Rows are read one at a time and only until the budget is met: a row can be 256 KiB, and
-    // loading all ROWS_PER_DOC of them to use one cost more than indexing it (seq burst profile).
+    // Rows are read one at a time and only until the budget is met: a row can be 256 KiB, and a
+    // document usually needs one or two of the ROWS_PER_DOC rows a full read would load.
     const rows = this.db
       .query(`SELECT seq, data FROM output WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${ROWS_PER_DOC}`)
       .iterate(p.id, p.done, p.lastSeq) as IterableIterator<{ seq: number; data: Uint8Array }>;
@@ -101,7 +101,7 @@ export class SearchIndex {
     })();
     this.indexedBytes += bytes;
     carry.seq = toSeq;
-    // on the last 64 chars only: the regex over the whole document tried every start position (30 % of indexing)
+    // on the last 64 chars only: over the whole document the regex tries every start position
     carry.tail = /\S{1,64}$/.exec(text.slice(-64))?.[0] ?? "";
     this.carry.delete(p.id);
     if (!(p.ended && toSeq === p.lastSeq)) {
