@@ -134,7 +134,7 @@ export async function run(args: string[]) {
     for (const d of devices) d.ws.close();
     // Restart: no screen in memory, the first join rebuilds it from the store (a bounded tail); the next ones reuse it.
     for (let r = 0; r < restarts; r++) {
-      await server.stop();
+      await server.stop({ keepData: true });
       server = await startBenchServer({ dataDir, port });
       await joinScreen(server, WARMUP); // the restarted process's first request pays its own warm-up
       const order = sessions.map((_, i) => sessions[(i + r) % sessions.length]);

@@ -1,4 +1,5 @@
 /** A real claude-remote server as its own process (so its RSS/CPU can be measured), plus a paired device. */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { BUN, CLI, REPO, freePort, spawnServerProcess, tempDir, waitForHealth } from "../../tests/support/server.ts";
 
@@ -13,7 +14,8 @@ export type BenchServer = {
   dataDir: string;
   configDir: string;
   api(path: string, init?: RequestInit): Promise<Response>;
-  stop(): Promise<void>;
+  /** Stops the server and removes its data and config dirs, unless `keepData` (a restart on the same dir follows). */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 };
 
 export async function startBenchServer(opts: { port?: number; dataDir?: string } = {}): Promise<BenchServer> {
@@ -39,10 +41,13 @@ export async function startBenchServer(opts: { port?: number; dataDir?: string }
     dataDir,
     configDir,
     api,
-    async stop() {
+    async stop(stopOpts = {}) {
       proc.kill("SIGTERM");
       await Promise.race([proc.exited, Bun.sleep(5000)]);
       if (proc.exitCode === null) proc.kill("SIGKILL");
+      await proc.exited;
+      rmSync(configDir, { recursive: true, force: true });
+      if (!stopOpts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
