@@ -75,12 +75,20 @@ export class DeviceSockets {
       ws.data.timer = setTimeout(() => ws.close(4001, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
     },
     message: (ws, message) => {
-      if (!ws.data.conn) return this.handshake(ws, message);
-      const conn = ws.data.conn;
-      if (conn.revoked) return;
-      conn.lastHeard = Date.now();
-      if (typeof message === "string") this.control(conn, message);
-      else this.binary(conn, message);
+      try {
+        if (!ws.data.conn) return this.handshake(ws, message);
+        const conn = ws.data.conn;
+        if (conn.revoked) return;
+        conn.lastHeard = Date.now();
+        if (typeof message === "string") this.control(conn, message);
+        else this.binary(conn, message);
+      } catch (e) {
+        // The database refused a write (full, read-only): say so and drop the link; the wrapper
+        // keeps its output and resends when it reconnects. Nothing was acked.
+        this.log.error("ws_frame_failed", { error: (e as Error).message });
+        ws.send(JSON.stringify({ type: "error", code: "store_failed", message: `server could not store: ${(e as Error).message}` }));
+        ws.close(1011, "store failed");
+      }
     },
     close: (ws) => {
       if (ws.data.timer) clearTimeout(ws.data.timer);
@@ -88,7 +96,12 @@ export class DeviceSockets {
       if (!conn) return;
       this.byDevice.get(conn.deviceId)?.delete(conn);
       this.hub.detach(conn);
-      if (!conn.revoked) this.store.devices.seen(conn.deviceId, null);
+      if (conn.revoked) return;
+      try {
+        this.store.devices.seen(conn.deviceId, null);
+      } catch (e) {
+        this.log.warn("device_seen_not_stored", { error: (e as Error).message });
+      }
     },
   };
 

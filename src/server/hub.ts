@@ -132,7 +132,11 @@ export class Hub {
     for (const l of this.live.values()) {
       if (l.conn !== conn) continue;
       l.conn = null;
-      this.store.sessions.setStatus(l.id, "disconnected");
+      try {
+        this.store.sessions.setStatus(l.id, "disconnected");
+      } catch (e) {
+        this.log.warn("session_status_not_stored", { sessionId: l.id, error: (e as Error).message }); // database full or read-only
+      }
       this.publishSession(l.id);
     }
   }
