@@ -19,6 +19,7 @@ import { WORKLOAD } from "./peer-claude-remote.ts";
 
 const HISTORY_BYTES = 20_000_000;
 const BASELINE_S = 3;
+const SETTLE_MS = 4000;
 
 type Sample = { at: number; ms: number; screen: boolean };
 
@@ -193,6 +194,9 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     };
 
     const steady = await measure("steady");
+    // Computing a phase's figures (sorting ~300k samples) blocks this client for a moment; its
+    // viewers' backlog must drain before the next phase starts, or the next phase measures the client.
+    await Bun.sleep(SETTLE_MS);
     let stall: Record<string, unknown> = {};
     const withStall = await measure("stalled", async () => {
       const req = `GET /events?session=${historyId} HTTP/1.1\\r\\nHost: 127.0.0.1:${server.port}\\r\\nAuthorization: Bearer ${ADMIN_TOKEN}\\r\\nAccept: text/event-stream\\r\\n\\r\\n`;
