@@ -93,7 +93,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     isSecure: (req) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:"),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
-  const indexer = new SearchIndexer(store.search, log, { busy: () => store.output.recentlyWritten(1000) });
+  const indexer = new SearchIndexer(store.search, log, { busy: () => hub.pipeline.arrivedWithin(1000) });
   const retention = new Retention(store, config.retentionDays, log, app.metrics.retentionDeletedChunks);
   indexer.start();
   retention.start();

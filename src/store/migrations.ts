@@ -141,6 +141,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX prompts_status ON prompts(status, created_at);
   ALTER TABLE sessions ADD COLUMN notice TEXT; -- JSON {kind, message, at}
   `,
+  // FTS5 merges a level once it holds `automerge` segments (default 4). Dense output indexed in
+  // small documents spent most of its time in those merges; 16 halves the indexing CPU (a `seq`
+  // burst: 0.20 → 0.10 s per MB) for slightly more segments per query. Kept in the index's config.
+  `INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 16);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

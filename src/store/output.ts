@@ -15,9 +15,6 @@ export class OutputStore {
     this.insertGap = db.query("INSERT INTO gaps (session_id, from_seq, to_seq, bytes, recorded_at) VALUES (?, ?, ?, ?, ?)");
   }
 
-  /** When output was last committed (ms since epoch): lets background work (search) yield to a burst. */
-  lastCommitAt = 0;
-
   /** One transaction for the whole batch; throws (and stores nothing) if the database refuses. */
   commit(chunks: readonly PendingChunk[], gaps: readonly GapRecord[]): void {
     // one sessions UPDATE per session per batch, not per chunk
@@ -37,12 +34,6 @@ export class OutputStore {
       }
       for (const [id, b] of bumps) this.bump.run(b.seq, b.bytes, id);
     })();
-    if (chunks.length) this.lastCommitAt = Date.now();
-  }
-
-  /** True if output was committed in the last `ms`. */
-  recentlyWritten(ms: number): boolean {
-    return Date.now() - this.lastCommitAt < ms;
   }
 
   /** Chunks after `afterSeq`, in order, up to about `maxBytes` (at least one chunk). */

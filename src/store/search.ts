@@ -22,7 +22,6 @@ const DOC_BYTES = 64 * 1024;
  * megabytes of blobs to use one row of them, holding the server's event loop for tens of ms.
  */
 const ROWS_PER_DOC = 64;
-const AUTOMERGE = 16;
 
 /** `tail`: the last, possibly unfinished word of the previous document, repeated at the start of the next. */
 type Carry = { seq: number; decoder: TextDecoder; text: PlainText; tail: string };
@@ -33,12 +32,7 @@ export class SearchIndex {
   private carry = new Map<string, Carry>();
   indexedBytes = 0;
 
-  constructor(private db: Database) {
-    // FTS5 merges a level once it holds `automerge` segments (default 4). Dense output indexed in
-    // small documents spent most of its time in those merges; 16 halves the indexing CPU (a `seq`
-    // burst: 0.20 → 0.10 s per MB) for slightly more segments per query. Stored in the index's config.
-    db.query("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', ?)").run(AUTOMERGE);
-  }
+  constructor(private db: Database) {}
 
   /**
    * Indexes up to about `maxBytes` of output not yet indexed. Returns true if more is waiting.
