@@ -4,11 +4,12 @@
  * protocol. The session is created the way a user creates one: `claude-remote exec -- workload.sh …`
  * in a terminal (here `script`, whose output goes to /dev/null, standing in for the user's
  * terminal). The viewer reads the raw output SSE `/events?session=ID` (base64 in JSON) or, with
- * `--view screen`, the screen-diff SSE; input goes through `POST /api/sessions/:id/input`.
+ * `--view screen`, the screen-diff SSE; input goes through `POST /api/sessions/:id/input`. With
+ * `--view ws` both go over the viewer WebSocket `/ws/viewer` (raw output events, input frames).
  * `--target pty` is the physical limit of this machine: the same workload in a bare PTY read
  * directly by this process (no wrapper, no server, no network), with the same harness.
  *   bun bench/peer-claude-remote.ts --url U --token T --config-dir D --server-pid P
- *       --mode throughput|latency|echo [--bytes N] [--count N] [--interval-ms N] [--view raw|screen] [--json F]
+ *       --mode throughput|latency|echo [--bytes N] [--count N] [--interval-ms N] [--view raw|screen|ws] [--json F]
  *   bun bench/peer-claude-remote.ts --target pty --mode throughput|latency|echo [...]
  */
 import { writeFileSync } from "node:fs";
@@ -80,12 +81,36 @@ class BarePty implements Target {
 }
 
 class ClaudeRemote implements Target {
-  name = VIEW === "screen" ? "claude-remote-screen" : "claude-remote";
+  name = VIEW === "screen" ? "claude-remote-screen" : VIEW === "ws" ? "claude-remote-ws" : "claude-remote";
   id = "";
   term?: ReturnType<typeof Bun.spawn>;
   abort = new AbortController();
   private seen = new Set<string>();
+  private ws?: WebSocket;
   constructor(private onOut: OutputFn) {}
+
+  private event(event: string, data: string, wire: number): void {
+    if (event === "output") {
+      const m = JSON.parse(data) as { data: string };
+      this.onOut(Buffer.from(m.data, "base64").toString("latin1"), wire);
+    } else if (event === "screen" || event === "rows") this.onOut(newScreenLines(event, data, this.seen), wire);
+    else this.onOut("", wire);
+  }
+
+  private async openSocket(): Promise<void> {
+    const ws = new WebSocket(`${URL_.replace(/^http/, "ws")}/ws/viewer?session=${this.id}`, { headers: { Authorization: `Bearer ${TOKEN}` } } as unknown as string[]);
+    ws.onmessage = (e) => {
+      const text = String(e.data);
+      const m = JSON.parse(text) as { event: string; data: unknown };
+      // the same parse as the SSE path: the event's data is handed on as JSON text
+      this.event(m.event, JSON.stringify(m.data), text.length);
+    };
+    await new Promise<void>((res, rej) => {
+      ws.onopen = () => res();
+      ws.onerror = () => rej(new Error("viewer socket failed"));
+    });
+    this.ws = ws;
+  }
 
   async open(args: string[]) {
     const name = `bench-${MODE}-${process.pid}-${Date.now()}`;
@@ -107,25 +132,24 @@ class ClaudeRemote implements Target {
       if (Date.now() > deadline) throw new Error("session never appeared");
       await sleep(5);
     }
+    if (VIEW === "ws") return this.openSocket();
     const view = VIEW === "screen" ? "&view=screen" : "";
     let wire = 0;
     void readSse(`${URL_}/events?session=${this.id}${view}`, TOKEN, (event, data) => {
       const w = wire;
       wire = 0;
-      if (event === "output") {
-        const m = JSON.parse(data) as { data: string };
-        this.onOut(Buffer.from(m.data, "base64").toString("latin1"), w);
-      } else if (event === "screen" || event === "rows") this.onOut(newScreenLines(event, data, this.seen), w);
-      else this.onOut("", w);
+      this.event(event, data, w);
     }, { signal: this.abort.signal, onWire: (b) => (wire += b) }).catch(() => {});
   }
 
   send(text: string) {
+    if (this.ws) return this.ws.send(JSON.stringify({ type: "input", text }));
     void api(`/api/sessions/${this.id}/input`, { method: "POST", body: JSON.stringify({ text }) }).catch(() => {});
   }
 
   async close() {
     this.abort.abort();
+    this.ws?.close();
     const t = this.term;
     if (t) {
       await Promise.race([t.exited, sleep(5000)]);

@@ -69,10 +69,14 @@ async function startPeer(peer: string): Promise<Running | null> {
   return { name: peer, argv, pid: Number(pid), stop: async () => void (await sh([join(SHARED, "peer.sh"), "stop", peer])) };
 }
 
-async function startOurs(view: "raw" | "screen"): Promise<Running> {
+/** Ours, one server, two clients: the raw SSE stream + POST per keystroke, and the viewer WebSocket (both ways). */
+async function startOurs(): Promise<Running[]> {
   const server = await startBenchServer();
-  const argv = [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--url", server.url, "--token", ADMIN_TOKEN, "--config-dir", server.configDir, "--server-pid", String(server.pid), "--view", view];
-  return { name: "claude-remote", argv, pid: server.pid, stop: () => server.stop() };
+  const argv = (view: string) => [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--url", server.url, "--token", ADMIN_TOKEN, "--config-dir", server.configDir, "--server-pid", String(server.pid), "--view", view];
+  return [
+    { name: "claude-remote", argv: argv("raw"), pid: server.pid, stop: () => server.stop() },
+    { name: "claude-remote-ws", argv: argv("ws"), pid: server.pid, stop: async () => {} },
+  ];
 }
 
 /** The physical limit: the same workload in a bare PTY read by the bench process itself. */
@@ -148,7 +152,7 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   const targets: Running[] = [barePty()];
   let settledS: Record<string, number[]> = {};
   try {
-    targets.push(await startOurs("raw"));
+    targets.push(...(await startOurs()));
     for (const peer of wanted) {
       if (!installed(peer)) {
         console.error(`peers: ${peer} is not installed (run ${SHARED}/install.sh ${peer}); skipped`);
@@ -163,7 +167,6 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   }
   const lines = readFileSync(jsonFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
   const table = summarize(lines);
-  const ours = table["claude-remote"];
   const pty = table["bare-pty"];
   const peers = Object.entries(table).filter(([k]) => !k.startsWith("claude-remote") && k !== "bare-pty");
   const best = (key: string, higher: boolean): [string, number] => {
@@ -174,14 +177,15 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   const [tpPeer, tp] = best("MBps", true);
   const [latPeer, lat] = best("latP99", false);
   const [echoPeer, echo] = best("echoP99", false);
-  const ratios = ours && {
+  const ratiosOf = (ours: Record<string, number>) => ({
     throughputVsBest: r2(ours.MBps / tp),
     bestThroughputPeer: tpPeer,
     latP99VsBest: r2(ours.latP99 / lat),
     bestLatencyPeer: latPeer,
     echoP99VsBest: r2(ours.echoP99 / echo),
     bestEchoPeer: echoPeer,
-  };
+  });
+  const ratios = Object.fromEntries(Object.entries(table).filter(([k]) => k.startsWith("claude-remote")).map(([k, v]) => [k, ratiosOf(v)]));
   // each target as a share of what the PTY itself delivers in this run (throughput: fraction of
   // the bare PTY's MB/s; latency and echo: how many times the bare PTY's p99)
   const vsBarePty = pty && Object.fromEntries(Object.entries(table).filter(([k]) => k !== "bare-pty").map(([k, v]) => [k, {

@@ -1,8 +1,8 @@
 // Typing into a session: a line box (Enter sends the text plus "\r") and a bar of the keys a phone
 // lacks. Only what the user typed or tapped is sent. Enter during IME composition belongs to the IME
 // (it commits the word), so nothing is sent while composing.
-import { api } from './api.js';
 import { h, toast } from './dom.js';
+import { inputChannel } from './input-socket.js';
 
 const KEYS = [
   ['Esc', ['esc']], ['⇧Tab', ['shift-tab']], ['Tab', ['tab']],
@@ -13,8 +13,9 @@ const LABELS = { Esc: 'Escape', '⇧Tab': 'Shift+Tab', '↑': 'Up', '↓': 'Down
 
 /** `getTerm()` gives the TermView (for bracketed paste mode). */
 export function inputBar(sessionId, getTerm) {
-  const post = (body) => api(`/api/sessions/${encodeURIComponent(sessionId)}/input`, { method: 'POST', body }).catch((e) => {
-    toast(e.status === 409 ? 'The session is not connected right now' : `Not sent: ${e.message}`);
+  const channel = inputChannel(sessionId);
+  const post = (body) => channel.send(body).catch((e) => {
+    toast(e.status === 409 ? 'The session is not connected right now' : e.unconfirmed ? `Not confirmed: ${e.message}; check the screen` : `Not sent: ${e.message}`);
     throw e;
   });
 
@@ -73,6 +74,7 @@ export function inputBar(sessionId, getTerm) {
     setEnabled(on) {
       el.classList.toggle('off', !on);
     },
+    close: () => channel.close(),
   };
 }
 

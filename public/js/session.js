@@ -129,6 +129,7 @@ export function sessionView(root, id) {
     ro.disconnect();
     clearTimeout(retry);
     es?.close();
+    input.close();
     root.classList.remove('session');
     delete root.dataset.ready;
   };

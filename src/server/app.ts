@@ -8,7 +8,9 @@ import { Store } from "../store/index.ts";
 import { Auth } from "./auth.ts";
 import type { ServerConfig } from "./config.ts";
 import { ensureDataDir, loadAdminToken, loadMasterKey } from "./data-dir.ts";
-import { DeviceSockets, type SocketData } from "./device-socket.ts";
+import { DeviceSockets } from "./device-socket.ts";
+import { socketHandler, type WsData } from "./sockets.ts";
+import { ViewerSockets } from "./viewer-socket.ts";
 import { EventLog } from "./event-log.ts";
 import { apiError, rateLimited } from "./http.ts";
 import { Hub } from "./hub.ts";
@@ -45,18 +47,19 @@ export type App = {
   events: EventLog;
   auth: Auth;
   sockets: DeviceSockets;
+  viewers: ViewerSockets;
   log: Logger;
   masterKey: Uint8Array;
   metrics: Metrics;
   notifier: Notifier;
-  limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter };
+  limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter; viewerWs: RateLimiter };
   isSecure(req: Request): boolean;
   publicUrl(req: Request): string;
 };
 
 export type RunningServer = {
   app: App;
-  server: Server<SocketData>;
+  server: Server<WsData>;
   url: string;
   adminToken: string;
   adminTokenGenerated: boolean;
@@ -75,22 +78,24 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const prompts = new PromptService(store, hub, events, log);
   const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
   const router = new Router(ROUTES);
+  const auth = new Auth(store, admin.token);
+  const isSecure = (req: Request) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:");
+  const limits: App["limits"] = {
+    login: new RateLimiter(10, 0.2),
+    pairIp: new RateLimiter(10, 0.1),
+    // Charged only by attempts their IP allowed: one IP cannot drain it for everyone.
+    pairGlobal: new RateLimiter(60, 1),
+    input: new RateLimiter(200, 50),
+    api: new RateLimiter(600, 100),
+    ws: new RateLimiter(30, 1),
+    viewerWs: new RateLimiter(30, 1),
+  };
+  const viewers = new ViewerSockets({ store, hub, auth, log, config, isSecure, inputLimit: limits.input, upgradeLimit: limits.viewerWs });
 
   const app: App = {
-    config, store, hub, prompts, events, sockets, log, masterKey,
+    config, store, hub, prompts, events, sockets, viewers, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     notifier: createNotifier(config, store, log),
-    auth: new Auth(store, admin.token),
-    limits: {
-      login: new RateLimiter(10, 0.2),
-      pairIp: new RateLimiter(10, 0.1),
-      // Charged only by attempts their IP allowed: one IP cannot drain it for everyone.
-      pairGlobal: new RateLimiter(60, 1),
-      input: new RateLimiter(200, 50),
-      api: new RateLimiter(600, 100),
-      ws: new RateLimiter(30, 1),
-    },
-    isSecure: (req) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:"),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
   const indexer = new SearchIndexer(store.search, log, { busy: () => hub.pipeline.arrivedWithin(1000) });
@@ -98,7 +103,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   indexer.start();
   retention.start();
 
-  const server = Bun.serve<SocketData>({
+  const server = Bun.serve<WsData>({
     hostname: config.host,
     port: config.port,
     idleTimeout: 0, // SSE streams stay open; the WebSocket has its own idle timeout
@@ -112,12 +117,12 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
         return apiError(500, "internal", "unexpected server error");
       }
     },
-    websocket: sockets.handler,
+    websocket: socketHandler(sockets, app.viewers),
   });
 
   const tooMany = (wait: number) => rateLimited(wait);
 
-  async function handle(req: Request, srv: Server<SocketData>, ip: string): Promise<Response | undefined> {
+  async function handle(req: Request, srv: Server<WsData>, ip: string): Promise<Response | undefined> {
     const url = new URL(req.url);
     if (!hostAllowed(req, config)) return apiError(403, "forbidden_host", "Host header not accepted here (DNS rebinding guard); set PUBLIC_URL to the name you use");
     // Any state change from a foreign page is refused before routing, whatever the path.
@@ -128,6 +133,10 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       if (wait > 0) return tooMany(wait);
       if (srv.upgrade(req, { data: sockets.newSocketData(ip) })) return undefined;
       return apiError(400, "bad_request", "expected a WebSocket upgrade");
+    }
+    if (url.pathname === "/ws/viewer") {
+      const wait = app.limits.api.take(clientKey(ip));
+      return wait > 0 ? tooMany(wait) : app.viewers.upgrade(req, srv, ip, url);
     }
     let m: ReturnType<Router["match"]>;
     try {
@@ -171,6 +180,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       indexer.stop();
       await retention.stop();
       sockets.stop();
+      app.viewers.stop();
       prompts.stop();
       events.closeAll();
       hub.shutdown();

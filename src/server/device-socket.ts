@@ -20,7 +20,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Control frames per device (output frames are not counted: they are the product). */
 const CONTROL_RATE = { burst: 500, perSecond: 200 };
 
-export type SocketData = { ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
+export type SocketData = { kind: "device"; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
 
 class Conn implements DeviceConn {
   lastHeard = Date.now();
@@ -47,7 +47,7 @@ export class DeviceSockets {
   }
 
   newSocketData(ip: string): SocketData {
-    return { ip, nonce: randomToken(24), conn: null, timer: null };
+    return { kind: "device", ip, nonce: randomToken(24), conn: null, timer: null };
   }
 
   get connectionCount(): number {

@@ -12,7 +12,7 @@ import { OutputPipeline } from "./output-pipeline.ts";
 import { ScreenFeed } from "./screen-feed.ts";
 import { ScreenStreams } from "./screen-stream.ts";
 import { SessionStream } from "./session-stream.ts";
-import type { SseEncoding } from "./sse-compression.ts";
+import type { SinkFactory, ViewerSink } from "./viewer-sink.ts";
 
 /** What the hub needs of a device's WebSocket. */
 export interface DeviceConn {
@@ -193,12 +193,13 @@ export class Hub {
     return screen;
   }
 
-  subscribe(sessionId: string, afterSeq: number, encoding: SseEncoding | null = null): Response {
+  /** A new viewer of the session's raw output after `afterSeq`, over the transport `sink` makes. */
+  subscribe<S extends ViewerSink>(sessionId: string, afterSeq: number, sink: SinkFactory<S>): S {
     const l = this.live.get(sessionId);
-    const stream: SessionStream = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => l?.viewers.delete(stream), encoding);
+    const stream: SessionStream<S> = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => l?.viewers.delete(stream), sink);
     l?.viewers.add(stream);
     stream.client.send("session", { session: this.store.sessions.get(sessionId) });
-    return stream.client.response;
+    return stream.client;
   }
 
   publishSession(sessionId: string): void {

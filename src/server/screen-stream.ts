@@ -11,8 +11,7 @@
 import type { StyledRow } from "../protocol/screen.ts";
 import type { HeadlessScreen, StyledScreen } from "../terminal/headless.ts";
 import { diffRows, rowKey } from "../terminal/screen-state.ts";
-import type { SseEncoding } from "./sse-compression.ts";
-import { SseClient } from "./sse.ts";
+import type { SinkFactory, ViewerSink } from "./viewer-sink.ts";
 
 export type ScreenStreamOptions = { bootId: string; maxQueuedBytes: number; intervalMs?: number };
 
@@ -23,13 +22,13 @@ const MIN_ROOM = 64 * 1024;
 type Sent = { cols: number; rows: number; keys: string[]; cursor: string; alt: boolean; bp: boolean };
 
 class Viewer {
-  readonly client: SseClient;
+  readonly client: ViewerSink;
   private sent: Sent | null = null;
   private n = 0;
   behind = false;
 
-  constructor(private feed: Feed, maxQueuedBytes: number, encoding: SseEncoding | null, onClose: () => void) {
-    this.client = new SseClient({ maxQueuedBytes, encoding, onDemand: () => this.behind && this.feed.schedule(), onClose });
+  constructor(private feed: Feed, maxQueuedBytes: number, sink: SinkFactory, onClose: () => void) {
+    this.client = sink({ maxQueuedBytes, onDemand: () => this.behind && this.feed.schedule(), onClose });
   }
 
   update(cur: StyledScreen, keys: string[]): void {
@@ -72,13 +71,13 @@ class Feed {
     this.unsubscribe = screen.onChange(() => this.schedule());
   }
 
-  join(maxQueuedBytes: number, encoding: SseEncoding | null, hello: unknown): Response {
-    const v: Viewer = new Viewer(this, maxQueuedBytes, encoding, () => this.leave(v));
+  join<S extends ViewerSink>(maxQueuedBytes: number, sink: SinkFactory<S>, hello: unknown): S {
+    const v: Viewer = new Viewer(this, maxQueuedBytes, sink, () => this.leave(v));
     this.viewers.add(v);
     v.client.send("hello", hello);
     const cur = this.screen.styled();
     v.update(cur, cur.lines.map(rowKey));
-    return v.client.response;
+    return v.client as S;
   }
 
   schedule(): void {
@@ -126,7 +125,7 @@ export class ScreenStreams {
   }
 
   /** A new screen viewer of `screen` (already flushed by the caller). */
-  subscribe(sessionId: string, screen: HeadlessScreen, encoding: SseEncoding | null = null): Response {
+  subscribe<S extends ViewerSink>(sessionId: string, screen: HeadlessScreen, sink: SinkFactory<S>): S {
     let feed = this.feeds.get(sessionId);
     if (feed && feed.screen !== screen) {
       feed.close();
@@ -139,7 +138,7 @@ export class ScreenStreams {
       this.feeds.set(sessionId, f);
       feed = f;
     }
-    return feed.join(this.opts.maxQueuedBytes, encoding, { bootId: this.opts.bootId, serverTime: Date.now() });
+    return feed.join(this.opts.maxQueuedBytes, sink, { bootId: this.opts.bootId, serverTime: Date.now() });
   }
 
   closeAll(): void {

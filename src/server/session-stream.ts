@@ -1,6 +1,7 @@
 /**
- * A viewer of one session's raw output over SSE. It first replays stored chunks after its cursor,
- * page by page as the viewer reads (so history never sits in memory), then follows live output.
+ * A viewer of one session's raw output (over SSE or a viewer WebSocket). It first replays stored
+ * chunks after its cursor, page by page as the viewer reads (so history never sits in memory), then
+ * follows live output.
  * Event ids are output seqs, so Last-Event-ID resumes exactly where the viewer stopped.
  *
  * Replay is paced: one page per event-loop turn, then a timer yield (setTimeout, not setImmediate:
@@ -8,14 +9,13 @@
  * one go (~8 MB of base64 from a big history) held the loop for ~280 ms, on every viewer's latency.
  */
 import type { OutputStore } from "../store/output.ts";
-import type { SseEncoding } from "./sse-compression.ts";
-import { SseClient } from "./sse.ts";
+import type { SinkFactory, ViewerSink } from "./viewer-sink.ts";
 
 /** Stored output replayed per event-loop turn (one page; a page may end one chunk past it). */
 const PAGE_BYTES = 256 * 1024;
 
-export class SessionStream {
-  readonly client: SseClient;
+export class SessionStream<S extends ViewerSink = ViewerSink> {
+  readonly client: S;
   private replaying = true;
   /** A replay turn is scheduled: pulls wait for it instead of replaying more in this turn. */
   private yielding: ReturnType<typeof setTimeout> | null = null;
@@ -27,9 +27,9 @@ export class SessionStream {
     private output: OutputStore,
     maxQueuedBytes: number,
     onClose: () => void,
-    encoding: SseEncoding | null = null,
+    sink: SinkFactory<S>,
   ) {
-    this.client = new SseClient({ maxQueuedBytes, encoding, onDemand: () => this.replayPage(), onClose });
+    this.client = sink({ maxQueuedBytes, onDemand: () => this.replayPage(), onClose });
   }
 
   /** Live chunk, already committed. Ignored while replaying: the replay reads it from the store. */

@@ -5,6 +5,7 @@
  * so the queue, `room` and the byte counts are all in compressed wire bytes.
  */
 import { SseCompressor, type SseEncoding } from "./sse-compression.ts";
+import type { SinkFactory, ViewerSink } from "./viewer-sink.ts";
 
 const encoder = new TextEncoder();
 
@@ -18,7 +19,7 @@ export type SseOptions = {
   encoding?: SseEncoding | null;
 };
 
-export class SseClient {
+export class SseClient implements ViewerSink {
   readonly response: Response;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private closed = false;
@@ -121,3 +122,6 @@ export class SseClient {
     this.opts.onClose();
   }
 }
+
+/** Viewers over SSE, compressed with `encoding` if set. */
+export const sseSink = (encoding: SseEncoding | null): SinkFactory<SseClient> => (hooks) => new SseClient({ ...hooks, encoding });

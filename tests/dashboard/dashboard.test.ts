@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { type OuterPty, spawnInPty } from "../support/pty.ts";
+import { auditActions } from "../security/support.ts";
 import { BUN, CLI, startTestServer, tempDir, type TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { launch, openPhone, type Phone, screenshot, screenText } from "./browser.ts";
@@ -117,6 +118,10 @@ test("typing hello + Enter in the text box and tapping Esc reach the PTY as exac
   expect(readFileSync(bytesFile).subarray(before).toString("latin1")).toBe("hello\r\x1b");
   // Nothing but typed keys ever reached the program: the recorder's DA/DSR queries went unanswered.
   expect(readFileSync(bytesFile).toString("latin1")).toBe("z" + "hello\r\x1b");
+  // Both went over the page's open viewer socket (one frame each), not a request per tap.
+  const sent = (await auditActions(server)).filter((a) => a.action === "session.input" && a.target === sessionId).reverse();
+  expect(sent.map((a) => a.detail)).toEqual([{ text: "hello\r", via: "ws" }, { keys: ["esc"], via: "ws" }]);
+  expect(sent.every((a) => a.actor.startsWith("admin:browser:"))).toBe(true);
 });
 
 test("Enter during IME composition is left to the IME: nothing is sent until the composed text is committed", async () => {

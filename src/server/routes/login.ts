@@ -31,6 +31,7 @@ export const loginRoutes: Route[] = [
     auth: "admin",
     handler: (ctx) => {
       audit(ctx, "logout");
+      if (ctx.principal?.kind === "browser") ctx.app.viewers.closeLogin(ctx.principal.sessionHash);
       return json({ ok: true }, 200, { "Set-Cookie": ctx.app.auth.endSession(ctx.principal, ctx.app.isSecure(ctx.req)) });
     },
   },

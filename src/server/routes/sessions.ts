@@ -6,6 +6,7 @@ import { actorOf } from "../auth.ts";
 import { apiError, json, rateLimited, readBody } from "../http.ts";
 import type { Ctx, Route } from "../router.ts";
 import { sseEncoding } from "../sse-compression.ts";
+import { sseSink } from "../sse.ts";
 
 function found(ctx: Ctx) {
   return ctx.app.store.sessions.get(ctx.params.id);
@@ -107,11 +108,11 @@ export const sessionRoutes: Route[] = [
       if (!app.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
       if (url.searchParams.get("view") === "screen") {
         const screen = await app.hub.screenOf(sessionId);
-        return screen ? app.hub.screens.subscribe(sessionId, screen, encoding) : apiError(404, "not_found", "no such session");
+        return screen ? app.hub.screens.subscribe(sessionId, screen, sseSink(encoding)).response : apiError(404, "not_found", "no such session");
       }
       const from = Number(lastId ?? url.searchParams.get("from") ?? "0");
       if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "Last-Event-ID / from must be a seq");
-      return app.hub.subscribe(sessionId, from, encoding);
+      return app.hub.subscribe(sessionId, from, sseSink(encoding)).response;
     },
   },
 ];

@@ -1,0 +1,197 @@
+/**
+ * `/ws/viewer`: a dashboard's (or script's) WebSocket to one session. It carries the same events as
+ * `/events?session=<id>` (raw or screen view, or none) and takes input over the open socket, so a
+ * keystroke is one frame instead of an HTTP request (docs/PERFORMANCE.md §2: the request was most of
+ * the keystroke round trip). Auth is the admin's, checked at the upgrade like any `/api` route, with
+ * the cookie's Origin check; input is rate-limited and audited exactly like `POST .../input`.
+ */
+import type { Server, ServerWebSocket } from "bun";
+import { parseJson, parseWith } from "../protocol/common.ts";
+import { keysToBytes } from "../protocol/keys.ts";
+import { MAX_VIEWER_FRAME, ViewerFrame, ViewerView } from "../protocol/viewer.ts";
+import type { Store } from "../store/index.ts";
+import { actorOf, type Auth, type Principal } from "./auth.ts";
+import type { ServerConfig } from "./config.ts";
+import { apiError, rateLimited } from "./http.ts";
+import type { Hub } from "./hub.ts";
+import type { Logger } from "./log.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import { browserRequestAllowed, clientKey, originAllowed } from "./request-guard.ts";
+import { SseClient } from "./sse.ts";
+import type { SinkFactory, SinkHooks, ViewerSink } from "./viewer-sink.ts";
+
+export type ViewerData = {
+  kind: "viewer";
+  ip: string;
+  userAgent: string | null;
+  principal: Principal;
+  sessionId: string;
+  view: ViewerView;
+  from: number;
+  sink: WsViewerSink | null;
+};
+
+/** Close codes: 4001 the login ended, 4008 too slow (the bounded queue overflowed or stalled). */
+const CLOSE_LOGGED_OUT = 4001;
+const CLOSE_TOO_SLOW = 4008;
+
+/** A viewer socket as a ViewerSink: the socket's own send buffer is the bounded queue. */
+export class WsViewerSink implements ViewerSink {
+  private closed = false;
+  private bytesSent = 0;
+  private consumedAtLastBeat = -1;
+  private heartbeat: ReturnType<typeof setInterval>;
+
+  constructor(private ws: ServerWebSocket<ViewerData>, private hooks: SinkHooks) {
+    // The SSE stall rule: data waited a whole heartbeat and none of it was taken.
+    this.heartbeat = setInterval(() => this.beat(), SseClient.heartbeatMs);
+    // An SSE stream pulls once it starts; here the first demand comes after the stream is built.
+    queueMicrotask(() => this.drained());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get room(): number {
+    return this.hooks.maxQueuedBytes - this.ws.getBufferedAmount();
+  }
+
+  send(event: string, data: unknown, id?: string | number): boolean {
+    if (this.closed) return false;
+    const text = JSON.stringify(id === undefined ? { event, data } : { event, id, data });
+    if (this.ws.send(text) === 0) return this.cut(); // dropped: the socket is closing or over Bun's limit
+    this.bytesSent += text.length;
+    return this.room >= 0 || this.cut();
+  }
+
+  /** The socket took what was buffered: the stream may send more (history pages, a skipped screen tick). */
+  drained(): void {
+    if (!this.closed) this.hooks.onDemand();
+  }
+
+  close(cut = false): void {
+    if (this.closed) return;
+    this.ended();
+    this.ws.close(cut ? CLOSE_TOO_SLOW : 1000, cut ? "viewer too slow" : "stream ended");
+  }
+
+  /** The socket closed from the other side. */
+  ended(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.hooks.onClose();
+  }
+
+  private cut(): false {
+    this.close(true);
+    return false;
+  }
+
+  private beat(): void {
+    const buffered = this.ws.getBufferedAmount();
+    const consumed = this.bytesSent - buffered;
+    if (buffered > 0 && consumed === this.consumedAtLastBeat) this.close(true);
+    else this.consumedAtLastBeat = consumed;
+  }
+}
+
+type Deps = { store: Store; hub: Hub; auth: Auth; log: Logger; config: ServerConfig; inputLimit: RateLimiter; upgradeLimit: RateLimiter; isSecure: (req: Request) => boolean };
+
+export class ViewerSockets {
+  private open = new Set<ServerWebSocket<ViewerData>>();
+  framesRejected = 0;
+
+  constructor(private d: Deps) {}
+
+  get count(): number {
+    return this.open.size;
+  }
+
+  /** Checks the request like an admin route, then upgrades; a Response if it is refused. */
+  upgrade(req: Request, srv: Server<unknown>, ip: string, url: URL): Response | undefined {
+    if (!originAllowed(req, this.d.config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
+    const principal = this.d.auth.authenticate(req, this.d.isSecure(req));
+    if (!principal) return apiError(401, "unauthorized", "admin token or login required", { "WWW-Authenticate": "Bearer" });
+    // Browsers always send Origin on a WebSocket; one without it is not a page of ours.
+    if (principal.kind === "browser" && (!req.headers.get("origin") || !browserRequestAllowed(req, this.d.config))) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
+    const wait = this.d.upgradeLimit.take(clientKey(ip));
+    if (wait > 0) return rateLimited(wait);
+    const sessionId = url.searchParams.get("session") ?? "";
+    if (!this.d.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
+    const view = ViewerView.safeParse(url.searchParams.get("view") ?? "raw");
+    if (!view.success) return apiError(400, "bad_request", "view must be raw, screen or none");
+    const from = Number(url.searchParams.get("from") ?? "0");
+    if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "from must be a seq");
+    const data: ViewerData = { kind: "viewer", ip, userAgent: req.headers.get("user-agent"), principal, sessionId, view: view.data, from, sink: null };
+    if (srv.upgrade(req, { data })) return undefined;
+    return apiError(400, "bad_request", "expected a WebSocket upgrade");
+  }
+
+  async opened(ws: ServerWebSocket<ViewerData>): Promise<void> {
+    this.open.add(ws);
+    const { sessionId, view, from } = ws.data;
+    const sink: SinkFactory<WsViewerSink> = (hooks) => (ws.data.sink = new WsViewerSink(ws, hooks));
+    if (view === "raw") this.d.hub.subscribe(sessionId, from, sink);
+    if (view === "screen") {
+      const screen = await this.d.hub.screenOf(sessionId);
+      if (ws.readyState !== 1) return;
+      if (screen) this.d.hub.screens.subscribe(sessionId, screen, sink);
+    }
+  }
+
+  message(ws: ServerWebSocket<ViewerData>, message: string | Buffer): void {
+    const d = ws.data;
+    const refuse = (code: string, msg: string, ref: string | null = null) => {
+      this.framesRejected++;
+      ws.send(JSON.stringify({ event: "error", data: { code, message: msg, ref } }));
+    };
+    if (typeof message !== "string") return refuse("bad_frame", "binary frames are not accepted; send JSON text");
+    if (message.length > MAX_VIEWER_FRAME) return refuse("too_large", `frame exceeds ${MAX_VIEWER_FRAME} bytes`);
+    const json = parseJson(message);
+    if (!json.ok) return refuse("bad_frame", json.error);
+    const frame = parseWith(ViewerFrame, json.value);
+    if (!frame.ok) return refuse("bad_frame", frame.error, refOf(json.value));
+    const f = frame.value;
+    const ref = f.ref ?? null;
+    if (d.principal.kind === "browser" && !this.d.store.credentials.webSessionValid(d.principal.sessionHash)) {
+      refuse("unauthorized", "the login ended; log in again", ref);
+      return ws.close(CLOSE_LOGGED_OUT, "logged out");
+    }
+    const wait = this.d.inputLimit.take(d.ip);
+    if (wait > 0) return refuse("rate_limited", `too many input frames; retry in ${Math.ceil(wait / 1000)} s`, ref);
+    const data = f.text ?? keysToBytes(f.keys ?? []);
+    if (!this.d.hub.input(d.sessionId, data)) return refuse("not_connected", "the session's wrapper is not connected", ref);
+    ws.send(JSON.stringify({ event: "input.ok", data: { ref } }));
+    try {
+      const detail = f.text !== undefined ? { text: f.text } : { keys: f.keys };
+      this.d.store.audit.append({ actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent, action: "session.input", target: d.sessionId, detail: { ...detail, via: "ws" } });
+    } catch (e) {
+      this.d.log.error("audit_failed", { action: "session.input", error: (e as Error).message });
+    }
+  }
+
+  drain(ws: ServerWebSocket<ViewerData>): void {
+    ws.data.sink?.drained();
+  }
+
+  closed(ws: ServerWebSocket<ViewerData>): void {
+    this.open.delete(ws);
+    ws.data.sink?.ended();
+  }
+
+  /** The login behind these sockets ended (logout): close them. */
+  closeLogin(sessionHash: string): void {
+    for (const ws of this.open) if (ws.data.principal.kind === "browser" && ws.data.principal.sessionHash === sessionHash) ws.close(CLOSE_LOGGED_OUT, "logged out");
+  }
+
+  stop(): void {
+    for (const ws of this.open) ws.close(1001, "server shutting down");
+  }
+}
+
+function refOf(v: unknown): string | null {
+  const ref = (v as { ref?: unknown } | null)?.ref;
+  return typeof ref === "string" && ref.length <= 64 ? ref : null;
+}
