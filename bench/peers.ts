@@ -4,8 +4,11 @@
  * bench/peer-claude-remote.ts with the same workload, trigger and statistics, plus the physical
  * limit: the same workload in a bare PTY read by the bench itself (`bare-pty`). Each target gets
  * `reps` × (20 MB throughput, 100 lines @10 ms latency, 50-line echo), interleaved rep by rep;
- * medians are reported, and every target as a ratio of the bare PTY in the same run.
+ * medians are reported, and every target as a ratio of the bare PTY in the same run. Ours runs
+ * twice on one server: `claude-remote` (raw SSE + POST per keystroke) and `claude-remote-ws` (the
+ * viewer WebSocket both ways).
  *   bun bench/run.ts peers [--peers=ccui,vibetunnel,ccr,wetty] [--reps=3] [--bytes=20000000]
+ *       [--latency-count=100] [--echo-count=50]
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -32,11 +35,12 @@ async function sh(argv: string[], env: Record<string, string> = {}): Promise<{ c
   return { code: await p.exited, out };
 }
 
-function modes(bytes: number): string[][] {
+/** peerbench's own counts are 100 lines and 50 keystrokes (p99 of 50 is the maximum); more steady a p99. */
+function modes(bytes: number, latencyCount = 100, echoCount = 50): string[][] {
   return [
     ["--mode", "throughput", "--bytes", String(bytes)],
-    ["--mode", "latency", "--count", "100", "--interval-ms", "10"],
-    ["--mode", "echo", "--count", "50", "--interval-ms", "20"],
+    ["--mode", "latency", "--count", String(latencyCount), "--interval-ms", "10"],
+    ["--mode", "echo", "--count", String(echoCount), "--interval-ms", "20"],
   ];
 }
 
@@ -99,9 +103,9 @@ async function settle(pid: number | undefined, maxS = 60): Promise<number> {
 }
 
 /** Every mode, rep by rep, every target in turn: load drifting on a shared box hits all targets alike. */
-async function benchAll(targets: Running[], reps: number, bytes: number, jsonFile: string): Promise<Record<string, number[]>> {
+async function benchAll(targets: Running[], reps: number, jsonFile: string, m3: string[][]): Promise<Record<string, number[]>> {
   const settled: Record<string, number[]> = {};
-  for (const m of modes(bytes))
+  for (const m of m3)
     for (let i = 0; i < reps; i++)
       for (const t of targets) {
         (settled[t.name] ??= []).push(await settle(t.pid));
@@ -161,7 +165,7 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
       const t = await startPeer(peer);
       if (t) targets.push(t);
     }
-    settledS = await benchAll(targets, reps, bytes, jsonFile);
+    settledS = await benchAll(targets, reps, jsonFile, modes(bytes, Number(arg("latency-count", "100")), Number(arg("echo-count", "50"))));
   } finally {
     for (const t of targets) await t.stop();
   }
