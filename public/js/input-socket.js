@@ -3,6 +3,8 @@
 import { api } from './api.js';
 
 const ACK_TIMEOUT_MS = 10000;
+/** Failed connects in a row before it stops retrying (the next send tries again). */
+const MAX_FAILED_OPENS = 5;
 
 export function inputChannel(sessionId) {
   const sid = encodeURIComponent(sessionId);
@@ -12,6 +14,7 @@ export function inputChannel(sessionId) {
   let ended = false;
   let backoff = 1000;
   let retry = 0;
+  let failedOpens = 0;
 
   const settle = (ref, err) => {
     const w = waiting.get(ref);
@@ -28,7 +31,12 @@ export function inputChannel(sessionId) {
     if (ended) return;
     const s = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/viewer?session=${sid}&view=none`);
     ws = s;
-    s.onopen = () => (backoff = 1000);
+    let opened = false;
+    s.onopen = () => {
+      opened = true;
+      failedOpens = 0;
+      backoff = 1000;
+    };
     s.onmessage = (e) => {
       let m;
       try {
@@ -38,12 +46,19 @@ export function inputChannel(sessionId) {
       }
       const ref = m.data && m.data.ref;
       if (m.event === 'input.ok') settle(ref);
-      else if (m.event === 'error') settle(ref, Object.assign(new Error(m.data.message), { status: m.data.code === 'not_connected' ? 409 : 400, code: m.data.code }));
+      else if (m.event === 'error') settle(ref, Object.assign(new Error(m.data.message), { status: m.data.code === 'not_connected' ? 409 : m.data.code === 'unauthorized' ? 401 : 400, code: m.data.code }));
     };
-    s.onclose = () => {
+    s.onclose = (e) => {
       if (ws === s) ws = null;
       for (const ref of [...waiting.keys()]) settle(ref, unconfirmed('the connection dropped before the server confirmed it'));
-      if (ended) return;
+      if (e.code === 4001) {
+        // the login ended: stop, and let the API's 401 handling show the login form
+        ended = true;
+        api('/api/me').catch(() => {});
+        return;
+      }
+      if (!opened) failedOpens++;
+      if (ended || failedOpens >= MAX_FAILED_OPENS) return; // gone or refused: the next send tries again
       clearTimeout(retry);
       retry = setTimeout(open, backoff);
       backoff = Math.min(backoff * 2, 15000);
@@ -54,7 +69,13 @@ export function inputChannel(sessionId) {
   return {
     /** `body` is `{text}` or `{keys}`; resolves once the session's wrapper has it. */
     send(body) {
-      if (!ws || ws.readyState !== WebSocket.OPEN) return api(`/api/sessions/${sid}/input`, { method: 'POST', body });
+      if (!ws || ws.readyState !== WebSocket.OPEN) {
+        if (!ws && !ended && failedOpens >= MAX_FAILED_OPENS) {
+          failedOpens = 0;
+          open();
+        }
+        return api(`/api/sessions/${sid}/input`, { method: 'POST', body });
+      }
       const ref = `i${++n}`;
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => settle(ref, unconfirmed('no answer from the server')), ACK_TIMEOUT_MS);

@@ -74,7 +74,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const masterKey = loadMasterKey(config.dataDir);
   const admin = loadAdminToken(config.dataDir, config.adminToken);
   const events = new EventLog();
-  const hub = new Hub(store, events, log, { viewerQueueBytes: 4 * 1024 * 1024, scrollback: 1000 });
+  const viewerQueueBytes = 4 * 1024 * 1024;
+  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000 });
   const prompts = new PromptService(store, hub, events, log);
   const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
   const router = new Router(ROUTES);
@@ -90,7 +91,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     ws: new RateLimiter(30, 1),
     viewerWs: new RateLimiter(30, 1),
   };
-  const viewers = new ViewerSockets({ store, hub, auth, log, config, isSecure, inputLimit: limits.input, upgradeLimit: limits.viewerWs });
+  const viewers = new ViewerSockets({ store, hub, auth, log, config, isSecure, inputLimit: limits.input, upgradeLimit: limits.viewerWs, maxQueuedBytes: viewerQueueBytes });
 
   const app: App = {
     config, store, hub, prompts, events, sockets, viewers, log, masterKey, auth, limits, isSecure,

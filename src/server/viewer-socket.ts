@@ -29,22 +29,44 @@ export type ViewerData = {
   view: ViewerView;
   from: number;
   sink: WsViewerSink | null;
+  /** Wire bytes handed to the socket (frame headers included); what the peer had taken, and since when. */
+  sentBytes: number;
+  consumed: number;
+  consumedSince: number;
 };
 
-/** Close codes: 4001 the login ended, 4008 too slow (the bounded queue overflowed or stalled). */
+/** How often open viewer sockets are checked (stall, login); the stall window is the SSE heartbeat. */
+const SWEEP_MS = 1000;
+
+/** Close codes: 4001 the login ended, 4004 nothing to show, 4008 too slow (over its bound, or stalled). */
 const CLOSE_LOGGED_OUT = 4001;
+const CLOSE_GONE = 4004;
 const CLOSE_TOO_SLOW = 4008;
+
+/** A text message's size on the wire: UTF-8 payload plus the server's (unmasked) frame header. */
+function frameBytes(text: string): number {
+  const n = Buffer.byteLength(text);
+  return n + (n < 126 ? 2 : n < 65536 ? 4 : 10);
+}
+
+/**
+ * Every message to a viewer goes through here: a send Bun dropped, or a send buffer past the
+ * viewer's bound, closes the socket (4008) rather than buffering without limit.
+ */
+function sendBounded(ws: ServerWebSocket<ViewerData>, text: string, maxQueuedBytes: number): boolean {
+  if (ws.readyState !== 1) return false;
+  const r = ws.send(text);
+  ws.data.sentBytes += frameBytes(text);
+  if (r !== 0 && ws.getBufferedAmount() <= maxQueuedBytes) return true;
+  ws.close(CLOSE_TOO_SLOW, "viewer too slow");
+  return false;
+}
 
 /** A viewer socket as a ViewerSink: the socket's own send buffer is the bounded queue. */
 export class WsViewerSink implements ViewerSink {
   private closed = false;
-  private bytesSent = 0;
-  private consumedAtLastBeat = -1;
-  private heartbeat: ReturnType<typeof setInterval>;
 
   constructor(private ws: ServerWebSocket<ViewerData>, private hooks: SinkHooks) {
-    // The SSE stall rule: data waited a whole heartbeat and none of it was taken.
-    this.heartbeat = setInterval(() => this.beat(), SseClient.heartbeatMs);
     // An SSE stream pulls once it starts; here the first demand comes after the stream is built.
     queueMicrotask(() => this.drained());
   }
@@ -59,10 +81,7 @@ export class WsViewerSink implements ViewerSink {
 
   send(event: string, data: unknown, id?: string | number): boolean {
     if (this.closed) return false;
-    const text = JSON.stringify(id === undefined ? { event, data } : { event, id, data });
-    if (this.ws.send(text) === 0) return this.cut(); // dropped: the socket is closing or over Bun's limit
-    this.bytesSent += text.length;
-    return this.room >= 0 || this.cut();
+    return sendBounded(this.ws, JSON.stringify(id === undefined ? { event, data } : { event, id, data }), this.hooks.maxQueuedBytes);
   }
 
   /** The socket took what was buffered: the stream may send more (history pages, a skipped screen tick). */
@@ -70,40 +89,42 @@ export class WsViewerSink implements ViewerSink {
     if (!this.closed) this.hooks.onDemand();
   }
 
+  /** The stream ended it (`cut`: too slow); a client should reconnect on 1000 as well (e.g. the screen was replaced). */
   close(cut = false): void {
     if (this.closed) return;
     this.ended();
     this.ws.close(cut ? CLOSE_TOO_SLOW : 1000, cut ? "viewer too slow" : "stream ended");
   }
 
-  /** The socket closed from the other side. */
+  /** The socket closed. */
   ended(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.heartbeat);
     this.hooks.onClose();
-  }
-
-  private cut(): false {
-    this.close(true);
-    return false;
-  }
-
-  private beat(): void {
-    const buffered = this.ws.getBufferedAmount();
-    const consumed = this.bytesSent - buffered;
-    if (buffered > 0 && consumed === this.consumedAtLastBeat) this.close(true);
-    else this.consumedAtLastBeat = consumed;
   }
 }
 
-type Deps = { store: Store; hub: Hub; auth: Auth; log: Logger; config: ServerConfig; inputLimit: RateLimiter; upgradeLimit: RateLimiter; isSecure: (req: Request) => boolean };
+type Deps = {
+  store: Store;
+  hub: Hub;
+  auth: Auth;
+  log: Logger;
+  config: ServerConfig;
+  inputLimit: RateLimiter;
+  upgradeLimit: RateLimiter;
+  isSecure: (req: Request) => boolean;
+  /** A viewer's bound on unsent bytes (the same as an SSE viewer's queue). */
+  maxQueuedBytes: number;
+};
 
 export class ViewerSockets {
   private open = new Set<ServerWebSocket<ViewerData>>();
+  private beat: ReturnType<typeof setTimeout> | null = null;
   framesRejected = 0;
 
-  constructor(private d: Deps) {}
+  constructor(private d: Deps) {
+    this.scheduleBeat();
+  }
 
   get count(): number {
     return this.open.size;
@@ -124,7 +145,7 @@ export class ViewerSockets {
     if (!view.success) return apiError(400, "bad_request", "view must be raw, screen or none");
     const from = Number(url.searchParams.get("from") ?? "0");
     if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "from must be a seq");
-    const data: ViewerData = { kind: "viewer", ip, userAgent: req.headers.get("user-agent"), principal, sessionId, view: view.data, from, sink: null };
+    const data: ViewerData = { kind: "viewer", ip, userAgent: req.headers.get("user-agent"), principal, sessionId, view: view.data, from, sink: null, sentBytes: 0, consumed: 0, consumedSince: Date.now() };
     if (srv.upgrade(req, { data })) return undefined;
     return apiError(400, "bad_request", "expected a WebSocket upgrade");
   }
@@ -133,23 +154,34 @@ export class ViewerSockets {
     this.open.add(ws);
     const { sessionId, view, from } = ws.data;
     const sink: SinkFactory<WsViewerSink> = (hooks) => (ws.data.sink = new WsViewerSink(ws, hooks));
-    if (view === "raw") this.d.hub.subscribe(sessionId, from, sink);
-    if (view === "screen") {
-      const screen = await this.d.hub.screenOf(sessionId);
-      if (ws.readyState !== 1) return;
-      if (screen) this.d.hub.screens.subscribe(sessionId, screen, sink);
+    try {
+      if (view === "raw") this.d.hub.subscribe(sessionId, from, sink);
+      if (view === "screen") {
+        const screen = await this.d.hub.screenOf(sessionId);
+        if (ws.readyState !== 1) return;
+        if (screen) this.d.hub.screens.subscribe(sessionId, screen, sink);
+        else ws.close(CLOSE_GONE, "no such session");
+      }
+    } catch (e) {
+      // e.g. the store refused a read: this viewer ends, the server goes on
+      this.d.log.error("viewer_open_failed", { sessionId, error: (e as Error).message });
+      ws.close(1011, "server error");
     }
   }
 
   message(ws: ServerWebSocket<ViewerData>, message: string | Buffer): void {
     const d = ws.data;
+    const reply = (event: string, data: unknown) => sendBounded(ws, JSON.stringify({ event, data }), this.d.maxQueuedBytes);
     const refuse = (code: string, msg: string, ref: string | null = null) => {
       this.framesRejected++;
-      ws.send(JSON.stringify({ event: "error", data: { code, message: msg, ref } }));
+      reply("error", { code, message: msg, ref });
     };
+    // every frame counts against the input budget, refused ones too: a flood of bad frames is bounded
+    const wait = this.d.inputLimit.take(d.ip);
     if (typeof message !== "string") return refuse("bad_frame", "binary frames are not accepted; send JSON text");
-    if (message.length > MAX_VIEWER_FRAME) return refuse("too_large", `frame exceeds ${MAX_VIEWER_FRAME} bytes`);
+    if (message.length > MAX_VIEWER_FRAME) return refuse("too_large", `frame exceeds ${MAX_VIEWER_FRAME} characters`);
     const json = parseJson(message);
+    if (wait > 0) return refuse("rate_limited", `too many frames; retry in ${Math.ceil(wait / 1000)} s`, json.ok ? refOf(json.value) : null);
     if (!json.ok) return refuse("bad_frame", json.error);
     const frame = parseWith(ViewerFrame, json.value);
     if (!frame.ok) return refuse("bad_frame", frame.error, refOf(json.value));
@@ -159,11 +191,9 @@ export class ViewerSockets {
       refuse("unauthorized", "the login ended; log in again", ref);
       return ws.close(CLOSE_LOGGED_OUT, "logged out");
     }
-    const wait = this.d.inputLimit.take(d.ip);
-    if (wait > 0) return refuse("rate_limited", `too many input frames; retry in ${Math.ceil(wait / 1000)} s`, ref);
     const data = f.text ?? keysToBytes(f.keys ?? []);
     if (!this.d.hub.input(d.sessionId, data)) return refuse("not_connected", "the session's wrapper is not connected", ref);
-    ws.send(JSON.stringify({ event: "input.ok", data: { ref } }));
+    reply("input.ok", { ref });
     try {
       const detail = f.text !== undefined ? { text: f.text } : { keys: f.keys };
       this.d.store.audit.append({ actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent, action: "session.input", target: d.sessionId, detail: { ...detail, via: "ws" } });
@@ -187,7 +217,37 @@ export class ViewerSockets {
   }
 
   stop(): void {
+    if (this.beat) clearTimeout(this.beat);
     for (const ws of this.open) ws.close(1001, "server shutting down");
+  }
+
+  /**
+   * Every second: a cookie login that ended (expired) closes its sockets, as it would fail the next
+   * request; and the SSE stall rule: data waited a whole heartbeat and none of it was taken.
+   */
+  private scheduleBeat(): void {
+    this.beat = setTimeout(() => {
+      this.sweep();
+      this.scheduleBeat();
+    }, SWEEP_MS);
+    this.beat.unref?.();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const ws of this.open) {
+      const p = ws.data.principal;
+      if (p.kind === "browser" && !this.d.store.credentials.webSessionValid(p.sessionHash)) {
+        ws.close(CLOSE_LOGGED_OUT, "logged out");
+        continue;
+      }
+      const buffered = ws.getBufferedAmount();
+      const consumed = ws.data.sentBytes - buffered;
+      if (buffered === 0 || consumed !== ws.data.consumed) {
+        ws.data.consumed = consumed;
+        ws.data.consumedSince = now;
+      } else if (now - ws.data.consumedSince >= SseClient.heartbeatMs) ws.close(CLOSE_TOO_SLOW, "viewer too slow");
+    }
   }
 }
 
