@@ -4,6 +4,7 @@
  */
 import type { Server } from "bun";
 import { join } from "node:path";
+import { Checkpointer } from "../store/checkpointer.ts";
 import { Store } from "../store/index.ts";
 import { Auth } from "./auth.ts";
 import type { ServerConfig } from "./config.ts";
@@ -48,6 +49,7 @@ export type App = {
   auth: Auth;
   sockets: DeviceSockets;
   viewers: ViewerSockets;
+  checkpointer: Checkpointer;
   log: Logger;
   masterKey: Uint8Array;
   metrics: Metrics;
@@ -69,8 +71,10 @@ export type RunningServer = {
 export async function startServer(config: ServerConfig, opts: { logger?: Logger } = {}): Promise<RunningServer> {
   ensureDataDir(config.dataDir);
   const log = opts.logger ?? new Logger(config.logLevel);
-  const store = Store.open(join(config.dataDir, "claude-remote.db"));
+  const dbPath = join(config.dataDir, "claude-remote.db");
+  const store = Store.open(dbPath);
   store.sessions.markAllDisconnected();
+  const checkpointer = new Checkpointer(dbPath, { onError: (error) => log.warn("wal_checkpoint_failed", { error }) });
   const masterKey = loadMasterKey(config.dataDir);
   const admin = loadAdminToken(config.dataDir, config.adminToken);
   const events = new EventLog();
@@ -94,7 +98,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const viewers = new ViewerSockets({ store, hub, auth, log, config, isSecure, inputLimit: limits.input, upgradeLimit: limits.viewerWs, maxQueuedBytes: viewerQueueBytes });
 
   const app: App = {
-    config, store, hub, prompts, events, sockets, viewers, log, masterKey, auth, limits, isSecure,
+    config, store, hub, prompts, events, sockets, viewers, checkpointer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     notifier: createNotifier(config, store, log),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
@@ -186,6 +190,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       events.closeAll();
       hub.shutdown();
       await server.stop(true);
+      await checkpointer.stop();
       store.close();
     },
   };

@@ -3,6 +3,9 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { MIGRATIONS } from "./migrations.ts";
 
+/** Pages of WAL after which a commit checkpoints by itself (SQLite's default is 1000). */
+export const WAL_BACKSTOP_PAGES = 16384;
+
 export function openDatabase(path: string): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { create: true, strict: true });
@@ -11,6 +14,10 @@ export function openDatabase(path: string): Database {
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA busy_timeout = 5000");
+  // The server checkpoints from a worker (checkpointer.ts); this is only the backstop if it falls
+  // behind. After a checkpoint the WAL file is cut back to this size.
+  db.exec(`PRAGMA wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+  db.exec(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
   migrate(db);
   return db;
 }
