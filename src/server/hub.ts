@@ -2,7 +2,9 @@
  * The session hub: live sessions, their headless screens, their device connections and viewers.
  * Frames from devices come in through the methods here; output goes store → acks → viewers.
  */
+import type { InputBody } from "../protocol/api.ts";
 import type { ServerFrame } from "../protocol/frames.ts";
+import { keysToBytes } from "../protocol/keys.ts";
 import type { Store } from "../store/index.ts";
 import type { GapRecord, PendingChunk } from "../store/output.ts";
 import { HeadlessScreen } from "../terminal/headless.ts";
@@ -139,6 +141,17 @@ export class Hub {
       }
       this.publishSession(l.id);
     }
+  }
+
+  /**
+   * Input typed on the dashboard (POST /input or the viewer socket): to the session's PTY, then into
+   * the audit log. False if no device holds the session now (nothing sent, nothing audited).
+   */
+  type(sessionId: string, body: InputBody, by: { actor: string; ip: string; userAgent: string | null }, via?: "ws"): boolean {
+    const data = "text" in body ? body.text : keysToBytes(body.keys);
+    if (!this.input(sessionId, data)) return false;
+    this.store.audit.append({ ...by, action: "session.input", target: sessionId, detail: via ? { ...body, via } : body });
+    return true;
   }
 
   /** Sends keystrokes to the session's PTY. False if no device holds it now. */

@@ -7,7 +7,7 @@
  */
 import type { Server, ServerWebSocket } from "bun";
 import { parseJson, parseWith } from "../protocol/common.ts";
-import { keysToBytes } from "../protocol/keys.ts";
+import type { InputBody } from "../protocol/api.ts";
 import { MAX_VIEWER_FRAME, ViewerFrame, ViewerView } from "../protocol/viewer.ts";
 import type { Store } from "../store/index.ts";
 import { actorOf, type Auth, type Principal } from "./auth.ts";
@@ -191,15 +191,17 @@ export class ViewerSockets {
       refuse("unauthorized", "the login ended; log in again", ref);
       return ws.close(CLOSE_LOGGED_OUT, "logged out");
     }
-    const data = f.text ?? keysToBytes(f.keys ?? []);
-    if (!this.d.hub.input(d.sessionId, data)) return refuse("not_connected", "the session's wrapper is not connected", ref);
-    reply("input.ok", { ref });
+    const body: InputBody = f.text !== undefined ? { text: f.text } : { keys: f.keys ?? [] };
+    let sent: boolean;
     try {
-      const detail = f.text !== undefined ? { text: f.text } : { keys: f.keys };
-      this.d.store.audit.append({ actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent, action: "session.input", target: d.sessionId, detail: { ...detail, via: "ws" } });
+      sent = this.d.hub.type(d.sessionId, body, { actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent }, "ws");
     } catch (e) {
+      // the input went out; only its audit row could not be written
       this.d.log.error("audit_failed", { action: "session.input", error: (e as Error).message });
+      sent = true;
     }
+    if (!sent) return refuse("not_connected", "the session's wrapper is not connected", ref);
+    reply("input.ok", { ref });
   }
 
   drain(ws: ServerWebSocket<ViewerData>): void {

@@ -49,6 +49,14 @@ async function upgradeStatus(query: string, headers: Record<string, string>): Pr
   return res.status;
 }
 
+/** A session held by a raw device client (no PTY): the test writes its output frames itself. */
+async function rawSession() {
+  const c = await connectDevice(server.url, dev);
+  const id = crypto.randomUUID();
+  await c.openSession(id);
+  return { c, id };
+}
+
 const outputOf = (msgs: Msg[]) => Buffer.concat(msgs.filter((m) => m.event === "output").map((m) => Buffer.from(m.data.data, "base64")));
 
 async function wrappedSession(script: string) {
@@ -90,9 +98,7 @@ test("a wrapped session over the viewer socket: output byte-exact, text and key 
 });
 
 test("bad frames get one error each, naming what was wrong; the socket, the session and the stored output survive", async () => {
-  const c = await connectDevice(server.url, dev);
-  const id = crypto.randomUUID();
-  await c.openSession(id);
+  const { c, id } = await rawSession();
   c.output(id, 1, "before\r\n");
   await c.waitFrame("ack", (f) => f.seq === 1);
   const v = await openViewer(`session=${id}`);
@@ -138,9 +144,7 @@ test("bad frames get one error each, naming what was wrong; the socket, the sess
 });
 
 test("view=screen sends the screen; view=none sends no output but takes input; bad view, unknown session and from are refused", async () => {
-  const c = await connectDevice(server.url, dev);
-  const id = crypto.randomUUID();
-  await c.openSession(id);
+  const { c, id } = await rawSession();
   c.output(id, 1, "on the screen\r\n");
   await c.waitFrame("ack", (f) => f.seq === 1);
   const screen = await openViewer(`session=${id}&view=screen`);
@@ -161,9 +165,7 @@ test("view=screen sends the screen; view=none sends no output but takes input; b
 });
 
 test("the upgrade needs the admin: no credentials 401; a cookie from another Origin or without Origin 403; our Origin works; logout closes it", async () => {
-  const c = await connectDevice(server.url, dev);
-  const id = crypto.randomUUID();
-  await c.openSession(id);
+  const { c, id } = await rawSession();
   expect(await upgradeStatus(`session=${id}`, {})).toBe(401);
   expect(await upgradeStatus(`session=${id}`, { Authorization: "Bearer wrong-token" })).toBe(401);
   const { cookie } = await login(server);
@@ -184,9 +186,7 @@ test("the upgrade needs the admin: no credentials 401; a cookie from another Ori
 });
 
 test("input frames are rate-limited like POST /input: refused frames get rate_limited, the socket stays open", async () => {
-  const c = await connectDevice(server.url, dev);
-  const id = crypto.randomUUID();
-  await c.openSession(id);
+  const { c, id } = await rawSession();
   const v = await openViewer(`session=${id}&view=none`);
   for (let i = 0; i < 400; i++) v.send({ type: "input", ref: `f${i}`, text: "x" });
   await waitFor(() => v.msgs.length >= 400, { what: "an answer per frame" });
@@ -203,9 +203,7 @@ test("input frames are rate-limited like POST /input: refused frames get rate_li
 test("a viewer socket that stops reading is cut off with 4008; output and the other viewer go on", async () => {
   const beat = SseClient.heartbeatMs;
   SseClient.heartbeatMs = 500;
-  const c = await connectDevice(server.url, dev);
-  const id = crypto.randomUUID();
-  await c.openSession(id);
+  const { c, id } = await rawSession();
   try {
     // a raw TCP WebSocket client that completes the upgrade and then never reads
     const port = Number(new URL(server.url).port);

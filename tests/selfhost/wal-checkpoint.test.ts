@@ -49,11 +49,19 @@ test("the worker checkpoints the WAL, not the server's commits; the WAL is reuse
   expect(r.busy).toBe(0);
   expect(r.checkpointed).toBe(r.log); // everything is in the database file
 
-  await writeBatch(c, id, 1 + CHUNKS, sent);
-  r = await server.app.checkpointer.now();
-  expect(r.checkpointed).toBe(r.log);
-  // the second batch was written from the start of the WAL again: it does not hold both batches
-  expect(walSize(dataDir)).toBeLessThan(1.5 * CHUNKS * CHUNK);
+  // After a complete checkpoint the next batch is written from the start of the WAL again (the WAL
+  // then holds that batch only, not both). A checkpoint tick running just as a batch starts makes
+  // SQLite skip that restart, so a loaded machine may need another batch.
+  const batchPages = (CHUNKS * CHUNK) / 4096;
+  let from = 1 + CHUNKS;
+  for (let attempt = 0; ; attempt++) {
+    await writeBatch(c, id, from, sent);
+    from += CHUNKS;
+    r = await server.app.checkpointer.now();
+    expect(r.checkpointed).toBe(r.log);
+    if (r.log < 1.5 * batchPages) break;
+    expect(attempt).toBeLessThan(4);
+  }
 
   expect((await storedOutput(server, id)).equals(Buffer.concat(sent))).toBe(true);
   c.ws.close();

@@ -1,5 +1,4 @@
 import { InputBody, ResizeBody } from "../../protocol/api.ts";
-import { keysToBytes } from "../../protocol/keys.ts";
 import { ScrollbackQuery } from "../../protocol/screen.ts";
 import { parseWith } from "../../protocol/common.ts";
 import { actorOf } from "../auth.ts";
@@ -77,9 +76,8 @@ export const sessionRoutes: Route[] = [
       if (wait > 0) return rateLimited(wait, "input requests");
       const body = await readBody(req, InputBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      const data = "text" in body.value ? body.value.text : keysToBytes(body.value.keys);
-      if (!app.hub.input(params.id, data)) return apiError(409, "not_connected", "the session's wrapper is not connected");
-      app.store.audit.append({ actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent"), action: "session.input", target: params.id, detail: body.value });
+      const by = { actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent") };
+      if (!app.hub.type(params.id, body.value, by)) return apiError(409, "not_connected", "the session's wrapper is not connected");
       return json({ ok: true });
     },
   },
