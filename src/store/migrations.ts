@@ -145,6 +145,12 @@ export const MIGRATIONS: readonly string[] = [
   // small documents spent most of its time in those merges; 16 halves the indexing CPU (a `seq`
   // burst: 0.20 → 0.10 s per MB) for slightly more segments per query. Kept in the index's config.
   `INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 16);`,
+  // A level that reaches `crisismerge` segments (default 16) is merged whole, at once, inside
+  // the insert that filled it. With automerge also at 16 every merge was such a crisis merge, and
+  // its cost grows with the index: 50 ms at 48 MB of indexed text, 1.1 s at 200 MB, on the
+  // server's thread (the stalled-viewer spike of bench/scale). At 64 the incremental automerge,
+  // whose work per insert is bounded by the pages that insert wrote, does every merge.
+  `INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 64);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

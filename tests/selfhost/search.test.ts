@@ -97,6 +97,18 @@ describe("SearchIndex", () => {
       store.close();
     }
   });
+  test("the index merges segments incrementally: no level is ever merged whole inside one insert", () => {
+    // FTS5 merges a level whole once it holds `crisismerge` segments; that must stay well above
+    // `automerge`, where incremental merging (bounded work per insert) starts. See migrations.ts.
+    const store = Store.open(join(tempDir("cr-search-"), "db.db"));
+    try {
+      const config = Object.fromEntries((store.db.query("SELECT k, v FROM search_fts_config").all() as { k: string; v: number }[]).map((r) => [r.k, r.v]));
+      expect(config.automerge).toBe(16);
+      expect(config.crisismerge).toBeGreaterThanOrEqual(4 * config.automerge!);
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe("plainText", () => {
