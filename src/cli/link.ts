@@ -8,7 +8,9 @@ import { type ClientFrame, PROTOCOL_VERSION, ServerFrame } from "../protocol/fra
 import { deviceKey, signHandshake } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
-import { type Entry, Ring } from "./ring.ts";
+import { type Entry, Ring, type RingSnapshot } from "./ring.ts";
+
+type ExitFrame = Extract<ClientFrame, { type: "session.exit" }>;
 
 export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string; hooks?: boolean };
 
@@ -18,6 +20,8 @@ export type LinkOptions = {
   secret: string;
   session: SessionMeta;
   ringBytes: number;
+  /** Output kept by an earlier process (a spool file): sent as if this link had produced it. */
+  restored?: RingSnapshot;
   onInput: (data: string) => void;
   onResize: (cols: number, rows: number) => void;
   /** Human-readable state changes, for the one stderr notice. */
@@ -42,7 +46,7 @@ export class Link {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastHeard = 0;
-  private exitFrame: ClientFrame | null = null;
+  private exitFrame: ExitFrame | null = null;
   private ackWaiters: (() => void)[] = [];
   private outbox: ClientFrame[] = [];
   private readyListeners: (() => void)[] = [];
@@ -51,11 +55,15 @@ export class Link {
   everConnected = false;
 
   constructor(private opts: LinkOptions) {
-    this.ring = new Ring(opts.ringBytes);
+    this.ring = opts.restored ? Ring.restore(opts.restored, opts.ringBytes) : new Ring(opts.ringBytes);
   }
 
   start(): void {
     this.connect();
+  }
+
+  get session(): SessionMeta {
+    return { ...this.opts.session };
   }
 
   get connected(): boolean {
@@ -104,10 +112,10 @@ export class Link {
   /**
    * Reports the exit once all output is stored. Waits as long as acks keep coming (a server that is
    * merely slower than the program still gets everything) and gives up after `idleMs` without progress.
-   * Resolves true if everything was acked.
+   * Resolves true if everything was acked and the exit was sent.
    */
-  async finish(exitCode: number, signal: string | null, idleMs: number): Promise<boolean> {
-    this.exitFrame = { type: "session.exit", sessionId: this.opts.session.sessionId, exitCode, signal, endedAt: Date.now(), lastSeq: this.ring.lastSeq };
+  async finish(exitCode: number, signal: string | null, idleMs: number, endedAt = Date.now()): Promise<boolean> {
+    this.exitFrame = { type: "session.exit", sessionId: this.opts.session.sessionId, exitCode, signal, endedAt, lastSeq: this.ring.lastSeq };
     this.pump();
     const all = this.allAcked().then(() => true);
     let done = false;
@@ -115,9 +123,15 @@ export class Link {
       seen = this.acked;
       done = await Promise.race([all, Bun.sleep(idleMs).then(() => false)]);
     }
-    if (done && this.ready) this.sendJson(this.exitFrame);
-    await Bun.sleep(done ? 20 : 0);
-    return done;
+    const sent = done && this.ready && this.ws?.readyState === WebSocket.OPEN;
+    if (sent) this.sendJson(this.exitFrame);
+    await Bun.sleep(sent ? 20 : 0);
+    return sent;
+  }
+
+  /** The exit this link reported or tried to report (set by `finish`). */
+  get exit(): ExitFrame | null {
+    return this.exitFrame;
   }
 
   close(): void {

@@ -9,7 +9,8 @@ const USAGE = `usage:
   claude-remote exec [--name N] -- <cmd> [args…]   wrap any command
   claude-remote serve                          run the server (same as npm start)
   claude-remote backup <file>                  consistent copy of the server's database (safe while it runs)
-  claude-remote pair <server-url> <code>       pair this machine with a server`;
+  claude-remote pair <server-url> <code>       pair this machine with a server
+  claude-remote deliver                        send output kept while the server was unreachable (runs by itself)`;
 
 function fail(msg: string): number {
   console.error(`claude-remote: ${msg}\n${USAGE}`);
@@ -57,6 +58,12 @@ export async function main(argv: string[]): Promise<number> {
     case "backup": {
       const { backupCommand } = await import("../server/backup.ts");
       return backupCommand(rest);
+    }
+    case "deliver": {
+      const { deliverSpooled } = await import("./deliver.ts");
+      const r = await deliverSpooled();
+      console.error(`claude-remote deliver: ${r.delivered} delivered, ${r.left} left`);
+      return r.left ? 1 : 0;
     }
     case "pair":
       if (rest.length < 2) return fail("pair needs <server-url> <code>");

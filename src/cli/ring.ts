@@ -5,6 +5,8 @@
  */
 export type Entry = { seq: number; parts: Uint8Array[]; bytes: number; sent: boolean };
 export type Dropped = { fromSeq: number; toSeq: number; bytes: number };
+/** What the ring holds, to be kept on disk and picked up by another process (see spool.ts). */
+export type RingSnapshot = { lastSeq: number; entries: { seq: number; data: Uint8Array }[]; dropped: Dropped[] };
 
 /** Unsent chunks are merged up to this size, so a busy program sends few large frames. */
 const MERGE_LIMIT = 256 * 1024;
@@ -22,6 +24,23 @@ export class Ring {
 
   constructor(readonly capacity: number) {
     this.mergeLimit = Math.min(MERGE_LIMIT, Math.floor(capacity / 4));
+  }
+
+  /** A ring holding exactly `snap` (its capacity grows to fit it, so nothing is evicted on the way in). */
+  static restore(snap: RingSnapshot, capacity: number): Ring {
+    const bytes = snap.entries.reduce((n, e) => n + e.data.byteLength, 0);
+    const r = new Ring(Math.max(capacity, bytes));
+    r.entries = snap.entries.map((e) => ({ seq: e.seq, parts: [e.data], bytes: e.data.byteLength, sent: false }));
+    r.bytes = bytes;
+    r.lastSeq = snap.lastSeq;
+    r.dropped = snap.dropped.map((d) => ({ ...d }));
+    r.droppedBytes = snap.dropped.reduce((n, d) => n + d.bytes, 0);
+    return r;
+  }
+
+  snapshot(): RingSnapshot {
+    const entries = [...this.after(0)].map((e) => ({ seq: e.seq, data: e.parts.length === 1 ? e.parts[0] : Buffer.concat(e.parts) }));
+    return { lastSeq: this.lastSeq, entries, dropped: this.dropped.map((d) => ({ ...d })) };
   }
 
   /** Adds output, keeping `data` itself (the PTY backends hand over a fresh buffer per chunk); returns the seq it went into. */

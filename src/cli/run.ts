@@ -5,9 +5,11 @@
 import { hostname } from "node:os";
 import { basename } from "node:path";
 import { readDeviceConfig } from "./config.ts";
+import { startDeliverer } from "./deliver.ts";
 import { Link } from "./link.ts";
 import { loadBackend } from "./pty/index.ts";
 import type { PtyProcess } from "./pty/types.ts";
+import { spoolFiles, writeSpool } from "./spool.ts";
 import { enterRaw, restoreTerminal, terminalSize } from "./terminal.ts";
 
 export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
@@ -71,6 +73,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
       },
     });
     link.start();
+    if (spoolFiles().length) startDeliverer(); // output an earlier session could not deliver
     if (await firstAttemptFailed(link, 500)) notice(`cannot reach ${device.config.server} yet; output is kept and sent when it is back.`);
   }
 
@@ -116,7 +119,24 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   if (link) {
     const delivered = await link.finish(exitCode, signal, link.connected ? 10_000 : 2_000); // idle limits: waits on while acks advance
     link.close();
-    if (!delivered) notice(`${link.ring.bytes} bytes of output were not delivered to the server${downDetail ? ` (${downDetail})` : ""}.`);
+    if (!delivered) keepForLater(link, device.ok ? device.config.deviceId : "", downDetail);
   }
   return exitCode;
+}
+
+/** Output the server did not acknowledge (or an exit it never heard of) goes to the spool, and a deliverer sends it later. */
+function keepForLater(link: Link, deviceId: string, why: string): void {
+  const what = link.ring.bytes ? `${link.ring.bytes} bytes of output` : "the exit";
+  const because = why ? ` (${why})` : "";
+  try {
+    const ring = link.ring.snapshot();
+    const file = writeSpool({
+      header: { v: 1, deviceId, open: { type: "session.open", ...link.session }, exit: link.exit!, lastSeq: ring.lastSeq, dropped: ring.dropped, createdAt: Date.now() },
+      ring,
+    });
+    startDeliverer();
+    notice(`the server does not have ${what} yet${because}; kept in ${file} and sent in the background when it is back.`);
+  } catch (e) {
+    notice(`${what} could not be delivered to the server${because} or kept: ${(e as Error).message}`);
+  }
 }

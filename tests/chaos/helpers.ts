@@ -1,5 +1,9 @@
 /** Shared pieces of the chaos tests: a raw device WebSocket client and a flaky loopback TCP proxy. */
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
 import { parseJson } from "../../src/protocol/common.ts";
+import { DB_FILE } from "../../src/server/backup.ts";
+import { freePort, spawnServerProcess, tempDir, waitForHealth } from "../support/server.ts";
 import { PROTOCOL_VERSION } from "../../src/protocol/frames.ts";
 import { deviceKey, signHandshake } from "../../src/protocol/handshake.ts";
 
@@ -185,6 +189,52 @@ export async function endedSession(api: (p: string) => Promise<Response>, name: 
     if (s && s.status === "exited") return s;
     if (Date.now() > deadline) throw new Error(`session ${name} not ended after ${timeoutMs} ms (status ${s?.status})`);
     await Bun.sleep(100);
+  }
+}
+
+const CHAOS_TOKEN = "chaos-admin-token-0123456789";
+
+/**
+ * A server as its own process on a fixed port and data dir, so it can be SIGKILLed and started
+ * again where the wrapper expects it; `pair()` writes a device config dir for CLAUDE_REMOTE_CONFIG_DIR.
+ */
+export function chaosServer(prefix: string) {
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = tempDir(prefix);
+  const env = { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: CHAOS_TOKEN, LOG_LEVEL: "error" };
+  let proc: ReturnType<typeof spawnServerProcess> | null = null;
+  const api = (p: string, init: RequestInit = {}) => fetch(url + p, { ...init, headers: { Authorization: `Bearer ${CHAOS_TOKEN}`, "Content-Type": "application/json" } });
+  return {
+    url,
+    dataDir,
+    api,
+    async start(): Promise<void> {
+      proc = spawnServerProcess(env);
+      await waitForHealth(url, 20_000);
+    },
+    async kill(): Promise<void> {
+      proc?.kill("SIGKILL");
+      await proc?.exited;
+    },
+    async pair(): Promise<string> {
+      const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
+      const res = await fetch(url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "chaos" }) });
+      const { deviceId, secret } = (await res.json()) as { deviceId: string; secret: string };
+      const configDir = tempDir(`${prefix}cfg-`);
+      await Bun.write(join(configDir, "config.json"), JSON.stringify({ server: url, deviceId, secret }));
+      return configDir;
+    },
+  };
+}
+
+/** Gaps recorded for a session, read straight from a (possibly running) server's database file. */
+export function storedGaps(dataDir: string, sessionId: string): { fromSeq: number; toSeq: number; bytes: number }[] {
+  const db = new Database(join(dataDir, DB_FILE), { readonly: true });
+  try {
+    return db.query("SELECT from_seq AS fromSeq, to_seq AS toSeq, bytes FROM gaps WHERE session_id = ? ORDER BY from_seq").all(sessionId) as never;
+  } finally {
+    db.close();
   }
 }
 

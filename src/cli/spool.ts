@@ -1,0 +1,155 @@
+/**
+ * Output a wrapper could not deliver before it exited (the server was unreachable), kept on disk in
+ * `<config dir>/spool/<session id>.spool` until `claude-remote deliver` sends it. Only the wrapper's
+ * own output is kept here; the file is 0600 in a 0700 directory, like the credentials.
+ *
+ * Format: "CRSPOOL1\n" | u32 header length | header JSON | entries, each f64 seq | u32 length | bytes.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { parseWith } from "../protocol/common.ts";
+import { SessionExit, SessionOpen } from "../protocol/frames.ts";
+import { configDir } from "./config.ts";
+import type { RingSnapshot } from "./ring.ts";
+
+const MAGIC = new TextEncoder().encode("CRSPOOL1\n");
+/** All spool files together stay under this; a new one past it is refused (and reported), never an old one removed. */
+export const MAX_SPOOL_BYTES = 256 * 1024 * 1024;
+/** Output nobody could deliver for this long is deleted. */
+export const MAX_SPOOL_AGE_MS = 7 * 24 * 3600 * 1000;
+
+const Dropped = z.object({ fromSeq: z.number().int().min(1), toSeq: z.number().int().min(1), bytes: z.number().int().nonnegative() });
+export const SpoolHeader = z.object({
+  v: z.literal(1),
+  deviceId: z.string().min(1),
+  open: SessionOpen,
+  exit: SessionExit,
+  lastSeq: z.number().int().nonnegative(),
+  dropped: z.array(Dropped).max(100_000),
+  createdAt: z.number(),
+});
+export type SpoolHeader = z.infer<typeof SpoolHeader>;
+export type Spooled = { header: SpoolHeader; ring: RingSnapshot };
+
+export function spoolDir(env = process.env): string {
+  return join(configDir(env), "spool");
+}
+
+export function spoolFiles(dir = spoolDir()): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".spool"))
+    .map((f) => join(dir, f));
+}
+
+function spoolBytes(dir: string): number {
+  return spoolFiles(dir).reduce((n, f) => n + statSync(f, { throwIfNoEntry: false })!.size, 0);
+}
+
+/** Writes the spool file atomically (temp file + rename); returns its path. Throws if it cannot be kept. */
+export function writeSpool(s: Spooled, dir = spoolDir()): string {
+  const header = new TextEncoder().encode(JSON.stringify(s.header));
+  const size = MAGIC.byteLength + 4 + header.byteLength + s.ring.entries.reduce((n, e) => n + 12 + e.data.byteLength, 0);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (spoolBytes(dir) + size > MAX_SPOOL_BYTES) throw new Error(`the spool directory ${dir} already holds ${MAX_SPOOL_BYTES} bytes`);
+  const path = join(dir, `${s.header.open.sessionId}.spool`);
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    const head = new Uint8Array(4);
+    new DataView(head.buffer).setUint32(0, header.byteLength);
+    for (const b of [MAGIC, head, header]) writeSync(fd, b);
+    for (const e of s.ring.entries) {
+      const meta = new Uint8Array(12);
+      const view = new DataView(meta.buffer);
+      view.setFloat64(0, e.seq);
+      view.setUint32(8, e.data.byteLength);
+      writeSync(fd, meta);
+      writeSync(fd, e.data);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  return path;
+}
+
+/** Reads and checks a spool file; an error says what is wrong with it. */
+export function readSpool(path: string): { ok: true; value: Spooled } | { ok: false; error: string } {
+  const buf = new Uint8Array(readFileSync(path));
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf.byteLength < MAGIC.byteLength + 4 || !MAGIC.every((b, i) => buf[i] === b)) return { ok: false, error: "not a claude-remote spool file" };
+  const headerLen = view.getUint32(MAGIC.byteLength);
+  let at = MAGIC.byteLength + 4;
+  if (at + headerLen > buf.byteLength) return { ok: false, error: "header truncated" };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(buf.subarray(at, at + headerLen)));
+  } catch (e) {
+    return { ok: false, error: `header is not JSON: ${(e as Error).message}` };
+  }
+  const parsed = parseWith(SpoolHeader, json);
+  if (!parsed.ok) return { ok: false, error: `bad header: ${parsed.error}` };
+  const header = parsed.value;
+  at += headerLen;
+  const entries: RingSnapshot["entries"] = [];
+  while (at < buf.byteLength) {
+    if (at + 12 > buf.byteLength) return { ok: false, error: `entry header truncated at byte ${at}` };
+    const seq = view.getFloat64(at);
+    const len = view.getUint32(at + 8);
+    at += 12;
+    if (at + len > buf.byteLength) return { ok: false, error: `entry ${seq} truncated` };
+    const prev = entries[entries.length - 1];
+    if (!Number.isInteger(seq) || seq < 1 || (prev && seq !== prev.seq + 1)) return { ok: false, error: `entry seq ${seq} out of order` };
+    entries.push({ seq, data: buf.subarray(at, at + len) });
+    at += len;
+  }
+  const last = entries[entries.length - 1];
+  if (last && last.seq !== header.lastSeq) return { ok: false, error: `last entry ${last.seq} is not lastSeq ${header.lastSeq}` };
+  return { ok: true, value: { header, ring: { lastSeq: header.lastSeq, entries, dropped: header.dropped } } };
+}
+
+/**
+ * One deliverer per spool file: `<file>.lock` holds its pid. A lock whose process is gone is taken
+ * over. Returns a release function, or null if another live process holds the file.
+ */
+export function lockSpool(path: string): (() => void) | null {
+  const lock = `${path}.lock`;
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      const fd = openSync(lock, "wx", 0o600);
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(lock);
+        } catch {}
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const pid = Number(readFileSync(lock, "utf8"));
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) return null;
+      try {
+        unlinkSync(lock);
+      } catch {}
+    }
+  }
+  return null;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Keeps an unreadable spool file for a human to look at, out of the deliverer's way. */
+export function setAside(path: string): string {
+  const to = `${path}.bad`;
+  renameSync(path, to);
+  return to;
+}
