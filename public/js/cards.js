@@ -109,7 +109,11 @@ async function answer(card, p, action, body) {
     else state.prompts.set(p.id, { ...state.prompts.get(p.id), status: action === 'approve' ? 'approved' : 'denied', resolution: { via: 'api', decision: action === 'approve' ? 'allow' : 'deny', message: body.message } });
     updateCard(card, state.prompts.get(p.id));
   } catch (e) {
-    if (e.status === 409) {
+    if (e.status === 409 && e.body?.error === 'not_connected') {
+      // nothing was sent: the prompt stays open, so the buttons stay usable for a retry
+      toast('Not sent: the terminal running this session is offline. The prompt stays open; answer again once it reconnects.');
+      setEnabled(card, true);
+    } else if (e.status === 409) {
       toast('Already answered elsewhere');
       refetch();
     } else {
