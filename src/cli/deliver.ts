@@ -5,16 +5,18 @@
  * every later wrapper start does too while spool files are left.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync, statSync, truncateSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, openSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { readDeviceConfig } from "./config.ts";
 import { Link } from "./link.ts";
-import { lockSpool, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles } from "./spool.ts";
+import { leftoverFiles, lockSpool, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles } from "./spool.ts";
 
 /** A background deliverer keeps trying this long (the link backs off to ~10 s between attempts). */
 export const DELIVER_FOR_MS = 6 * 3600 * 1000;
 const LOG_MAX_BYTES = 1024 * 1024;
+/** Spool files delivered at once. */
+const PARALLEL = 4;
 /** Ring bound for a restored link: never reached, the ring holds only what the file held. */
 const RING_BYTES = 8 * 1024 * 1024;
 
@@ -25,16 +27,36 @@ export async function deliverSpooled(opts: { forMs?: number; dir?: string; log?:
   const log = opts.log ?? ((m) => console.error(`claude-remote deliver: ${m}`));
   const deadline = Date.now() + (opts.forMs ?? DELIVER_FOR_MS);
   const device = readDeviceConfig();
-  const files = spoolFiles(opts.dir);
-  const done = await Promise.all(files.map((f) => deliverOne(f, device, deadline, log)));
-  const delivered = done.filter(Boolean).length;
+  const dir = opts.dir ?? spoolDir();
+  removeLeftovers(dir, log);
+  const files = spoolFiles(dir);
+  let delivered = 0;
+  // a few at a time: each is its own connection, and the server bounds frames per device
+  for (let i = 0; i < files.length; i += PARALLEL) {
+    const done = await Promise.allSettled(files.slice(i, i + PARALLEL).map((f) => deliverOne(f, device, deadline, log)));
+    for (const d of done) {
+      if (d.status === "fulfilled") delivered += d.value ? 1 : 0;
+      else log(`${(d.reason as Error).message}`);
+    }
+  }
   return { delivered, left: files.length - delivered };
+}
+
+/** Half-written files of a wrapper killed while writing, and files set aside long ago. */
+function removeLeftovers(dir: string, log: Log): void {
+  for (const f of leftoverFiles(dir)) {
+    try {
+      unlinkSync(f);
+      log(`${f}: removed`);
+    } catch {}
+  }
 }
 
 async function deliverOne(path: string, device: Device, deadline: number, log: Log): Promise<boolean> {
   const release = lockSpool(path);
   if (!release) return false; // another deliverer has it
   try {
+    if (!existsSync(path)) return false; // delivered by another process since this one listed the directory
     const r = readSpool(path);
     if (!r.ok) {
       log(`${path}: ${r.error}; moved to ${setAside(path)}`);
@@ -67,7 +89,8 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
       onResize: () => {},
     });
     link.start();
-    const ok = await link.finish(header.exit.exitCode, header.exit.signal, Math.max(1000, deadline - Date.now()), header.exit.endedAt);
+    // a spool file someone removed (or a temp dir cleaned up) means: stop trying
+    const ok = await link.finish(header.exit.exitCode, header.exit.signal, Infinity, { endedAt: header.exit.endedAt, deadline, stop: () => !existsSync(path) });
     link.close();
     if (ok) {
       unlinkSync(path);
@@ -79,14 +102,23 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
   }
 }
 
-/** Starts `claude-remote deliver` detached from this terminal; its messages go to `<spool dir>/deliver.log`. */
-export function startDeliverer(): void {
-  const logPath = join(spoolDir(), "deliver.log");
-  if ((statSync(logPath, { throwIfNoEntry: false })?.size ?? 0) > LOG_MAX_BYTES) truncateSync(logPath, 0);
-  const fd = openSync(logPath, "a", 0o600);
+/**
+ * Starts `claude-remote deliver` detached from this terminal; its messages go to
+ * `<spool dir>/deliver.log`. Returns why it could not, instead of throwing: a background helper
+ * must never stop the user's program.
+ */
+export function startDeliverer(): string | null {
   try {
-    spawn(process.execPath, [Bun.main, "deliver"], { detached: true, stdio: ["ignore", fd, fd], env: process.env }).unref();
-  } finally {
-    closeSync(fd);
+    const logPath = join(spoolDir(), "deliver.log");
+    if ((statSync(logPath, { throwIfNoEntry: false })?.size ?? 0) > LOG_MAX_BYTES) truncateSync(logPath, 0);
+    const fd = openSync(logPath, "a", 0o600);
+    try {
+      spawn(process.execPath, [Bun.main, "deliver"], { detached: true, stdio: ["ignore", fd, fd], env: process.env }).unref();
+    } finally {
+      closeSync(fd);
+    }
+    return null;
+  } catch (e) {
+    return (e as Error).message;
   }
 }

@@ -12,6 +12,15 @@ import { type Entry, Ring, type RingSnapshot } from "./ring.ts";
 
 type ExitFrame = Extract<ClientFrame, { type: "session.exit" }>;
 
+export type FinishOptions = {
+  /** When the program ended, if not now (a deliverer reports the original time). */
+  endedAt?: number;
+  /** Give up at this time (ms since the epoch) even while acks still come. */
+  deadline?: number;
+  /** Give up as soon as this returns true. */
+  stop?: () => boolean;
+};
+
 export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string; hooks?: boolean };
 
 export type LinkOptions = {
@@ -30,6 +39,10 @@ export type LinkOptions = {
 };
 
 const HIGH_WATER = 4 * 1024 * 1024;
+/** How often `finish` looks at its limits while it waits. */
+const FINISH_POLL_MS = 250;
+/** How long `finish` waits for the server to confirm a sent exit. */
+const ENDED_WAIT_MS = 5000;
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 30_000;
 /** Control frames kept while the link is down; past this, the oldest notice goes (prompt frames are never dropped for one). */
@@ -53,6 +66,10 @@ export class Link {
   private answerListeners: ((f: PromptAnswer) => void)[] = [];
   acked = 0;
   everConnected = false;
+  /** The server said it answers `session.exit` with `session.ended`. */
+  private serverAcksExit = false;
+  /** The server confirmed this session's exit. */
+  private ended = false;
 
   constructor(private opts: LinkOptions) {
     this.ring = opts.restored ? Ring.restore(opts.restored, opts.ringBytes) : new Ring(opts.ringBytes);
@@ -111,22 +128,36 @@ export class Link {
 
   /**
    * Reports the exit once all output is stored. Waits as long as acks keep coming (a server that is
-   * merely slower than the program still gets everything) and gives up after `idleMs` without progress.
-   * Resolves true if everything was acked and the exit was sent.
+   * merely slower than the program still gets everything), gives up after `idleMs` without
+   * progress, at `deadline`, or once `stop()` says so. Resolves true only when everything was acked
+   * and the server confirmed the exit (`session.ended`; a server that does not announce
+   * `exitAcks` is taken at its word once the frame is sent).
    */
-  async finish(exitCode: number, signal: string | null, idleMs: number, endedAt = Date.now()): Promise<boolean> {
-    this.exitFrame = { type: "session.exit", sessionId: this.opts.session.sessionId, exitCode, signal, endedAt, lastSeq: this.ring.lastSeq };
+  async finish(exitCode: number, signal: string | null, idleMs: number, opts: FinishOptions = {}): Promise<boolean> {
+    const s = this.opts.session;
+    this.exitFrame = { type: "session.exit", sessionId: s.sessionId, exitCode, signal, endedAt: opts.endedAt ?? Date.now(), lastSeq: this.ring.lastSeq };
     this.pump();
-    const all = this.allAcked().then(() => true);
-    let done = false;
-    for (let seen = -1; !done && seen !== this.acked; ) {
-      seen = this.acked;
-      done = await Promise.race([all, Bun.sleep(idleMs).then(() => false)]);
+    const deadline = opts.deadline ?? Infinity;
+    const all = this.allAcked();
+    let acked = false;
+    void all.then(() => (acked = true));
+    for (let seen = this.acked, progressAt = Date.now(); ; ) {
+      if (acked && this.ready && this.ws?.readyState === WebSocket.OPEN) break;
+      const now = Date.now();
+      if (this.acked !== seen) [seen, progressAt] = [this.acked, now];
+      if (now - progressAt >= idleMs || now >= deadline || opts.stop?.()) return false;
+      await Promise.race([all, Bun.sleep(Math.min(FINISH_POLL_MS, idleMs))]);
+      if (acked && !this.ready) await Bun.sleep(FINISH_POLL_MS); // acked by a server that then went away: wait for the link again
     }
-    const sent = done && this.ready && this.ws?.readyState === WebSocket.OPEN;
-    if (sent) this.sendJson(this.exitFrame);
-    await Bun.sleep(sent ? 20 : 0);
-    return sent;
+    this.ended = false;
+    this.sendJson(this.exitFrame);
+    if (!this.serverAcksExit) {
+      await Bun.sleep(20);
+      return true;
+    }
+    const until = Date.now() + ENDED_WAIT_MS;
+    while (!this.ended && Date.now() < until && this.ready) await Bun.sleep(5);
+    return this.ended;
   }
 
   /** The exit this link reported or tried to report (set by `finish`). */
@@ -194,11 +225,15 @@ export class Link {
         return this.sendJson({ type: "hello", v: PROTOCOL_VERSION, deviceId: this.opts.deviceId, nonce: f.nonce, ts, sig, host: this.opts.host });
       }
       case "welcome":
+        this.serverAcksExit = f.exitAcks === true;
         return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent, hooks: s.hooks });
       case "session.ready":
         return this.onReady(ws, f.lastSeq);
       case "ack":
         return this.onAck(f.seq);
+      case "session.ended":
+        if (f.sessionId === s.sessionId) this.ended = true;
+        return;
       case "input":
         if (f.sessionId === s.sessionId) this.opts.onInput(f.data);
         return;
@@ -255,6 +290,8 @@ export class Link {
       if (ws.bufferedAmount > HIGH_WATER) return this.pumpIn(2);
       this.sendEntry(ws, e);
     }
+    // seqs the ring no longer holds and the server does not have (it lost output it had acked): a gap, so acks can reach the end
+    if (this.sentUpTo < this.ring.lastSeq) this.sendGap(this.sentUpTo + 1, this.ring.lastSeq);
     if (this.exitFrame && this.acked >= this.ring.lastSeq) this.ackWaiters.splice(0).forEach((w) => w());
   }
 
@@ -266,14 +303,15 @@ export class Link {
   }
 
   private sendEntry(ws: WebSocket, e: Entry): void {
-    if (e.seq > this.sentUpTo + 1) {
-      const fromSeq = this.sentUpTo + 1;
-      const toSeq = e.seq - 1;
-      this.sendJson({ type: "gap", sessionId: this.opts.session.sessionId, fromSeq, toSeq, bytes: this.ring.droppedIn(fromSeq, toSeq) });
-    }
+    if (e.seq > this.sentUpTo + 1) this.sendGap(this.sentUpTo + 1, e.seq - 1);
     ws.send(encodeOutput(this.opts.session.sessionId, e.seq, e.parts));
     e.sent = true;
     this.sentUpTo = e.seq;
+  }
+
+  private sendGap(fromSeq: number, toSeq: number): void {
+    this.sendJson({ type: "gap", sessionId: this.opts.session.sessionId, fromSeq, toSeq, bytes: this.ring.droppedIn(fromSeq, toSeq) });
+    this.sentUpTo = toSeq;
   }
 
   private sendJson(frame: ClientFrame): void {

@@ -73,7 +73,10 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
       },
     });
     link.start();
-    if (spoolFiles().length) startDeliverer(); // output an earlier session could not deliver
+    if (hasSpooled()) {
+      const failed = startDeliverer(); // output an earlier session could not deliver
+      if (failed) notice(`cannot start sending kept output in the background: ${failed}`);
+    }
     if (await firstAttemptFailed(link, 500)) notice(`cannot reach ${device.config.server} yet; output is kept and sent when it is back.`);
   }
 
@@ -134,9 +137,17 @@ function keepForLater(link: Link, deviceId: string, why: string): void {
       header: { v: 1, deviceId, open: { type: "session.open", ...link.session }, exit: link.exit!, lastSeq: ring.lastSeq, dropped: ring.dropped, createdAt: Date.now() },
       ring,
     });
-    startDeliverer();
-    notice(`the server does not have ${what} yet${because}; kept in ${file} and sent in the background when it is back.`);
+    const failed = startDeliverer();
+    notice(`the server does not have ${what} yet${because}; kept in ${file}${failed ? `; run \`claude-remote deliver\` to send it (${failed})` : " and sent in the background when it is back"}.`);
   } catch (e) {
     notice(`${what} could not be delivered to the server${because} or kept: ${(e as Error).message}`);
+  }
+}
+
+function hasSpooled(): boolean {
+  try {
+    return spoolFiles().length > 0;
+  } catch {
+    return false; // an unreadable spool directory must not stop the program
   }
 }

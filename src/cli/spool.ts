@@ -5,7 +5,7 @@
  *
  * Format: "CRSPOOL1\n" | u32 header length | header JSON | entries, each f64 seq | u32 length | bytes.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseWith } from "../protocol/common.ts";
@@ -44,7 +44,7 @@ export function spoolFiles(dir = spoolDir()): string[] {
 }
 
 function spoolBytes(dir: string): number {
-  return spoolFiles(dir).reduce((n, f) => n + statSync(f, { throwIfNoEntry: false })!.size, 0);
+  return spoolFiles(dir).reduce((n, f) => n + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
 }
 
 /** Writes the spool file atomically (temp file + rename); returns its path. Throws if it cannot be kept. */
@@ -55,7 +55,8 @@ export function writeSpool(s: Spooled, dir = spoolDir()): string {
   if (spoolBytes(dir) + size > MAX_SPOOL_BYTES) throw new Error(`the spool directory ${dir} already holds ${MAX_SPOOL_BYTES} bytes`);
   const path = join(dir, `${s.header.open.sessionId}.spool`);
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, "w", 0o600);
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, "wx", 0o600);
   try {
     const head = new Uint8Array(4);
     new DataView(head.buffer).setUint32(0, header.byteLength);
@@ -68,11 +69,31 @@ export function writeSpool(s: Spooled, dir = spoolDir()): string {
       writeSync(fd, meta);
       writeSync(fd, e.data);
     }
+    fsyncSync(fd); // on disk before the name says it is complete
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
+  syncDir(dir);
   return path;
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Temp files older than an hour (a wrapper killed while writing) and set-aside files past the age limit. */
+export function leftoverFiles(dir: string, now = Date.now()): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => ({ f, path: join(dir, f), age: now - (statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? now) }))
+    .filter(({ f, age }) => (f.endsWith(".spool.tmp") && age > 3600_000) || (f.endsWith(".spool.bad") && age > MAX_SPOOL_AGE_MS))
+    .map(({ path }) => path);
 }
 
 /** Reads and checks a spool file; an error says what is wrong with it. */
@@ -110,32 +131,48 @@ export function readSpool(path: string): { ok: true; value: Spooled } | { ok: fa
   return { ok: true, value: { header, ring: { lastSeq: header.lastSeq, entries, dropped: header.dropped } } };
 }
 
+/** A lock older than this is stale whatever its pid says (a deliverer gives up after 6 h; pids get reused). */
+const LOCK_MAX_AGE_MS = 7 * 3600 * 1000;
+
 /**
- * One deliverer per spool file: `<file>.lock` holds its pid. A lock whose process is gone is taken
- * over. Returns a release function, or null if another live process holds the file.
+ * One deliverer per spool file: `<file>.lock` holds its pid. The lock is created whole (a temp file
+ * with the pid, hard-linked into place), so nobody ever reads it empty. A lock whose process is
+ * gone, or older than any deliverer lives, is taken over. Returns a release function, or null if
+ * another live process holds the file. Two processes taking over the same stale lock at the same
+ * instant could both deliver: harmless, the server drops seqs it already has.
  */
 export function lockSpool(path: string): (() => void) | null {
   const lock = `${path}.lock`;
-  for (let tries = 0; tries < 2; tries++) {
-    try {
-      const fd = openSync(lock, "wx", 0o600);
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => {
-        try {
-          unlinkSync(lock);
-        } catch {}
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const pid = Number(readFileSync(lock, "utf8"));
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) return null;
+  const mine = `${lock}.${process.pid}`;
+  writeFileSync(mine, String(process.pid), { mode: 0o600 });
+  try {
+    for (let tries = 0; tries < 2; tries++) {
       try {
-        unlinkSync(lock);
-      } catch {}
+        linkSync(mine, lock);
+        return () => rmSync(lock, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        if (held(lock)) return null;
+        rmSync(lock, { force: true });
+      }
     }
+    return null;
+  } finally {
+    rmSync(mine, { force: true });
   }
-  return null;
+}
+
+function held(lock: string): boolean {
+  const st = statSync(lock, { throwIfNoEntry: false });
+  if (!st) return false;
+  if (Date.now() - st.mtimeMs > LOCK_MAX_AGE_MS) return false;
+  let pid = NaN;
+  try {
+    pid = Number(readFileSync(lock, "utf8"));
+  } catch {
+    return false; // released just now
+  }
+  return Number.isInteger(pid) && pid > 0 && alive(pid);
 }
 
 function alive(pid: number): boolean {

@@ -69,9 +69,17 @@ export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----
 export const Challenge = z.object({ type: z.literal("challenge"), v: z.literal(PROTOCOL_VERSION), nonce: z.string(), ts: z.number() });
-export const Welcome = z.object({ type: z.literal("welcome"), deviceId: z.string(), heartbeatMs: z.number().int() });
+export const Welcome = z.object({
+  type: z.literal("welcome"),
+  deviceId: z.string(),
+  heartbeatMs: z.number().int(),
+  /** The server answers a stored `session.exit` with `session.ended` (older servers do not). */
+  exitAcks: z.literal(true).optional(),
+});
 export const SessionReady = z.object({ type: z.literal("session.ready"), sessionId: SessionId, lastSeq: Seq });
 export const Ack = z.object({ type: z.literal("ack"), sessionId: SessionId, seq: Seq });
+/** The session's exit is stored: the wrapper (or a deliverer) may forget it. */
+export const SessionEnded = z.object({ type: z.literal("session.ended"), sessionId: SessionId });
 export const Input = z.object({ type: z.literal("input"), sessionId: SessionId, data: z.string().max(64 * 1024) });
 export const ResizeRequest = z.object({ type: z.literal("resize"), sessionId: SessionId, cols: Cols, rows: Rows });
 export const ErrorFrame = z.object({
@@ -82,5 +90,5 @@ export const ErrorFrame = z.object({
   ref: z.string().optional(),
 });
 
-export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer]);
+export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, SessionEnded, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -137,7 +137,7 @@ export class DeviceSockets {
     set.add(conn);
     this.store.devices.seen(h.deviceId, h.host ?? null);
     this.store.audit.append({ actor: `device:${h.deviceId}`, ip: ws.data.ip, userAgent: null, action: "device.connect", target: h.deviceId, detail: { host: h.host ?? null } });
-    conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS });
+    conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS, exitAcks: true });
   }
 
   private control(conn: Conn, message: string): void {
@@ -165,8 +165,9 @@ export class DeviceSockets {
       case "session.resize":
         return this.hub.resize(conn, f.sessionId, f.cols, f.rows);
       case "session.exit":
-        this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt);
-        return this.prompts.sessionExited(conn, f.sessionId);
+        if (!this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt)) return reject("not_open", "session not open on this connection", f.type);
+        this.prompts.sessionExited(conn, f.sessionId);
+        return conn.send({ type: "session.ended", sessionId: f.sessionId });
       case "prompt.open":
       case "prompt.closed":
       case "notice": {

@@ -120,13 +120,15 @@ export class Hub {
     this.publishSession(sessionId);
   }
 
-  exit(conn: DeviceConn, sessionId: string, exitCode: number, endedAt: number): void {
+  /** Stores the session's end (after its tail); false if this connection does not own the session. */
+  exit(conn: DeviceConn, sessionId: string, exitCode: number, endedAt: number): boolean {
     const l = this.owned(conn, sessionId);
-    if (!l) return;
+    if (!l) return false;
     this.pipeline.flush(); // the tail is stored before the session is marked ended
     this.store.sessions.end(sessionId, exitCode, endedAt);
     l.conn = null;
     this.publishSession(sessionId);
+    return true;
   }
 
   /** The device's socket closed: its running sessions are disconnected until it comes back. */

@@ -4,12 +4,13 @@
  * aside with a reason; a file belonging to another device is kept; one deliverer per file.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deliverSpooled } from "../../src/cli/deliver.ts";
 import { Ring } from "../../src/cli/ring.ts";
 import { lockSpool, readSpool, type SpoolHeader, writeSpool } from "../../src/cli/spool.ts";
-import { startTestServer, storedOutput, tempDir, type TestServer } from "../support/server.ts";
+import { connectDevice } from "../support/device-client.ts";
+import { freePort, startTestServer, storedOutput, tempDir, type TestServer } from "../support/server.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -37,7 +38,7 @@ function header(sessionId: string, deviceId: string, ring: Ring): SpoolHeader {
 }
 
 let server: TestServer;
-let device: { configDir: string; deviceId: string };
+let device: { configDir: string; deviceId: string; secret: string };
 const savedEnv = process.env.CLAUDE_REMOTE_CONFIG_DIR;
 beforeAll(async () => {
   server = await startTestServer();
@@ -119,4 +120,68 @@ test("bad files are set aside with what is wrong; another device's file is kept;
   const r2 = await deliverSpooled({ dir, forMs: 15_000, log: () => {} });
   expect(r2).toEqual({ delivered: 1, left: 1 });
   expect(existsSync(good)).toBe(false);
+});
+
+test("a lock naming a live process is held, unless it is older than any deliverer lives (a reused pid)", () => {
+  const dir = tempDir("cr-spool-");
+  const file = join(dir, "x.spool");
+  writeFileSync(file, "");
+  writeFileSync(`${file}.lock`, String(process.ppid)); // alive, and not this process
+  expect(lockSpool(file)).toBeNull();
+  const old = new Date(Date.now() - 8 * 3600 * 1000);
+  utimesSync(`${file}.lock`, old, old);
+  const release = lockSpool(file);
+  expect(release).not.toBeNull();
+  release!();
+  expect(existsSync(`${file}.lock`)).toBe(false);
+});
+
+test("two deliverers at once: every file delivered exactly once, the output stored once", async () => {
+  const dir = join(tempDir("cr-spool-"), "spool");
+  const ids = Array.from({ length: 6 }, () => crypto.randomUUID());
+  for (const id of ids) {
+    const ring = leftover();
+    writeSpool({ header: header(id, device.deviceId, ring), ring: ring.snapshot() }, dir);
+  }
+  const [a, b] = await Promise.all([deliverSpooled({ dir, forMs: 15_000, log: () => {} }), deliverSpooled({ dir, forMs: 15_000, log: () => {} })]);
+  expect(a.delivered + b.delivered).toBe(ids.length);
+  expect(readdirSync(dir).filter((f) => f.endsWith(".spool") || f.endsWith(".lock"))).toEqual([]);
+  for (const id of ids) expect((await storedOutput(server, id)).toString()).toBe("dddd\r\neeee\r\nTHE-END\r\n");
+});
+
+test("a deliverer whose server is away stops once its file is removed; stale temp files are cleaned up", async () => {
+  const configDir = tempDir("cr-spool-cfg-");
+  writeFileSync(join(configDir, "config.json"), JSON.stringify({ server: `http://127.0.0.1:${freePort()}`, deviceId: device.deviceId, secret: "s".repeat(32) }));
+  const dir = join(configDir, "spool");
+  mkdirSync(dir, { recursive: true });
+  const stale = join(dir, "half-written.spool.tmp");
+  writeFileSync(stale, "partial");
+  const old = new Date(Date.now() - 2 * 3600 * 1000);
+  utimesSync(stale, old, old);
+  const ring = leftover();
+  const file = writeSpool({ header: header(crypto.randomUUID(), device.deviceId, ring), ring: ring.snapshot() }, dir);
+  process.env.CLAUDE_REMOTE_CONFIG_DIR = configDir;
+  try {
+    const running = deliverSpooled({ dir, forMs: 600_000, log: () => {} }); // would try for 10 minutes
+    await Bun.sleep(300);
+    expect(existsSync(stale)).toBe(false);
+    Bun.spawnSync(["rm", file]);
+    expect(await running).toEqual({ delivered: 0, left: 1 });
+  } finally {
+    process.env.CLAUDE_REMOTE_CONFIG_DIR = device.configDir;
+  }
+}, 30_000);
+
+test("the server confirms a stored exit with session.ended, and refuses an exit for a session this connection has not opened", async () => {
+  const d = await connectDevice(server.url, device);
+  const welcome = await d.waitFrame("welcome");
+  expect(welcome.exitAcks).toBe(true);
+  const id = crypto.randomUUID();
+  d.sendJson({ type: "session.exit", sessionId: id, exitCode: 0, signal: null, endedAt: Date.now(), lastSeq: 0 });
+  expect(await d.waitFrame("error", (f) => f.ref === "session.exit")).toMatchObject({ code: "not_open" });
+  await d.openSession(id);
+  d.sendJson({ type: "session.exit", sessionId: id, exitCode: 5, signal: null, endedAt: Date.now(), lastSeq: 0 });
+  await d.waitFrame("session.ended", (f) => f.sessionId === id);
+  expect(await (await server.api(`/api/sessions/${id}`)).json()).toMatchObject({ status: "exited", exitCode: 5 });
+  d.ws.close();
 });
