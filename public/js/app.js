@@ -4,7 +4,7 @@ import { $ } from './dom.js';
 import { devicesView, pairView } from './devices.js';
 import { listView } from './list.js';
 import { refetch, startLive, state, subscribe } from './live.js';
-import { login, loginView, tokenFromFragment } from './login.js';
+import { credentialsFromFragment, login, loginView } from './login.js';
 import { searchView } from './search.js';
 import { sessionView } from './session.js';
 
@@ -68,12 +68,18 @@ subscribe((what) => {
 async function boot() {
   trackViewport();
   setUnauthorizedHandler(() => showLogin('Please log in again.'));
-  const token = tokenFromFragment();
-  if (token) {
+  const credentials = credentialsFromFragment();
+  if (credentials) {
     try {
-      await login(token);
+      await login(credentials);
     } catch (e) {
-      return showLogin(e.status === 401 ? 'That login link is not valid (any more).' : `Could not log in: ${e.message}`);
+      if (e.status !== 401) return showLogin(`Could not log in: ${e.message}`);
+      // an already logged-in phone that opens a used link again is still logged in
+      try {
+        await api('/api/me');
+      } catch {
+        return showLogin(credentials.ticket ? 'That login link was already used or has expired. Run `claude-remote login-link` on the server for a new one, or paste the admin token.' : 'That login link is not valid (any more).');
+      }
     }
   }
   try {

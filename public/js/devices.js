@@ -1,4 +1,4 @@
-// Devices (paired machines: list, revoke) and "Add device" (a one-time pairing code).
+// Devices (paired machines: list, revoke), "Add device" (a one-time pairing code) and "Log in a phone" (a one-time login link).
 import { api } from './api.js';
 import { age, h, toast } from './dom.js';
 import { subscribe } from './live.js';
@@ -7,9 +7,12 @@ import { notifySection } from './push.js';
 export function devicesView(root) {
   const list = h('ul', { class: 'devices' });
   const status = h('p', { class: 'muted pad' }, 'Loading…');
+  const phone = h('div', { class: 'form', hidden: true, 'aria-label': 'login link' });
+  const phoneBtn = h('button', { class: 'btn', type: 'button' }, 'Log in a phone');
+  phoneBtn.addEventListener('click', () => showLoginLink(phone));
   root.replaceChildren(
-    h('div', { class: 'row-actions' }, h('a', { class: 'btn primary', href: '#/pair' }, '+ Add device')),
-    h('h2', {}, 'Paired devices'), status, list, notifySection());
+    h('div', { class: 'row-actions' }, h('a', { class: 'btn primary', href: '#/pair' }, '+ Add device'), phoneBtn),
+    phone, h('h2', {}, 'Paired devices'), status, list, notifySection());
 
   const load = async () => {
     try {
@@ -26,6 +29,21 @@ export function devicesView(root) {
   load();
   const unsub = subscribe((what) => (what === 'devices' || what === 'sessions') && load());
   return unsub;
+}
+
+/** A one-time login link (10 minutes) as a QR code for another phone, and as text to copy. */
+async function showLoginLink(out) {
+  out.hidden = false;
+  out.replaceChildren(h('p', { class: 'muted' }, 'Creating a login link…'));
+  try {
+    const r = await api('/api/login-links', { method: 'POST' });
+    const qr = typeof r.qrDataUrl === 'string' && r.qrDataUrl.startsWith('data:image/') ? h('img', { class: 'qr', src: r.qrDataUrl, alt: 'QR code of the login link' }) : null;
+    out.replaceChildren(
+      h('p', {}, 'Scan with the other phone. The link works once, within 10 minutes:'),
+      qr, h('pre', { class: 'code', 'aria-label': 'login link URL' }, r.url));
+  } catch (e) {
+    out.replaceChildren(h('p', { class: 'error' }, `Could not create a login link: ${e.message}`));
+  }
 }
 
 function deviceRow(d, reload) {

@@ -1,21 +1,25 @@
-// Login: by the printed link (<base>/#token=…) or by pasting the admin token.
+// Login: by the printed one-time link (<base>/#login=…), a link with the token (#token=…), or by pasting the admin token.
 import { api } from './api.js';
 import { h } from './dom.js';
 
-/** Takes a token from the URL fragment, removing it from the address bar and history at once. */
-export function tokenFromFragment() {
-  const m = /^#token=([^&]+)/.exec(location.hash);
+/**
+ * Takes a login ticket (#login=…) or the admin token (#token=…) from the URL fragment, removing it
+ * from the address bar and history at once. Returns the login body, or null.
+ */
+export function credentialsFromFragment() {
+  const m = /^#(login|token)=([^&]+)/.exec(location.hash);
   if (!m) return null;
   history.replaceState(null, '', `${location.pathname}${location.search}#/`);
   try {
-    return decodeURIComponent(m[1]);
+    const value = decodeURIComponent(m[2]);
+    return m[1] === 'login' ? { ticket: value } : { token: value };
   } catch {
     return null;
   }
 }
 
-export async function login(token) {
-  await api('/api/login', { method: 'POST', body: { token } });
+export async function login(body) {
+  await api('/api/login', { method: 'POST', body });
 }
 
 export function loginView(root, onDone, message) {
@@ -28,7 +32,7 @@ export function loginView(root, onDone, message) {
     e.preventDefault();
     err.textContent = '';
     try {
-      await login(field.value.trim());
+      await login({ token: field.value.trim() });
       onDone();
     } catch (ex) {
       err.textContent = ex.status === 401 ? 'Wrong token.' : `Could not log in: ${ex.message}`;

@@ -9,6 +9,7 @@ const USAGE = `usage:
   claude-remote exec [--name N] -- <cmd> [args…]   wrap any command
   claude-remote serve                          run the server (same as npm start)
   claude-remote backup <file>                  consistent copy of the server's database (safe while it runs)
+  claude-remote login-link                     a new one-time login link for the dashboard (run where the server's data is)
   claude-remote pair <server-url> <code>       pair this machine with a server
   claude-remote deliver                        send output kept while the server was unreachable (runs by itself)`;
 
@@ -58,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     case "backup": {
       const { backupCommand } = await import("../server/backup.ts");
       return backupCommand(rest);
+    }
+    case "login-link": {
+      const { loginLinkCommand } = await import("../server/login-link.ts");
+      return loginLinkCommand();
     }
     case "deliver": {
       const { deliverSpooled } = await import("./deliver.ts");

@@ -6,7 +6,10 @@ import { KeyName } from "./keys.ts";
 /** Largest request body any route accepts. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export const LoginBody = z.object({ token: z.string().min(1).max(512) });
+/** The admin token, or the ticket of a one-time login link (`#login=…`). */
+export const LoginBody = z
+  .object({ token: z.string().min(1).max(512).optional(), ticket: z.string().min(1).max(128).optional() })
+  .refine((b) => (b.token === undefined) !== (b.ticket === undefined), "give exactly one of token or ticket");
 
 export const PairBody = z.object({
   code: z.string().min(1).max(64),

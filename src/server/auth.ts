@@ -7,6 +7,8 @@ import { parseCookies } from "./http.ts";
 import { randomToken, safeEqual, sha256hex } from "./secrets.ts";
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+/** A printed login link works once, within this time. */
+export const LOGIN_TICKET_TTL_MS = 24 * 3600 * 1000;
 
 export type Principal = { kind: "token" } | { kind: "browser"; sessionHash: string };
 
@@ -23,6 +25,16 @@ export class Auth {
 
   checkToken(token: string): boolean {
     return safeEqual(sha256hex(token), this.adminHash);
+  }
+
+  /** A one-time login ticket for a printed link (only its hash is stored). */
+  issueLoginTicket(ttlMs = LOGIN_TICKET_TTL_MS): { ticket: string; expiresAt: number } {
+    return issueLoginTicket(this.store, ttlMs);
+  }
+
+  /** True once for a valid ticket; it is spent by this call. */
+  redeemLoginTicket(ticket: string): boolean {
+    return this.store.credentials.spendLoginTicket(sha256hex(ticket));
   }
 
   /**
@@ -65,4 +77,12 @@ export class Auth {
 export function actorOf(p: Principal | null): string {
   if (!p) return "anonymous";
   return p.kind === "token" ? "admin:token" : `admin:browser:${p.sessionHash.slice(0, 12)}`;
+}
+
+/** Also used by `claude-remote login-link`, which opens the database without a running server. */
+export function issueLoginTicket(store: Store, ttlMs = LOGIN_TICKET_TTL_MS): { ticket: string; expiresAt: number } {
+  const ticket = randomToken(32);
+  const expiresAt = Date.now() + ttlMs;
+  store.credentials.addLoginTicket(sha256hex(ticket), expiresAt);
+  return { ticket, expiresAt };
 }

@@ -16,7 +16,7 @@ export async function serve(): Promise<void> {
   }
   const running = await startServer(config);
   running.app.log.info("listening", { url: running.url, dataDir: config.dataDir });
-  if (running.adminTokenGenerated) await printLoginBanner(config.publicUrl || running.url, running.adminToken);
+  if (running.adminTokenGenerated) await printLoginBanner(config.publicUrl || running.url, running.app.auth.issueLoginTicket().ticket);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 
-/** Pairing codes and browser sessions: only their SHA-256 hashes are stored. */
+/** Pairing codes, login tickets and browser sessions: only their SHA-256 hashes are stored. */
 export class CredentialStore {
   constructor(private db: Database) {}
 
@@ -11,6 +11,15 @@ export class CredentialStore {
   /** Marks the code used if it exists, is unused and unexpired; true only for that one caller. */
   spendPairingCode(codeHash: string, now = Date.now()): boolean {
     return this.db.query("UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?").run(now, codeHash, now).changes === 1;
+  }
+
+  addLoginTicket(ticketHash: string, expiresAt: number): void {
+    this.db.query("INSERT INTO login_tickets (ticket_hash, created_at, expires_at) VALUES (?, ?, ?)").run(ticketHash, Date.now(), expiresAt);
+  }
+
+  /** Marks the ticket used if it exists, is unused and unexpired; true only for that one caller. */
+  spendLoginTicket(ticketHash: string, now = Date.now()): boolean {
+    return this.db.query("UPDATE login_tickets SET used_at = ? WHERE ticket_hash = ? AND used_at IS NULL AND expires_at > ?").run(now, ticketHash, now).changes === 1;
   }
 
   addWebSession(tokenHash: string, expiresAt: number, userAgent: string | null, ip: string | null): void {
@@ -28,6 +37,7 @@ export class CredentialStore {
   purgeExpired(now = Date.now()): void {
     this.db.query("DELETE FROM web_sessions WHERE expires_at <= ?").run(now);
     this.db.query("DELETE FROM pairing_codes WHERE expires_at <= ?").run(now - 86_400_000);
+    this.db.query("DELETE FROM login_tickets WHERE expires_at <= ?").run(now - 86_400_000);
   }
 
   getSetting(key: string): string | null {

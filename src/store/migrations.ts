@@ -151,6 +151,13 @@ export const MIGRATIONS: readonly string[] = [
   // server's thread (the stalled-viewer spike of bench/scale). At 64 the incremental automerge,
   // whose work per insert is bounded by the pages that insert wrote, does every merge.
   `INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 64);`,
+  // One-time login links: the printed link carries a ticket, not the admin token; only its hash is kept.
+  `CREATE TABLE login_tickets (
+    ticket_hash TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { REPO } from "../support/server.ts";
+import { afterAll, beforeAll } from "bun:test";
+import { REPO, startTestServer, type TestServer } from "../support/server.ts";
 
 export const PHONE = { width: 390, height: 844 };
 /** The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to tests/artifacts (ignored). */
@@ -38,4 +39,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** The text rows of the live screen as the page shows them (trailing spaces trimmed). */
 export function screenText(page: Page): Promise<string[]> {
   return page.$$eval(".term .screen .row", (rows) => rows.map((r) => (r.textContent ?? "").replace(/ +$/, "")));
+}
+
+/** A test server and a browser for one test file: started before its tests, stopped after them. */
+export function serverAndBrowser(): { server: TestServer; browser: Browser } {
+  const ctx = {} as { server: TestServer; browser: Browser };
+  beforeAll(async () => {
+    ctx.server = await startTestServer();
+    ctx.browser = await launch();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }

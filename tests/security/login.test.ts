@@ -1,10 +1,13 @@
-/** Login from a phone: the first-start banner (link + terminal QR), the cookie's attributes, expiry, logout, limits. */
+/**
+ * Login from a phone: the first-start banner (a one-time link + terminal QR, never the admin token),
+ * `claude-remote login-link`, tickets that work once, the cookie's attributes, expiry, logout, limits.
+ */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import QRCode from "qrcode";
 import { SESSION_TTL_MS } from "../../src/server/auth.ts";
-import { type TestServer, freePort, spawnServerProcess, startTestServer, tempDir, waitForHealth } from "../support/server.ts";
+import { BUN, CLI, type TestServer, freePort, spawnServerProcess, startTestServer, tempDir, waitForHealth } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { auditActions, login } from "./support.ts";
 
@@ -24,22 +27,48 @@ async function collect(stream: ReadableStream<Uint8Array>, onText: (t: string) =
   }
 }
 
-test("first start prints the login link with the token in the fragment and its QR code; later starts do not", async () => {
+const ticketIn = (text: string, base: string): string | undefined => {
+  const m = new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/#login=([A-Za-z0-9_-]+)`).exec(text);
+  return m?.[1];
+};
+const loginWith = (url: string, body: unknown) => fetch(`${url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
+test("first start prints a one-time login link (not the admin token) and its QR code; later starts do not; login-link prints a new one", async () => {
   const dataDir = tempDir("cr-banner-");
   const port = freePort();
+  const local = `http://127.0.0.1:${port}`;
   const env = { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, PUBLIC_URL: "https://remote.example.test", CLAUDE_REMOTE_ADMIN_TOKEN: "" };
   const first = spawnServerProcess(env);
   let out = "";
   const reader = collect(first.stdout, (t) => (out += t));
   try {
-    await waitForHealth(`http://127.0.0.1:${port}`);
+    await waitForHealth(local);
     const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
-    const url = `https://remote.example.test/#token=${encodeURIComponent(token)}`;
-    await waitFor(() => out.includes(url) && out.includes("▀"), { what: "banner with QR" });
-    // The QR printed is the QR of exactly that link.
-    const qr = await QRCode.toString(url, { type: "terminal", small: true, errorCorrectionLevel: "L" });
-    expect(out).toContain(qr.trim());
     expect(token.length).toBeGreaterThanOrEqual(40);
+    const ticket = await waitFor(() => out.includes("▀") && ticketIn(out, "https://remote.example.test"), { what: "banner with link and QR" });
+    const url = `https://remote.example.test/#login=${ticket}`;
+    const qr = await QRCode.toString(url, { type: "terminal", small: true, errorCorrectionLevel: "L" });
+    expect(out).toContain(qr.trim()); // the QR printed is the QR of exactly that link
+    expect(out).not.toContain(token);
+    expect(out).not.toContain("#token=");
+    // the link works once
+    const ok = await loginWith(local, { ticket });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("set-cookie")).toMatch(/^__Host-cr_session=/); // PUBLIC_URL is https
+    const again = await loginWith(local, { ticket });
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { detail: string }).detail).toBe("unknown, used or expired login link");
+
+    // a new link from the command line, while the server runs
+    const cli = Bun.spawnSync([BUN, CLI, "login-link"], { env: { ...process.env, ...env } });
+    expect(cli.exitCode).toBe(0);
+    const printed = cli.stdout.toString();
+    const fresh = ticketIn(printed, "https://remote.example.test");
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(ticket);
+    expect(printed).not.toContain(token);
+    expect((await loginWith(local, { ticket: fresh })).status).toBe(200);
+    expect((await loginWith(local, { ticket: fresh })).status).toBe(401);
   } finally {
     first.kill();
     await first.exited;
@@ -49,14 +78,33 @@ test("first start prints the login link with the token in the fragment and its Q
   let out2 = "";
   const reader2 = collect(second.stdout, (t) => (out2 += t));
   try {
-    await waitForHealth(`http://127.0.0.1:${port}`);
+    await waitForHealth(local);
     await Bun.sleep(300);
   } finally {
     second.kill();
     await second.exited;
     await reader2;
   }
-  expect(out2).not.toContain("#token=");
+  expect(out2).not.toContain("#login=");
+  // only hashes of tickets are kept
+  const db = readFileSync(join(dataDir, "claude-remote.db"));
+  expect(db.includes(Buffer.from(ticketIn(out, "https://remote.example.test")!))).toBe(false);
+});
+
+test("login bodies: an expired or unknown ticket is refused, both or neither of token and ticket is a named 400, and nothing is spent by a refusal", async () => {
+  const expired = server.app.auth.issueLoginTicket(-1000).ticket;
+  expect((await loginWith(server.url, { ticket: expired })).status).toBe(401);
+  expect((await loginWith(server.url, { ticket: "never-issued-ticket" })).status).toBe(401);
+  const valid = server.app.auth.issueLoginTicket().ticket;
+  for (const body of [{ token: server.token, ticket: valid }, {}, { ticket: "" }]) {
+    const res = await loginWith(server.url, body);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toMatch(/token|ticket/);
+  }
+  expect((await loginWith(server.url, { ticket: valid })).status).toBe(200); // still unused after the refusals
+  const audit = await auditActions(server);
+  expect(audit.some((a) => a.action === "login" && a.detail?.via === "link")).toBe(true);
+  expect(audit.some((a) => a.action === "login.failed" && a.detail?.via === "link")).toBe(true);
 });
 
 test("login over http sets an HttpOnly, SameSite=Strict cookie that is not Secure and works; Bearer keeps working", async () => {

@@ -1,23 +1,13 @@
 // The dashboard's search box (real Chromium): type a word, get the session that printed it, open it.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
-import { launch, openPhone } from "../dashboard/browser.ts";
+import { expect, test } from "bun:test";
+import { openPhone, serverAndBrowser } from "../dashboard/browser.ts";
 import { connectDevice } from "../support/device-client.ts";
-import { startTestServer, type TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startTestServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser();
 
 test("search box finds the session that printed a word and links to it", async () => {
+  const { server, browser } = ctx;
   const dev = await server.pairDevice();
   const c = await connectDevice(server.url, dev);
   for (const [id, text] of [["ui-search-quokka", "a \x1b[1mquokka\x1b[0m <b>smiles</b>\r\n"], ["ui-search-other", "nothing to see\r\n"]]) {

@@ -2,8 +2,13 @@ import { LoginBody } from "../../protocol/api.ts";
 import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
 import { apiError, json, rateLimited, readBody } from "../http.ts";
+import { loginUrl } from "../banner.ts";
+import { qrSvg } from "../qr.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Route } from "../router.ts";
+
+/** A link shown on a screen is used at once, unlike one printed in a log at first start. */
+const LOGIN_LINK_TTL_MS = 10 * 60 * 1000;
 
 export const loginRoutes: Route[] = [
   {
@@ -16,12 +21,14 @@ export const loginRoutes: Route[] = [
       if (wait > 0) return rateLimited(wait, "login attempts");
       const body = await readBody(req, LoginBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      if (!app.auth.checkToken(body.value.token)) {
-        audit(ctx, "login.failed", { actor: "anonymous" });
-        return apiError(401, "unauthorized", "wrong token");
+      const { token, ticket } = body.value;
+      const via = ticket !== undefined ? "link" : "token";
+      if (ticket !== undefined ? !app.auth.redeemLoginTicket(ticket) : !app.auth.checkToken(token!)) {
+        audit(ctx, "login.failed", { actor: "anonymous", detail: { via } });
+        return apiError(401, "unauthorized", via === "link" ? "unknown, used or expired login link" : "wrong token");
       }
       const { cookie, hash, expiresAt } = app.auth.startSession(app.isSecure(req), req.headers.get("user-agent"), ip);
-      audit(ctx, "login", { actor: actorOf({ kind: "browser", sessionHash: hash }), detail: { expiresAt } });
+      audit(ctx, "login", { actor: actorOf({ kind: "browser", sessionHash: hash }), detail: { expiresAt, via } });
       return json({ ok: true, expiresAt }, 200, { "Set-Cookie": cookie });
     },
   },
@@ -36,4 +43,18 @@ export const loginRoutes: Route[] = [
     },
   },
   { method: "GET", path: "/api/me", auth: "admin", handler: ({ principal }) => json({ ok: true, kind: principal?.kind }) },
+  {
+    // A logged-in dashboard shows this as a QR code to log in another phone: it works once, for 10 minutes.
+    method: "POST",
+    path: "/api/login-links",
+    auth: "admin",
+    handler: async (ctx) => {
+      const { req, app } = ctx;
+      const { ticket, expiresAt } = app.auth.issueLoginTicket(LOGIN_LINK_TTL_MS);
+      audit(ctx, "login_link.create", { detail: { expiresAt } });
+      const url = loginUrl(app.publicUrl(req), ticket);
+      const qr = await qrSvg(url);
+      return json({ url, expiresAt, qrSvg: qr.svg, qrDataUrl: qr.dataUrl });
+    },
+  },
 ];
