@@ -73,13 +73,11 @@ async function boot() {
     try {
       await login(credentials);
     } catch (e) {
-      if (e.status !== 401) return showLogin(`Could not log in: ${e.message}`);
-      // an already logged-in phone that opens a used link again is still logged in
-      try {
-        await api('/api/me');
-      } catch {
-        return showLogin(credentials.ticket ? 'That login link was already used or has expired. Run `claude-remote login-link` on the server for a new one, or paste the admin token.' : 'That login link is not valid (any more).');
-      }
+      // a phone already logged in that opens a link again (used, or refused for any reason) stays in
+      const loggedIn = await api('/api/me').then(() => true, () => false);
+      if (!loggedIn && e.status === 401) return showLogin(credentials.ticket ? 'That login link was already used or has expired. Run `claude-remote login-link` on the server for a new one, or paste the admin token.' : 'That login link is not valid (any more).');
+      if (!loggedIn && e.status) return showLogin(`Could not log in: ${e.message}`);
+      // no status: the server is unreachable; the check below shows the offline banner
     }
   }
   try {

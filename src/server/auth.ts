@@ -2,6 +2,7 @@
  * Who is calling: the admin (Bearer token or browser session cookie). Devices authenticate on the
  * WebSocket instead (device-socket.ts).
  */
+import type { CredentialStore } from "../store/credentials.ts";
 import type { Store } from "../store/index.ts";
 import { parseCookies } from "./http.ts";
 import { randomToken, safeEqual, sha256hex } from "./secrets.ts";
@@ -29,7 +30,7 @@ export class Auth {
 
   /** A one-time login ticket for a printed link (only its hash is stored). */
   issueLoginTicket(ttlMs = LOGIN_TICKET_TTL_MS): { ticket: string; expiresAt: number } {
-    return issueLoginTicket(this.store, ttlMs);
+    return issueLoginTicket(this.store.credentials, ttlMs);
   }
 
   /** True once for a valid ticket; it is spent by this call. */
@@ -80,9 +81,9 @@ export function actorOf(p: Principal | null): string {
 }
 
 /** Also used by `claude-remote login-link`, which opens the database without a running server. */
-export function issueLoginTicket(store: Store, ttlMs = LOGIN_TICKET_TTL_MS): { ticket: string; expiresAt: number } {
+export function issueLoginTicket(credentials: CredentialStore, ttlMs = LOGIN_TICKET_TTL_MS): { ticket: string; expiresAt: number } {
   const ticket = randomToken(32);
   const expiresAt = Date.now() + ttlMs;
-  store.credentials.addLoginTicket(sha256hex(ticket), expiresAt);
+  credentials.addLoginTicket(sha256hex(ticket), expiresAt);
   return { ticket, expiresAt };
 }

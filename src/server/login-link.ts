@@ -1,18 +1,24 @@
 /**
  * `claude-remote login-link`: prints a new one-time login link (and its QR code) for the server
  * whose data dir this is, e.g. to log in another phone. It writes the ticket's hash straight into
- * the database, so it works while the server runs (and with it stopped).
+ * the database (safe while the server runs: WAL), and only into a database at this version's
+ * schema: it never migrates a database a running server of another version has open. The link's
+ * address comes from PUBLIC_URL (else HOST and PORT), so run it with the server's environment.
  */
+import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Store } from "../store/index.ts";
+import { AuditStore } from "../store/audit.ts";
+import { CredentialStore } from "../store/credentials.ts";
+import { schemaVersion } from "../store/db.ts";
+import { SCHEMA_VERSION } from "../store/migrations.ts";
 import { issueLoginTicket } from "./auth.ts";
 import { DB_FILE } from "./backup.ts";
 import { printLoginBanner } from "./banner.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
 
 export async function loginLinkCommand(env: Record<string, string | undefined> = process.env): Promise<number> {
-  let config;
+  let config: ServerConfig;
   try {
     config = loadConfig(env);
   } catch (e) {
@@ -25,14 +31,26 @@ export async function loginLinkCommand(env: Record<string, string | undefined> =
     console.error(`claude-remote: no database at ${dbPath}: start the server first (or set CLAUDE_REMOTE_DATA_DIR)`);
     return 1;
   }
-  const store = Store.open(dbPath);
+  const db = new Database(dbPath, { strict: true });
   try {
-    const { ticket } = issueLoginTicket(store);
-    const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-    await printLoginBanner(config.publicUrl || `http://${host}:${config.port}`, ticket);
+    db.exec("PRAGMA busy_timeout = 5000");
+    const version = schemaVersion(db);
+    if (version !== SCHEMA_VERSION) {
+      console.error(`claude-remote: the database is at schema v${version} and this claude-remote expects v${SCHEMA_VERSION}: run the server's own version (after an upgrade, restart the server first)`);
+      return 1;
+    }
+    const { ticket, expiresAt } = issueLoginTicket(new CredentialStore(db));
+    new AuditStore(db).append({ actor: "cli:login-link", ip: null, userAgent: null, action: "login_link.create", detail: { expiresAt } });
+    await printLoginBanner(baseUrl(config), ticket);
     if (!config.publicUrl) console.log("(set PUBLIC_URL to the address your phone uses, and the link will carry it)");
     return 0;
   } finally {
-    store.close();
+    db.close();
   }
+}
+
+function baseUrl(config: ServerConfig): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
 }

@@ -5,8 +5,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Database } from "bun:sqlite";
 import QRCode from "qrcode";
 import { SESSION_TTL_MS } from "../../src/server/auth.ts";
+import { sha256hex } from "../../src/server/secrets.ts";
+import { SCHEMA_VERSION } from "../../src/store/migrations.ts";
 import { BUN, CLI, type TestServer, freePort, spawnServerProcess, startTestServer, tempDir, waitForHealth } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { auditActions, login } from "./support.ts";
@@ -31,7 +34,8 @@ const ticketIn = (text: string, base: string): string | undefined => {
   const m = new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/#login=([A-Za-z0-9_-]+)`).exec(text);
   return m?.[1];
 };
-const loginWith = (url: string, body: unknown) => fetch(`${url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+const loginWith = (url: string, body: unknown, ip?: string) =>
+  fetch(`${url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...(ip ? { "X-Forwarded-For": ip } : {}) }, body: JSON.stringify(body) });
 
 test("first start prints a one-time login link (not the admin token) and its QR code; later starts do not; login-link prints a new one", async () => {
   const dataDir = tempDir("cr-banner-");
@@ -40,6 +44,7 @@ test("first start prints a one-time login link (not the admin token) and its QR 
   const env = { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, PUBLIC_URL: "https://remote.example.test", CLAUDE_REMOTE_ADMIN_TOKEN: "" };
   const first = spawnServerProcess(env);
   let out = "";
+  let cliOut = "";
   const reader = collect(first.stdout, (t) => (out += t));
   try {
     await waitForHealth(local);
@@ -62,7 +67,7 @@ test("first start prints a one-time login link (not the admin token) and its QR 
     // a new link from the command line, while the server runs
     const cli = Bun.spawnSync([BUN, CLI, "login-link"], { env: { ...process.env, ...env } });
     expect(cli.exitCode).toBe(0);
-    const printed = cli.stdout.toString();
+    const printed = (cliOut = cli.stdout.toString());
     const fresh = ticketIn(printed, "https://remote.example.test");
     expect(fresh).toBeDefined();
     expect(fresh).not.toBe(ticket);
@@ -86,22 +91,42 @@ test("first start prints a one-time login link (not the admin token) and its QR 
     await reader2;
   }
   expect(out2).not.toContain("#login=");
-  // only hashes of tickets are kept
-  const db = readFileSync(join(dataDir, "claude-remote.db"));
-  expect(db.includes(Buffer.from(ticketIn(out, "https://remote.example.test")!))).toBe(false);
+  // only hashes of tickets are kept; the command line's link is audited
+  const db = new Database(join(dataDir, "claude-remote.db"));
+  try {
+    const rows = db.query("SELECT * FROM login_tickets").all() as Record<string, unknown>[];
+    const tickets = [ticketIn(out, "https://remote.example.test")!, ticketIn(cliOut, "https://remote.example.test")!];
+    expect(rows.map((r) => r.ticket_hash).sort()).toEqual(tickets.map((t) => sha256hex(t)).sort());
+    for (const r of rows) for (const t of tickets) expect(Object.values(r)).not.toContain(t);
+    expect(db.query("SELECT actor FROM audit WHERE action = 'login_link.create'").all()).toEqual([{ actor: "cli:login-link" }]);
+    // a database at another schema version (a server not restarted after an upgrade) is left alone
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
+    const refused = Bun.spawnSync([BUN, CLI, "login-link"], { env: { ...process.env, ...env } });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr.toString()).toContain(`schema v${SCHEMA_VERSION - 1}`);
+    expect((db.query("SELECT COUNT(*) AS n FROM login_tickets").get() as { n: number }).n).toBe(2);
+  } finally {
+    db.close();
+  }
+});
+
+test("one ticket, two logins at the same instant: exactly one gets in", async () => {
+  const ticket = server.app.auth.issueLoginTicket().ticket;
+  const statuses = (await Promise.all([loginWith(server.url, { ticket }, "203.0.113.24"), loginWith(server.url, { ticket }, "203.0.113.24")])).map((r) => r.status);
+  expect(statuses.sort()).toEqual([200, 401]);
 });
 
 test("login bodies: an expired or unknown ticket is refused, both or neither of token and ticket is a named 400, and nothing is spent by a refusal", async () => {
   const expired = server.app.auth.issueLoginTicket(-1000).ticket;
-  expect((await loginWith(server.url, { ticket: expired })).status).toBe(401);
-  expect((await loginWith(server.url, { ticket: "never-issued-ticket" })).status).toBe(401);
+  expect((await loginWith(server.url, { ticket: expired }, "203.0.113.21")).status).toBe(401);
+  expect((await loginWith(server.url, { ticket: "never-issued-ticket" }, "203.0.113.21")).status).toBe(401);
   const valid = server.app.auth.issueLoginTicket().ticket;
   for (const body of [{ token: server.token, ticket: valid }, {}, { ticket: "" }]) {
-    const res = await loginWith(server.url, body);
+    const res = await loginWith(server.url, body, "203.0.113.22");
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/token|ticket/);
   }
-  expect((await loginWith(server.url, { ticket: valid })).status).toBe(200); // still unused after the refusals
+  expect((await loginWith(server.url, { ticket: valid }, "203.0.113.23")).status).toBe(200); // still unused after the refusals
   const audit = await auditActions(server);
   expect(audit.some((a) => a.action === "login" && a.detail?.via === "link")).toBe(true);
   expect(audit.some((a) => a.action === "login.failed" && a.detail?.via === "link")).toBe(true);
