@@ -179,8 +179,8 @@ async function fuzzHttp(count: number): Promise<{ status: number; route: string;
       const res = await server.api(path, { method: r.method, body: pick(BAD_BODIES)(), headers: { "Content-Type": pick(["application/json", "text/plain", "application/octet-stream"]), "X-Forwarded-For": `10.77.${(i >> 8) & 255}.${i & 255}` } });
       const text = await res.text();
       const okError = res.status >= 400 && res.status < 500 && (res.status === 413 || /"error"/.test(text));
-      // Body-less routes (create a pairing code, log out, revoke a missing device) may ignore the body; they must not 5xx.
-      const ignoresBody = ["/api/pairing-codes", "/api/logout"].includes(r.path);
+      // Body-less routes (create a pairing code or a login link, log out, revoke a missing device) may ignore the body; they must not 5xx.
+      const ignoresBody = ["/api/pairing-codes", "/api/login-links", "/api/logout"].includes(r.path);
       if (!okError && !(ignoresBody && res.status < 300)) bad.push({ status: res.status, route: `${r.method} ${r.path}`, body: text.slice(0, 200) });
     }
   });
