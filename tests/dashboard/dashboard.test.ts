@@ -10,7 +10,7 @@ import { type OuterPty, spawnInPty } from "../support/pty.ts";
 import { auditActions } from "../security/support.ts";
 import { BUN, CLI, startTestServer, tempDir, type TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
-import { launch, openPhone, type Phone, screenshot, screenText } from "./browser.ts";
+import { launch, openPhone, PHONE, type Phone, screenshot, screenText } from "./browser.ts";
 
 const RECORDER = join(import.meta.dir, "fixtures/recorder.ts");
 let server: TestServer;
@@ -148,3 +148,34 @@ test("the page is served with a strict CSP and installs as a PWA (manifest + ser
   await waitFor(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => !!r?.active)), { what: "service worker active" });
   expect(errors).toEqual([]);
 }, 20_000);
+
+test("where WebSockets are blocked (a proxy that refuses the upgrade), typed text still lands, by POST", async () => {
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  // the page's viewer socket goes to a path the server refuses, as a WebSocket-hostile proxy would
+  await context.addInitScript(() => {
+    const Real = window.WebSocket;
+    const Blocked = function (url: string | URL, protocols?: string | string[]) {
+      return new Real(String(url).replace("/ws/viewer", "/ws/blocked"), protocols);
+    } as unknown as typeof WebSocket;
+    Object.assign(Blocked, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3, prototype: Real.prototype });
+    window.WebSocket = Blocked;
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.url}/#token=${encodeURIComponent(server.token)}`);
+  await page.waitForSelector(".srow");
+  await page.goto(`${server.url}/#/s/${sessionId}`);
+  await page.waitForSelector(".view[data-ready]");
+  const before = readFileSync(bytesFile).length;
+  const box = page.getByLabel("text to send");
+  await box.tap();
+  await box.pressSequentially("post");
+  await box.press("Enter");
+  await waitFor(() => readFileSync(bytesFile).subarray(before).toString("latin1") === "post\r", { what: "post\\r recorded" });
+  expect(await box.inputValue()).toBe("");
+  const last = (await auditActions(server)).filter((a) => a.action === "session.input" && a.target === sessionId)[0];
+  expect(last.detail).toEqual({ text: "post\r" }); // no `via: "ws"`: it went by POST /input
+  expect(errors).toEqual([]);
+  await context.close();
+}, 30_000);
