@@ -29,6 +29,10 @@ export type AnswerResult =
 
 /** Claude Code ignores keys for a moment after drawing a dialog (~0.1–0.3 s, verified). */
 const KEY_GRACE_MS = 400;
+/** A screen prompt's deny message is typed once the dialog has left the screen, waiting at most this long for that… */
+const MESSAGE_WAIT_MS = 5000;
+/** …and then this long, so the agent's input box is back before the text arrives. */
+const MESSAGE_SETTLE_MS = 300;
 /** A dialog in a hooks session that no hook prompt claims within this long becomes a screen prompt. */
 const UNCLAIMED_MS = 3000;
 
@@ -153,17 +157,21 @@ export class PromptService {
     if (!this.hub.connected(p.sessionId)) {
       return { ok: false, status: 409, error: "not_connected", detail: "the session's wrapper is not connected; the prompt stays pending", prompt: p };
     }
-    const denyMessage = choice.decision === "deny" ? (message?.trim() || "The user denied this from claude-remote.") : undefined;
+    const denyMessage = choice.decision === "deny" ? (message?.trim() || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)) : undefined;
     const resolution: Resolution = {
       decision: choice.decision, via: "api", option: choice.option, ip: by.ip,
-      ...(denyMessage && p.source === "hook" ? { message: denyMessage } : {}),
+      ...(denyMessage ? { message: denyMessage } : {}),
       ...(choice.updatedPermissions ? { updatedPermissions: choice.updatedPermissions } : {}),
     };
     const status: PromptStatus = choice.decision === "allow" ? "approved" : "denied";
+    const dialog = this.dialogs.get(p.id); // finish() forgets it
     const resolved = this.finish(p.id, status, `${by.actor}${by.ip ? `@${by.ip}` : ""}`, resolution);
     if (!resolved) return conflict(this.store.prompts.get(id) ?? p);
     if (p.source === "hook") this.resendAnswer(resolved);
-    else this.typeKeys(p.sessionId, choice.keys ?? "");
+    else {
+      this.typeKeys(p.sessionId, choice.keys ?? "");
+      if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
+    }
     return { ok: true, prompt: resolved };
   }
 
@@ -181,6 +189,22 @@ export class PromptService {
     const send = () => this.hub.input(sessionId, keys);
     if (wait === 0) send();
     else setTimeout(send, wait);
+  }
+
+  /**
+   * A screen prompt denied with a message: the agent has no channel for it, so it is typed into the
+   * agent's input, as a person would after "No, and tell it what to do differently": once the
+   * dialog has left the screen, as one line (control characters become spaces) and Enter. If the
+   * dialog does not leave within MESSAGE_WAIT_MS, nothing is typed.
+   */
+  private async typeAfterDialog(sessionId: string, dialog: ScreenDialog, message: string): Promise<void> {
+    const deadline = Date.now() + MESSAGE_WAIT_MS;
+    while (this.sessions.get(sessionId)?.watch?.current === dialog) {
+      if (Date.now() > deadline) return this.log.warn("deny_message_not_typed", { sessionId, reason: "the dialog stayed on screen" });
+      await Bun.sleep(50);
+    }
+    await Bun.sleep(MESSAGE_SETTLE_MS);
+    if (!this.hub.input(sessionId, `${message.replace(/[\x00-\x1f\x7f]+/g, " ")}\r`)) this.log.warn("deny_message_not_typed", { sessionId, reason: "the wrapper is not connected" });
   }
 
   /** Sends the API's answer of a hook prompt to the wrapper (again, after a reconnect). */

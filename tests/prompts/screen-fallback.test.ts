@@ -68,14 +68,15 @@ test("Codex: the dialog becomes a screen prompt; approve presses its first optio
   expect((await post(`/api/prompts/${p.id}/approve`)).status).toBe(409);
 }, 30_000);
 
-test("Gemini: reject answers with Esc", async () => {
+test("Gemini: reject answers with Esc; its message is typed into the agent once the dialog has gone, as one line", async () => {
   const r = await replay("gemini-cli-0.61.0/01-shell");
   expect(r.prompt).toMatchObject({ source: "screen", agent: "gemini", question: "Allow execution of [Shell]?" });
   expect(r.prompt.options.map((o) => o.label)).toEqual(["Allow once", "Allow for this session", "No, suggest changes (esc)"]);
-  expect((await post(`/api/prompts/${r.prompt.id}/reject`, { message: "no" })).status).toBe(200);
-  expect(await waitFor(r.key, { what: "the key the program read" })).toBe("\x1b");
+  expect((await post(`/api/prompts/${r.prompt.id}/reject`, { message: "use ls\ninstead\x1b[A" })).status).toBe(200);
+  expect(await waitFor(r.key, { what: "the key the program read" })).toStartWith("\x1b");
+  await waitFor(() => r.key() === "\x1b" + "use ls instead [A\r", { what: "the message typed after the Esc", timeoutMs: 10_000 });
   expect(await r.pty.exited).toBe(0);
-  expect((await get(r.prompt.id)).status).toBe("denied");
+  expect(await get(r.prompt.id)).toMatchObject({ status: "denied", resolution: { decision: "deny", message: "use ls\ninstead\x1b[A" } });
 }, 30_000);
 
 test("Claude Code without hooks: approve with option 2 presses 2; a 'No' option and unknown options are handled", async () => {
