@@ -132,8 +132,11 @@ function updateCard(card, p) {
   card.classList.toggle('done', done);
   card.dataset.status = p.status;
   const status = card.querySelector('.status');
-  status.className = `status ${p.status}`;
-  status.textContent = done ? outcome(p) : '';
+  // the session's terminal is gone (laptop asleep, network down): say so before anyone taps in vain
+  const offline = !done && state.sessions.get(p.sessionId)?.status === 'disconnected';
+  card.classList.toggle('offline', offline);
+  status.className = `status ${p.status}${offline ? ' offline' : ''}`;
+  status.textContent = done ? outcome(p) : offline ? 'The terminal is offline: answer once it reconnects.' : '';
   if (done) {
     setEnabled(card, false);
     for (const el of card.querySelectorAll('.tell')) el.hidden = true;

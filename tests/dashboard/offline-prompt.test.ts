@@ -1,7 +1,7 @@
 /**
- * A prompt whose terminal went offline: tapping an answer on the phone says plainly that nothing was
- * sent (it used to say "Already answered elsewhere"), the prompt stays open with its buttons usable,
- * and once the wrapper reconnects the same tap reaches it.
+ * A prompt whose terminal went offline: its card says so; tapping an answer on the phone says
+ * plainly that nothing was sent (it used to say "Already answered elsewhere"), the prompt stays open
+ * with its buttons usable, and once the wrapper reconnects the line goes and the same tap reaches it.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
@@ -46,6 +46,8 @@ test("answering while the terminal is offline: told it was not sent, the prompt 
   const { page, errors } = phone;
   const card = page.locator(`.cards .card[data-id="${PROMPT}"]`);
   await card.waitFor({ timeout: 20_000 });
+  // the card says the terminal is offline before anyone taps
+  await waitFor(async () => (await card.locator(".status").innerText()).includes("terminal is offline"), { what: "the offline line on the card" });
   const yes = card.getByRole("button", { name: /^Yes$/ });
   await yes.tap();
   const toast = page.locator("#toast");
@@ -58,6 +60,7 @@ test("answering while the terminal is offline: told it was not sent, the prompt 
   const back = await connectDevice(server.url, creds);
   device = back;
   await back.openSession(SESSION, { name: "offline-session", hooks: true });
+  await waitFor(async () => (await card.locator(".status").innerText()) === "", { what: "the offline line gone once the terminal is back" });
   await yes.tap();
   const answer = await back.waitFrame("prompt.answer", (f) => f.promptId === PROMPT);
   expect(answer).toMatchObject({ sessionId: SESSION, promptId: PROMPT });
