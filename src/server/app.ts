@@ -50,6 +50,7 @@ export type App = {
   sockets: DeviceSockets;
   viewers: ViewerSockets;
   checkpointer: Checkpointer;
+  indexer: SearchIndexer;
   log: Logger;
   masterKey: Uint8Array;
   metrics: Metrics;
@@ -97,13 +98,13 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   };
   const viewers = new ViewerSockets({ store, hub, auth, log, config, isSecure, inputLimit: limits.input, upgradeLimit: limits.viewerWs, maxQueuedBytes: viewerQueueBytes });
 
+  const indexer = new SearchIndexer(store.search, log, { busy: () => hub.pipeline.arrivedWithin(1000) });
   const app: App = {
-    config, store, hub, prompts, events, sockets, viewers, checkpointer, log, masterKey, auth, limits, isSecure,
+    config, store, hub, prompts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     notifier: createNotifier(config, store, log),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
-  const indexer = new SearchIndexer(store.search, log, { busy: () => hub.pipeline.arrivedWithin(1000) });
   const retention = new Retention(store, config.retentionDays, log, app.metrics.retentionDeletedChunks);
   indexer.start();
   retention.start();
