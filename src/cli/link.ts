@@ -139,15 +139,14 @@ export class Link {
     this.pump();
     const deadline = opts.deadline ?? Infinity;
     const all = this.allAcked();
-    let acked = false;
-    void all.then(() => (acked = true));
     for (let seen = this.acked, progressAt = Date.now(); ; ) {
+      const acked = this.acked >= this.ring.lastSeq;
       if (acked && this.ready && this.ws?.readyState === WebSocket.OPEN) break;
       const now = Date.now();
       if (this.acked !== seen) [seen, progressAt] = [this.acked, now];
       if (now - progressAt >= idleMs || now >= deadline || opts.stop?.()) return false;
-      await Promise.race([all, Bun.sleep(Math.min(FINISH_POLL_MS, idleMs))]);
-      if (acked && !this.ready) await Bun.sleep(FINISH_POLL_MS); // acked by a server that then went away: wait for the link again
+      // once acked by a server that then went away, only the link coming back can finish it
+      await (acked ? Bun.sleep(FINISH_POLL_MS) : Promise.race([all, Bun.sleep(Math.min(FINISH_POLL_MS, idleMs))]));
     }
     this.ended = false;
     this.sendJson(this.exitFrame);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Checkpointer } from "../store/checkpointer.ts";
 import { Store } from "../store/index.ts";
 import { Auth } from "./auth.ts";
-import type { ServerConfig } from "./config.ts";
+import { listenUrl, type ServerConfig } from "./config.ts";
 import { ensureDataDir, loadAdminToken, loadMasterKey } from "./data-dir.ts";
 import { DeviceSockets } from "./device-socket.ts";
 import { socketHandler, type WsData } from "./sockets.ts";
@@ -171,7 +171,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     return m.route.handler({ req, url, params: m.params, ip, principal, app });
   }
 
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  const url = listenUrl(config.host, server.port as number);
   app.notifier.start(events, url, countOutcomes(app.metrics));
   app.notifier.prompts = promptPort(prompts); // ntfy's Approve / Deny buttons answer through the prompts service
   let stopped = false;

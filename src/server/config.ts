@@ -88,3 +88,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return out as ServerConfig;
 }
+
+/** The plain-http address of a listener on `host` (IPv6 literals bracketed). */
+export function listenUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}

@@ -15,7 +15,7 @@ import { SCHEMA_VERSION } from "../store/migrations.ts";
 import { issueLoginTicket } from "./auth.ts";
 import { DB_FILE } from "./backup.ts";
 import { printLoginBanner } from "./banner.ts";
-import { ConfigError, loadConfig, type ServerConfig } from "./config.ts";
+import { ConfigError, listenUrl, loadConfig, type ServerConfig } from "./config.ts";
 
 export async function loginLinkCommand(env: Record<string, string | undefined> = process.env): Promise<number> {
   let config: ServerConfig;
@@ -51,6 +51,5 @@ export async function loginLinkCommand(env: Record<string, string | undefined> =
 
 function baseUrl(config: ServerConfig): string {
   if (config.publicUrl) return config.publicUrl;
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
+  return listenUrl(config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host, config.port);
 }
