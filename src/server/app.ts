@@ -98,14 +98,14 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   };
   const viewers = new ViewerSockets({ store, hub, auth, log, config, isSecure, inputLimit: limits.input, upgradeLimit: limits.viewerWs, maxQueuedBytes: viewerQueueBytes });
 
-  const indexer = new SearchIndexer(store.search, log, { busy: () => hub.pipeline.arrivedWithin(1000) });
+  const indexer = new SearchIndexer(dbPath, log);
   const app: App = {
     config, store, hub, prompts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     notifier: createNotifier(config, store, log),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
-  const retention = new Retention(store, config.retentionDays, log, app.metrics.retentionDeletedChunks);
+  const retention = new Retention(store, config.retentionDays, log, app.metrics.retentionDeletedChunks, (id) => indexer.forget(id));
   indexer.start();
   retention.start();
 
@@ -183,8 +183,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       if (stopped) return;
       stopped = true;
       app.notifier.stop();
-      indexer.stop();
       await retention.stop();
+      await indexer.stop();
       sockets.stop();
       app.viewers.stop();
       prompts.stop();

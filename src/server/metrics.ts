@@ -4,6 +4,7 @@
  * other modules increment: `app.metrics.pushFailures.inc({ channel: "ntfy" })`.
  */
 import { statSync } from "node:fs";
+import { searchDbPath } from "../store/search-db.ts";
 import type { App } from "./app.ts";
 import { SseClient } from "./sse.ts";
 
@@ -62,8 +63,9 @@ export function collect(app: App): Family[] {
     { name: "claude_remote_sse_bytes_sent_total", help: "Bytes written to SSE streams (dashboards)", type: "counter", samples: [{ value: SseClient.totalBytesSent }] },
     { name: "claude_remote_frames_rejected_total", help: "WebSocket frames from wrappers refused (invalid, rate limited)", type: "counter", samples: [{ value: sockets.framesRejected }] },
     { name: "claude_remote_store_failures_total", help: "Output batches the database refused", type: "counter", samples: [{ value: hub.pipeline.failures }] },
-    { name: "claude_remote_search_indexed_bytes_total", help: "Output bytes indexed for search", type: "counter", samples: [{ value: store.search.indexedBytes }] },
+    { name: "claude_remote_search_indexed_bytes_total", help: "Output bytes indexed for search", type: "counter", samples: [{ value: app.indexer.indexedBytes }] },
     { name: "claude_remote_db_size_bytes", help: "Size of the SQLite database files (main + WAL)", type: "gauge", samples: [{ value: dbSize(app) }] },
+    { name: "claude_remote_search_index_size_bytes", help: "Size of the search index files (search-index.db + WAL)", type: "gauge", samples: [{ value: filesSize(searchDbPath(app.store.db.filename)) }] },
     { name: "claude_remote_uptime_seconds", help: "Seconds since the server started", type: "gauge", samples: [{ value: Math.round((Date.now() - startedAt) / 1000) }] },
     { name: "claude_remote_resident_memory_bytes", help: "Resident set size of the server process", type: "gauge", samples: [{ value: process.memoryUsage.rss() }] },
   ];
@@ -101,7 +103,10 @@ function groupCount(app: App, table: "sessions" | "prompts", column: "status"): 
 }
 
 function dbSize(app: App): number {
-  const file = app.store.db.filename;
+  return filesSize(app.store.db.filename);
+}
+
+function filesSize(file: string): number {
   let total = 0;
   for (const path of [file, `${file}-wal`]) {
     try {

@@ -21,7 +21,14 @@ export class Retention {
   private running: Promise<unknown> | null = null;
   private stopped = false;
 
-  constructor(private store: Store, private days: number, private log: Logger, private deleted: Counter) {}
+  /** `forgetIndexed`: drops a purged session from the search index. */
+  constructor(
+    private store: Store,
+    private days: number,
+    private log: Logger,
+    private deleted: Counter,
+    private forgetIndexed: (sessionId: string) => Promise<void>,
+  ) {}
 
   start(): void {
     if (this.days <= 0) return;
@@ -64,12 +71,10 @@ export class Retention {
         if (n < BATCH) break;
         await yieldToLoop();
       }
-      while (!this.store.search.forgetSome(id)) {
-        if (this.stopped) return purged;
-        await yieldToLoop();
-      }
       db.query("DELETE FROM gaps WHERE session_id = ?").run(id);
       db.query("UPDATE sessions SET output_purged_at = ? WHERE id = ?").run(Date.now(), id);
+      // searches skip purged sessions at once; a forget lost here is redone when the worker starts
+      await this.forgetIndexed(id).catch((e) => this.log.warn("search_forget_failed", { sessionId: id, error: (e as Error).message }));
       purged++;
       this.log.info("retention_purged", { sessionId: id, chunks });
       await yieldToLoop();

@@ -1,81 +1,118 @@
 /**
- * Keeps the search index following stored output, off the output commit path: a short timer
- * indexes a bounded slice per turn and yields between slices until it has caught up.
- *
- * FTS5 is expensive on dense output (~0.2 s of CPU per MB of `seq`), and on a small box it
- * competes for the same cores as the wrapper and the output path. So while output is streaming
- * the indexer takes at most BUSY_SHARE of one core (it sleeps in proportion to the time each slice
- * took) and catches up at full speed once the server has been quiet for a moment: search results
- * may lag a burst by some seconds.
+ * The server's side of the search Worker (src/store/search-worker.ts): starts it, asks it for
+ * searches and for forgetting a purged session, and restarts it if it dies. The index lives in its
+ * own file (search-db.ts), so nothing here touches the main database.
  */
-import type { SearchIndex } from "../store/search.ts";
+import type { FromSearchWorker, ToSearchWorker } from "../store/search-messages.ts";
+import { type SearchHit, SearchQueryError } from "../store/search.ts";
+import { searchDbPath } from "../store/search-db.ts";
 import type { Logger } from "./log.ts";
 
-/**
- * Output indexed per event-loop turn. FTS5 costs ~0.2 ms per KB of dense text (a `seq` burst), so
- * 256 KB slices held the loop ~45 ms each and put that on every viewer's latency while a big
- * burst was being indexed (peers bench: print→viewer p50 100 ms); 16 KB keeps a turn to a few ms.
- */
-const SLICE_BYTES = 16 * 1024;
-/** Share of one core the indexer may use while output is arriving. */
-const BUSY_SHARE = 0.1;
-/** A pause between slices never longer than this, so a burst that ends is noticed soon. */
-const MAX_PAUSE_MS = 500;
+/** A search that has no answer by then fails (the worker is stuck or restarting). */
+const REQUEST_TIMEOUT_MS = 15_000;
+const RESTART_AFTER_MS = 1000;
 
-export type IndexerOptions = {
-  /** How often to look for unindexed output. */
-  everyMs?: number;
-  /** True while output is arriving (the indexer then keeps to BUSY_SHARE). */
-  busy?: () => boolean;
-};
+type Waiting = { resolve: (m: FromSearchWorker) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
 
 export class SearchIndexer {
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private busy = false;
+  private worker: Worker | null = null;
+  private waiting = new Map<number, Waiting>();
+  private nextId = 0;
   private stopped = false;
-  private readonly everyMs: number;
-  private readonly outputArriving: () => boolean;
-  /** Time spent indexing (ms), for tests and metrics. */
+  private onStopped: (() => void) | null = null;
+  /** Output bytes indexed by the current worker, and time it spent indexing (ms): metrics, tests. */
+  indexedBytes = 0;
   spentMs = 0;
 
-  constructor(private index: SearchIndex, private log: Logger, opts: IndexerOptions = {}) {
-    this.everyMs = opts.everyMs ?? 1000;
-    this.outputArriving = opts.busy ?? (() => false);
-  }
+  constructor(private dbPath: string, private log: Logger, private opts: { everyMs?: number; indexPath?: string } = {}) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.catchUp(), this.everyMs);
-    this.timer.unref();
+    const worker = new Worker(new URL("../store/search-worker.ts", import.meta.url).href);
+    (worker as Worker & { unref?: () => void }).unref?.(); // Bun: does not keep the process alive
+    worker.onmessage = (e: MessageEvent<FromSearchWorker>) => this.received(e.data);
+    worker.addEventListener("error", (e) => this.died(worker, (e as ErrorEvent).message));
+    worker.addEventListener("close", () => this.died(worker, "exited"));
+    this.worker = worker;
+    this.post({ type: "start", dbPath: this.dbPath, indexPath: this.opts.indexPath ?? searchDbPath(this.dbPath), everyMs: this.opts.everyMs ?? 1000 });
   }
 
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+  /** Sessions whose output matches the FTS5 expression; rejects with SearchQueryError for a bad one. */
+  async search(match: string, limit: number): Promise<SearchHit[]> {
+    const m = await this.request((id) => ({ type: "search", id, match, limit }));
+    return m.type === "hits" ? m.hits : [];
   }
 
+  /** Drops a session's documents (its output was purged). */
+  async forget(sessionId: string): Promise<void> {
+    await this.request((id) => ({ type: "forget", id, sessionId }));
+  }
+
+  /** Resolves once everything stored so far is indexed (tests, backfill). */
   async catchUp(): Promise<void> {
-    if (this.busy || this.stopped) return;
-    this.busy = true;
-    try {
-      for (;;) {
-        const t0 = performance.now();
-        const more = this.index.indexSome(SLICE_BYTES);
-        const took = performance.now() - t0;
-        this.spentMs += took;
-        if (!more || this.stopped) break;
-        // setTimeout, not setImmediate: Bun runs a chain of immediates before polling sockets again
-        await new Promise((r) => setTimeout(r, this.pauseAfter(took)));
-        if (this.stopped) break;
-      }
-    } catch (e) {
-      this.log.error("search_index_failed", { error: (e as Error).message });
-    } finally {
-      this.busy = false;
-    }
+    await this.request((id) => ({ type: "catchUp", id }));
   }
 
-  private pauseAfter(tookMs: number): number {
-    if (!this.outputArriving()) return 1;
-    return Math.min(MAX_PAUSE_MS, Math.max(1, (tookMs * (1 - BUSY_SHARE)) / BUSY_SHARE));
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const done = new Promise<void>((r) => (this.onStopped = r));
+    this.post({ type: "stop" });
+    await Promise.race([done, Bun.sleep(2000)]);
+    worker.terminate();
+    this.failAll("search stopped");
+  }
+
+  private request(make: (id: number) => ToSearchWorker): Promise<FromSearchWorker> {
+    if (this.stopped || !this.worker) return Promise.reject(new Error("search is not running"));
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+          reject(new Error("search index did not answer in time"));
+      }, REQUEST_TIMEOUT_MS);
+      timer.unref();
+      this.waiting.set(id, { resolve, reject, timer });
+      this.post(make(id));
+    });
+  }
+
+  private received(m: FromSearchWorker): void {
+    if (m.type === "stopped") return this.onStopped?.();
+    if (m.type === "progress") {
+      this.indexedBytes = m.indexedBytes;
+      this.spentMs += m.tookMs;
+      return;
+    }
+    if (m.type === "log") return this.log.warn(m.message, m.fields);
+    const id = m.id;
+    if (id === undefined) return this.log.error("search_index_failed", { error: m.type === "error" ? m.message : "" });
+    const w = this.waiting.get(id);
+    if (!w) return;
+    this.waiting.delete(id);
+    clearTimeout(w.timer);
+    if (m.type === "error") w.reject(m.query ? new SearchQueryError(m.message) : new Error(m.message));
+    else w.resolve(m);
+  }
+
+  private died(worker: Worker, why: string): void {
+    if (this.worker !== worker || this.stopped) return;
+    this.worker = null;
+    this.log.error("search_worker_died", { error: why });
+    this.failAll(`search worker died: ${why}`);
+    setTimeout(() => !this.stopped && !this.worker && this.start(), RESTART_AFTER_MS).unref();
+  }
+
+  private failAll(why: string): void {
+    for (const w of this.waiting.values()) {
+      clearTimeout(w.timer);
+      w.reject(new Error(why));
+    }
+    this.waiting.clear();
+  }
+
+  private post(m: ToSearchWorker): void {
+    this.worker?.postMessage(m);
   }
 }

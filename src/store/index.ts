@@ -5,7 +5,6 @@ import { openDatabase } from "./db.ts";
 import { DeviceStore } from "./devices.ts";
 import { OutputStore } from "./output.ts";
 import { PromptStore } from "./prompts.ts";
-import { SearchIndex } from "./search.ts";
 import { SessionStore } from "./sessions.ts";
 
 export class Store {
@@ -14,7 +13,6 @@ export class Store {
   readonly sessions: SessionStore;
   readonly output: OutputStore;
   readonly audit: AuditStore;
-  readonly search: SearchIndex;
   readonly prompts: PromptStore;
 
   constructor(readonly db: Database) {
@@ -23,7 +21,6 @@ export class Store {
     this.sessions = new SessionStore(db);
     this.output = new OutputStore(db);
     this.audit = new AuditStore(db);
-    this.search = new SearchIndex(db);
     this.prompts = new PromptStore(db);
   }
 

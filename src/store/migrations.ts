@@ -158,6 +158,9 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL,
     used_at INTEGER
   );`,
+  // The search index moved to its own file (search-index.db, src/store/search-db.ts), written by
+  // a Worker: derived data, rebuilt there from `output`.
+  `DROP TABLE search_fts; DROP TABLE search_docs;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

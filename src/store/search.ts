@@ -3,6 +3,10 @@
  * following each session's `last_seq`, so the output commit path does no extra work: each
  * `indexSome` call turns the not-yet-indexed chunks of a few sessions into plain text and stores
  * it as one document (search_docs row + search_fts row with the same rowid).
+ *
+ * Two connections: `source` reads the main database (sessions, output) and is never written;
+ * `index` is the index's own file (search-db.ts). The server runs this in a Worker
+ * (search-worker.ts), so neither indexing nor FTS5's merges hold the server's thread.
  */
 import type { Database } from "bun:sqlite";
 import { PlainText } from "../terminal/plain-text.ts";
@@ -19,9 +23,11 @@ const MAX_CARRIED_STATES = 256;
 const DOC_BYTES = 64 * 1024;
 /**
  * Rows read per document. Was 2000: during a 20 MB burst every slice loaded all the remaining
- * megabytes of blobs to use one row of them, holding the server's event loop for tens of ms.
+ * megabytes of blobs to use one row of them.
  */
 const ROWS_PER_DOC = 64;
+/** Sessions taken from one scan of `sessions`; the next scan happens when they are done. */
+const SCAN_BATCH = 20;
 
 /** `tail`: the last, possibly unfinished word of the previous document, repeated at the start of the next. */
 type Carry = { seq: number; decoder: TextDecoder; text: PlainText; tail: string };
@@ -30,44 +36,74 @@ type Pending = { id: string; lastSeq: number; done: number; ended: number };
 export class SearchIndex {
   /** Streaming decoder + stripper per session, so a sequence split across two documents is handled. */
   private carry = new Map<string, Carry>();
+  /** Sessions with output not yet indexed, from the last scan. */
+  private queue: Pending[] = [];
   indexedBytes = 0;
 
-  constructor(private db: Database) {}
+  constructor(private source: Database, private index: Database) {}
 
   /**
    * Indexes up to about `maxBytes` of output not yet indexed. Returns true if more is waiting.
-   * Each session's share is one transaction, so the event loop is never held for long.
+   * Each document is one transaction on the index file.
    */
   indexSome(maxBytes = 256 * 1024): boolean {
-    const pending = this.db
-      .query(
-        `SELECT id, lastSeq, done, ended FROM (
-           SELECT s.id, s.last_seq AS lastSeq, s.ended_at IS NOT NULL AS ended,
-                  COALESCE((SELECT MAX(d.to_seq) FROM search_docs d WHERE d.session_id = s.id), 0) AS done
-           FROM sessions s WHERE s.output_purged_at IS NULL)
-         WHERE lastSeq > done LIMIT 20`,
-      )
-      .all() as Pending[];
+    if (this.queue.length === 0) this.queue = this.scan();
     let budget = maxBytes;
-    let more = pending.length === 20;
-    for (const p of pending) {
-      if (budget <= 0) return true;
+    while (budget > 0 && this.queue.length > 0) {
+      const p = this.queue[0]!;
       const done = this.indexSession(p, Math.min(budget, DOC_BYTES));
       budget -= done.bytes;
-      more ||= done.more;
+      if (done.more) p.done = done.toSeq;
+      else this.queue.shift();
     }
-    return more;
+    if (this.queue.length === 0) this.queue = this.scan();
+    return this.queue.length > 0;
   }
 
-  /** Indexes everything that is waiting (tests, backfill from the command line). */
+  /** Indexes everything that is waiting (tests, backfill). */
   indexAll(): void {
     while (this.indexSome()) {}
   }
 
-  private indexSession(p: Pending, budget: number): { bytes: number; more: boolean } {
+  /** Up to SCAN_BATCH sessions whose stored output goes past what is indexed. */
+  private scan(): Pending[] {
+    const sessions = this.source
+      .query("SELECT id, last_seq AS lastSeq, ended_at IS NOT NULL AS ended FROM sessions WHERE output_purged_at IS NULL AND last_seq > 0")
+      .all() as Omit<Pending, "done">[];
+    const pending: Pending[] = [];
+    for (const s of sessions) {
+      const done = this.indexedTo(s.id);
+      if (s.lastSeq > done) pending.push({ ...s, done });
+      if (pending.length >= SCAN_BATCH) break;
+    }
+    return pending;
+  }
+
+  private indexedTo(sessionId: string): number {
+    return (this.index.query("SELECT MAX(to_seq) AS done FROM search_docs WHERE session_id = ?").get(sessionId) as { done: number | null }).done ?? 0;
+  }
+
+  /**
+   * Drops what no longer matches the main database: sessions it does not have, sessions whose
+   * output was purged, and sessions indexed past their stored end (a restored older backup).
+   */
+  reconcile(): string[] {
+    const indexed = this.index.query("SELECT session_id AS id, MAX(to_seq) AS done FROM search_docs GROUP BY session_id").all() as { id: string; done: number }[];
+    const stale: string[] = [];
+    const sessionOf = this.source.query("SELECT last_seq AS lastSeq, output_purged_at AS purged FROM sessions WHERE id = ?");
+    for (const { id, done } of indexed) {
+      const s = sessionOf.get(id) as { lastSeq: number; purged: number | null } | null;
+      if (!s || s.purged !== null || s.lastSeq < done) stale.push(id);
+    }
+    for (const id of stale) while (!this.forgetSome(id)) {}
+    this.queue = [];
+    return stale;
+  }
+
+  private indexSession(p: Pending, budget: number): { bytes: number; more: boolean; toSeq: number } {
     // Rows are read one at a time and only until the budget is met: a row can be 256 KiB, and a
     // document usually needs one or two of the ROWS_PER_DOC rows a full read would load.
-    const rows = this.db
+    const rows = this.source
       .query(`SELECT seq, data FROM output WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${ROWS_PER_DOC}`)
       .iterate(p.id, p.done, p.lastSeq) as IterableIterator<{ seq: number; data: Uint8Array }>;
     let carry = this.carry.get(p.id);
@@ -88,11 +124,18 @@ export class SearchIndex {
       }
     }
     if (read === 0 || (!stoppedEarly && read < ROWS_PER_DOC)) toSeq = p.lastSeq; // trailing gaps have no rows
-    this.db.transaction(() => {
-      const id = this.db.query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, ?, ?)").run(p.id, p.done + 1, toSeq).lastInsertRowid;
-      text = text.replace(/[\uE000\uE001]/g, ""); // reserved for snippet highlight marks
-      if (text.trim()) this.db.query("INSERT INTO search_fts (rowid, text) VALUES (?, ?)").run(id, text);
-    })();
+    text = text.replace(/[\uE000\uE001]/g, ""); // reserved for snippet highlight marks
+    const stored = this.index.transaction(() => {
+      // another connection may have indexed this range since the scan (tests index by hand)
+      if (this.indexedTo(p.id) !== p.done) return false;
+      const id = this.index.query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, ?, ?)").run(p.id, p.done + 1, toSeq).lastInsertRowid;
+      if (text.trim()) this.index.query("INSERT INTO search_fts (rowid, text) VALUES (?, ?)").run(id, text);
+      return true;
+    }).immediate();
+    if (!stored) {
+      this.carry.delete(p.id);
+      return { bytes: 1, more: false, toSeq: p.done };
+    }
     this.indexedBytes += bytes;
     carry.seq = toSeq;
     // on the last 64 chars only: over the whole document the regex tries every start position
@@ -102,20 +145,20 @@ export class SearchIndex {
       this.carry.set(p.id, carry);
       if (this.carry.size > MAX_CARRIED_STATES) this.carry.delete(this.carry.keys().next().value!);
     }
-    return { bytes: Math.max(bytes, 1), more: toSeq < p.lastSeq };
+    return { bytes: Math.max(bytes, 1), more: toSeq < p.lastSeq, toSeq };
   }
 
   /** Removes a session's documents in batches; true once none are left. */
   forgetSome(sessionId: string, batch = 500): boolean {
-    const ids = this.db.query("SELECT id FROM search_docs WHERE session_id = ? LIMIT ?").all(sessionId, batch) as { id: number }[];
+    const ids = this.index.query("SELECT id FROM search_docs WHERE session_id = ? LIMIT ?").all(sessionId, batch) as { id: number }[];
     if (ids.length === 0) {
       this.carry.delete(sessionId);
       return true;
     }
-    this.db.transaction(() => {
+    this.index.transaction(() => {
       for (const { id } of ids) {
-        this.db.query("DELETE FROM search_fts WHERE rowid = ?").run(id);
-        this.db.query("DELETE FROM search_docs WHERE id = ?").run(id);
+        this.index.query("DELETE FROM search_fts WHERE rowid = ?").run(id);
+        this.index.query("DELETE FROM search_docs WHERE id = ?").run(id);
       }
     })();
     return false;
@@ -129,7 +172,7 @@ export class SearchIndex {
   search(match: string, limit = 20): SearchHit[] {
     const best = new Map<string, number>(); // session → its best document
     try {
-      const ranked = this.db
+      const ranked = this.index
         .query("SELECT d.session_id AS sessionId, d.id AS docId FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY f.rank LIMIT 5000")
         .all(match) as { sessionId: string; docId: number }[];
       for (const r of ranked) {
@@ -141,8 +184,9 @@ export class SearchIndex {
       if (/fts5|no such column|unterminated|syntax error|malformed MATCH/i.test(msg)) throw new SearchQueryError(msg);
       throw e;
     }
-    const snippetOf = this.db.query(`SELECT snippet(search_fts, 0, '${HIT_OPEN}', '${HIT_CLOSE}', '…', 16) AS s FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`);
-    const sessionOf = this.db.query("SELECT name, status, started_at AS startedAt FROM sessions WHERE id = ?");
+    const snippetOf = this.index.query(`SELECT snippet(search_fts, 0, '${HIT_OPEN}', '${HIT_CLOSE}', '…', 16) AS s FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`);
+    // a purged session's documents may outlive its output for a moment (the worker forgets them next)
+    const sessionOf = this.source.query("SELECT name, status, started_at AS startedAt FROM sessions WHERE id = ? AND output_purged_at IS NULL");
     const hits: SearchHit[] = [];
     for (const [sessionId, docId] of best) {
       const s = sessionOf.get(sessionId) as { name: string; status: string; startedAt: number } | null;

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { migrate, schemaVersion } from "../../src/store/db.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/migrations.ts";
 import { Store } from "../../src/store/index.ts";
+import { SearchIndex } from "../../src/store/search.ts";
+import { openSearchDatabase, searchDbPath } from "../../src/store/search-db.ts";
 import { tempDir } from "../support/server.ts";
 
 test("a database at schema v1 with data is migrated to the current version and keeps its rows", () => {
@@ -28,9 +30,10 @@ test("a database at schema v1 with data is migrated to the current version and k
     expect(Buffer.concat([...store.output.iterate("sess_old_1")].map((c) => c.data)).toString()).toBe("hello \x1b[1mancient\x1b[0m world\r\n");
     expect(store.audit.list(null, 10)[0]).toMatchObject({ actor: "admin", action: "login" });
     expect(store.devices.activeKey("dev_old")).not.toBeNull();
-    // The new search index backfills the old output.
-    store.search.indexAll();
-    expect(store.search.search('"ancient"').map((h) => h.sessionId)).toEqual(["sess_old_1"]);
+    // The search index (its own file since v10) backfills the old output.
+    const search = new SearchIndex(store.db, openSearchDatabase(searchDbPath(path)));
+    search.indexAll();
+    expect(search.search('"ancient"').map((h) => h.sessionId)).toEqual(["sess_old_1"]);
   } finally {
     store.close();
   }

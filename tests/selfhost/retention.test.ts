@@ -1,5 +1,8 @@
 // Retention deletes the output of sessions that ended more than N days ago, in the background.
+import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { SEARCH_DB_FILE } from "../../src/store/search-db.ts";
 import { connectDevice } from "../support/device-client.ts";
 import { startTestServer, storedOutput, tempDir, type TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
@@ -28,8 +31,8 @@ test("old ended sessions lose their output (and search entries); recent and runn
   const dev = await first.pairDevice();
   await recordSession(first, dev, "old-session-1", "antique", 4500); // more than one delete batch
   await recordSession(first, dev, "new-session-1", "fresh", 10);
-  first.app.store.search.indexAll();
-  expect(first.app.store.search.search('"antique"').length).toBe(1);
+  await first.app.indexer.catchUp();
+  expect((await first.app.indexer.search('"antique"', 20)).length).toBe(1);
   // The old one ended 8 days ago.
   first.app.store.db.query("UPDATE sessions SET ended_at = ? WHERE id = 'old-session-1'").run(Date.now() - 8 * DAY);
   await first.stop();
@@ -44,8 +47,16 @@ test("old ended sessions lose their output (and search entries); recent and runn
   expect((db.query("SELECT COUNT(*) AS n FROM output WHERE session_id = 'old-session-1'").get() as { n: number }).n).toBe(0);
   expect((db.query("SELECT output_purged_at FROM sessions WHERE id = 'old-session-1'").get() as { output_purged_at: number | null }).output_purged_at).toBeGreaterThan(0);
   expect((await server.api("/api/sessions/old-session-1")).status).toBe(200); // the session itself is still listed
-  expect(server.app.store.search.search('"antique"')).toEqual([]);
-  expect(server.app.store.search.search('"fresh"').length).toBe(1);
+  expect(await server.app.indexer.search('"antique"', 20)).toEqual([]);
+  expect((await server.app.indexer.search('"fresh"', 20)).length).toBe(1);
+  // the purged session's documents are gone from the index file too, not only hidden
+  const index = new Database(join(dataDir, SEARCH_DB_FILE), { readonly: true });
+  try {
+    await waitFor(() => (index.query("SELECT COUNT(*) AS n FROM search_docs WHERE session_id = 'old-session-1'").get() as { n: number }).n === 0, { what: "index forgot the purged session" });
+    expect((index.query("SELECT COUNT(*) AS n FROM search_docs WHERE session_id = 'new-session-1'").get() as { n: number }).n).toBeGreaterThan(0);
+  } finally {
+    index.close();
+  }
   expect(server.app.metrics.retentionDeletedChunks.samples()[0].value).toBe(4500);
 });
 
@@ -57,7 +68,7 @@ test("CLAUDE_REMOTE_RETENTION_DAYS=0 keeps everything", async () => {
   server.app.store.db.query("UPDATE sessions SET ended_at = ? WHERE id = 'ancient-kept-1'").run(Date.now() - 3650 * DAY);
   const { Retention } = await import("../../src/server/retention.ts");
   const { Logger } = await import("../../src/server/log.ts");
-  const r = new Retention(server.app.store, 0, new Logger("error"), server.app.metrics.retentionDeletedChunks);
+  const r = new Retention(server.app.store, 0, new Logger("error"), server.app.metrics.retentionDeletedChunks, async () => {});
   expect(await r.run()).toBe(0);
   expect((await storedOutput(server, "ancient-kept-1")).toString()).toContain("kept chunk 3");
 });

@@ -14,7 +14,7 @@ test("search box finds the session that printed a word and links to it", async (
     await c.openSession(id, { name: id });
     c.output(id, 1, text);
   }
-  server.app.store.search.indexAll();
+  await server.app.indexer.catchUp();
   await waitFor(async () => ((await (await server.api("/api/search?q=quokka")).json()) as unknown[]).length === 1, { what: "indexed" });
 
   const { page, errors, context } = await openPhone(browser, server.url, server.token);

@@ -1,7 +1,10 @@
 // Full-text search over sessions' output: escape sequences stripped, one session found and not the other.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { Database } from "bun:sqlite";
 import { Store } from "../../src/store/index.ts";
+import { SearchIndex } from "../../src/store/search.ts";
+import { openSearchDatabase, searchDbPath } from "../../src/store/search-db.ts";
 import { plainText } from "../../src/terminal/plain-text.ts";
 import { tempDir } from "../support/server.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -76,9 +79,17 @@ describe("GET /api/search", () => {
   });
 });
 
+/** A store and a search index over it, in the same thread (the server runs the index in a Worker). */
+function storeAndIndex(): { store: Store; index: SearchIndex; indexDb: Database } {
+  const path = join(tempDir("cr-search-"), "db.db");
+  const store = Store.open(path);
+  const indexDb = openSearchDatabase(searchDbPath(path));
+  return { store, index: new SearchIndex(store.db, indexDb), indexDb };
+}
+
 describe("SearchIndex", () => {
   test("a long session is indexed in several documents, to its last word; a sequence split across documents is handled", () => {
-    const store = Store.open(join(tempDir("cr-search-"), "db.db"));
+    const { store, index, indexDb } = storeAndIndex();
     try {
       store.db.query("INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES ('long-session-1', 'd', 'long', '[]', '/', 'running', 0, 80, 24)").run();
       const filler = new TextEncoder().encode("filler text \x1b[2mdim\x1b[0m\r\n".repeat(1000)); // ~28 kB a chunk
@@ -86,26 +97,28 @@ describe("SearchIndex", () => {
       chunks.push({ sessionId: "long-session-1", seq: 13, ts: 13, data: new TextEncoder().encode("kanga\x1b[3") }); // escape cut here…
       chunks.push({ sessionId: "long-session-1", seq: 14, ts: 14, data: new TextEncoder().encode("1mroo finale") }); // …and ends here
       store.output.commit(chunks.slice(0, 13), []);
-      store.search.indexAll();
+      index.indexAll();
       store.output.commit(chunks.slice(13), []);
-      store.search.indexAll();
-      expect((store.db.query("SELECT COUNT(*) AS n FROM search_docs").get() as { n: number }).n).toBeGreaterThan(3);
-      expect(store.search.search('"finale"').map((h) => h.sessionId)).toEqual(["long-session-1"]);
-      expect(store.search.search('"kangaroo"').map((h) => h.sessionId)).toEqual(["long-session-1"]);
-      expect(store.search.search('"1mroo"')).toEqual([]);
+      index.indexAll();
+      expect((indexDb.query("SELECT COUNT(*) AS n FROM search_docs").get() as { n: number }).n).toBeGreaterThan(3);
+      expect(index.search('"finale"').map((h) => h.sessionId)).toEqual(["long-session-1"]);
+      expect(index.search('"kangaroo"').map((h) => h.sessionId)).toEqual(["long-session-1"]);
+      expect(index.search('"1mroo"')).toEqual([]);
     } finally {
+      indexDb.close();
       store.close();
     }
   });
   test("the index merges segments incrementally: no level is ever merged whole inside one insert", () => {
     // FTS5 merges a level whole once it holds `crisismerge` segments; that must stay well above
     // `automerge`, where incremental merging (bounded work per insert) starts. See migrations.ts.
-    const store = Store.open(join(tempDir("cr-search-"), "db.db"));
+    const { store, indexDb } = storeAndIndex();
     try {
-      const config = Object.fromEntries((store.db.query("SELECT k, v FROM search_fts_config").all() as { k: string; v: number }[]).map((r) => [r.k, r.v]));
+      const config = Object.fromEntries((indexDb.query("SELECT k, v FROM search_fts_config").all() as { k: string; v: number }[]).map((r) => [r.k, r.v]));
       expect(config.automerge).toBe(16);
       expect(config.crisismerge).toBeGreaterThanOrEqual(4 * config.automerge!);
     } finally {
+      indexDb.close();
       store.close();
     }
   });

@@ -50,11 +50,11 @@ test("the worker checkpoints the WAL, not the server's commits; the WAL is reuse
   expect(r.checkpointed).toBe(r.log); // everything is in the database file
 
   // After a complete checkpoint the next write starts the WAL over from its beginning, so the WAL
-  // file (its size is its high-water mark) stays near one batch. The search indexer is stopped: its
-  // FTS writes for 6.4 MB of text are about a batch again, at times of its own. A checkpoint tick
-  // running just as a batch starts makes SQLite skip one restart, so the bound allows three
-  // batches; without reuse the WAL would hold all five.
-  server.app.indexer.stop();
+  // file (its size is its high-water mark) stays near one batch. The search worker is stopped: its
+  // reads of each new batch hold snapshots a checkpoint must wait for, at times of their own. A
+  // checkpoint tick running just as a batch starts makes SQLite skip one restart, so the bound
+  // allows three batches; without reuse the WAL would hold all five.
+  await server.app.indexer.stop();
   let from = 1 + CHUNKS;
   for (let i = 0; i < 4; i++) {
     await writeBatch(c, id, from, sent);

@@ -9,14 +9,14 @@ export const searchRoutes: Route[] = [
     method: "GET",
     path: "/api/search",
     auth: "admin",
-    handler: ({ app, url }) => {
+    handler: async ({ app, url }) => {
       const parsed = parseWith(SearchQuery, Object.fromEntries(url.searchParams));
       if (!parsed.ok) return apiError(400, "bad_request", parsed.error);
       const { q, mode, limit } = parsed.value;
       const match = mode === "fts" ? q : wordsQuery(q);
       if (!match) return json([]);
       try {
-        const results: SearchResult[] = app.store.search.search(match, limit).map((h) => ({ ...h, url: `/#/s/${encodeURIComponent(h.sessionId)}` }));
+        const results: SearchResult[] = (await app.indexer.search(match, limit)).map((h) => ({ ...h, url: `/#/s/${encodeURIComponent(h.sessionId)}` }));
         return json(results);
       } catch (e) {
         if (e instanceof SearchQueryError) return apiError(400, "bad_query", `search syntax: ${e.message}`);
