@@ -87,5 +87,10 @@ test("parses as Prometheus text and its counters move when a session streams and
   expect(after("claude_remote_frames_rejected_total")).toBe(before("claude_remote_frames_rejected_total") + 1);
   expect(after("claude_remote_push_failures_total", { channel: "ntfy" })).toBe(1);
   expect(after("claude_remote_db_size_bytes")).toBeGreaterThan(before("claude_remote_db_size_bytes"));
+  // the search worker reports what it indexed, and its file is counted apart from the database
+  await server.app.indexer.catchUp();
+  const indexed = await scrape();
+  expect(indexed("claude_remote_search_indexed_bytes_total")).toBeGreaterThanOrEqual(s.bytes);
+  expect(indexed("claude_remote_search_index_size_bytes")).toBeGreaterThan(0);
   await sse.cancel();
 });
