@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — runs every benchmark, or the ones named:
- *   bun bench/run.ts [passthrough] [peers] [join] [scale] [rss] [bandwidth] [--reps=N] [--peers=a,b]
+ *   bun bench/run.ts [passthrough] [peers] [join] [scale] [rss] [bandwidth] [indexing] [--reps=N] [--peers=a,b]
  * Each benchmark prints its figures and ratios; results land in bench/results/<name>.json (with
  * machine, date and command) and the plots in docs/perf-*.svg are redrawn from those files.
  */
@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   scale: () => import("./scale.ts"),
   rss: () => import("./rss.ts"),
   bandwidth: () => import("./bandwidth.ts"),
+  indexing: () => import("./indexing.ts"),
 };
 
 function machine() {

@@ -11,8 +11,9 @@
 import { dataFile } from "./passthrough.ts";
 import { cpuSeconds, RssSampler, status } from "./lib/proc.ts";
 import { timeInPty } from "./lib/pty-run.ts";
-import { newScreenLines } from "./lib/screen-lines.ts";
-import { ADMIN_TOKEN, BUN, CLI, metric, sessionNamed, startBenchServer, type BenchServer } from "./lib/server.ts";
+import { flag, waitUntil } from "./lib/args.ts";
+import { perSecondP99, phase, type Sample, Viewer } from "./lib/latency-viewer.ts";
+import { ADMIN_TOKEN, BUN, CLI, metric, sessionNamed, settleIndexer, startBenchServer } from "./lib/server.ts";
 import { readSse } from "./lib/sse.ts";
 import { mb, now, r2, stats } from "./lib/stats.ts";
 import { WORKLOAD } from "./peer-claude-remote.ts";
@@ -20,67 +21,6 @@ import { WORKLOAD } from "./peer-claude-remote.ts";
 const HISTORY_BYTES = 20_000_000;
 const BASELINE_S = 3;
 const SETTLE_MS = 4000;
-
-type Sample = { at: number; ms: number; screen: boolean };
-
-class Viewer {
-  events = 0;
-  wire = 0;
-  lines = 0;
-  ready = false;
-  private lineBuf = "";
-  private seen = new Set<string>();
-  constructor(readonly screen: boolean, private samples: Sample[]) {}
-
-  onEvent = (event: string, data: string): void => {
-    this.events++;
-    let text = "";
-    if (event === "output") text = Buffer.from((JSON.parse(data) as { data: string }).data, "base64").toString("latin1");
-    else if (event === "screen" || event === "rows") text = newScreenLines(event, data, this.seen);
-    if (!text) return;
-    const t = now();
-    this.lineBuf += text;
-    const lines = this.lineBuf.split("\n");
-    this.lineBuf = lines.pop() ?? "";
-    if (this.lineBuf.length > 1 << 16) this.lineBuf = "";
-    for (const raw of lines) {
-      const line = raw.replace(/\r/g, "");
-      if (line === "__BENCH_READY__") this.ready = true;
-      const m = /^LAT \d+ (\d+\.\d+)$/.exec(line);
-      if (m) {
-        this.lines++;
-        this.samples.push({ at: t, ms: t - Number(m[1]) * 1000, screen: this.screen });
-      }
-    }
-  };
-}
-
-function flag(args: string[], name: string, def: number): number {
-  const v = args.find((a) => a.startsWith(`--${name}=`));
-  return v ? Number(v.slice(name.length + 3)) : def;
-}
-
-async function waitUntil(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`scale: timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
-
-/** The server's indexer runs after the commit; let it finish so it does not count against phase 1. */
-async function settleIndexer(server: BenchServer, timeoutMs: number): Promise<number> {
-  const t0 = Date.now();
-  let last = -1;
-  let stableSince = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    const v = await metric(server, "claude_remote_search_indexed_bytes_total");
-    if (v !== last) (last = v), (stableSince = Date.now());
-    else if (Date.now() - stableSince > 2000) break;
-    await Bun.sleep(250);
-  }
-  return r2((Date.now() - t0) / 1000);
-}
 
 /** Kernel view of the stalled client's connection: bytes stuck in the client's receive queue and the server's send queue. */
 async function socketQueues(port: number, clientPid: number): Promise<{ state: string; clientRecvQ: number; serverSendQ: number } | null> {
@@ -93,17 +33,6 @@ async function socketQueues(port: number, clientPid: number): Promise<{ state: s
   return { state, clientRecvQ: Number(recvQ), serverSendQ: Number(srv[2] ?? NaN) };
 }
 
-function phase(samples: Sample[], from: number, to: number) {
-  const inside = samples.filter((s) => s.at >= from && s.at < to);
-  return { raw: stats(inside.filter((s) => !s.screen).map((s) => s.ms)), screen: stats(inside.filter((s) => s.screen).map((s) => s.ms)) };
-}
-
-/** Raw-viewer p99 of each second of [from, to): shows whether a jump is a burst or lasting. */
-function perSecondP99(samples: Sample[], from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let t = from; t + 999 < to; t += 1000) out.push(Math.round(stats(samples.filter((s) => !s.screen && s.at >= t && s.at < t + 1000).map((s) => s.ms)).p99));
-  return out;
-}
 
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
   const seconds = Math.min(30, flag(args, "seconds", 15));

@@ -1,6 +1,7 @@
 /** A real claude-remote server as its own process (so its RSS/CPU can be measured), plus a paired device. */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { r2 } from "./stats.ts";
 import { BUN, CLI, REPO, freePort, spawnServerProcess, tempDir, waitForHealth } from "../../tests/support/server.ts";
 
 export { BUN, CLI, REPO };
@@ -18,10 +19,11 @@ export type BenchServer = {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 };
 
-export async function startBenchServer(opts: { port?: number; dataDir?: string } = {}): Promise<BenchServer> {
+/** `repo`: run that checkout's server instead of this one's (an earlier version, as a baseline). */
+export async function startBenchServer(opts: { port?: number; dataDir?: string; repo?: string } = {}): Promise<BenchServer> {
   const port = opts.port ?? freePort();
   const dataDir = opts.dataDir ?? tempDir("cr-bench-data-");
-  const proc = spawnServerProcess({ PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "error" });
+  const proc = spawnServerProcess({ PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "error" }, opts.repo);
   const url = `http://127.0.0.1:${port}`;
   drain(proc.stdout, process.stdout);
   drain(proc.stderr, process.stderr);
@@ -88,3 +90,18 @@ export async function metric(server: BenchServer, selector: string): Promise<num
   const line = text.split("\n").find((l) => l.startsWith(selector + " "));
   return line ? Number(line.slice(selector.length + 1)) : NaN;
 }
+
+/** Waits until the server's search indexer has been still for 2 s (or `timeoutMs`); returns the seconds waited. */
+export async function settleIndexer(server: BenchServer, timeoutMs: number): Promise<number> {
+  const t0 = Date.now();
+  let last = -1;
+  let stableSince = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const v = await metric(server, "claude_remote_search_indexed_bytes_total");
+    if (v !== last) (last = v), (stableSince = Date.now());
+    else if (Date.now() - stableSince > 2000) break;
+    await Bun.sleep(250);
+  }
+  return r2((Date.now() - t0) / 1000);
+}
+

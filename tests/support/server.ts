@@ -48,8 +48,9 @@ export async function startTestServer(opts: { dataDir?: string; port?: number; e
 }
 
 /** Runs the server as its own process (for kill -9 tests): `bun src/server/main.ts`. */
-export function spawnServerProcess(env: Record<string, string>) {
-  return Bun.spawn([BUN, join(REPO, "src/server/main.ts")], {
+/** `repo`: another checkout's server (benchmarks compare with an earlier version). */
+export function spawnServerProcess(env: Record<string, string>, repo = REPO) {
+  return Bun.spawn([BUN, join(repo, "src/server/main.ts")], {
     env: { ...process.env, HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdout: "pipe",
     stderr: "pipe",
