@@ -50,11 +50,6 @@ export class OutputPipeline {
     setImmediate(() => this.flush());
   }
 
-  /** True if output was flushed in the last `ms` (background work, like search, yields to a burst). */
-  arrivedWithin(ms: number): boolean {
-    return this.lastFlushAt > 0 && performance.now() - this.lastFlushAt < ms;
-  }
-
   flush(): void {
     this.scheduled = false;
     if (this.chunks.length === 0 && this.gaps.length === 0) return;
