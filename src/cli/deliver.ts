@@ -10,7 +10,8 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { readDeviceConfig } from "./config.ts";
 import { Link } from "./link.ts";
-import { leftoverFiles, lockSpool, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles } from "./spool.ts";
+import { lockFile } from "./file-lock.ts";
+import { leftoverFiles, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles } from "./spool.ts";
 
 /** A background deliverer keeps trying this long (the link backs off to ~10 s between attempts). */
 export const DELIVER_FOR_MS = 6 * 3600 * 1000;
@@ -53,7 +54,7 @@ function removeLeftovers(dir: string, log: Log): void {
 }
 
 async function deliverOne(path: string, device: Device, deadline: number, log: Log): Promise<boolean> {
-  const release = lockSpool(path);
+  const release = lockFile(path);
   if (!release) return false; // another deliverer has it
   try {
     if (!existsSync(path)) return false; // delivered by another process since this one listed the directory

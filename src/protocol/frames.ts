@@ -26,6 +26,7 @@ export const Hello = z.object({
   sig: Hex64,
   host: z.string().max(255).optional(),
 });
+export type Hello = z.infer<typeof Hello>;
 
 export const SessionOpen = z.object({
   type: z.literal("session.open"),
