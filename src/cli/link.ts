@@ -5,7 +5,7 @@
  */
 import { parseJson, parseWith } from "../protocol/common.ts";
 import { type ClientFrame, ServerFrame } from "../protocol/frames.ts";
-import { helloFrame } from "../protocol/handshake.ts";
+import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
 import { type Entry, Ring, type RingSnapshot } from "./ring.ts";
@@ -179,7 +179,7 @@ export class Link {
 
   private connect(): void {
     if (this.closed) return;
-    const url = this.opts.serverUrl.replace(/^http/, "ws").replace(/\/$/, "") + "/ws";
+    const url = deviceSocketUrl(this.opts.serverUrl);
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);

@@ -1,7 +1,8 @@
 /**
  * Whether the process that wrote a live marker still runs. A pid alone cannot say: pids are reused.
- * - Linux: `/proc/<pid>/stat` gives the process's start time (clock ticks since boot); the marker
- *   records the wrapper's own, and it is compared exactly.
+ * - Linux: a marker from before the last boot (`/proc/sys/kernel/random/boot_id` differs) names a
+ *   dead process; otherwise `/proc/<pid>/stat` gives the process's start time (clock ticks since
+ *   boot); the marker records the wrapper's own, and it is compared exactly.
  * - Elsewhere (macOS): `ps -o stat=,lstart=` gives the start time to the second; the process holding
  *   the pid now is the wrapper only if it started before the marker was written (another process
  *   can only get the pid after the wrapper is gone). A process reusing the pid within the same
@@ -12,15 +13,16 @@
 import { readFileSync } from "node:fs";
 
 /** What a marker records of the process that wrote it. */
-export type ProcessStamp = { pid: number; procStart: string | null; writtenAt: number };
+export type ProcessStamp = { pid: number; procStart: string | null; bootId: string | null; writtenAt: number };
 export type ProcessState = "alive" | "gone" | "reused";
 
 export function ownStamp(): ProcessStamp {
-  return { pid: process.pid, procStart: procStat(process.pid)?.start ?? null, writtenAt: Date.now() };
+  return { pid: process.pid, procStart: procStat(process.pid)?.start ?? null, bootId: bootId(), writtenAt: Date.now() };
 }
 
 export function processState(s: ProcessStamp): ProcessState {
-  if (!pidExists(s.pid)) return "gone";
+  const boot = bootId();
+  if ((s.bootId && boot && s.bootId !== boot) || !pidExists(s.pid)) return "gone";
   const proc = s.procStart === null ? null : procStat(s.pid);
   if (proc) return proc.state === "Z" ? "gone" : proc.start === s.procStart ? "alive" : "reused";
   const ps = psStat(s.pid);
@@ -38,8 +40,17 @@ export function pidExists(pid: number): boolean {
   }
 }
 
+/** This boot's id (Linux); null elsewhere. */
+function bootId(): string | null {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 /** State and start time (field 22) from `/proc/<pid>/stat`; null where there is no such file. */
-function procStat(pid: number): { state: string; start: string } | null {
+export function procStat(pid: number): { state: string; start: string } | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -37,10 +37,19 @@ export function spoolDir(env = process.env): string {
   return join(configDir(env), "spool");
 }
 
+export function spoolPath(sessionId: string, dir = spoolDir()): string {
+  return join(dir, `${sessionId}.spool`);
+}
+
 export function spoolFiles(dir = spoolDir()): string[] {
+  return filesEnding(dir, ".spool");
+}
+
+/** The paths of the files in `dir` whose names end with `suffix` (none if there is no such directory). */
+export function filesEnding(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".spool"))
+    .filter((f) => f.endsWith(suffix))
     .map((f) => join(dir, f));
 }
 
@@ -54,7 +63,7 @@ export function writeSpool(s: Spooled, dir = spoolDir()): string {
   const size = MAGIC.byteLength + 4 + header.byteLength + s.ring.entries.reduce((n, e) => n + 12 + e.data.byteLength, 0);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (spoolBytes(dir) + size > MAX_SPOOL_BYTES) throw new Error(`the spool directory ${dir} already holds ${MAX_SPOOL_BYTES} bytes`);
-  const path = join(dir, `${s.header.open.sessionId}.spool`);
+  const path = spoolPath(s.header.open.sessionId, dir);
   writeAtomic(path, spoolChunks(header, s.ring));
   return path;
 }

@@ -21,3 +21,8 @@ export function helloFrame(creds: { deviceId: string; secret: string }, nonce: s
   const ts = Date.now();
   return { type: "hello", v: PROTOCOL_VERSION, deviceId: creds.deviceId, nonce, ts, sig: signHandshake(deviceKey(creds.secret), creds.deviceId, nonce, ts), host };
 }
+
+/** The device WebSocket's URL on a server. */
+export function deviceSocketUrl(serverUrl: string): string {
+  return serverUrl.replace(/^http/, "ws").replace(/\/$/, "") + "/ws";
+}
