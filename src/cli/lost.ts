@@ -2,9 +2,10 @@
  * Sessions whose wrapper died without a word: a live marker (live-marker.ts) of this device whose
  * process is gone, or whose pid another process now has, and no spool file (a spool file carries
  * the real exit; deliver.ts sends it). Each is reported to the server as `session.lost` over one
- * short device connection; its marker is removed once the server confirms (`session.ended`) or
- * says it never had the session. A marker written for another device id (a re-paired machine) is
- * kept, like that device's spool files.
+ * short device connection; its marker is removed once the server confirms (`session.ended`), or
+ * says it never had the session or that it is another device's. A marker written for another
+ * device id (a re-paired machine) is kept, like that device's spool files. Markers do not expire:
+ * when a wrapper died is unknown (a session may run for weeks), so no age says a report is too late.
  */
 import { existsSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
@@ -14,12 +15,12 @@ import { DeviceCall } from "./device-call.ts";
 import { lockFile } from "./file-lock.ts";
 import { type LiveMarker, markerFiles, readMarker } from "./live-marker.ts";
 import { processState } from "./process-check.ts";
-import { MAX_SPOOL_AGE_MS, spoolDir, spoolPath } from "./spool.ts";
+import { spoolDir, spoolPath } from "./spool.ts";
 
 export type Orphan = { path: string; marker: LiveMarker; wrapper: "gone" | "reused" };
 type Log = (msg: string) => void;
-/** reported: the server ended the session (or had ended it); unknown: it never had it; keep: not now, not in this run; stop: the server cannot take reports. */
-type Outcome = "reported" | "unknown" | "retry" | "keep" | "stop";
+/** reported: the server ended the session (or had ended it); dropped: this device can never end it; stop: the server cannot take reports. */
+type Outcome = "reported" | "dropped" | "retry" | "stop";
 
 /** How long to wait for a welcome, and for the answer to one report. */
 const ANSWER_MS = 10_000;
@@ -60,7 +61,7 @@ export async function reportLost(opts: { forMs: number; dir?: string; log: Log }
     log(`${b.path}: ${b.error}; removed`);
   }
   const locks = new Map<Orphan, () => void>();
-  for (const o of orphans.filter((o) => !expired(o, log))) {
+  for (const o of orphans) {
     const release = lockFile(o.path); // another deliverer may have it
     if (release) locks.set(o, release);
   }
@@ -79,14 +80,6 @@ export async function reportLost(opts: { forMs: number; dir?: string; log: Log }
   return { reported: counts.reported, left: orphans.filter((o) => existsSync(o.path)).length };
 }
 
-/** A marker whose wrapper died more than 7 days ago and was never reported: deleted, like old spool files. */
-function expired(o: Orphan, log: Log): boolean {
-  if (Date.now() - o.marker.writtenAt <= MAX_SPOOL_AGE_MS) return false;
-  rmSync(o.path, { force: true });
-  log(`${o.path}: session ${o.marker.sessionId} not reported for 7 days, marker deleted`);
-  return true;
-}
-
 /** One connection, the orphans one by one; returns those to try again later. */
 async function reportOnce(config: DeviceConfig, orphans: Orphan[], log: Log, counts: { reported: number }): Promise<Orphan[]> {
   let call: DeviceCall;
@@ -103,7 +96,7 @@ async function reportOnce(config: DeviceConfig, orphans: Orphan[], log: Log, cou
       if (outcome === "stop") return [];
       if (outcome === "retry") retry.push(o);
       if (outcome === "reported") counts.reported++;
-      if (outcome === "reported" || outcome === "unknown") rmSync(o.path, { force: true });
+      if (outcome === "reported" || outcome === "dropped") rmSync(o.path, { force: true });
     }
   } finally {
     call.close();
@@ -120,19 +113,16 @@ async function reportOne(call: DeviceCall, o: Orphan, log: Log): Promise<Outcome
     return "reported";
   }
   if (answer?.type !== "error") return "retry"; // no answer in time, or the connection closed
-  if (answer.code === "not_found") {
-    log(`${o.path}: the server never had session ${id}; marker removed`);
-    return "unknown";
+  if (answer.code === "not_found" || answer.code === "forbidden") {
+    log(`${o.path}: ${answer.code === "not_found" ? `the server never had session ${id}` : answer.message}; marker removed`);
+    return "dropped";
   }
   if (answer.code === "bad_frame") {
     log(`${o.path}: kept: the server does not know session.lost (an older version?): ${answer.message}`);
     return "stop";
   }
-  if (answer.code === "forbidden") {
-    log(`${o.path}: kept: ${answer.message}`);
-    return "keep";
-  }
-  return "retry"; // held (the server has not noticed the dead connection yet), rate_limited, store_failed
+  log(`${o.path}: not yet: ${answer.message}`); // held (the server has not noticed the dead connection yet), rate_limited, store_failed
+  return "retry";
 }
 
 /** This report's answer: its session.ended, or an error about a session.lost frame (or about no frame: rate limit, store failure). */

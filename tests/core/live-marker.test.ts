@@ -37,9 +37,9 @@ afterAll(async () => {
 const status = async (id: string) => ((await (await server.api(`/api/sessions/${id}`)).json()) as { status: string }).status;
 
 /** A session on the server whose connection went away, as when its wrapper is killed. */
-async function disconnected(): Promise<string> {
+async function disconnected(owner = device): Promise<string> {
   const id = crypto.randomUUID();
-  const d = await connectDevice(server.url, device);
+  const d = await connectDevice(server.url, owner);
   await d.openSession(id);
   d.ws.close();
   await d.closed;
@@ -89,6 +89,7 @@ test("the deliverer reports dead wrappers' sessions lost; live wrappers, another
   const foreign = await disconnected();
   const spooled = await disconnected();
   const unknown = crypto.randomUUID();
+  const othersSession = await disconnected(await server.pairDevice("other")); // the server says it is another device's
   const keep = [
     mark(dir, { sessionId: alive }),
     mark(dir, { sessionId: foreign, deviceId: "some-other-device", pid: await deadPid() }),
@@ -99,6 +100,7 @@ test("the deliverer reports dead wrappers' sessions lost; live wrappers, another
     mark(dir, { sessionId: gone, pid: await deadPid() }),
     mark(dir, { sessionId: rebooted, bootId: "an-earlier-boot" }), // a live pid, but the marker is from before the machine restarted
     mark(dir, { sessionId: unknown, pid: await deadPid() }),
+    mark(dir, { sessionId: othersSession, pid: await deadPid() }),
   ];
   const ring = new Ring(1024);
   ring.push(new TextEncoder().encode("tail"));
@@ -116,11 +118,12 @@ test("the deliverer reports dead wrappers' sessions lost; live wrappers, another
   expect(await status(reused)).toBe("lost");
   expect(await status(gone)).toBe("lost");
   expect(await status(rebooted)).toBe("lost");
-  for (const id of [alive, foreign, spooled]) expect(await status(id)).toBe("disconnected");
+  for (const id of [alive, foreign, spooled, othersSession]) expect(await status(id)).toBe("disconnected");
   const log = logs.join("\n");
   expect(log).toContain(`reported session ${gone} lost (its wrapper (pid`);
   expect(log).toContain(`reported session ${reused} lost (its wrapper's pid ${sleeper.pid} now belongs to another process)`);
   expect(log).toContain(`the server never had session ${unknown}; marker removed`);
+  expect(log).toContain(`${markerPath(othersSession, dir)}: session belongs to another device; marker removed`);
   expect(log).toMatch(/garbage\.live: invalid JSON.*; removed/);
 });
 
