@@ -5,6 +5,7 @@ import { pendingFor, promptsToShow, state, subscribe } from './live.js';
 
 export function statusText(s) {
   if (s.status === 'exited') return `finished · exit ${s.exitCode ?? '?'}`;
+  if (s.status === 'lost') return 'lost · its wrapper died';
   if (s.status === 'waiting') return 'waiting for you';
   return s.status;
 }
@@ -22,7 +23,7 @@ function order(a, b) {
 function sessionRow(s) {
   const n = Math.max(pendingFor(s.id), state.promptsApi ? 0 : s.pendingPrompts || 0);
   const device = s.deviceName || s.host || s.deviceId;
-  const ended = s.status === 'exited';
+  const ended = s.status === 'exited' || s.status === 'lost';
   return h('li', {},
     h('a', { class: `srow${ended ? ' ended' : ''}`, href: `#/s/${encodeURIComponent(s.id)}`, dataset: { id: s.id } },
       h('div', { class: 'l1' },

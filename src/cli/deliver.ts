@@ -1,16 +1,20 @@
 /**
  * `claude-remote deliver`: sends spooled output (see spool.ts) to the server, each file over its
- * own link, as the session it came from, then reports that session's exit. A wrapper that exits
- * with output the server never acknowledged writes the spool and starts this in the background;
- * every later wrapper start does too while spool files are left.
+ * own link, as the session it came from, then reports that session's exit; and reports sessions
+ * whose wrapper died without a word as lost (lost.ts). A wrapper that exits with output the server
+ * never acknowledged writes the spool and starts this in the background; every later wrapper start
+ * does too while spool files or dead wrappers' live markers are left.
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { readDeviceConfig } from "./config.ts";
 import { Link } from "./link.ts";
-import { leftoverFiles, lockSpool, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles } from "./spool.ts";
+import { lockFile } from "./file-lock.ts";
+import { removeMarker } from "./live-marker.ts";
+import { reportLost, scanMarkers } from "./lost.ts";
+import { leftoverFiles, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles } from "./spool.ts";
 
 /** A background deliverer keeps trying this long (the link backs off to ~10 s between attempts). */
 export const DELIVER_FOR_MS = 6 * 3600 * 1000;
@@ -22,6 +26,23 @@ const RING_BYTES = 8 * 1024 * 1024;
 
 type Log = (msg: string) => void;
 type Device = ReturnType<typeof readDeviceConfig>;
+
+/** Spool files and lost sessions at once (a server that is away holds up neither behind the other). */
+export async function deliverAll(opts: { forMs?: number; dir?: string; log?: Log } = {}): Promise<{ delivered: number; lost: number; left: number }> {
+  const log = opts.log ?? ((m) => console.error(`claude-remote deliver: ${m}`));
+  const forMs = opts.forMs ?? DELIVER_FOR_MS;
+  const [spooled, lost] = await Promise.all([deliverSpooled({ ...opts, forMs, log }), reportLost({ ...opts, forMs, log })]);
+  return { delivered: spooled.delivered, lost: lost.reported, left: spooled.left + lost.left };
+}
+
+/** Whether a deliverer has work: spool files, or live markers of this device whose wrapper is dead. Never throws. */
+export function deliveryWaiting(deviceId: string): boolean {
+  try {
+    return spoolFiles().length > 0 || scanMarkers(deviceId).orphans.length > 0;
+  } catch {
+    return false; // an unreadable spool directory must not stop the program
+  }
+}
 
 export async function deliverSpooled(opts: { forMs?: number; dir?: string; log?: Log } = {}): Promise<{ delivered: number; left: number }> {
   const log = opts.log ?? ((m) => console.error(`claude-remote deliver: ${m}`));
@@ -53,7 +74,7 @@ function removeLeftovers(dir: string, log: Log): void {
 }
 
 async function deliverOne(path: string, device: Device, deadline: number, log: Log): Promise<boolean> {
-  const release = lockSpool(path);
+  const release = lockFile(path);
   if (!release) return false; // another deliverer has it
   try {
     if (!existsSync(path)) return false; // delivered by another process since this one listed the directory
@@ -94,6 +115,7 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
     link.close();
     if (ok) {
       unlinkSync(path);
+      removeMarker(session.sessionId, dirname(path)); // left by a wrapper killed between writing the spool and removing it
       log(`${path}: delivered session ${session.sessionId} (${session.name}) to ${device.config.server}`);
     } else log(`${path}: kept: ${device.config.server} still unreachable`);
     return ok;

@@ -4,8 +4,8 @@
  * (re)connect the link resends what the server does not have, announcing any dropped range as a gap.
  */
 import { parseJson, parseWith } from "../protocol/common.ts";
-import { type ClientFrame, PROTOCOL_VERSION, ServerFrame } from "../protocol/frames.ts";
-import { deviceKey, signHandshake } from "../protocol/handshake.ts";
+import { type ClientFrame, ServerFrame } from "../protocol/frames.ts";
+import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
 import { type Entry, Ring, type RingSnapshot } from "./ring.ts";
@@ -179,7 +179,7 @@ export class Link {
 
   private connect(): void {
     if (this.closed) return;
-    const url = this.opts.serverUrl.replace(/^http/, "ws").replace(/\/$/, "") + "/ws";
+    const url = deviceSocketUrl(this.opts.serverUrl);
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);
@@ -218,11 +218,8 @@ export class Link {
     const f = parsed.value;
     const s = this.opts.session;
     switch (f.type) {
-      case "challenge": {
-        const ts = Date.now();
-        const sig = signHandshake(deviceKey(this.opts.secret), this.opts.deviceId, f.nonce, ts);
-        return this.sendJson({ type: "hello", v: PROTOCOL_VERSION, deviceId: this.opts.deviceId, nonce: f.nonce, ts, sig, host: this.opts.host });
-      }
+      case "challenge":
+        return this.sendJson(helloFrame(this.opts, f.nonce, this.opts.host));
       case "welcome":
         this.serverAcksExit = f.exitAcks === true;
         return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent, hooks: s.hooks });

@@ -11,7 +11,8 @@ const USAGE = `usage:
   claude-remote backup <file>                  consistent copy of the server's database (safe while it runs)
   claude-remote login-link                     a new one-time login link for the dashboard (run where the server's data is)
   claude-remote pair <server-url> <code>       pair this machine with a server
-  claude-remote deliver                        send output kept while the server was unreachable (runs by itself)`;
+  claude-remote deliver                        send output kept while the server was unreachable, and report
+                                               sessions whose wrapper was killed (runs by itself)`;
 
 function fail(msg: string): number {
   console.error(`claude-remote: ${msg}\n${USAGE}`);
@@ -65,9 +66,9 @@ export async function main(argv: string[]): Promise<number> {
       return loginLinkCommand();
     }
     case "deliver": {
-      const { deliverSpooled } = await import("./deliver.ts");
-      const r = await deliverSpooled();
-      console.error(`claude-remote deliver: ${r.delivered} delivered, ${r.left} left`);
+      const { deliverAll } = await import("./deliver.ts");
+      const r = await deliverAll();
+      console.error(`claude-remote deliver: ${r.delivered} delivered, ${r.lost} reported lost, ${r.left} left`);
       return r.left ? 1 : 0;
     }
     case "pair":

@@ -5,11 +5,12 @@
 import { hostname } from "node:os";
 import { basename } from "node:path";
 import { readDeviceConfig } from "./config.ts";
-import { startDeliverer } from "./deliver.ts";
+import { deliveryWaiting, startDeliverer } from "./deliver.ts";
 import { Link } from "./link.ts";
+import { markerPath, removeMarker, writeMarker } from "./live-marker.ts";
 import { loadBackend } from "./pty/index.ts";
 import type { PtyProcess } from "./pty/types.ts";
-import { spoolFiles, writeSpool } from "./spool.ts";
+import { writeSpool } from "./spool.ts";
 import { enterRaw, restoreTerminal, terminalSize } from "./terminal.ts";
 
 export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
@@ -72,9 +73,10 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
         if (state === "down") downDetail = detail;
       },
     });
+    markLive(sessionId, device.config.deviceId);
     link.start();
-    if (hasSpooled()) {
-      const failed = startDeliverer(); // output an earlier session could not deliver
+    if (deliveryWaiting(device.config.deviceId)) {
+      const failed = startDeliverer(); // output an earlier session could not deliver, or a session whose wrapper was killed
       if (failed) notice(`cannot start sending kept output in the background: ${failed}`);
     }
     if (await firstAttemptFailed(link, 500)) notice(`cannot reach ${device.config.server} yet; output is kept and sent when it is back.`);
@@ -122,13 +124,29 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   if (link) {
     const delivered = await link.finish(exitCode, signal, link.connected ? 10_000 : 2_000); // idle limits: waits on while acks advance
     link.close();
-    if (!delivered) keepForLater(link, device.ok ? device.config.deviceId : "", downDetail);
+    // with neither, the marker stays: a later deliverer reports the session lost, not left open
+    if (delivered || keepForLater(link, device.ok ? device.config.deviceId : "", downDetail)) unmarkLive(sessionId);
   }
   return exitCode;
 }
 
-/** Output the server did not acknowledge (or an exit it never heard of) goes to the spool, and a deliverer sends it later. */
-function keepForLater(link: Link, deviceId: string, why: string): void {
+/** If this process dies without a word, the marker it leaves lets a later deliverer report the session lost. */
+function markLive(sessionId: string, deviceId: string): void {
+  try {
+    writeMarker(sessionId, deviceId);
+  } catch (e) {
+    notice(`cannot write ${markerPath(sessionId)} (${(e as Error).message}); if this process is killed, its session stays open on the server.`);
+  }
+}
+
+function unmarkLive(sessionId: string): void {
+  try {
+    removeMarker(sessionId);
+  } catch {} // a marker left behind is reported to the server, which then only confirms the exit
+}
+
+/** Output the server did not acknowledge (or an exit it never heard of) goes to the spool, and a deliverer sends it later. True if kept. */
+function keepForLater(link: Link, deviceId: string, why: string): boolean {
   const what = link.ring.bytes ? `${link.ring.bytes} bytes of output` : "the exit";
   const because = why ? ` (${why})` : "";
   try {
@@ -139,15 +157,9 @@ function keepForLater(link: Link, deviceId: string, why: string): void {
     });
     const failed = startDeliverer();
     notice(`the server does not have ${what} yet${because}; kept in ${file}${failed ? `; run \`claude-remote deliver\` to send it (${failed})` : " and sent in the background when it is back"}.`);
+    return true;
   } catch (e) {
     notice(`${what} could not be delivered to the server${because} or kept: ${(e as Error).message}`);
-  }
-}
-
-function hasSpooled(): boolean {
-  try {
-    return spoolFiles().length > 0;
-  } catch {
-    return false; // an unreadable spool directory must not stop the program
+    return false;
   }
 }

@@ -5,11 +5,12 @@
  *
  * Format: "CRSPOOL1\n" | u32 header length | header JSON | entries, each f64 seq | u32 length | bytes.
  */
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseWith } from "../protocol/common.ts";
 import { SessionExit, SessionOpen } from "../protocol/frames.ts";
+import { writeAtomic } from "./atomic-write.ts";
 import { configDir } from "./config.ts";
 import type { RingSnapshot } from "./ring.ts";
 
@@ -36,10 +37,19 @@ export function spoolDir(env = process.env): string {
   return join(configDir(env), "spool");
 }
 
+export function spoolPath(sessionId: string, dir = spoolDir()): string {
+  return join(dir, `${sessionId}.spool`);
+}
+
 export function spoolFiles(dir = spoolDir()): string[] {
+  return filesEnding(dir, ".spool");
+}
+
+/** The paths of the files in `dir` whose names end with `suffix` (none if there is no such directory). */
+export function filesEnding(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".spool"))
+    .filter((f) => f.endsWith(suffix))
     .map((f) => join(dir, f));
 }
 
@@ -47,52 +57,37 @@ function spoolBytes(dir: string): number {
   return spoolFiles(dir).reduce((n, f) => n + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
 }
 
-/** Writes the spool file atomically (temp file + rename); returns its path. Throws if it cannot be kept. */
+/** Writes the spool file atomically (temp file + rename, fsynced); returns its path. Throws if it cannot be kept. */
 export function writeSpool(s: Spooled, dir = spoolDir()): string {
   const header = new TextEncoder().encode(JSON.stringify(s.header));
   const size = MAGIC.byteLength + 4 + header.byteLength + s.ring.entries.reduce((n, e) => n + 12 + e.data.byteLength, 0);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (spoolBytes(dir) + size > MAX_SPOOL_BYTES) throw new Error(`the spool directory ${dir} already holds ${MAX_SPOOL_BYTES} bytes`);
-  const path = join(dir, `${s.header.open.sessionId}.spool`);
-  const tmp = `${path}.tmp`;
-  rmSync(tmp, { force: true });
-  const fd = openSync(tmp, "wx", 0o600);
-  try {
-    const head = new Uint8Array(4);
-    new DataView(head.buffer).setUint32(0, header.byteLength);
-    for (const b of [MAGIC, head, header]) writeSync(fd, b);
-    for (const e of s.ring.entries) {
-      const meta = new Uint8Array(12);
-      const view = new DataView(meta.buffer);
-      view.setFloat64(0, e.seq);
-      view.setUint32(8, e.data.byteLength);
-      writeSync(fd, meta);
-      writeSync(fd, e.data);
-    }
-    fsyncSync(fd); // on disk before the name says it is complete
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  syncDir(dir);
+  const path = spoolPath(s.header.open.sessionId, dir);
+  writeAtomic(path, spoolChunks(header, s.ring));
   return path;
 }
 
-function syncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+function* spoolChunks(header: Uint8Array, ring: RingSnapshot): Generator<Uint8Array> {
+  const head = new Uint8Array(4);
+  new DataView(head.buffer).setUint32(0, header.byteLength);
+  yield* [MAGIC, head, header];
+  for (const e of ring.entries) {
+    const meta = new Uint8Array(12);
+    const view = new DataView(meta.buffer);
+    view.setFloat64(0, e.seq);
+    view.setUint32(8, e.data.byteLength);
+    yield meta;
+    yield e.data;
   }
 }
 
-/** Temp files older than an hour (a wrapper killed while writing) and set-aside files past the age limit. */
+/** Temp files (spool or live marker) older than an hour (a wrapper killed while writing) and set-aside files past the age limit. */
 export function leftoverFiles(dir: string, now = Date.now()): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .map((f) => ({ f, path: join(dir, f), age: now - (statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? now) }))
-    .filter(({ f, age }) => (f.endsWith(".spool.tmp") && age > 3600_000) || (f.endsWith(".spool.bad") && age > MAX_SPOOL_AGE_MS))
+    .filter(({ f, age }) => ((f.endsWith(".spool.tmp") || f.endsWith(".live.tmp")) && age > 3600_000) || (f.endsWith(".spool.bad") && age > MAX_SPOOL_AGE_MS))
     .map(({ path }) => path);
 }
 
@@ -129,59 +124,6 @@ export function readSpool(path: string): { ok: true; value: Spooled } | { ok: fa
   const last = entries[entries.length - 1];
   if (last && last.seq !== header.lastSeq) return { ok: false, error: `last entry ${last.seq} is not lastSeq ${header.lastSeq}` };
   return { ok: true, value: { header, ring: { lastSeq: header.lastSeq, entries, dropped: header.dropped } } };
-}
-
-/** A lock older than this is stale whatever its pid says (a deliverer gives up after 6 h; pids get reused). */
-const LOCK_MAX_AGE_MS = 7 * 3600 * 1000;
-
-/**
- * One deliverer per spool file: `<file>.lock` holds its pid. The lock is created whole (a temp file
- * with the pid, hard-linked into place), so nobody ever reads it empty. A lock whose process is
- * gone, or older than any deliverer lives, is taken over. Returns a release function, or null if
- * another live process holds the file. Two processes taking over the same stale lock at the same
- * instant could both deliver: harmless, the server drops seqs it already has.
- */
-export function lockSpool(path: string): (() => void) | null {
-  const lock = `${path}.lock`;
-  const mine = `${lock}.${process.pid}`;
-  writeFileSync(mine, String(process.pid), { mode: 0o600 });
-  try {
-    for (let tries = 0; tries < 2; tries++) {
-      try {
-        linkSync(mine, lock);
-        return () => rmSync(lock, { force: true });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-        if (held(lock)) return null;
-        rmSync(lock, { force: true });
-      }
-    }
-    return null;
-  } finally {
-    rmSync(mine, { force: true });
-  }
-}
-
-function held(lock: string): boolean {
-  const st = statSync(lock, { throwIfNoEntry: false });
-  if (!st) return false;
-  if (Date.now() - st.mtimeMs > LOCK_MAX_AGE_MS) return false;
-  let pid = NaN;
-  try {
-    pid = Number(readFileSync(lock, "utf8"));
-  } catch {
-    return false; // released just now
-  }
-  return Number.isInteger(pid) && pid > 0 && alive(pid);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Keeps an unreadable spool file for a human to look at, out of the deliverer's way. */

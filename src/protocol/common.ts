@@ -6,7 +6,8 @@ export const Seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const Cols = z.number().int().min(1).max(1000);
 export const Rows = z.number().int().min(1).max(1000);
 
-export const SessionStatus = z.enum(["running", "waiting", "exited", "disconnected"]);
+/** `lost`: ended without an exit: its wrapper died (SIGKILL, OOM, a crash) and its machine said so later (no exit code). */
+export const SessionStatus = z.enum(["running", "waiting", "exited", "disconnected", "lost"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
 /** The last hook notice of a session: `working` (a turn started), `permission` (Claude asks; the prompt record has it), `waiting` (idle, wants input), `done` (turn finished). */

@@ -26,6 +26,7 @@ export const Hello = z.object({
   sig: Hex64,
   host: z.string().max(255).optional(),
 });
+export type Hello = z.infer<typeof Hello>;
 
 export const SessionOpen = z.object({
   type: z.literal("session.open"),
@@ -52,6 +53,14 @@ export const SessionExit = z.object({
   lastSeq: Seq,
 });
 
+/**
+ * The wrapper that ran this session died without reporting its exit (SIGKILL, OOM, a crash), as a
+ * later `claude-remote deliver` on the same machine found: its exit code is unknown, and output the
+ * server had not acked died with it. The session need not be open on this connection (its wrapper
+ * is gone); it must belong to this device and no connection may hold it. Answered by `session.ended`.
+ */
+export const SessionLost = z.object({ type: z.literal("session.lost"), sessionId: SessionId });
+
 /** The wrapper's ring buffer overflowed: these chunks were dropped before the server had them. */
 export const Gap = z.object({
   type: z.literal("gap"),
@@ -64,7 +73,7 @@ export const Gap = z.object({
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame]);
+export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----
@@ -78,7 +87,7 @@ export const Welcome = z.object({
 });
 export const SessionReady = z.object({ type: z.literal("session.ready"), sessionId: SessionId, lastSeq: Seq });
 export const Ack = z.object({ type: z.literal("ack"), sessionId: SessionId, seq: Seq });
-/** The session's exit is stored: the wrapper (or a deliverer) may forget it. */
+/** The session's exit (or loss) is stored: the wrapper (or a deliverer) may forget it. */
 export const SessionEnded = z.object({ type: z.literal("session.ended"), sessionId: SessionId });
 export const Input = z.object({ type: z.literal("input"), sessionId: SessionId, data: z.string().max(64 * 1024) });
 export const ResizeRequest = z.object({ type: z.literal("resize"), sessionId: SessionId, cols: Cols, rows: Rows });

@@ -140,11 +140,13 @@ export class DeviceSockets {
     conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS, exitAcks: true });
   }
 
+  private reject(conn: Conn, code: string, message: string, ref?: string): void {
+    this.framesRejected++;
+    conn.send({ type: "error", code, message, ref });
+  }
+
   private control(conn: Conn, message: string): void {
-    const reject = (code: string, msg: string, ref?: string) => {
-      this.framesRejected++;
-      conn.send({ type: "error", code, message: msg, ref });
-    };
+    const reject = (code: string, msg: string, ref?: string) => this.reject(conn, code, msg, ref);
     const wait = this.limiter.take(conn.deviceId);
     if (wait > 0) return reject("rate_limited", `too many frames; retry in ${wait}s`);
     if (message.length > MAX_TEXT_FRAME) return reject("too_large", `text frame exceeds ${MAX_TEXT_FRAME} bytes`);
@@ -168,6 +170,8 @@ export class DeviceSockets {
         if (!this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt)) return reject("not_open", "session not open on this connection", f.type);
         this.prompts.sessionExited(conn, f.sessionId);
         return conn.send({ type: "session.ended", sessionId: f.sessionId });
+      case "session.lost":
+        return this.sessionLost(conn, f.sessionId);
       case "prompt.open":
       case "prompt.closed":
       case "notice": {
@@ -187,6 +191,21 @@ export class DeviceSockets {
       case "hello":
         return reject("bad_frame", "already authenticated", f.type);
     }
+  }
+
+  /** A device found this session's wrapper dead: end it, cancel its prompts, confirm with session.ended. */
+  private sessionLost(conn: Conn, sessionId: string): void {
+    const reject = (code: string, message: string) => this.reject(conn, code, message, "session.lost");
+    const r = this.hub.lost(conn, sessionId);
+    if (r === "unknown") return reject("not_found", "no such session");
+    if (r === "forbidden") return reject("forbidden", "session belongs to another device");
+    if (r === "held") return reject("held", "a connection holds this session: its wrapper is alive");
+    if (r === "lost") {
+      const cancelled = this.prompts.sessionLost(sessionId);
+      this.store.audit.append({ actor: `device:${conn.deviceId}`, ip: conn.ws.data.ip, userAgent: null, action: "session.lost", target: sessionId, detail: { cancelledPrompts: cancelled } });
+      this.log.info("session_lost", { sessionId, cancelledPrompts: cancelled });
+    }
+    conn.send({ type: "session.ended", sessionId });
   }
 
   private binary(conn: Conn, message: Buffer): void {

@@ -131,6 +131,21 @@ export class Hub {
     return true;
   }
 
+  /**
+   * Its device reports the session's wrapper dead: the session ends as `lost`, unless it belongs to
+   * another device, has already ended, or a connection holds it (then its wrapper is alive).
+   */
+  lost(conn: DeviceConn, sessionId: string): "lost" | "ended-before" | "unknown" | "forbidden" | "held" {
+    const s = this.store.sessions.get(sessionId);
+    if (!s) return "unknown";
+    if (s.deviceId !== conn.deviceId) return "forbidden";
+    if (this.connected(sessionId)) return "held";
+    this.pipeline.flush(); // output the dead wrapper's connection sent is stored before the end
+    if (!this.store.sessions.markLost(sessionId, Date.now())) return "ended-before";
+    this.publishSession(sessionId);
+    return "lost";
+  }
+
   /** The device's socket closed: its running sessions are disconnected until it comes back. */
   detach(conn: DeviceConn): void {
     for (const l of this.live.values()) {

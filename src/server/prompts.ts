@@ -35,6 +35,8 @@ const MESSAGE_WAIT_MS = 5000;
 const MESSAGE_SETTLE_MS = 300;
 /** A dialog in a hooks session that no hook prompt claims within this long becomes a screen prompt. */
 const UNCLAIMED_MS = 3000;
+/** Why a lost session's prompts were cancelled (the phone shows it). */
+export const LOST_REASON = "the terminal's wrapper was killed or crashed";
 
 type SessionState = {
   hooks: boolean;
@@ -77,12 +79,12 @@ export class PromptService {
 
   /** The session ended: nothing can answer its prompts any more. */
   sessionExited(conn: DeviceConn, sessionId: string): void {
-    if (!this.owns(conn, sessionId)) return;
-    for (const p of this.store.prompts.pendingFor(sessionId)) {
-      this.finish(p.id, "cancelled", "system", { decision: null, via: "system", reason: "session exited" });
-    }
-    const st = this.sessions.get(sessionId);
-    if (st) this.dropSession(sessionId, st);
+    if (this.owns(conn, sessionId)) this.cancelAll(sessionId, "session exited");
+  }
+
+  /** The session's wrapper died (its device reported it, see Hub.lost): its prompts can never land. Returns how many were pending. */
+  sessionLost(sessionId: string): number {
+    return this.cancelAll(sessionId, LOST_REASON);
   }
 
   opened(conn: DeviceConn, f: PromptOpen): string | null {
@@ -310,6 +312,14 @@ export class PromptService {
   private clearUnclaimed(st: SessionState): void {
     if (st.unclaimed) clearTimeout(st.unclaimed.timer);
     st.unclaimed = null;
+  }
+
+  private cancelAll(sessionId: string, reason: string): number {
+    const pending = this.store.prompts.pendingFor(sessionId);
+    for (const p of pending) this.finish(p.id, "cancelled", "system", { decision: null, via: "system", reason });
+    const st = this.sessions.get(sessionId);
+    if (st) this.dropSession(sessionId, st);
+    return pending.length;
   }
 
   private dropSession(sessionId: string, st: SessionState): void {

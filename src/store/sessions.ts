@@ -54,6 +54,11 @@ export class SessionStore {
     this.db.query("UPDATE sessions SET status = 'exited', exit_code = ?, ended_at = ? WHERE id = ?").run(exitCode, endedAt, id);
   }
 
+  /** Ends a session whose wrapper died: status `lost`, no exit code. False if it had already ended. */
+  markLost(id: string, endedAt: number): boolean {
+    return this.db.query("UPDATE sessions SET status = 'lost', exit_code = NULL, ended_at = ? WHERE id = ? AND ended_at IS NULL").run(endedAt, id).changes === 1;
+  }
+
   /** Sessions left `running` by a previous server process are no longer connected. */
   markAllDisconnected(): void {
     this.db.query("UPDATE sessions SET status = 'disconnected' WHERE ended_at IS NULL").run();

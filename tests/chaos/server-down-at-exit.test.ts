@@ -63,6 +63,6 @@ test("server killed mid-stream and still down at exit: the rest is spooled and d
   expect(firstDiff(stored, program)).toBe(-1);
   expect(((await (await server.api(`/api/sessions/${s.id}`)).json()) as { exitCode: number }).exitCode).toBe(7);
   expect(storedGaps(server.dataDir, s.id)).toEqual([]);
-  await waitFor(() => readdirSync(spool).every((f) => !f.endsWith(".spool") && !f.endsWith(".lock")), { what: "the spool emptied" });
+  await waitFor(() => readdirSync(spool).every((f) => !f.endsWith(".spool") && !f.endsWith(".lock") && !f.endsWith(".live")), { what: "the spool emptied (no live marker: the spool took over)" });
   expect(readFileSync(join(spool, "deliver.log"), "utf8")).toContain(`delivered session ${s.id}`);
 }, 120_000);

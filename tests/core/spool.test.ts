@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync
 import { join } from "node:path";
 import { deliverSpooled } from "../../src/cli/deliver.ts";
 import { Ring } from "../../src/cli/ring.ts";
-import { lockSpool, readSpool, type SpoolHeader, writeSpool } from "../../src/cli/spool.ts";
+import { lockFile } from "../../src/cli/file-lock.ts";
+import { readSpool, type SpoolHeader, writeSpool } from "../../src/cli/spool.ts";
 import { connectDevice } from "../support/device-client.ts";
 import { freePort, startTestServer, storedOutput, tempDir, type TestServer } from "../support/server.ts";
 
@@ -101,8 +102,8 @@ test("bad files are set aside with what is wrong; another device's file is kept;
   new DataView(len.buffer).setUint32(0, json.byteLength);
   writeFileSync(join(dir, "bad-header.spool"), Buffer.concat([bytes("CRSPOOL1\n"), len, json]));
   const foreign = writeSpool({ header: header(crypto.randomUUID(), "some-other-device", ring), ring: ring.snapshot() }, dir);
-  const release = lockSpool(good)!;
-  expect(lockSpool(good)).toBeNull(); // held by a live process (this one)
+  const release = lockFile(good)!;
+  expect(lockFile(good)).toBeNull(); // held by a live process (this one)
 
   const logs: string[] = [];
   const r = await deliverSpooled({ dir, forMs: 2000, log: (m) => logs.push(m) });
@@ -127,10 +128,10 @@ test("a lock naming a live process is held, unless it is older than any delivere
   const file = join(dir, "x.spool");
   writeFileSync(file, "");
   writeFileSync(`${file}.lock`, String(process.ppid)); // alive, and not this process
-  expect(lockSpool(file)).toBeNull();
+  expect(lockFile(file)).toBeNull();
   const old = new Date(Date.now() - 8 * 3600 * 1000);
   utimesSync(`${file}.lock`, old, old);
-  const release = lockSpool(file);
+  const release = lockFile(file);
   expect(release).not.toBeNull();
   release!();
   expect(existsSync(`${file}.lock`)).toBe(false);

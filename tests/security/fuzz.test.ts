@@ -56,6 +56,7 @@ const VALID_FRAMES = (): Record<string, unknown>[] => [
   { type: "session.open", sessionId: crypto.randomUUID(), name: "x", command: ["a"], cwd: "/", cols: 80, rows: 24, startedAt: Date.now() },
   { type: "session.resize", sessionId: realSession, cols: 80, rows: 24 },
   { type: "session.exit", sessionId: realSession, exitCode: 0, signal: null, endedAt: 1, lastSeq: 1 },
+  { type: "session.lost", sessionId: realSession },
   { type: "gap", sessionId: realSession, fromSeq: 1, toSeq: 2, bytes: 3 },
   { type: "ping", t: 1 },
 ];
@@ -87,8 +88,8 @@ function badTextFrame(): string {
     case 5:
       return pick(["[".repeat(50_000), `${"[".repeat(3000)}${"]".repeat(3000)}`, '{"__proto__":{"polluted":1},"type":"nope"}', '{"constructor":{"prototype":{"polluted":1}}}', "\u0000", ""]);
     case 6:
-      // Valid shape, but the session belongs to another device.
-      return JSON.stringify({ type: "session.open", sessionId: realSession, name: "hijack", command: ["x"], cwd: "/", cols: 80, rows: 24, startedAt: 1 });
+      // Valid shape, but the session belongs to another device: neither taken over nor ended.
+      return JSON.stringify(pick([{ type: "session.open", sessionId: realSession, name: "hijack", command: ["x"], cwd: "/", cols: 80, rows: 24, startedAt: 1 }, { type: "session.lost", sessionId: realSession }]));
     case 7:
       return JSON.stringify({ type: "gap", sessionId: realSession, fromSeq: 1, toSeq: 1e9, bytes: 1 }); // not this connection's session
     case 8:

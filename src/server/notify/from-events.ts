@@ -1,7 +1,7 @@
 /**
  * Turns global bus events into notices: `prompt` (a new permission prompt, its resolution),
  * `notice` (Claude Code's Notification hook: waiting for input; Stop hook: turn finished) and
- * `session` (exited). Pure bookkeeping, no I/O beyond a lookup.
+ * `session` (exited or lost). Pure bookkeeping, no I/O beyond a lookup.
  */
 import type { SessionInfo } from "../../protocol/common.ts";
 import type { NotifyKind } from "../../protocol/notify.ts";
@@ -34,6 +34,10 @@ export class NoticeBuilder {
     if (s.status === "exited") {
       this.sessionStatus.delete(s.id);
       return this.notice("exit", s.id, s.name, `${s.name} exited`, s.exitCode === null ? "session ended" : `exit code ${s.exitCode}`);
+    }
+    if (s.status === "lost") {
+      this.sessionStatus.delete(s.id);
+      return this.notice("exit", s.id, s.name, `${s.name} lost`, "its wrapper was killed or crashed; the end of its output may be missing");
     }
     // `waiting` as a session status means "has a pending prompt": the prompt notice covers it.
     return null;
