@@ -9,8 +9,15 @@ import { searchDbPath } from "../store/search-db.ts";
 import type { Logger } from "./log.ts";
 
 /** A search that has no answer by then fails (the worker is stuck or restarting). */
-const REQUEST_TIMEOUT_MS = 15_000;
-const RESTART_AFTER_MS = 1000;
+const SEARCH_TIMEOUT_MS = 15_000;
+/** Forgetting a long session, or indexing everything (tests), takes longer. */
+const WORK_TIMEOUT_MS = 10 * 60_000;
+/** A worker that died or could not open its databases is started again after this, doubling up to a minute. */
+const RESTART_FIRST_MS = 1000;
+const RESTART_MAX_MS = 60_000;
+
+/** The search worker is not running (starting, restarting after a failure, stopped): try again later. */
+export class SearchUnavailableError extends Error {}
 
 type Waiting = { resolve: (m: FromSearchWorker) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
 
@@ -20,6 +27,7 @@ export class SearchIndexer {
   private nextId = 0;
   private stopped = false;
   private onStopped: (() => void) | null = null;
+  private restartMs = RESTART_FIRST_MS;
   /** Output bytes indexed by the current worker, and time it spent indexing (ms): metrics, tests. */
   indexedBytes = 0;
   spentMs = 0;
@@ -38,18 +46,18 @@ export class SearchIndexer {
 
   /** Sessions whose output matches the FTS5 expression; rejects with SearchQueryError for a bad one. */
   async search(match: string, limit: number): Promise<SearchHit[]> {
-    const m = await this.request((id) => ({ type: "search", id, match, limit }));
+    const m = await this.request((id) => ({ type: "search", id, match, limit }), SEARCH_TIMEOUT_MS);
     return m.type === "hits" ? m.hits : [];
   }
 
   /** Drops a session's documents (its output was purged). */
   async forget(sessionId: string): Promise<void> {
-    await this.request((id) => ({ type: "forget", id, sessionId }));
+    await this.request((id) => ({ type: "forget", id, sessionId }), WORK_TIMEOUT_MS);
   }
 
   /** Resolves once everything stored so far is indexed (tests, backfill). */
   async catchUp(): Promise<void> {
-    await this.request((id) => ({ type: "catchUp", id }));
+    await this.request((id) => ({ type: "catchUp", id }), WORK_TIMEOUT_MS);
   }
 
   async stop(): Promise<void> {
@@ -64,14 +72,14 @@ export class SearchIndexer {
     this.failAll("search stopped");
   }
 
-  private request(make: (id: number) => ToSearchWorker): Promise<FromSearchWorker> {
-    if (this.stopped || !this.worker) return Promise.reject(new Error("search is not running"));
+  private request(make: (id: number) => ToSearchWorker, timeoutMs: number): Promise<FromSearchWorker> {
+    if (this.stopped || !this.worker) return Promise.reject(new SearchUnavailableError("search is not running"));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-          reject(new Error("search index did not answer in time"));
-      }, REQUEST_TIMEOUT_MS);
+          reject(new SearchUnavailableError("search index did not answer in time"));
+      }, timeoutMs);
       timer.unref();
       this.waiting.set(id, { resolve, reject, timer });
       this.post(make(id));
@@ -86,28 +94,32 @@ export class SearchIndexer {
       return;
     }
     if (m.type === "log") return this.log.warn(m.message, m.fields);
+    if (m.type === "ready") return void (this.restartMs = RESTART_FIRST_MS);
+    if (m.type === "fatal") return this.died(this.worker, `cannot open the search index: ${m.message}`);
     const id = m.id;
     if (id === undefined) return this.log.error("search_index_failed", { error: m.type === "error" ? m.message : "" });
     const w = this.waiting.get(id);
     if (!w) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
-    if (m.type === "error") w.reject(m.query ? new SearchQueryError(m.message) : new Error(m.message));
+    if (m.type === "error") w.reject(m.query ? new SearchQueryError(m.message) : new SearchUnavailableError(m.message));
     else w.resolve(m);
   }
 
-  private died(worker: Worker, why: string): void {
-    if (this.worker !== worker || this.stopped) return;
+  private died(worker: Worker | null, why: string): void {
+    if (!worker || this.worker !== worker || this.stopped) return;
     this.worker = null;
-    this.log.error("search_worker_died", { error: why });
+    worker.terminate();
+    this.log.error("search_worker_died", { error: why, restartInMs: this.restartMs });
     this.failAll(`search worker died: ${why}`);
-    setTimeout(() => !this.stopped && !this.worker && this.start(), RESTART_AFTER_MS).unref();
+    setTimeout(() => !this.stopped && !this.worker && this.start(), this.restartMs).unref();
+    this.restartMs = Math.min(RESTART_MAX_MS, this.restartMs * 2);
   }
 
   private failAll(why: string): void {
     for (const w of this.waiting.values()) {
       clearTimeout(w.timer);
-      w.reject(new Error(why));
+      w.reject(new SearchUnavailableError(why));
     }
     this.waiting.clear();
   }

@@ -34,18 +34,29 @@ export function searchDbPath(dbPath: string): string {
   return join(dirname(dbPath), SEARCH_DB_FILE);
 }
 
-/** Opens the index, creating it (empty) when it is missing, of another version, or unreadable. */
+/** Opens the index, creating it (empty) when it is missing, of another version, or corrupt. Other errors (permissions, disk) are thrown. */
 export function openSearchDatabase(path: string): Database {
   try {
     const db = open(path);
     if (version(db) === INDEX_VERSION) return db;
     if (version(db) === 0 && !hasTables(db)) return create(db);
     db.close();
-  } catch {
-    // unreadable (not a database, corrupt): derived data, start again
+  } catch (e) {
+    if (!isCorrupt(e)) throw e;
   }
+  return recreateSearchDatabase(path);
+}
+
+/** Throws the index away and starts an empty one: derived data, rebuilt from `output`. */
+export function recreateSearchDatabase(path: string): Database {
   removeFiles(path);
   return create(open(path));
+}
+
+/** SQLite says the file is damaged or not a database at all. */
+export function isCorrupt(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB";
 }
 
 function open(path: string): Database {

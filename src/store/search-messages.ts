@@ -15,4 +15,8 @@ export type FromSearchWorker =
   | { type: "error"; id?: number; query: boolean; message: string }
   | { type: "progress"; indexedBytes: number; tookMs: number }
   | { type: "log"; message: string; fields: Record<string, unknown> }
+  /** Both databases are open and indexing has started. */
+  | { type: "ready" }
+  /** The worker could not open its databases; the server restarts it later. */
+  | { type: "fatal"; message: string }
   | { type: "stopped" };

@@ -84,10 +84,10 @@ export class SearchIndex {
   }
 
   /**
-   * Drops what no longer matches the main database: sessions it does not have, sessions whose
-   * output was purged, and sessions indexed past their stored end (a restored older backup).
+   * Sessions whose documents no longer match the main database: sessions it does not have, whose
+   * output was purged, or indexed past their stored end (a restored older backup). Forget them.
    */
-  reconcile(): string[] {
+  staleSessions(): string[] {
     const indexed = this.index.query("SELECT session_id AS id, MAX(to_seq) AS done FROM search_docs GROUP BY session_id").all() as { id: string; done: number }[];
     const stale: string[] = [];
     const sessionOf = this.source.query("SELECT last_seq AS lastSeq, output_purged_at AS purged FROM sessions WHERE id = ?");
@@ -95,8 +95,6 @@ export class SearchIndex {
       const s = sessionOf.get(id) as { lastSeq: number; purged: number | null } | null;
       if (!s || s.purged !== null || s.lastSeq < done) stale.push(id);
     }
-    for (const id of stale) while (!this.forgetSome(id)) {}
-    this.queue = [];
     return stale;
   }
 
@@ -125,13 +123,19 @@ export class SearchIndex {
     }
     if (read === 0 || (!stoppedEarly && read < ROWS_PER_DOC)) toSeq = p.lastSeq; // trailing gaps have no rows
     text = text.replace(/[\uE000\uE001]/g, ""); // reserved for snippet highlight marks
-    const stored = this.index.transaction(() => {
-      // another connection may have indexed this range since the scan (tests index by hand)
-      if (this.indexedTo(p.id) !== p.done) return false;
-      const id = this.index.query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, ?, ?)").run(p.id, p.done + 1, toSeq).lastInsertRowid;
-      if (text.trim()) this.index.query("INSERT INTO search_fts (rowid, text) VALUES (?, ?)").run(id, text);
-      return true;
-    }).immediate();
+    let stored: boolean;
+    try {
+      stored = this.index.transaction(() => {
+        // another connection may have indexed this range since the scan (tests index by hand)
+        if (this.indexedTo(p.id) !== p.done) return false;
+        const id = this.index.query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, ?, ?)").run(p.id, p.done + 1, toSeq).lastInsertRowid;
+        if (text.trim()) this.index.query("INSERT INTO search_fts (rowid, text) VALUES (?, ?)").run(id, text);
+        return true;
+      }).immediate();
+    } catch (e) {
+      this.carry.delete(p.id); // it has read these rows: a retry starts from a fresh decoder
+      throw e;
+    }
     if (!stored) {
       this.carry.delete(p.id);
       return { bytes: 1, more: false, toSeq: p.done };
@@ -149,8 +153,9 @@ export class SearchIndex {
   }
 
   /** Removes a session's documents in batches; true once none are left. */
-  forgetSome(sessionId: string, batch = 500): boolean {
+  forgetSome(sessionId: string, batch = 200): boolean {
     const ids = this.index.query("SELECT id FROM search_docs WHERE session_id = ? LIMIT ?").all(sessionId, batch) as { id: number }[];
+    this.queue = this.queue.filter((p) => p.id !== sessionId);
     if (ids.length === 0) {
       this.carry.delete(sessionId);
       return true;

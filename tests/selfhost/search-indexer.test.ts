@@ -1,11 +1,11 @@
 // The search Worker and the output commit it follows, on real SQLite files.
 import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "../../src/server/log.ts";
 import { OutputPipeline } from "../../src/server/output-pipeline.ts";
-import { SearchIndexer } from "../../src/server/search-indexer.ts";
+import { SearchIndexer, SearchUnavailableError } from "../../src/server/search-indexer.ts";
 import { Store } from "../../src/store/index.ts";
 import { SearchIndex, SearchQueryError } from "../../src/store/search.ts";
 import { openSearchDatabase, searchDbPath } from "../../src/store/search-db.ts";
@@ -76,8 +76,9 @@ test("indexing runs off the server's thread: the index grows while that thread i
   const indexPath = searchDbPath(store.db.filename);
   await waitFor(() => existsSync(indexPath) && docCount(indexPath) > 0, { what: "indexing started" });
   const before = docCount(indexPath);
-  // hold this thread without yielding; a same-thread indexer could not move meanwhile
-  const until = Date.now() + 1500;
+  // hold this thread without yielding (until the count moves; the bound only ends a failing run);
+  // a same-thread indexer could not move meanwhile
+  const until = Date.now() + 20_000;
   let after = before;
   while (Date.now() < until && after === before) after = docCount(indexPath);
   expect(after).toBeGreaterThan(before);
@@ -107,6 +108,39 @@ test("at start the worker drops what the main database no longer has, and a corr
   indexer = startIndexer(store);
   await indexer.catchUp();
   expect((await indexer.search('"numbat"', 20)).map((h) => h.sessionId)).toEqual(["kept-1"]);
+});
+
+test("a worker that cannot open its index says so at once, and is started again once it can", async () => {
+  const store = storeWithSession("fatal-1");
+  store.output.commit([{ sessionId: "fatal-1", seq: 1, ts: 1, data: enc.encode("bilby\r\n") }], []);
+  const dir = join(tempDir("cr-index-fatal-"), "index");
+  writeFileSync(dir, "a file where the index's directory should be");
+  const indexer = new SearchIndexer(store.db.filename, logger, { everyMs: 20, indexPath: join(dir, "search-index.db") });
+  indexers.push(indexer);
+  indexer.start();
+  await waitFor(async () => (await indexer.search('"bilby"', 20).catch((e: unknown) => e)) instanceof SearchUnavailableError, { what: "search unavailable" });
+  rmSync(dir);
+  mkdirSync(dir);
+  await waitFor(async () => (await indexer.catchUp().then(() => indexer.search('"bilby"', 20)).catch(() => [])).length === 1, { what: "a restarted worker indexes", timeoutMs: 30_000 });
+});
+
+test("an index file damaged inside is thrown away and rebuilt", async () => {
+  const store = storeWithSession("damaged-1");
+  const filler = enc.encode("plenty of words for many pages 12345 67890 abcdef\r\n".repeat(3000));
+  store.output.commit([...Array.from({ length: 30 }, (_, i) => ({ sessionId: "damaged-1", seq: i + 1, ts: i, data: filler })), { sessionId: "damaged-1", seq: 31, ts: 31, data: enc.encode("the dibbler\r\n") }], []);
+  const indexPath = searchDbPath(store.db.filename);
+  const first = startIndexer(store);
+  await first.catchUp();
+  expect((await first.search('"dibbler"', 20)).length).toBe(1);
+  await first.stop();
+  const size = statSync(indexPath).size;
+  const fd = openSync(indexPath, "r+");
+  writeSync(fd, Buffer.alloc(Math.floor(size / 2), 0xa5), 0, Math.floor(size / 2), Math.floor(size / 4));
+  closeSync(fd);
+  const second = startIndexer(store);
+  // the first queries may fail on the damage; the worker then starts a new file and indexes again
+  await waitFor(async () => (await second.catchUp().then(() => second.search('"dibbler"', 20)).catch(() => [])).length === 1, { what: "rebuilt index finds the word", timeoutMs: 60_000 });
+  expect(docCount(indexPath, "damaged-1")).toBeGreaterThan(0);
 });
 
 test("a bad FTS5 expression comes back as SearchQueryError; a worker that dies is restarted", async () => {

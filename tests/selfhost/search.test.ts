@@ -77,6 +77,15 @@ describe("GET /api/search", () => {
   test("needs the admin token", async () => {
     expect((await fetch(`${server.url}/api/search?q=zebracorn`)).status).toBe(401);
   });
+
+  // last in this block: it stops the search worker of the shared server
+  test("with the search worker down, a search is a 503 that says so, not a 500", async () => {
+    await server.app.indexer.stop();
+    const res = await search("zebracorn");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: "search_unavailable" });
+    expect((await server.api("/health")).status).toBe(200);
+  });
 });
 
 /** A store and a search index over it, in the same thread (the server runs the index in a Worker). */

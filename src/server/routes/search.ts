@@ -2,6 +2,7 @@ import { parseWith } from "../../protocol/common.ts";
 import { SearchQuery, type SearchResult } from "../../protocol/search.ts";
 import { SearchQueryError, wordsQuery } from "../../store/search.ts";
 import { apiError, json } from "../http.ts";
+import { SearchUnavailableError } from "../search-indexer.ts";
 import type { Route } from "../router.ts";
 
 export const searchRoutes: Route[] = [
@@ -20,6 +21,7 @@ export const searchRoutes: Route[] = [
         return json(results);
       } catch (e) {
         if (e instanceof SearchQueryError) return apiError(400, "bad_query", `search syntax: ${e.message}`);
+        if (e instanceof SearchUnavailableError) return apiError(503, "search_unavailable", `search is not available right now: ${e.message}`);
         throw e;
       }
     },
