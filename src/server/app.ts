@@ -35,6 +35,7 @@ import { promptPort } from "./notify/prompt-port.ts";
 import { pushRoutes } from "./routes/push.ts";
 import { Retention } from "./retention.ts";
 import { SearchIndexer } from "./search-indexer.ts";
+import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
@@ -80,7 +81,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const admin = loadAdminToken(config.dataDir, config.adminToken);
   const events = new EventLog();
   const viewerQueueBytes = 4 * 1024 * 1024;
-  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000 });
+  const durable = new DurableAcks(() => checkpointer.sync(), log);
+  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send) });
   const prompts = new PromptService(store, hub, events, log);
   const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
   const router = new Router(ROUTES);

@@ -169,7 +169,7 @@ export class DeviceSockets {
       case "session.exit":
         if (!this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt)) return reject("not_open", "session not open on this connection", f.type);
         this.prompts.sessionExited(conn, f.sessionId);
-        return conn.send({ type: "session.ended", sessionId: f.sessionId });
+        return this.hub.durably(() => conn.send({ type: "session.ended", sessionId: f.sessionId }));
       case "session.lost":
         return this.sessionLost(conn, f.sessionId);
       case "prompt.open":
@@ -205,7 +205,7 @@ export class DeviceSockets {
       this.store.audit.append({ actor: `device:${conn.deviceId}`, ip: conn.ws.data.ip, userAgent: null, action: "session.lost", target: sessionId, detail: { cancelledPrompts: cancelled } });
       this.log.info("session_lost", { sessionId, cancelledPrompts: cancelled });
     }
-    conn.send({ type: "session.ended", sessionId });
+    this.hub.durably(() => conn.send({ type: "session.ended", sessionId }));
   }
 
   private binary(conn: Conn, message: Buffer): void {

@@ -38,7 +38,8 @@ const SCREEN_REBUILD_BYTES = 4 * 1024 * 1024;
 /** Screens kept for sessions that are not connected (ended, or waiting for their wrapper). */
 const MAX_DORMANT_SCREENS = 32;
 
-export type HubOptions = { viewerQueueBytes: number; scrollback: number };
+/** `durably`: runs a send once what is committed is on disk (DurableAcks); acks and exit confirmations go through it. */
+export type HubOptions = { viewerQueueBytes: number; scrollback: number; durably: (send: () => void) => void };
 
 export class Hub {
   private live = new Map<string, Live>();
@@ -284,8 +285,22 @@ export class Hub {
       acks.set(c.sessionId, Math.max(acks.get(c.sessionId) ?? 0, c.seq));
       for (const v of this.live.get(c.sessionId)?.viewers ?? []) v.offer(c.seq, c.data);
     }
-    for (const [sessionId, seq] of acks) this.live.get(sessionId)?.conn?.send({ type: "ack", sessionId, seq });
+    if (acks.size > 0) {
+      // the connection that sent them, in case the session is gone from it by the time of the fsync (an exit)
+      const senders = new Map([...acks.keys()].map((id) => [id, this.live.get(id)?.conn ?? null]));
+      this.opts.durably(() => this.sendAcks(acks, senders));
+    }
     for (const c of chunks) this.live.get(c.sessionId)?.feed.offer(c.seq, c.data);
+  }
+
+  /** To the session's connection now (it may have reconnected meanwhile), else to the one that sent the output. */
+  private sendAcks(acks: Map<string, number>, senders: Map<string, DeviceConn | null>): void {
+    for (const [sessionId, seq] of acks) (this.live.get(sessionId)?.conn ?? senders.get(sessionId))?.send({ type: "ack", sessionId, seq });
+  }
+
+  /** `send` once what is committed so far is on disk (a `session.ended` lets the wrapper forget the session). */
+  durably(send: () => void): void {
+    this.opts.durably(send);
   }
 
   /** Nothing of the batch was stored: tell the devices and drop their connections so they resend later. */

@@ -10,7 +10,8 @@ export function openDatabase(path: string): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL");
-  // NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the last commits.
+  // NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the last
+  // commits, and those are not acked until the WAL is fsynced (src/server/durable-acks.ts).
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA busy_timeout = 5000");
