@@ -275,27 +275,29 @@ export class Hub {
   }
 
   private onCommitted(chunks: readonly PendingChunk[], gaps: readonly GapRecord[]): void {
-    const acks = new Map<string, number>();
+    // the sender is kept in case the session has left its connection by the time of the fsync (an exit)
+    const acks = new Map<string, { seq: number; sender: DeviceConn | null }>();
+    const ackUpTo = (sessionId: string, seq: number) => {
+      const a = acks.get(sessionId);
+      if (a) a.seq = Math.max(a.seq, seq);
+      else acks.set(sessionId, { seq, sender: this.live.get(sessionId)?.conn ?? null });
+    };
     for (const g of gaps) {
-      acks.set(g.sessionId, Math.max(acks.get(g.sessionId) ?? 0, g.toSeq));
+      ackUpTo(g.sessionId, g.toSeq);
       for (const v of this.live.get(g.sessionId)?.viewers ?? []) v.gap(g.fromSeq, g.toSeq, g.bytes);
     }
-    // viewers first (their latency is the product), then acks, then the screen parser
+    // viewers first (their latency is the product), then the screen parser; acks once on disk
     for (const c of chunks) {
-      acks.set(c.sessionId, Math.max(acks.get(c.sessionId) ?? 0, c.seq));
+      ackUpTo(c.sessionId, c.seq);
       for (const v of this.live.get(c.sessionId)?.viewers ?? []) v.offer(c.seq, c.data);
     }
-    if (acks.size > 0) {
-      // the connection that sent them, in case the session is gone from it by the time of the fsync (an exit)
-      const senders = new Map([...acks.keys()].map((id) => [id, this.live.get(id)?.conn ?? null]));
-      this.opts.durably(() => this.sendAcks(acks, senders));
-    }
+    if (acks.size > 0) this.opts.durably(() => this.sendAcks(acks));
     for (const c of chunks) this.live.get(c.sessionId)?.feed.offer(c.seq, c.data);
   }
 
   /** To the session's connection now (it may have reconnected meanwhile), else to the one that sent the output. */
-  private sendAcks(acks: Map<string, number>, senders: Map<string, DeviceConn | null>): void {
-    for (const [sessionId, seq] of acks) (this.live.get(sessionId)?.conn ?? senders.get(sessionId))?.send({ type: "ack", sessionId, seq });
+  private sendAcks(acks: Map<string, { seq: number; sender: DeviceConn | null }>): void {
+    for (const [sessionId, { seq, sender }] of acks) (this.live.get(sessionId)?.conn ?? sender)?.send({ type: "ack", sessionId, seq });
   }
 
   /** `send` once what is committed so far is on disk (a `session.ended` lets the wrapper forget the session). */
