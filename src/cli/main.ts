@@ -1,38 +1,23 @@
 /** `claude-remote` command line: see the CLI contract in DESIGN.md. */
 import { claudeAdapter } from "../agents/claude/adapter.ts";
+import { claudeBinary, printHelp, printVersion } from "./about.ts";
 import { pair } from "./pair.ts";
 import { runWrapped } from "./run.ts";
+import { usageError } from "./usage.ts";
 
-const USAGE = `usage:
-  claude-remote [claude args…]                 run claude, streamed to your server
-  claude-remote -- [claude args…]              the same, even if an arg looks like a subcommand
-  claude-remote exec [--name N] -- <cmd> [args…]   wrap any command
-  claude-remote serve                          run the server (same as npm start)
-  claude-remote backup <file>                  consistent copy of the server's database (safe while it runs)
-  claude-remote login-link                     a new one-time login link for the dashboard (run where the server's data is)
-  claude-remote pair <server-url> <code>       pair this machine with a server
-  claude-remote deliver                        send output kept while the server was unreachable, and report
-                                               sessions whose wrapper was killed (runs by itself)`;
-
-function fail(msg: string): number {
-  console.error(`claude-remote: ${msg}\n${USAGE}`);
-  return 2;
-}
-
-export function claudeBinary(): string | null {
-  return process.env.CLAUDE_REMOTE_BIN_CLAUDE || Bun.which("claude");
-}
 
 async function execCommand(args: string[]): Promise<number> {
   let name: string | undefined;
   let i = 0;
   for (; i < args.length && args[i] !== "--"; i++) {
-    if (args[i] === "--name" && i + 1 < args.length) name = args[++i];
-    else if (args[i].startsWith("--name=")) name = args[i].slice(7);
+    if (args[i] === "--name") {
+      if (i + 1 >= args.length || args[i + 1] === "--") return usageError("exec", "--name needs a value");
+      name = args[++i];
+    } else if (args[i].startsWith("--name=")) name = args[i].slice(7);
     else break;
   }
   const command = args[i] === "--" ? args.slice(i + 1) : args.slice(i);
-  if (command.length === 0) return fail("exec needs a command after --");
+  if (command.length === 0) return usageError("exec", "exec needs a command after --");
   return runWrapped({ argv: command, name });
 }
 
@@ -48,11 +33,19 @@ async function runClaude(args: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   switch (first) {
+    case "--help":
+    case "-h":
+    case "help":
+      return printHelp();
+    case "--version":
+    case "-v":
+      return printVersion();
     case "--":
       return runClaude(rest);
     case "exec":
       return execCommand(rest);
     case "serve": {
+      if (rest.length) return usageError("serve", `serve takes no arguments (got ${rest.join(" ")})`);
       const { serve } = await import("../server/main.ts");
       await serve();
       return -1; // keeps running
@@ -62,17 +55,19 @@ export async function main(argv: string[]): Promise<number> {
       return backupCommand(rest);
     }
     case "login-link": {
+      if (rest.length) return usageError("login-link", `login-link takes no arguments (got ${rest.join(" ")})`);
       const { loginLinkCommand } = await import("../server/login-link.ts");
       return loginLinkCommand();
     }
     case "deliver": {
+      if (rest.length) return usageError("deliver", `deliver takes no arguments (got ${rest.join(" ")})`);
       const { deliverAll } = await import("./deliver.ts");
       const r = await deliverAll();
       console.error(`claude-remote deliver: ${r.delivered} delivered, ${r.lost} reported lost, ${r.left} left`);
       return r.left ? 1 : 0;
     }
     case "pair":
-      if (rest.length < 2) return fail("pair needs <server-url> <code>");
+      if (rest.length < 2 || rest.length > 3) return usageError("pair", "pair needs <server-url> <code> and at most a name");
       return pair(rest[0], rest[1], rest[2]);
     default:
       return runClaude(argv);
