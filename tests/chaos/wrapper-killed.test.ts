@@ -67,7 +67,8 @@ async function expectLost(k: { id: string; promptId: string; marker: string }): 
   expect(await session(k.id)).toMatchObject({ status: "lost", exitCode: null, pendingPrompts: 0 });
   expect((await session(k.id)).endedAt).toBeNumber();
   expect(await prompt(k.promptId)).toMatchObject({ status: "cancelled", resolution: { via: "system", reason: LOST_REASON } });
-  expect(existsSync(k.marker)).toBe(false);
+  // The deliverer removes the marker once the server confirms (session.ended), a moment after the status flips.
+  await waitFor(() => !existsSync(k.marker), { what: "the killed wrapper's live marker removed" });
 }
 
 test("SIGKILLed wrapper: `claude-remote deliver` reports its session lost; the pending prompt is cancelled with the reason", async () => {
