@@ -1,0 +1,128 @@
+/**
+ * The native backend (`CLAUDE_REMOTE_PTY=native`, the default where it runs): a PTY opened
+ * through libc, the child spawned on its slave by `setsid -c` (a new session with the PTY as its
+ * controlling terminal, as a terminal emulator does), and the copying done by ./copy-worker.ts on
+ * its own thread with large buffers. The JS thread only sees each chunk once, for the link.
+ */
+import { constants } from "node:os";
+import { CTL, CTL_WORDS, type CopyEvent, type CopyStart } from "./copy-protocol.ts";
+import { EAGAIN, EINTR, errno, ptr, type Lib } from "./libc.ts";
+import { nativeAvailable, openPty, setSize } from "./native-pty.ts";
+import type { PtyBackend, PtyExit } from "./types.ts";
+
+/** After the child exits, how long to wait for the PTY's EOF (a grandchild may hold it open). */
+const DRAIN_MS = 1500;
+/** Output posted to the JS thread and not yet taken; past it the copy waits (memory stays bounded). */
+const MAX_IN_FLIGHT = 4 * 1024 * 1024;
+const encoder = new TextEncoder();
+
+export const nativePty: PtyBackend = (argv, opts) => {
+  const avail = nativeAvailable();
+  if (!avail) throw new Error("the native PTY backend needs Linux (x64 or arm64) with libc and setsid(1)");
+  const { lib, setsid } = avail;
+  const command = Bun.which(argv[0], { PATH: opts.env.PATH ?? "", cwd: opts.cwd });
+  if (!command) throw new Error(`command not found: ${argv[0]}`);
+  const pair = openPty(lib, opts.cols, opts.rows);
+  let proc: ReturnType<typeof Bun.spawn>;
+  try {
+    proc = Bun.spawn([setsid, "-c", "--", command, ...argv.slice(1)], {
+      cwd: opts.cwd,
+      env: { ...opts.env, TERM: opts.env.TERM ?? "xterm-256color" },
+      stdio: [pair.slave, pair.slave, pair.slave],
+    });
+  } catch (e) {
+    lib.close(pair.master);
+    throw e;
+  } finally {
+    lib.close(pair.slave); // only the child holds the slave now, so its exit is the master's EOF
+  }
+
+  const ctlBuf = new SharedArrayBuffer(CTL_WORDS * 4);
+  const ctl = new Int32Array(ctlBuf);
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  const worker = new Worker(new URL("./copy-worker.ts", import.meta.url).href);
+  worker.onmessage = (e: MessageEvent<CopyEvent>) => {
+    const ev = e.data;
+    if (ev.type === "data") {
+      opts.onData(ev.data);
+      Atomics.sub(ctl, CTL.inFlight, ev.data.byteLength);
+      Atomics.notify(ctl, CTL.inFlight);
+    } else {
+      if (ev.type === "error") process.stderr.write(`claude-remote: PTY copy failed: ${ev.message}\n`);
+      finish();
+    }
+  };
+  worker.onerror = (e) => {
+    process.stderr.write(`claude-remote: PTY copy thread failed: ${e.message}\n`);
+    proc.kill("SIGHUP"); // nothing reads its output any more
+    finish();
+  };
+  const start: CopyStart = {
+    master: pair.master,
+    stdin: opts.local ? 0 : -1,
+    stdout: opts.local ? 1 : -1,
+    eofOnStdinEnd: opts.local ? !process.stdin.isTTY : false,
+    maxInFlight: MAX_IN_FLIGHT,
+    ctl: ctlBuf,
+  };
+  worker.postMessage(start);
+
+  const input = inputWriter(lib, pair.master);
+  const exited = proc.exited.then(async (code): Promise<PtyExit> => {
+    await Promise.race([finished, Bun.sleep(DRAIN_MS)]);
+    Atomics.store(ctl, CTL.stop, 1);
+    Atomics.notify(ctl, CTL.inFlight);
+    const stopped = await Promise.race([finished.then(() => true), Bun.sleep(2000).then(() => false)]);
+    worker.terminate();
+    input.close();
+    if (stopped) lib.close(pair.master); // else the thread is stuck in a write to stdout: leave the fd to the process's exit
+    const signal = typeof proc.signalCode === "string" ? proc.signalCode : null;
+    const signo = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
+    return { exitCode: signal ? 128 + signo : code ?? 0, signal };
+  });
+  return {
+    pid: proc.pid,
+    write: (d) => input.write(typeof d === "string" ? encoder.encode(d) : d),
+    resize: (c, r) => {
+      try {
+        setSize(lib, pair.master, c, r);
+      } catch {} // the PTY is already closed
+    },
+    kill: (s) => proc.kill(s),
+    exited,
+  };
+};
+
+/** Input from the JS thread (the link, an adapter) to the non-blocking master: what it cannot take now is retried shortly, in order. */
+function inputWriter(lib: Lib, master: number) {
+  const queue: Uint8Array[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+  const flush = () => {
+    timer = null;
+    while (queue.length && !closed) {
+      const d = queue[0];
+      const n = lib.write(master, ptr(d), d.byteLength);
+      if (n === d.byteLength) queue.shift();
+      else if (n > 0) queue[0] = d.subarray(n);
+      else if (n < 0 && errno(lib) === EINTR) continue;
+      else if (n < 0 && errno(lib) !== EAGAIN) return void queue.splice(0); // the PTY is gone
+      else break;
+    }
+    if (queue.length && !closed) timer = setTimeout(flush, 5);
+  };
+  return {
+    write(d: Uint8Array) {
+      if (closed || !d.byteLength) return;
+      queue.push(d);
+      if (!timer) flush();
+    },
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+export const nativeSupported = (): boolean => nativeAvailable() !== null;
