@@ -2,7 +2,7 @@
 
 /** Indexes into the shared Int32Array control block. */
 export const CTL = {
-  /** Bytes posted to the main thread that it has not handed to onData yet. */
+  /** Bytes of the one batch posted to the main thread that it has not handed to onData yet (0: none). */
   inFlight: 0,
   /** Set to 1 by the main thread: the worker leaves its loop within one poll interval. */
   stop: 1,
@@ -16,7 +16,6 @@ export type CopyStart = {
   stdout: number;
   /** Whether the end of stdin (a pipe) sends the child ^D. */
   eofOnStdinEnd: boolean;
-  maxInFlight: number;
   ctl: SharedArrayBuffer;
 };
 

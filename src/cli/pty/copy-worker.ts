@@ -12,7 +12,7 @@ import { CTL, type CopyStart, type CopyEvent } from "./copy-protocol.ts";
 declare const self: Worker;
 
 const lib = libc()!;
-const CHUNK = 256 * 1024;
+const BATCH = 1024 * 1024;
 const POLL_MS = 50;
 
 function post(ev: CopyEvent, transfer?: Transferable[]): void {
@@ -43,13 +43,32 @@ function run(start: CopyStart): void {
   let stdin = start.stdin;
   let stdout = start.stdout;
   const ctl = new Int32Array(sab);
-  const buf = new Uint8Array(CHUNK);
+  const batch = new Uint8Array(BATCH); // read straight into it; the local write goes from here, the link gets one copy
+  let len = 0;
   const inBuf = new Uint8Array(64 * 1024);
   let pending: Uint8Array | null = null; // stdin bytes the master did not take yet
   const fds = new Int32Array(4); // two struct pollfd { int fd; short events; short revents; }
   const ev16 = new Int16Array(fds.buffer);
 
+  // One batch at a time goes to the JS thread: while it has one, output collects here (written to
+  // stdout at once all the same). That bounds memory and cuts messages when the JS thread is busy.
+  const flush = (last = false) => {
+    if (!len || (!last && Atomics.load(ctl, CTL.inFlight) !== 0)) return;
+    const chunk = batch.slice(0, len);
+    Atomics.add(ctl, CTL.inFlight, len);
+    post({ type: "data", data: chunk }, [chunk.buffer]);
+    len = 0;
+  };
+  const waitForJs = () => {
+    while (Atomics.load(ctl, CTL.inFlight) !== 0 && Atomics.load(ctl, CTL.stop) === 0) Atomics.wait(ctl, CTL.inFlight, Atomics.load(ctl, CTL.inFlight), POLL_MS);
+  };
+
   while (Atomics.load(ctl, CTL.stop) === 0) {
+    flush();
+    if (len === BATCH) {
+      waitForJs();
+      continue;
+    }
     fds[0] = master;
     ev16[2] = POLLIN | (pending ? POLLOUT : 0);
     ev16[3] = 0;
@@ -57,16 +76,16 @@ function run(start: CopyStart): void {
     fds[2] = stdin;
     ev16[6] = POLLIN;
     ev16[7] = 0;
-    const r = lib.poll(ptr(fds), nfds, POLL_MS);
+    const r = lib.poll(ptr(fds), nfds, len ? 1 : POLL_MS); // a batch waiting: look again soon whether the JS thread took the last
     if (r < 0 && errno(lib) !== EINTR) return post({ type: "error", message: `poll failed (errno ${errno(lib)})` });
     if (r <= 0) continue;
 
     const mrev = ev16[3];
     if (mrev & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
-      let len = 0;
+      const from = len;
       let eof = false;
-      while (len < CHUNK) {
-        const n = lib.read(master, ptr(buf, len), CHUNK - len);
+      while (len < BATCH) {
+        const n = lib.read(master, ptr(batch, len), BATCH - len);
         if (n > 0) len += n;
         else if (n < 0 && errno(lib) === EINTR) continue;
         else {
@@ -75,15 +94,11 @@ function run(start: CopyStart): void {
           break;
         }
       }
-      if (len > 0) {
-        if (stdout >= 0 && !writeAll(stdout, buf.subarray(0, len))) stdout = -1; // the local side went away; the link still gets it
-        const chunk = buf.slice(0, len);
-        Atomics.add(ctl, CTL.inFlight, len);
-        post({ type: "data", data: chunk }, [chunk.buffer]);
-        // the main thread is behind (a long GC, a slow link encode): bound what waits for it
-        for (let v = Atomics.load(ctl, CTL.inFlight); v > start.maxInFlight && Atomics.load(ctl, CTL.stop) === 0; v = Atomics.load(ctl, CTL.inFlight)) Atomics.wait(ctl, CTL.inFlight, v, POLL_MS);
+      if (len > from && stdout >= 0 && !writeAll(stdout, batch.subarray(from, len))) stdout = -1; // the local side went away; the link still gets it
+      if (eof) {
+        flush(true); // the last batch goes even if one is still being taken: nothing is left behind
+        return post({ type: "eof" });
       }
-      if (eof) return post({ type: "eof" });
     }
 
     if (pending && mrev & POLLOUT) pending = feed(master, pending);
@@ -97,6 +112,7 @@ function run(start: CopyStart): void {
       }
     }
   }
+  flush(true);
   post({ type: "stopped" });
 }
 

@@ -12,8 +12,6 @@ import type { PtyBackend, PtyExit } from "./types.ts";
 
 /** After the child exits, how long to wait for the PTY's EOF (a grandchild may hold it open). */
 const DRAIN_MS = 1500;
-/** Output posted to the JS thread and not yet taken; past it the copy waits (memory stays bounded). */
-const MAX_IN_FLIGHT = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 export const nativePty: PtyBackend = (argv, opts) => {
@@ -63,7 +61,6 @@ export const nativePty: PtyBackend = (argv, opts) => {
     stdin: opts.local ? 0 : -1,
     stdout: opts.local ? 1 : -1,
     eofOnStdinEnd: opts.local ? !process.stdin.isTTY : false,
-    maxInFlight: MAX_IN_FLIGHT,
     ctl: ctlBuf,
   };
   worker.postMessage(start);
