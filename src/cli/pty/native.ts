@@ -4,7 +4,9 @@
  * controlling terminal, as a terminal emulator does), and the copying done by ./copy-worker.ts on
  * its own thread with large buffers. The JS thread only sees each chunk once, for the link.
  */
+import { existsSync } from "node:fs";
 import { constants } from "node:os";
+import { resolve } from "node:path";
 import { CTL, CTL_WORDS, type CopyEvent, type CopyStart } from "./copy-protocol.ts";
 import { EAGAIN, EINTR, errno, ptr, type Lib } from "./libc.ts";
 import { nativeAvailable, openPty, setSize } from "./native-pty.ts";
@@ -18,12 +20,13 @@ export const nativePty: PtyBackend = (argv, opts) => {
   const avail = nativeAvailable();
   if (!avail) throw new Error("the native PTY backend needs Linux (x64 or arm64) with libc and setsid(1)");
   const { lib, setsid } = avail;
-  const command = Bun.which(argv[0], { PATH: opts.env.PATH ?? "", cwd: opts.cwd });
-  if (!command) throw new Error(`command not found: ${argv[0]}`);
+  // setsid would only fail after the fork; fail here, like Bun.spawn does (argv[0] itself is kept)
+  const found = argv[0].includes("/") ? existsSync(resolve(opts.cwd, argv[0])) : Bun.which(argv[0], { PATH: opts.env.PATH ?? "", cwd: opts.cwd });
+  if (!found) throw new Error(`command not found: ${argv[0]}`);
   const pair = openPty(lib, opts.cols, opts.rows);
   let proc: ReturnType<typeof Bun.spawn>;
   try {
-    proc = Bun.spawn([setsid, "-c", "--", command, ...argv.slice(1)], {
+    proc = Bun.spawn([setsid, "-c", "--", ...argv], {
       cwd: opts.cwd,
       env: { ...opts.env, TERM: opts.env.TERM ?? "xterm-256color" },
       stdio: [pair.slave, pair.slave, pair.slave],
