@@ -92,12 +92,13 @@ const wrapped = (cmd: string[], env: Record<string, string> = {}, size = { cols:
 
 test("the child has the PTY as its controlling terminal: ^C typed locally interrupts it, job control works", async () => {
   // a session leader with a controlling tty: the line discipline turns ^C into SIGINT for its foreground group
-  const t = wrapped(["bash", "-c", "ps -o sid=,tpgid=,pid= -p $$; echo ctty=$(ps -o tty= -p $$) args=$(ps -o args= -p $$ | cut -c1-7); trap 'echo got-INT; exit 9' INT; echo ready; while :; do sleep 0.05; done"]);
+  // sh, not bash: bash opens its tty at start-up and would make it its controlling terminal itself
+  const t = wrapped(["sh", "-c", "ps -o sid=,tpgid=,pid= -p $$; echo ctty=$(ps -o tty= -p $$) args=$(ps -o args= -p $$ | cut -c1-5); trap 'echo got-INT; exit 9' INT; echo ready; while :; do sleep 0.05; done"]);
   await waitFor(() => t.text().includes("ready"), { what: "child ready" });
   const [sid, tpgid, pid] = t.text().trim().split(/\s+/).map(Number);
   expect(sid).toBe(pid);
   expect(tpgid).toBe(pid);
-  expect(t.text()).toMatch(/ctty=pts\/\d+ args=bash -c/); // argv[0] as given, not resolved to a path
+  expect(t.text()).toMatch(/ctty=pts\/\d+ args=sh -c/); // argv[0] as given, not resolved to a path
   t.write("\x03");
   await waitFor(() => t.text().includes("got-INT"), { what: "SIGINT from ^C" });
   expect(await t.exited).toBe(9);
