@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RssSampler } from "./lib/proc.ts";
+import { cpuSeconds, RssSampler } from "./lib/proc.ts";
 import { timeInPty } from "./lib/pty-run.ts";
 import { BUN, CLI, REPO, startBenchServer } from "./lib/server.ts";
 import { mb, now, r2 } from "./lib/stats.ts";
@@ -124,6 +124,18 @@ async function wrapped(file: string, backend: Backend, configDir: string, api: (
   };
 }
 
+/** Until the server is done with the last burst (parsing, storing, indexing: < 20 % of a core), at most 45 s, so it does not weigh on the next case. */
+async function serverQuiet(pid: number): Promise<void> {
+  const until = Date.now() + 45_000;
+  let last = cpuSeconds(pid);
+  while (Date.now() < until) {
+    await Bun.sleep(500);
+    const now_ = cpuSeconds(pid);
+    if (now_ - last < 0.1) return;
+    last = now_;
+  }
+}
+
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
   const reps = Number(args.find((a) => a.startsWith("--reps="))?.slice(7) ?? 3);
   const fileBytes = Number(args.find((a) => a.startsWith("--mb="))?.slice(5) ?? FILE_BYTES / 2 ** 20) * 2 ** 20; // for quick A/B runs
@@ -142,9 +154,11 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
       add(i, await bareBun(file));
       if (withScript) add(i, await viaScript(file));
       add(i, await wrapped(file, "native", server.configDir, server.api));
+      await serverQuiet(server.pid);
       add(i, await throughProgram("minimal", file, "native"));
       add(i, await throughProgram("unpaired", file, "native"));
       add(i, await wrapped(file, "bun", server.configDir, server.api));
+      await serverQuiet(server.pid);
       add(i, await throughProgram("minimal", file, "bun"));
     }
     // bun-pty is ~50x slower: one capped run each is enough to show the rate
