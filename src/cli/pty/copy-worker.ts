@@ -14,6 +14,8 @@ declare const self: Worker;
 const lib = libc()!;
 const BATCH = 1024 * 1024;
 const POLL_MS = 50;
+/** Linux hands out a PTY master's data at most this much per read (the line discipline's buffer, less one). */
+const PTY_READ_MAX = 4095;
 
 function post(ev: CopyEvent, transfer?: Transferable[]): void {
   self.postMessage(ev, transfer ?? []);
@@ -86,8 +88,10 @@ function run(start: CopyStart): void {
       let eof = false;
       while (len < BATCH) {
         const n = lib.read(master, ptr(batch, len), BATCH - len);
-        if (n > 0) len += n;
-        else if (n < 0 && errno(lib) === EINTR) continue;
+        if (n > 0) {
+          len += n;
+          if (n < PTY_READ_MAX) break; // the master had less than one full read: it is empty, no need to be told by EAGAIN
+        } else if (n < 0 && errno(lib) === EINTR) continue;
         else {
           // EAGAIN: drained for now; EIO (every slave closed) or 0: the end
           eof = n === 0 || errno(lib) !== EAGAIN;
@@ -105,7 +109,7 @@ function run(start: CopyStart): void {
     if (nfds === 2 && ev16[7] & (POLLIN | POLLHUP | POLLERR)) {
       const n = lib.read(stdin, ptr(inBuf), inBuf.length);
       if (n > 0) pending = feed(master, inBuf.slice(0, n));
-      else if (n === 0 || errno(lib) !== EINTR) {
+      else if (n === 0 || (errno(lib) !== EINTR && errno(lib) !== EAGAIN)) {
         // stdin ended: a pipe's end is the child's end of input (^D), as the JS backends do
         if (start.eofOnStdinEnd) pending = feed(master, Uint8Array.of(4));
         stdin = -1;
