@@ -4,7 +4,7 @@
  * that to the local stdout with blocking writes, and hand the same bytes to the main thread for
  * the link. Stdin goes to the master here too, so keystrokes never wait for the JS thread.
  *
- * Shared control words (Int32Array over a SharedArrayBuffer), see CTL in ./native.ts.
+ * Shared control words (Int32Array over a SharedArrayBuffer), see CTL in ./copy-protocol.ts.
  */
 import { errno, EAGAIN, EINTR, libc, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, ptr } from "./libc.ts";
 import { CTL, type CopyStart, type CopyEvent } from "./copy-protocol.ts";

@@ -37,7 +37,6 @@ export const POLLERR = 0x8;
 export const POLLHUP = 0x10;
 export const POLLNVAL = 0x20;
 export const EINTR = 4;
-export const EIO = 5;
 export const EAGAIN = 11;
 
 type Lib = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
