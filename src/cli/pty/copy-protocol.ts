@@ -6,8 +6,10 @@ export const CTL = {
   inFlight: 0,
   /** Set to 1 by the main thread: the worker leaves its loop within one poll interval. */
   stop: 1,
+  /** Read calls that returned output, so far: the main thread tells a draining PTY from an idle one. */
+  reads: 2,
 } as const;
-export const CTL_WORDS = 2;
+export const CTL_WORDS = 3;
 
 export type CopyStart = {
   master: number;

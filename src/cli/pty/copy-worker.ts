@@ -90,6 +90,7 @@ function run(start: CopyStart): void {
         const n = lib.read(master, ptr(batch, len), BATCH - len);
         if (n > 0) {
           len += n;
+          Atomics.add(ctl, CTL.reads, 1);
           if (n < PTY_READ_MAX) break; // the master had less than one full read: it is empty, no need to be told by EAGAIN
         } else if (n < 0 && errno(lib) === EINTR) continue;
         else {

@@ -12,8 +12,13 @@ import { EAGAIN, EINTR, errno, ptr, type Lib } from "./libc.ts";
 import { nativeAvailable, openPty, setSize } from "./native-pty.ts";
 import type { PtyBackend, PtyExit } from "./types.ts";
 
-/** After the child exits, how long to wait for the PTY's EOF (a grandchild may hold it open). */
+/**
+ * After the child exits, the PTY's EOF is waited for while output still flows (a slow terminal
+ * taking the tail), but only DRAIN_MS without any (a grandchild may hold the PTY open) and at most
+ * DRAIN_MAX_MS in all (a grandchild that keeps writing).
+ */
 const DRAIN_MS = 1500;
+const DRAIN_MAX_MS = 10_000;
 const encoder = new TextEncoder();
 
 export const nativePty: PtyBackend = (argv, opts) => {
@@ -70,7 +75,7 @@ export const nativePty: PtyBackend = (argv, opts) => {
 
   const input = inputWriter(lib, pair.master);
   const exited = proc.exited.then(async (code): Promise<PtyExit> => {
-    await Promise.race([finished, Bun.sleep(DRAIN_MS)]);
+    await drain(ctl, finished);
     Atomics.store(ctl, CTL.stop, 1);
     Atomics.notify(ctl, CTL.inFlight);
     const stopped = await Promise.race([finished.then(() => true), Bun.sleep(2000).then(() => false)]);
@@ -93,6 +98,16 @@ export const nativePty: PtyBackend = (argv, opts) => {
     exited,
   };
 };
+
+async function drain(ctl: Int32Array, finished: Promise<void>): Promise<void> {
+  let done = false;
+  void finished.then(() => (done = true));
+  const until = Date.now() + DRAIN_MAX_MS;
+  for (let reads = -1; !done && Date.now() < until && reads !== Atomics.load(ctl, CTL.reads); ) {
+    reads = Atomics.load(ctl, CTL.reads);
+    await Promise.race([finished, Bun.sleep(DRAIN_MS)]);
+  }
+}
 
 /** Input from the JS thread (the link, an adapter) to the non-blocking master: what it cannot take now is retried shortly, in order. */
 function inputWriter(lib: Lib, master: number) {
