@@ -42,11 +42,11 @@ export function writePlots(all: Record<string, any>, docsDir: string): string[] 
     put(
       "perf-passthrough.svg",
       barChart("cat of 128 MiB: terminal throughput (higher is better)", "MB/s", [
-        { label: "bare PTY (bun)", value: pt.bareBunMBps },
+        { label: "bare PTY", value: pt.bareMBps },
+        { label: "script(1)", value: pt.scriptMBps },
+        { label: "claude-remote exec (native)", value: pt.wrappedNativeMBps, ours: true },
         { label: "claude-remote exec (bun)", value: pt.wrappedBunMBps, ours: true },
-        { label: "bare PTY (bun-pty)", value: pt.bareBunPtyMBps },
-        { label: "claude-remote exec (bun-pty)", value: pt.wrappedBunPtyMBps, ours: true },
-      ], `ratio ${pt.ratioBun}× (bun backend); wrapper RSS ${pt.wrapperRssMB} MB`),
+      ], `per-rep ratio to bare: native ${pt.ratioNative}×, script ${pt.ratioScript}×, bun ${pt.ratioBun}×; wrapper RSS ${pt.wrapperRssNativeMB} MB`),
     );
   }
   const join_ = all.join?.result?.rows as Array<{ historyMB: number; rawMs: number; screenMs: number; coldMs: number }> | undefined;

@@ -83,24 +83,10 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   }
 
   const backend = await loadBackend();
-  const out = process.stdout;
-  pty = backend(argv, {
-    cols,
-    rows,
-    cwd: process.cwd(),
-    env,
-    onData: (data) => {
-      out.write(data); // the local terminal first: the network never holds it up
-      link?.output(data);
-    },
-  });
+  enterRaw(); // before the child's first byte reaches the terminal, which the backend may write off this thread
+  // local: the backend copies stdin to the child and writes its output to stdout before onData
+  pty = backend(argv, { cols, rows, cwd: process.cwd(), env, local: true, onData: (data) => link?.output(data) });
   opts.adapter?.attach?.(link, pty);
-
-  enterRaw();
-  const onStdin = (buf: Buffer) => pty?.write(buf);
-  process.stdin.on("data", onStdin);
-  if (!process.stdin.isTTY) process.stdin.on("end", () => pty?.write("\x04"));
-  process.stdin.resume();
 
   const onWinch = () => {
     const s = terminalSize();
@@ -115,8 +101,6 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   const { exitCode, signal } = await pty.exited;
 
   restoreTerminal();
-  process.stdin.off("data", onStdin);
-  process.stdin.pause();
   process.off("SIGWINCH", onWinch);
   for (const [s, f] of forwarders) process.off(s, f);
   await prepared?.dispose();

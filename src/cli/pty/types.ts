@@ -15,6 +15,12 @@ export type SpawnOptions = {
   rows: number;
   cwd: string;
   env: Record<string, string | undefined>;
+  /**
+   * Connect the child to this process's own terminal: stdin is copied to the child (a pipe's end
+   * sends ^D) and every chunk is written to stdout before onData sees it. The backend does it so
+   * the fast one can do it off the JS thread.
+   */
+  local?: boolean;
   /** Each chunk in a buffer of its own that the receiver may keep (the link's ring holds it until acked). */
   onData: (data: Uint8Array) => void;
 };

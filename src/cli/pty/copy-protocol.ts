@@ -1,0 +1,28 @@
+/** Messages between the native backend (main thread) and its copy worker. */
+
+/** Indexes into the shared Int32Array control block. */
+export const CTL = {
+  /** Bytes of the one batch posted to the main thread that it has not handed to onData yet (0: none). */
+  inFlight: 0,
+  /** Set to 1 by the main thread: the worker leaves its loop within one poll interval. */
+  stop: 1,
+  /** Read calls that returned output, so far: the main thread tells a draining PTY from an idle one. */
+  reads: 2,
+} as const;
+export const CTL_WORDS = 3;
+
+export type CopyStart = {
+  master: number;
+  /** The local fds, or -1 for none. */
+  stdin: number;
+  stdout: number;
+  /** Whether the end of stdin (a pipe) sends the child ^D. */
+  eofOnStdinEnd: boolean;
+  ctl: SharedArrayBuffer;
+};
+
+export type CopyEvent =
+  | { type: "data"; data: Uint8Array }
+  | { type: "eof" }
+  | { type: "stopped" }
+  | { type: "error"; message: string };
