@@ -32,7 +32,10 @@ export class SeqList<T extends { seq: number }> {
 
   /** Drops items with seq ≤ `seq` from the front. */
   dropThrough(seq: number, onDrop?: (item: T) => void): void {
-    while (this.head < this.items.length && this.items[this.head].seq <= seq) onDrop?.(this.items[this.head++]);
+    while (this.head < this.items.length && this.items[this.head].seq <= seq) {
+      const item = this.items[this.head++]; // not inside `onDrop?.(…)`: its arguments are skipped when onDrop is absent
+      onDrop?.(item);
+    }
     if (this.head === this.items.length) [this.items, this.head] = [[], 0];
     else if (this.head > 1024 && this.head * 2 > this.items.length) [this.items, this.head] = [this.items.slice(this.head), 0];
   }

@@ -20,8 +20,8 @@ import { SeqList } from "./seq-list.ts";
 export const DEFAULT_SPILL_BYTES = 256 * 1024 * 1024;
 /** A segment is closed (and can be freed whole once acknowledged) past this size. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
-/** Queued entries written (and fsynced) at once. */
-const WRITE_BATCH = 1024 * 1024;
+/** Queued entries written (and fsynced) at once, at most: a disk slower than the program gets fewer, larger writes. */
+const WRITE_BATCH = 4 * 1024 * 1024;
 /** Evicted output waiting for the disk; past it evicted output is dropped rather than held in memory. */
 const QUEUE_MAX = 16 * 1024 * 1024;
 /** Read back at once when resending. */
