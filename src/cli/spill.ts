@@ -75,6 +75,8 @@ export class Spill {
   private acked = 0;
   private cache: { seg: Segment; from: number; data: Uint8Array } | null = null;
   private worker: Promise<void> | null = null;
+  /** Refused for the bound: refuses everything until an ack frees room, so one stretch offline leaves one gap, not a scatter. */
+  private full = false;
   /** Why the spill stopped taking output (a write failed), if it did. */
   failure: string | null = null;
   /** Output taken but then lost (a failed write or read): the ring records it as dropped. */
@@ -107,8 +109,11 @@ export class Spill {
   /** Takes an entry the ring evicts, if the bounds allow; never waits on the disk. */
   take(e: SpillEntry): boolean {
     const need = e.bytes + ENTRY_HEAD;
-    if (this.failure || this.queued + need > QUEUE_MAX) return false;
-    if (this.own + this.queued + this.others + need + (this.writing ? 0 : MAGIC.byteLength) > this.opts.maxBytes) return false;
+    if (this.failure || this.full || this.queued + need > QUEUE_MAX) return false;
+    if (this.own + this.queued + this.others + need + (this.writing ? 0 : MAGIC.byteLength) > this.opts.maxBytes) {
+      this.full = true;
+      return false;
+    }
     this.queue.push({ seq: e.seq, parts: e.parts, bytes: e.bytes });
     this.queued += need;
     this.kick();
@@ -157,6 +162,7 @@ export class Spill {
   ack(seq: number): void {
     if (seq <= this.acked) return;
     this.acked = seq;
+    this.full = false;
     this.index.dropThrough(seq);
     if (this.segments.some((s) => s.lastSeq <= seq)) this.kick();
   }
