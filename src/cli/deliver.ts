@@ -113,7 +113,6 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
       ringBytes: RING_BYTES,
       restored: ring,
       spill: { dir: dirname(path), maxBytes: spillBytes() }, // the wrapper's spilled output, older than the spool file's
-
       session,
       onInput: () => {}, // the program has exited: nothing to type into
       onResize: () => {},
