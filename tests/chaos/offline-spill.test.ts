@@ -46,8 +46,14 @@ function spillFilesIn(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".spill")).map((f) => join(dir, f)) : [];
 }
 
+/** Starts the server unless it is up (each test leaves it up; one run alone with -t finds it down). */
+async function up(): Promise<void> {
+  if (!(await fetch(server.url + "/health").then((r) => r.ok, () => false))) await server.start();
+}
+
 /** Runs `seq 1 n` in the wrapper while the server is down; resolves once all of it is out and spilled (a marker file). */
 async function offlineStream(name: string, n: number, env: Record<string, string>, exitAt: "go" | "end") {
+  await up();
   const configDir = await server.pair();
   await server.kill();
   const spool = join(configDir, "spool");
@@ -73,7 +79,6 @@ async function sessionNamed(name: string): Promise<{ id: string; bytes: number }
 }
 
 test("offline for a 100 MB stream with a 1 MiB ring: once the server is back, stored output is byte-exact, no gap", async () => {
-  await server.start();
   const { term, spool, go } = await offlineStream("spill-all", LINES, {}, "go");
   await waitFor(() => bytesIn(spool) > 95_000_000, { timeoutMs: 60_000, what: "the stream spilled to disk" }); // not held in memory
   const spilled = spillFilesIn(spool);
