@@ -12,9 +12,10 @@ import { dirname, join } from "node:path";
 import { readDeviceConfig } from "./config.ts";
 import { Link } from "./link.ts";
 import { lockFile } from "./file-lock.ts";
-import { removeMarker } from "./live-marker.ts";
+import { markerPath, removeMarker } from "./live-marker.ts";
 import { reportLost, scanMarkers } from "./lost.ts";
-import { leftoverFiles, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles } from "./spool.ts";
+import { removeSpill, spillBytes, spillFiles, spillSession } from "./spill.ts";
+import { leftoverFiles, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles, spoolPath } from "./spool.ts";
 
 /** A background deliverer keeps trying this long (the link backs off to ~10 s between attempts). */
 export const DELIVER_FOR_MS = 6 * 3600 * 1000;
@@ -63,9 +64,14 @@ export async function deliverSpooled(opts: { forMs?: number; dir?: string; log?:
   return { delivered, left: files.length - delivered };
 }
 
-/** Half-written files of a wrapper killed while writing, and files set aside long ago. */
+/**
+ * Half-written files of a wrapper killed while writing, files set aside long ago, and spill
+ * segments nobody will send: neither a running wrapper (its live marker) nor a spool file speaks
+ * for their session (its wrapper was killed, or the spool file could not be written).
+ */
 function removeLeftovers(dir: string, log: Log): void {
-  for (const f of leftoverFiles(dir)) {
+  const orphans = spillFiles(dir).filter((f) => !existsSync(markerPath(spillSession(f), dir)) && !existsSync(spoolPath(spillSession(f), dir)));
+  for (const f of [...leftoverFiles(dir), ...orphans]) {
     try {
       unlinkSync(f);
       log(`${f}: removed`);
@@ -86,6 +92,7 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
     const { header, ring } = r.value;
     if (Date.now() - header.createdAt > MAX_SPOOL_AGE_MS) {
       unlinkSync(path);
+      removeSpill(header.open.sessionId, dirname(path));
       log(`${path}: undelivered for 7 days, deleted (${ring.entries.length} chunks)`);
       return false;
     }
@@ -105,6 +112,7 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
       host: hostname(),
       ringBytes: RING_BYTES,
       restored: ring,
+      spill: { dir: dirname(path), maxBytes: spillBytes() }, // the wrapper's spilled output, older than the spool file's
       session,
       onInput: () => {}, // the program has exited: nothing to type into
       onResize: () => {},

@@ -8,7 +8,8 @@ import { type ClientFrame, ServerFrame } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
-import { type Entry, Ring, type RingSnapshot } from "./ring.ts";
+import { Ring, type RingSnapshot } from "./ring.ts";
+import { Spill, type SpillEntry } from "./spill.ts";
 
 type ExitFrame = Extract<ClientFrame, { type: "session.exit" }>;
 
@@ -31,6 +32,8 @@ export type LinkOptions = {
   ringBytes: number;
   /** Output kept by an earlier process (a spool file): sent as if this link had produced it. */
   restored?: RingSnapshot;
+  /** Where what the ring evicts is kept on disk (spill.ts), and the bound of all spill files there; none: it is dropped. */
+  spill?: { dir: string; maxBytes: number };
   onInput: (data: string) => void;
   onResize: (cols: number, rows: number) => void;
   /** Human-readable state changes, for the one stderr notice. */
@@ -50,6 +53,9 @@ const OUTBOX_MAX = 512;
 
 export class Link {
   readonly ring: Ring;
+  /** Older output than the ring's, on disk: sent before the ring's. */
+  readonly spill: Spill | null = null;
+  private loading = false; // the spill is reading back what to send next
   private ws: WebSocket | null = null;
   private ready = false; // handshake done and session.ready received
   private sentUpTo = 0; // highest seq sent on this connection
@@ -73,6 +79,16 @@ export class Link {
 
   constructor(private opts: LinkOptions) {
     this.ring = opts.restored ? Ring.restore(opts.restored, opts.ringBytes) : new Ring(opts.ringBytes);
+    if (opts.spill) {
+      const spill = (this.spill = Spill.open({ ...opts.spill, sessionId: opts.session.sessionId }));
+      this.ring.overflow = (e) => spill.take(e);
+      spill.onLost = (seq, bytes) => this.ring.drop(seq, bytes);
+    }
+  }
+
+  /** Output the server has not acknowledged, in memory and spilled to disk. */
+  get unackedBytes(): number {
+    return this.ring.bytes + (this.spill?.bytes ?? 0);
   }
 
   start(): void {
@@ -134,6 +150,12 @@ export class Link {
    * `exitAcks` is taken at its word once the frame is sent).
    */
   async finish(exitCode: number, signal: string | null, idleMs: number, opts: FinishOptions = {}): Promise<boolean> {
+    const done = await this.reportExit(exitCode, signal, idleMs, opts);
+    await this.spill?.settle(); // spilled output on disk (a spool file written next relies on it), acknowledged segments removed
+    return done;
+  }
+
+  private async reportExit(exitCode: number, signal: string | null, idleMs: number, opts: FinishOptions): Promise<boolean> {
     const s = this.opts.session;
     this.exitFrame = { type: "session.exit", sessionId: s.sessionId, exitCode, signal, endedAt: opts.endedAt ?? Date.now(), lastSeq: this.ring.lastSeq };
     this.pump();
@@ -267,6 +289,7 @@ export class Link {
     if (seq <= this.acked) return;
     this.acked = seq;
     this.ring.ack(seq);
+    this.spill?.ack(seq);
     if (this.acked >= this.ring.lastSeq) for (const w of this.ackWaiters.splice(0)) w();
   }
 
@@ -281,7 +304,13 @@ export class Link {
   /** Sends unsent output in order while the socket has room; never blocks. */
   private pump(): void {
     const ws = this.ws;
-    if (!this.ready || !ws || this.pumpTimer || this.closed) return;
+    if (!this.ready || !ws || this.pumpTimer || this.closed || this.loading) return;
+    // spilled output is older than anything in the ring
+    for (let e = this.spill?.next(this.sentUpTo); e; e = this.spill?.next(this.sentUpTo)) {
+      if (ws.bufferedAmount > HIGH_WATER) return this.pumpIn(2);
+      if (e === "load") return this.loadSpill(this.spill!);
+      this.sendEntry(ws, e);
+    }
     for (const e of this.ring.after(this.sentUpTo)) {
       if (ws.bufferedAmount > HIGH_WATER) return this.pumpIn(2);
       this.sendEntry(ws, e);
@@ -291,6 +320,14 @@ export class Link {
     if (this.exitFrame && this.acked >= this.ring.lastSeq) this.ackWaiters.splice(0).forEach((w) => w());
   }
 
+  private loadSpill(spill: Spill): void {
+    this.loading = true;
+    void spill.load(this.sentUpTo).finally(() => {
+      this.loading = false;
+      this.pump();
+    });
+  }
+
   private pumpIn(ms: number): void {
     this.pumpTimer = setTimeout(() => {
       this.pumpTimer = null;
@@ -298,7 +335,7 @@ export class Link {
     }, ms);
   }
 
-  private sendEntry(ws: WebSocket, e: Entry): void {
+  private sendEntry(ws: WebSocket, e: SpillEntry & { sent?: boolean }): void {
     if (e.seq > this.sentUpTo + 1) this.sendGap(this.sentUpTo + 1, e.seq - 1);
     ws.send(encodeOutput(this.opts.session.sessionId, e.seq, e.parts));
     e.sent = true;

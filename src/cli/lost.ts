@@ -9,12 +9,14 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 import type { ServerFrame } from "../protocol/frames.ts";
 import { type DeviceConfig, readDeviceConfig } from "./config.ts";
 import { DeviceCall } from "./device-call.ts";
 import { lockFile } from "./file-lock.ts";
 import { type LiveMarker, markerFiles, readMarker } from "./live-marker.ts";
 import { processState } from "./process-check.ts";
+import { removeSpill } from "./spill.ts";
 import { spoolDir, spoolPath } from "./spool.ts";
 
 export type Orphan = { path: string; marker: LiveMarker; wrapper: "gone" | "reused" };
@@ -96,7 +98,10 @@ async function reportOnce(config: DeviceConfig, orphans: Orphan[], log: Log, cou
       if (outcome === "stop") return [];
       if (outcome === "retry") retry.push(o);
       if (outcome === "reported") counts.reported++;
-      if (outcome === "reported" || outcome === "dropped") rmSync(o.path, { force: true });
+      if (outcome === "reported" || outcome === "dropped") {
+        rmSync(o.path, { force: true });
+        removeSpill(o.marker.sessionId, dirname(o.path)); // what the dead wrapper spilled can no longer be sent as its session
+      }
     }
   } finally {
     call.close();

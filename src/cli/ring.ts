@@ -1,7 +1,9 @@
 /**
  * Output the server has not acknowledged yet, bounded by bytes. Past the bound the oldest chunks
- * are dropped and the dropped seq range is remembered, so the server records a gap instead of
- * the loss going unnoticed.
+ * go to the overflow (the disk spill, spill.ts) if it takes them, else they are dropped and the
+ * dropped seq range is remembered, so the server records a gap instead of the loss going unnoticed.
+ * An evicted entry is never the last one, so it is never merged into again: what the overflow
+ * keeps is that seq's final bytes.
  */
 export type Entry = { seq: number; parts: Uint8Array[]; bytes: number; sent: boolean };
 export type Dropped = { fromSeq: number; toSeq: number; bytes: number };
@@ -21,6 +23,8 @@ export class Ring {
 
   /** Merged entries stay well under the capacity, so eviction can keep the bound. */
   private readonly mergeLimit: number;
+  /** Takes an evicted entry (true) or refuses it (false: it is dropped). */
+  overflow: ((e: Entry) => boolean) | null = null;
 
   constructor(readonly capacity: number) {
     this.mergeLimit = Math.min(MERGE_LIMIT, Math.floor(capacity / 4));
@@ -91,14 +95,22 @@ export class Ring {
     while (this.bytes > this.capacity && this.entries.length - this.head > 1) {
       const e = this.entries[this.head++];
       this.bytes -= e.bytes;
-      this.droppedBytes += e.bytes;
-      const prev = this.dropped[this.dropped.length - 1];
-      if (prev && prev.toSeq === e.seq - 1) {
-        prev.toSeq = e.seq;
-        prev.bytes += e.bytes;
-      } else this.dropped.push({ fromSeq: e.seq, toSeq: e.seq, bytes: e.bytes });
+      if (!this.overflow?.(e)) this.drop(e.seq, e.bytes);
     }
     this.compact();
+  }
+
+  /** Records `seq` as lost (evicted here, or lost by the overflow after it took it). */
+  drop(seq: number, bytes: number): void {
+    this.droppedBytes += bytes;
+    const prev = this.dropped[this.dropped.length - 1];
+    if (prev && prev.toSeq === seq - 1) {
+      prev.toSeq = seq;
+      prev.bytes += bytes;
+    } else {
+      this.dropped.push({ fromSeq: seq, toSeq: seq, bytes });
+      if (prev && prev.fromSeq > seq) this.dropped.sort((a, b) => a.fromSeq - b.fromSeq); // a late loss from the overflow
+    }
   }
 
   private compact(): void {

@@ -10,7 +10,8 @@ import { Link } from "./link.ts";
 import { markerPath, removeMarker, writeMarker } from "./live-marker.ts";
 import { loadBackend } from "./pty/index.ts";
 import type { PtyProcess } from "./pty/types.ts";
-import { writeSpool } from "./spool.ts";
+import { spillBytes } from "./spill.ts";
+import { spoolDir, writeSpool } from "./spool.ts";
 import { enterRaw, restoreTerminal, terminalSize } from "./terminal.ts";
 
 export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
@@ -66,6 +67,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
       secret: device.config.secret,
       host: hostname(),
       ringBytes: ringBytes(),
+      spill: spillBytes() > 0 ? { dir: spoolDir(), maxBytes: spillBytes() } : undefined,
       session: { sessionId, name: opts.name ?? basename(argv[0]), command: opts.argv, cwd: process.cwd(), cols, rows, startedAt: Date.now(), agent: opts.agent, hooks: prepared?.hooks },
       onInput: (data) => pty?.write(data),
       onResize: (c, r) => pty?.resize(c, r),
@@ -131,7 +133,7 @@ function unmarkLive(sessionId: string): void {
 
 /** Output the server did not acknowledge (or an exit it never heard of) goes to the spool, and a deliverer sends it later. True if kept. */
 function keepForLater(link: Link, deviceId: string, why: string): boolean {
-  const what = link.ring.bytes ? `${link.ring.bytes} bytes of output` : "the exit";
+  const what = link.unackedBytes ? `${link.unackedBytes} bytes of output` : "the exit";
   const because = why ? ` (${why})` : "";
   try {
     const ring = link.ring.snapshot();

@@ -73,12 +73,12 @@ test("server down at start: the command runs, and its output arrives once the se
   server.kill(9);
 });
 
-test("a ring buffer overflow while the server is down is stored as a recorded gap, and the tail arrives", async () => {
+test("a ring buffer overflow while the server is down (no disk spill) is stored as a recorded gap, and the tail arrives", async () => {
   const s = await serverProcessWithDevice();
   const marker = tempDir("cr-marker-");
-  // ~1.1 MB while the server is down, with a 64 KiB ring: most of it must be dropped, as a gap.
+  // ~1.1 MB while the server is down, with a 64 KiB ring and the spill off: most of it must be dropped, as a gap (with the spill: tests/chaos/offline-spill).
   const program = `seq 1 150000; echo TAIL-MARKER; while [ ! -f ${marker}/go ]; do sleep 0.05; done; echo after-server`;
-  const t = spawnInPty([BUN, CLI, "exec", "--", "bash", "-c", program], { env: { CLAUDE_REMOTE_CONFIG_DIR: s.configDir, CLAUDE_REMOTE_RING_BYTES: "65536" } });
+  const t = spawnInPty([BUN, CLI, "exec", "--", "bash", "-c", program], { env: { CLAUDE_REMOTE_CONFIG_DIR: s.configDir, CLAUDE_REMOTE_RING_BYTES: "65536", CLAUDE_REMOTE_SPILL_BYTES: "0" } });
   await waitFor(() => t.text().includes("TAIL-MARKER"), { what: "burst done", timeoutMs: 20_000 });
   const server = await s.start();
   const sess = await onlySession(s.api);

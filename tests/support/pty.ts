@@ -12,8 +12,11 @@ export type OuterPty = {
   exited: Promise<number>;
 };
 
-/** `inheritEnv: false` runs with only `opts.env` (e.g. makeClaudeEnv's clean environment). */
-export function spawnInPty(argv: string[], opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number; cwd?: string; inheritEnv?: boolean } = {}): OuterPty {
+/**
+ * `inheritEnv: false` runs with only `opts.env` (e.g. makeClaudeEnv's clean environment);
+ * `screen: false` skips feeding the headless screen (for streams of many MB that only the bytes matter for).
+ */
+export function spawnInPty(argv: string[], opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number; cwd?: string; inheritEnv?: boolean; screen?: boolean } = {}): OuterPty {
   const cols = opts.cols ?? 100;
   const rows = opts.rows ?? 30;
   const chunks: Uint8Array[] = [];
@@ -31,7 +34,7 @@ export function spawnInPty(argv: string[], opts: { env?: Record<string, string |
         const copy = new Uint8Array(d);
         chunks.push(copy);
         cache = null;
-        screen.write(copy);
+        if (opts.screen !== false) screen.write(copy);
       },
       exit: () => eof(),
     },
