@@ -3,7 +3,7 @@
 // after a restart: the old Last-Event-ID names another bootId); we then refetch everything.
 // Events that arrive while a refetch is in flight are queued and applied after it, so a stale
 // list never overwrites a newer event.
-import { api } from './api.js';
+import { api, withPageKey } from './api.js';
 
 export const state = {
   sessions: new Map(),
@@ -49,7 +49,7 @@ export function reconnectNow() {
 
 function connect() {
   es?.close();
-  const src = new EventSource('/events');
+  const src = new EventSource(withPageKey('/events'));
   es = src;
   src.onopen = () => {
     backoff = 1000;

@@ -11,6 +11,16 @@ export const LoginBody = z
   .object({ token: z.string().min(1).max(512).optional(), ticket: z.string().min(1).max(128).optional() })
   .refine((b) => (b.token === undefined) !== (b.ticket === undefined), "give exactly one of token or ticket");
 
+/**
+ * The page key: returned by `POST /api/login`, kept by the dashboard in its own origin's storage and
+ * sent with every cookie request (this header; `?pageKey=` for EventSource and WebSocket, which
+ * cannot set headers). A cookie reaches every server on the same host whatever the port; the key
+ * does not, so the cookie alone is never enough.
+ */
+export const PAGE_KEY_HEADER = "x-cr-page-key";
+export const PAGE_KEY_PARAM = "pageKey";
+export const LoginResponse = z.object({ ok: z.literal(true), expiresAt: z.number(), pageKey: z.string() });
+
 export const PairBody = z.object({
   code: z.string().min(1).max(64),
   name: z.string().min(1).max(100),

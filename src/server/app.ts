@@ -37,6 +37,7 @@ import { Retention } from "./retention.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
+import { PAGE_KEY_PARAM } from "../protocol/api.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
 export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
@@ -86,7 +87,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const prompts = new PromptService(store, hub, events, log);
   const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
   const router = new Router(ROUTES);
-  const auth = new Auth(store, admin.token);
+  const auth = new Auth(store, admin.token, masterKey);
   const isSecure = (req: Request) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:");
   const limits: App["limits"] = {
     login: new RateLimiter(10, 0.2),
@@ -163,10 +164,11 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     }
     const wait = app.limits.api.take(clientKey(ip));
     if (wait > 0) return tooMany(wait);
-    const principal = app.auth.authenticate(req, app.isSecure(req));
+    // EventSource cannot set headers: the page key may ride in the URL of the streams only.
+    const principal = app.auth.authenticate(req, app.isSecure(req), url.pathname === "/events" ? url.searchParams.get(PAGE_KEY_PARAM) : null);
     if (principal?.kind === "browser" && !browserRequestAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     if (m.route.auth === "admin") {
-      if (!principal) return apiError(401, "unauthorized", "admin token or login required", { "WWW-Authenticate": "Bearer" });
+      if (!principal) return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", { "WWW-Authenticate": "Bearer" });
       // A cookie rides along on any request a browser makes: state changes need a same-origin Origin too.
       if (principal.kind === "browser" && req.method !== "GET" && !req.headers.get("origin")) return apiError(403, "forbidden", "Origin header required");
     }

@@ -7,7 +7,7 @@
  */
 import type { Server, ServerWebSocket } from "bun";
 import { parseJson, parseWith } from "../protocol/common.ts";
-import type { InputBody } from "../protocol/api.ts";
+import { type InputBody, PAGE_KEY_PARAM } from "../protocol/api.ts";
 import { MAX_VIEWER_FRAME, ViewerFrame, ViewerView } from "../protocol/viewer.ts";
 import type { Store } from "../store/index.ts";
 import { actorOf, type Auth, type Principal } from "./auth.ts";
@@ -133,8 +133,9 @@ export class ViewerSockets {
   /** Checks the request like an admin route, then upgrades; a Response if it is refused. */
   upgrade(req: Request, srv: Server<unknown>, ip: string, url: URL): Response | undefined {
     if (!originAllowed(req, this.d.config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
-    const principal = this.d.auth.authenticate(req, this.d.isSecure(req));
-    if (!principal) return apiError(401, "unauthorized", "admin token or login required", { "WWW-Authenticate": "Bearer" });
+    // A WebSocket cannot carry headers from a page: the page key rides in the URL.
+    const principal = this.d.auth.authenticate(req, this.d.isSecure(req), url.searchParams.get(PAGE_KEY_PARAM));
+    if (!principal) return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", { "WWW-Authenticate": "Bearer" });
     // Browsers always send Origin on a WebSocket; one without it is not a page of ours.
     if (principal.kind === "browser" && (!req.headers.get("origin") || !browserRequestAllowed(req, this.d.config))) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     const wait = this.d.upgradeLimit.take(clientKey(ip));
