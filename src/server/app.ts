@@ -38,7 +38,7 @@ import { SearchIndexer } from "./search-indexer.ts";
 import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
 import { PAGE_KEY_PARAM } from "../protocol/api.ts";
-import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
+import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin, requestUrl } from "./request-guard.ts";
 
 export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
 
@@ -117,12 +117,16 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     port: config.port,
     idleTimeout: 0, // SSE streams stay open; the WebSocket has its own idle timeout
     maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
+    // Bun's development mode answers an uncaught error with a page holding paths, a stack and source.
+    development: false,
+    error: () => apiError(500, "internal", "unexpected server error"),
     fetch: async (req, srv) => {
-      const ip = clientIp(req, srv, config);
+      const url = requestUrl(req);
+      if (!url) return apiError(400, "bad_request", "malformed Host header or request target");
       try {
-        return await handle(req, srv, ip);
+        return await handle(req, srv, clientIp(req, srv, config), url);
       } catch (e) {
-        log.error("request_failed", { path: new URL(req.url).pathname, error: (e as Error).message });
+        log.error("request_failed", { path: url.pathname.slice(0, 200), error: (e as Error).message });
         return apiError(500, "internal", "unexpected server error");
       }
     },
@@ -131,8 +135,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const tooMany = (wait: number) => rateLimited(wait);
 
-  async function handle(req: Request, srv: Server<WsData>, ip: string): Promise<Response | undefined> {
-    const url = new URL(req.url);
+  async function handle(req: Request, srv: Server<WsData>, ip: string, url: URL): Promise<Response | undefined> {
     if (!hostAllowed(req, config)) return apiError(403, "forbidden_host", "Host header not accepted here (DNS rebinding guard); set PUBLIC_URL to the name you use");
     // Any state change from a foreign page is refused before routing, whatever the path.
     if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request refused");
