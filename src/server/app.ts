@@ -13,7 +13,9 @@ import { DeviceSockets } from "./device-socket.ts";
 import { socketHandler, type WsData } from "./sockets.ts";
 import { ViewerSockets } from "./viewer-socket.ts";
 import { EventLog } from "./event-log.ts";
-import { apiError, rateLimited } from "./http.ts";
+import { apiError, rateLimited, tooManyConnections } from "./http.ts";
+import { ConnectionSlots } from "./connection-slots.ts";
+import { LOW_FD_LIMIT, openFilesLimit } from "./fd-limit.ts";
 import { Hub } from "./hub.ts";
 import { Logger } from "./log.ts";
 import { RateLimiter } from "./rate-limit.ts";
@@ -42,6 +44,9 @@ import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed,
 
 export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
 
+/** Routes whose answers are long streams: events, stored output, recordings. */
+const STREAMING = /^\/(events$|api\/sessions\/[^/]+\/(output|cast)$)/;
+
 export type App = {
   config: ServerConfig;
   store: Store;
@@ -57,6 +62,8 @@ export type App = {
   masterKey: Uint8Array;
   metrics: Metrics;
   notifier: Notifier;
+  /** Long-lived connections (event streams, WebSockets) per client IP. */
+  streams: ConnectionSlots;
   limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter; viewerWs: RateLimiter };
   isSecure(req: Request): boolean;
   publicUrl(req: Request): string;
@@ -105,6 +112,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const app: App = {
     config, store, hub, prompts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
+    streams: new ConnectionSlots(config.maxStreamsPerIp),
     notifier: createNotifier(config, store, log),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
@@ -115,7 +123,9 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const server = Bun.serve<WsData>({
     hostname: config.host,
     port: config.port,
-    idleTimeout: 0, // SSE streams stay open; the WebSocket has its own idle timeout
+    // Idle connections close (a flood of them cannot hold every descriptor); event streams lift it
+    // for themselves below (their heartbeats and stall rule bound them), WebSockets have their own.
+    idleTimeout: config.idleTimeout,
     maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
     // Bun's development mode answers an uncaught error with a page holding paths, a stack and source.
     development: false,
@@ -143,12 +153,20 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       if (!originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
       const wait = app.limits.ws.take(clientKey(ip));
       if (wait > 0) return tooMany(wait);
-      if (srv.upgrade(req, { data: sockets.newSocketData(ip) })) return undefined;
+      const release = app.streams.take(clientKey(ip));
+      if (!release) return tooManyConnections();
+      if (srv.upgrade(req, { data: { ...sockets.newSocketData(ip), release } })) return undefined;
+      release();
       return apiError(400, "bad_request", "expected a WebSocket upgrade");
     }
     if (url.pathname === "/ws/viewer") {
       const wait = app.limits.api.take(clientKey(ip));
-      return wait > 0 ? tooMany(wait) : app.viewers.upgrade(req, srv, ip, url);
+      if (wait > 0) return tooMany(wait);
+      const release = app.streams.take(clientKey(ip));
+      if (!release) return tooManyConnections();
+      const refused = app.viewers.upgrade(req, srv, ip, url, release);
+      if (refused) release();
+      return refused;
     }
     let m: ReturnType<Router["match"]>;
     try {
@@ -175,9 +193,14 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       // A cookie rides along on any request a browser makes: state changes need a same-origin Origin too.
       if (principal.kind === "browser" && req.method !== "GET" && !req.headers.get("origin")) return apiError(403, "forbidden", "Origin header required");
     }
-    return m.route.handler({ req, url, params: m.params, ip, principal, app });
+    const res = await m.route.handler({ req, url, params: m.params, ip, principal, app });
+    // Streams send while the client only reads: Bun's idle timer (reads only) must not cut them.
+    if (req.method === "GET" && res.body && STREAMING.test(url.pathname)) srv.timeout(req, 0);
+    return res;
   }
 
+  const fdLimit = openFilesLimit();
+  if (fdLimit !== null && fdLimit < LOW_FD_LIMIT) log.warn("low_open_files_limit", { limit: fdLimit, advice: `raise it (ulimit -n, or ulimits: nofile in compose) to at least ${LOW_FD_LIMIT}: each connection takes one` });
   const url = listenUrl(config.host, server.port as number);
   app.notifier.start(events, url, countOutcomes(app.metrics));
   app.notifier.prompts = promptPort(prompts); // ntfy's Approve / Deny buttons answer through the prompts service

@@ -20,7 +20,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Control frames per device (output frames are not counted: they are the product). */
 const CONTROL_RATE = { burst: 500, perSecond: 200 };
 
-export type SocketData = { kind: "device"; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
+export type SocketData = { kind: "device"; release?: () => void; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
 
 class Conn implements DeviceConn {
   lastHeard = Date.now();
