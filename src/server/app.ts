@@ -90,7 +90,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const events = new EventLog();
   const viewerQueueBytes = 4 * 1024 * 1024;
   const durable = new DurableAcks(() => checkpointer.sync(), log);
-  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send) });
+  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send), maxSessionsPerDevice: config.maxSessionsPerDevice });
   const prompts = new PromptService(store, hub, events, log);
   const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
   const router = new Router(ROUTES);

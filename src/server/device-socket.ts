@@ -158,9 +158,9 @@ export class DeviceSockets {
     const f = parsed.value;
     switch (f.type) {
       case "session.open": {
-        const lastSeq = this.hub.open(conn, f);
-        if (lastSeq === null) return reject("forbidden", "session belongs to another device", f.type);
-        conn.send({ type: "session.ready", sessionId: f.sessionId, lastSeq });
+        const opened = this.hub.open(conn, f);
+        if ("refused" in opened) return reject(opened.refused, opened.message, f.type);
+        conn.send({ type: "session.ready", sessionId: f.sessionId, lastSeq: opened.lastSeq });
         void this.prompts.sessionOpened(f.sessionId, f.hooks === true);
         return;
       }
