@@ -47,7 +47,28 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
+export async function api(path, opts = {}) {
+  return (await request(path, opts)).data;
+}
+
+/**
+ * Every page of a paged list (GET /api/sessions, /api/prompts): follows X-Next-Cursor to the end,
+ * so nothing is cut off at one page. At most `maxPages` requests.
+ */
+export async function apiAll(path, maxPages = 200) {
+  const all = [];
+  let cursor = null;
+  for (let i = 0; i < maxPages; i++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const { res, data } = await request(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path);
+    all.push(...(Array.isArray(data) ? data : []));
+    cursor = res.headers.get('x-next-cursor'); // NEXT_CURSOR_HEADER in src/protocol/api.ts
+    if (!cursor) break;
+  }
+  return all;
+}
+
+async function request(path, { method = 'GET', body } = {}) {
   const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
   const key = storedKey();
   if (key) headers[PAGE_KEY_HEADER] = key;
@@ -64,5 +85,5 @@ export async function api(path, { method = 'GET', body } = {}) {
   if (res.status === 401 && path !== '/api/login') onUnauthorized();
   if (!res.ok) throw new ApiError(res.status, data);
   if (path === '/api/login' && data?.pageKey) setPageKey(data.pageKey);
-  return data;
+  return { res, data };
 }

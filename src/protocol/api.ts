@@ -21,6 +21,14 @@ export const PAGE_KEY_HEADER = "x-cr-page-key";
 export const PAGE_KEY_PARAM = "pageKey";
 export const LoginResponse = z.object({ ok: z.literal(true), expiresAt: z.number(), pageKey: z.string() });
 
+/**
+ * Lists are paged: `?limit=&cursor=`; a page that is not the last names the next one in the
+ * `X-Next-Cursor` response header (the body stays the array it always was). Cursors are opaque.
+ */
+export const NEXT_CURSOR_HEADER = "X-Next-Cursor";
+export const Cursor = z.string().min(1).max(300);
+export const SessionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: Cursor.optional() });
+
 export const PairBody = z.object({
   code: z.string().min(1).max(64),
   name: z.string().min(1).max(100),

@@ -64,6 +64,8 @@ export class Hub {
   private dormant = new Map<string, HeadlessScreen>();
   /** Raw-output viewers by session, live or not (a viewer of a disconnected session gets its output when it returns). */
   private viewers = new Map<string, Set<SessionStream>>();
+  /** Parsers of retired sessions still catching up with stored output (each removes itself). */
+  private settling = new Map<string, ScreenFeed>();
   readonly pipeline: OutputPipeline;
   readonly screens: ScreenStreams;
   bytesIn = 0;
@@ -104,6 +106,9 @@ export class Hub {
     if (!ok) return { refused: "forbidden", message: "session belongs to another device" };
     const [cols, rows] = screenSize(f.cols, f.rows);
     if (!l) {
+      // A screen whose parser had not caught up yet is rebuilt rather than fed by two parsers at once.
+      const behind = this.settling.get(f.sessionId);
+      if (behind) (behind.stop(), this.settling.delete(f.sessionId), this.dormant.delete(f.sessionId));
       const dormant = this.dormant.get(f.sessionId);
       this.dormant.delete(f.sessionId);
       if (dormant && (dormant.cols !== cols || dormant.rows !== rows)) dormant.resize(cols, rows);
@@ -173,8 +178,12 @@ export class Hub {
     if (this.live.get(l.id) !== l) return;
     this.live.delete(l.id);
     this.keepDormant(l.id, l.screen);
-    // the screen is parsed up to what was stored before the parser stops
-    void l.feed.settled().finally(() => l.feed.stop());
+    // the screen is parsed up to what was stored before the parser stops; readers of it wait for that
+    this.settling.set(l.id, l.feed);
+    void l.feed.settled().finally(() => {
+      l.feed.stop();
+      if (this.settling.get(l.id) === l.feed) this.settling.delete(l.id);
+    });
   }
 
   private keepDormant(sessionId: string, screen: HeadlessScreen): void {
@@ -270,7 +279,7 @@ export class Hub {
       screen = this.rebuildScreen(sessionId, ...screenSize(info.cols, info.rows));
       this.keepDormant(sessionId, screen);
     }
-    await this.live.get(sessionId)?.feed.settled();
+    await (this.live.get(sessionId)?.feed ?? this.settling.get(sessionId))?.settled();
     await screen.flush();
     return screen;
   }

@@ -1,4 +1,5 @@
-import { InputBody, ResizeBody } from "../../protocol/api.ts";
+import { InputBody, ResizeBody, SessionsQuery } from "../../protocol/api.ts";
+import { badCursor, decodeCursor, pageResponse } from "../paging.ts";
 import { ScrollbackQuery } from "../../protocol/screen.ts";
 import { parseWith } from "../../protocol/common.ts";
 import { actorOf } from "../auth.ts";
@@ -46,7 +47,18 @@ async function openEvents(ctx: Ctx, onEnd: () => void): Promise<Response> {
 }
 
 export const sessionRoutes: Route[] = [
-  { method: "GET", path: "/api/sessions", auth: "admin", handler: ({ app }) => json(app.store.sessions.list()) },
+  {
+    method: "GET",
+    path: "/api/sessions",
+    auth: "admin",
+    handler: ({ app, url }) => {
+      const q = parseWith(SessionsQuery, Object.fromEntries(url.searchParams));
+      if (!q.ok) return apiError(400, "bad_request", q.error);
+      const after = q.value.cursor === undefined ? null : decodeCursor(q.value.cursor);
+      if (after === null && q.value.cursor !== undefined) return badCursor();
+      return pageResponse(app.store.sessions.page(q.value.limit ?? 200, after));
+    },
+  },
   {
     method: "GET",
     path: "/api/sessions/:id",
