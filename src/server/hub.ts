@@ -317,6 +317,8 @@ export class Hub {
     this.screens.closeAll();
     for (const s of this.dormant.values()) s.dispose();
     this.dormant.clear();
+    for (const feed of this.settling.values()) feed.stop(); // the store closes next
+    this.settling.clear();
     for (const set of this.viewers.values()) for (const v of [...set]) v.client.close();
     this.viewers.clear();
     for (const l of this.live.values()) {
