@@ -1,7 +1,7 @@
 // Web Push in the service worker (loaded by sw.js with importScripts).
 // `push`: show the notification (same prompt → same tag, so a later one replaces it; a resolved
 // prompt's notification is replaced by a quiet "answered" one). `notificationclick`: Approve / Deny
-// post to the API with the dashboard's session cookie; anything else opens the dashboard.
+// post to the API with the dashboard's session cookie and page key; anything else opens the dashboard.
 
 self.addEventListener('push', (event) => {
   let p = null;
@@ -41,7 +41,7 @@ async function answerPrompt(p, action) {
     const res = await fetch(`/api/prompts/${encodeURIComponent(p.promptId)}/${verb}`, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'x-cr-page-key': await pageKey() },
       body: '{}',
     });
     if (res.ok || res.status === 409) {
@@ -51,6 +51,12 @@ async function answerPrompt(p, action) {
   } catch {}
   // Logged out, offline or refused: let the user answer in the dashboard.
   return openDashboard(p.url);
+}
+
+/** The page key the dashboard mirrored into Cache Storage (api.js): the cookie alone is refused. */
+async function pageKey() {
+  const hit = await caches.open('cr-auth').then((c) => c.match('/__page-key')).catch(() => null);
+  return hit ? hit.text() : '';
 }
 
 async function openDashboard(url) {

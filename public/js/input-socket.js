@@ -1,6 +1,6 @@
 // Input over the viewer socket (/ws/viewer?view=none): one frame per send, answered by ref, so a key
 // tap costs a frame instead of an HTTP request. While the socket is not open, input goes by POST.
-import { api } from './api.js';
+import { api, withPageKey } from './api.js';
 
 const ACK_TIMEOUT_MS = 10000;
 /** Failed connects in a row before it stops retrying (the next send tries again). */
@@ -29,7 +29,7 @@ export function inputChannel(sessionId) {
 
   const open = () => {
     if (ended) return;
-    const s = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/viewer?session=${sid}&view=none`);
+    const s = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withPageKey(`/ws/viewer?session=${sid}&view=none`)}`);
     ws = s;
     let opened = false;
     s.onopen = () => {

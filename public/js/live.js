@@ -3,7 +3,7 @@
 // after a restart: the old Last-Event-ID names another bootId); we then refetch everything.
 // Events that arrive while a refetch is in flight are queued and applied after it, so a stale
 // list never overwrites a newer event.
-import { api } from './api.js';
+import { api, apiAll, withPageKey } from './api.js';
 
 export const state = {
   sessions: new Map(),
@@ -49,7 +49,7 @@ export function reconnectNow() {
 
 function connect() {
   es?.close();
-  const src = new EventSource('/events');
+  const src = new EventSource(withPageKey('/events'));
   es = src;
   src.onopen = () => {
     backoff = 1000;
@@ -95,7 +95,7 @@ function setOnline(online) {
 export async function refetch() {
   queue = queue || [];
   try {
-    const [sessions, prompts] = await Promise.all([api('/api/sessions'), fetchPending()]);
+    const [sessions, prompts] = await Promise.all([apiAll('/api/sessions?limit=500'), fetchPending()]);
     state.sessions = new Map(sessions.map((s) => [s.id, s]));
     if (prompts) {
       const pendingIds = new Set(prompts.map((p) => p.id));
@@ -116,7 +116,8 @@ export async function refetch() {
 
 async function fetchPending() {
   try {
-    const list = await api('/api/prompts?status=pending');
+    // every page: a flood of prompts must not push one the user has to answer out of view
+    const list = await apiAll('/api/prompts?status=pending&limit=500');
     state.promptsApi = true;
     return Array.isArray(list) ? list : list.prompts || [];
   } catch (e) {

@@ -1,7 +1,7 @@
 // One session: its waiting prompts on top, the live screen from the server, and the input bar.
 // The screen stream (/events?session=ID&view=screen) starts every connection with a full snapshot,
 // so a reconnect (network change, server restart) can never duplicate output.
-import { api } from './api.js';
+import { api, withPageKey } from './api.js';
 import { cardsToShow, lingering, syncCards } from './cards.js';
 import { h } from './dom.js';
 import { inputBar } from './input.js';
@@ -72,7 +72,7 @@ export function sessionView(root, id) {
   let backoff = 1000;
   const connect = () => {
     es?.close();
-    const src = new EventSource(`/events?session=${encodeURIComponent(id)}&view=screen`);
+    const src = new EventSource(withPageKey(`/events?session=${encodeURIComponent(id)}&view=screen`));
     es = src;
     src.addEventListener('hello', (e) => {
       const d = JSON.parse(e.data);

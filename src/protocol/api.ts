@@ -11,6 +11,24 @@ export const LoginBody = z
   .object({ token: z.string().min(1).max(512).optional(), ticket: z.string().min(1).max(128).optional() })
   .refine((b) => (b.token === undefined) !== (b.ticket === undefined), "give exactly one of token or ticket");
 
+/**
+ * The page key: returned by `POST /api/login`, kept by the dashboard in its own origin's storage and
+ * sent with every cookie request (this header; `?pageKey=` for EventSource and WebSocket, which
+ * cannot set headers). A cookie reaches every server on the same host whatever the port; the key
+ * does not, so the cookie alone is never enough.
+ */
+export const PAGE_KEY_HEADER = "x-cr-page-key";
+export const PAGE_KEY_PARAM = "pageKey";
+export const LoginResponse = z.object({ ok: z.literal(true), expiresAt: z.number(), pageKey: z.string() });
+
+/**
+ * Lists are paged: `?limit=&cursor=`; a page that is not the last names the next one in the
+ * `X-Next-Cursor` response header (the body stays the array it always was). Cursors are opaque.
+ */
+export const NEXT_CURSOR_HEADER = "X-Next-Cursor";
+export const Cursor = z.string().min(1).max(300);
+export const SessionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: Cursor.optional() });
+
 export const PairBody = z.object({
   code: z.string().min(1).max(64),
   name: z.string().min(1).max(100),

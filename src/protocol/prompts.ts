@@ -147,6 +147,8 @@ export const PromptsQuery = z.object({
   status: PromptStatus.optional(),
   session: SessionId.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  /** From the previous page's X-Next-Cursor (src/protocol/api.ts). */
+  cursor: z.string().min(1).max(300).optional(),
 });
 
 /** SSE `prompt`: every create and status change carries the full record. */

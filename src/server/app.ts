@@ -13,7 +13,9 @@ import { DeviceSockets } from "./device-socket.ts";
 import { socketHandler, type WsData } from "./sockets.ts";
 import { ViewerSockets } from "./viewer-socket.ts";
 import { EventLog } from "./event-log.ts";
-import { apiError, rateLimited } from "./http.ts";
+import { apiError, rateLimited, tooManyConnections } from "./http.ts";
+import { ConnectionSlots } from "./connection-slots.ts";
+import { LOW_FD_LIMIT, openFilesLimit } from "./fd-limit.ts";
 import { Hub } from "./hub.ts";
 import { Logger } from "./log.ts";
 import { RateLimiter } from "./rate-limit.ts";
@@ -37,9 +39,13 @@ import { Retention } from "./retention.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
-import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
+import { PAGE_KEY_PARAM } from "../protocol/api.ts";
+import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin, requestUrl } from "./request-guard.ts";
 
 export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
+
+/** Routes whose answers are long streams: events, stored output, recordings. */
+const STREAMING = /^\/(events$|api\/sessions\/[^/]+\/(output|cast)$)/;
 
 export type App = {
   config: ServerConfig;
@@ -56,6 +62,8 @@ export type App = {
   masterKey: Uint8Array;
   metrics: Metrics;
   notifier: Notifier;
+  /** Long-lived connections (event streams, WebSockets) per client IP. */
+  streams: ConnectionSlots;
   limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter; viewerWs: RateLimiter };
   isSecure(req: Request): boolean;
   publicUrl(req: Request): string;
@@ -82,11 +90,11 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const events = new EventLog();
   const viewerQueueBytes = 4 * 1024 * 1024;
   const durable = new DurableAcks(() => checkpointer.sync(), log);
-  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send) });
+  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send), maxSessionsPerDevice: config.maxSessionsPerDevice });
   const prompts = new PromptService(store, hub, events, log);
   const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
   const router = new Router(ROUTES);
-  const auth = new Auth(store, admin.token);
+  const auth = new Auth(store, admin.token, masterKey);
   const isSecure = (req: Request) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:");
   const limits: App["limits"] = {
     login: new RateLimiter(10, 0.2),
@@ -104,6 +112,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const app: App = {
     config, store, hub, prompts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
+    streams: new ConnectionSlots(config.maxStreamsPerIp),
     notifier: createNotifier(config, store, log),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
   };
@@ -114,14 +123,20 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const server = Bun.serve<WsData>({
     hostname: config.host,
     port: config.port,
-    idleTimeout: 0, // SSE streams stay open; the WebSocket has its own idle timeout
+    // Idle connections close (a flood of them cannot hold every descriptor); event streams lift it
+    // for themselves below (their heartbeats and stall rule bound them), WebSockets have their own.
+    idleTimeout: config.idleTimeout,
     maxRequestBodySize: 1024 * 1024, // routes cap their bodies lower (readBody); this bounds the rest
+    // Bun's development mode answers an uncaught error with a page holding paths, a stack and source.
+    development: false,
+    error: () => apiError(500, "internal", "unexpected server error"),
     fetch: async (req, srv) => {
-      const ip = clientIp(req, srv, config);
+      const url = requestUrl(req);
+      if (!url) return apiError(400, "bad_request", "malformed Host header or request target");
       try {
-        return await handle(req, srv, ip);
+        return await handle(req, srv, clientIp(req, srv, config), url);
       } catch (e) {
-        log.error("request_failed", { path: new URL(req.url).pathname, error: (e as Error).message });
+        log.error("request_failed", { path: url.pathname.slice(0, 200), error: (e as Error).message });
         return apiError(500, "internal", "unexpected server error");
       }
     },
@@ -130,8 +145,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const tooMany = (wait: number) => rateLimited(wait);
 
-  async function handle(req: Request, srv: Server<WsData>, ip: string): Promise<Response | undefined> {
-    const url = new URL(req.url);
+  async function handle(req: Request, srv: Server<WsData>, ip: string, url: URL): Promise<Response | undefined> {
     if (!hostAllowed(req, config)) return apiError(403, "forbidden_host", "Host header not accepted here (DNS rebinding guard); set PUBLIC_URL to the name you use");
     // Any state change from a foreign page is refused before routing, whatever the path.
     if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request refused");
@@ -139,12 +153,20 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       if (!originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
       const wait = app.limits.ws.take(clientKey(ip));
       if (wait > 0) return tooMany(wait);
-      if (srv.upgrade(req, { data: sockets.newSocketData(ip) })) return undefined;
+      const release = app.streams.take(clientKey(ip));
+      if (!release) return tooManyConnections();
+      if (srv.upgrade(req, { data: { ...sockets.newSocketData(ip), release } })) return undefined;
+      release();
       return apiError(400, "bad_request", "expected a WebSocket upgrade");
     }
     if (url.pathname === "/ws/viewer") {
       const wait = app.limits.api.take(clientKey(ip));
-      return wait > 0 ? tooMany(wait) : app.viewers.upgrade(req, srv, ip, url);
+      if (wait > 0) return tooMany(wait);
+      const release = app.streams.take(clientKey(ip));
+      if (!release) return tooManyConnections();
+      const refused = app.viewers.upgrade(req, srv, ip, url, release);
+      if (refused) release();
+      return refused;
     }
     let m: ReturnType<Router["match"]>;
     try {
@@ -163,16 +185,22 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     }
     const wait = app.limits.api.take(clientKey(ip));
     if (wait > 0) return tooMany(wait);
-    const principal = app.auth.authenticate(req, app.isSecure(req));
+    // EventSource cannot set headers: the page key may ride in the URL of the streams only.
+    const principal = app.auth.authenticate(req, app.isSecure(req), url.pathname === "/events" ? url.searchParams.get(PAGE_KEY_PARAM) : null);
     if (principal?.kind === "browser" && !browserRequestAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     if (m.route.auth === "admin") {
-      if (!principal) return apiError(401, "unauthorized", "admin token or login required", { "WWW-Authenticate": "Bearer" });
+      if (!principal) return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", { "WWW-Authenticate": "Bearer" });
       // A cookie rides along on any request a browser makes: state changes need a same-origin Origin too.
       if (principal.kind === "browser" && req.method !== "GET" && !req.headers.get("origin")) return apiError(403, "forbidden", "Origin header required");
     }
-    return m.route.handler({ req, url, params: m.params, ip, principal, app });
+    const res = await m.route.handler({ req, url, params: m.params, ip, principal, app });
+    // Streams send while the client only reads: Bun's idle timer (reads only) must not cut them.
+    if (req.method === "GET" && res.body && STREAMING.test(url.pathname)) srv.timeout(req, 0);
+    return res;
   }
 
+  const fdLimit = openFilesLimit();
+  if (fdLimit !== null && fdLimit < LOW_FD_LIMIT) log.warn("low_open_files_limit", { limit: fdLimit, advice: `raise it (ulimit -n, or ulimits: nofile in compose) to at least ${LOW_FD_LIMIT}: each connection takes one` });
   const url = listenUrl(config.host, server.port as number);
   app.notifier.start(events, url, countOutcomes(app.metrics));
   app.notifier.prompts = promptPort(prompts); // ntfy's Approve / Deny buttons answer through the prompts service

@@ -5,6 +5,8 @@
 import type { CredentialStore } from "../store/credentials.ts";
 import type { Store } from "../store/index.ts";
 import { parseCookies } from "./http.ts";
+import { createHmac } from "node:crypto";
+import { PAGE_KEY_HEADER } from "../protocol/api.ts";
 import { randomToken, safeEqual, sha256hex } from "./secrets.ts";
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -20,8 +22,20 @@ export function cookieName(secure: boolean): string {
 
 export class Auth {
   private adminHash: string;
-  constructor(private store: Store, adminToken: string) {
+  private pageKeySecret: Buffer;
+  /** `masterKey`: page keys are derived from it, so only this server can make or check one. */
+  constructor(private store: Store, adminToken: string, masterKey: Uint8Array) {
     this.adminHash = sha256hex(adminToken);
+    this.pageKeySecret = createHmac("sha256", masterKey).update("claude-remote/page-key/v1").digest();
+  }
+
+  /**
+   * The page key of a browser login: what the dashboard keeps in its origin's storage and sends
+   * beside the cookie. Derived, not stored: it dies with the login, and a stolen cookie does not
+   * give it (the cookie's hash is the input, the server's secret the key).
+   */
+  pageKeyFor(sessionHash: string): string {
+    return createHmac("sha256", this.pageKeySecret).update(sessionHash).digest("base64url");
   }
 
   checkToken(token: string): boolean {
@@ -39,10 +53,12 @@ export class Auth {
   }
 
   /**
-   * Bearer token, else the session cookie. Over https only the `__Host-` cookie counts: a plain
-   * cookie could have been planted by anyone on the network path over http (cookie tossing).
+   * Bearer token, else the session cookie with its page key (the `x-cr-page-key` header, or
+   * `queryKey`, which callers take from the URL only where a browser cannot set headers). Over
+   * https only the `__Host-` cookie counts: a plain cookie could have been planted by anyone on the
+   * network path over http (cookie tossing).
    */
-  authenticate(req: Request, secure: boolean): Principal | null {
+  authenticate(req: Request, secure: boolean, queryKey: string | null = null): Principal | null {
     const header = req.headers.get("authorization");
     if (header !== null) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -52,11 +68,13 @@ export class Auth {
     const value = secure ? cookies[cookieName(true)] : (cookies[cookieName(false)] ?? cookies[cookieName(true)]);
     if (!value || value.length > 256) return null;
     const hash = sha256hex(value);
+    const key = req.headers.get(PAGE_KEY_HEADER) ?? queryKey;
+    if (!key || key.length > 128 || !safeEqual(key, this.pageKeyFor(hash))) return null;
     return this.store.credentials.webSessionValid(hash) ? { kind: "browser", sessionHash: hash } : null;
   }
 
   /** Starts a browser session; returns the Set-Cookie header value. */
-  startSession(secure: boolean, userAgent: string | null, ip: string | null): { cookie: string; hash: string; expiresAt: number } {
+  startSession(secure: boolean, userAgent: string | null, ip: string | null): { cookie: string; hash: string; pageKey: string; expiresAt: number } {
     this.store.credentials.purgeExpired();
     const value = randomToken(32);
     const hash = sha256hex(value);
@@ -64,7 +82,7 @@ export class Auth {
     this.store.credentials.addWebSession(hash, expiresAt, userAgent?.slice(0, 512) ?? null, ip);
     const attrs = [`${cookieName(secure)}=${value}`, "Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${SESSION_TTL_MS / 1000}`];
     if (secure) attrs.push("Secure");
-    return { cookie: attrs.join("; "), hash, expiresAt };
+    return { cookie: attrs.join("; "), hash, pageKey: this.pageKeyFor(hash), expiresAt };
   }
 
   endSession(principal: Principal | null, secure: boolean): string {

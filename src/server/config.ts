@@ -34,6 +34,10 @@ export const CONFIG_VARS = [
   { name: "CLAUDE_REMOTE_NOTIFY_WEBHOOK", default: "prompt,waiting,done,exit", meaning: "What the webhook receives (same list)", schema: notifyKinds },
   { name: "CLAUDE_REMOTE_VAPID_SUBJECT", default: "", meaning: "VAPID contact (`mailto:` or `https:` URL) for push services; default: PUBLIC_URL if https, else a mailto placeholder", schema: vapidSubject },
   { name: "CLAUDE_REMOTE_SSE_COMPRESSION", default: "1", meaning: "Compress SSE streams (gzip/deflate, flushed per event) for viewers that accept it; `0` sends them uncompressed (see SECURITY.md, compression)", schema: bool },
+  { name: "CLAUDE_REMOTE_NTFY_ACTIONS", default: "open", meaning: "ntfy prompt buttons: `open` (open the dashboard) or `approve` (one-tap Approve / Deny: anyone who reads the topic can press them; only for a protected topic, see SECURITY.md)", schema: z.enum(["open", "approve"]) },
+  { name: "CLAUDE_REMOTE_IDLE_TIMEOUT", default: "10", meaning: "Seconds an HTTP connection may sit idle before it is closed (event streams and WebSockets have heartbeats instead)", schema: z.coerce.number().int().min(1).max(255) },
+  { name: "CLAUDE_REMOTE_MAX_STREAMS_PER_IP", default: "256", meaning: "Open event streams and WebSockets (dashboard and devices) one client IP may hold at once; more get `429 too_many_connections`", schema: z.coerce.number().int().min(1).max(100000) },
+  { name: "CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE", default: "64", meaning: "Live sessions one device may hold open at once; more are refused (`too_many_sessions`)", schema: z.coerce.number().int().min(1).max(10000) },
 ] as const satisfies readonly Var[];
 
 export type ServerConfig = {
@@ -53,6 +57,10 @@ export type ServerConfig = {
   notifyWebhook: NotifyKindName[];
   vapidSubject: string;
   sseCompression: boolean;
+  ntfyActions: "open" | "approve";
+  idleTimeout: number;
+  maxStreamsPerIp: number;
+  maxSessionsPerDevice: number;
 };
 export type NotifyKindName = (typeof NOTIFY_KINDS)[number];
 
@@ -75,6 +83,10 @@ const KEYS: Record<(typeof CONFIG_VARS)[number]["name"], keyof ServerConfig> = {
   CLAUDE_REMOTE_NOTIFY_WEBHOOK: "notifyWebhook",
   CLAUDE_REMOTE_VAPID_SUBJECT: "vapidSubject",
   CLAUDE_REMOTE_SSE_COMPRESSION: "sseCompression",
+  CLAUDE_REMOTE_NTFY_ACTIONS: "ntfyActions",
+  CLAUDE_REMOTE_IDLE_TIMEOUT: "idleTimeout",
+  CLAUDE_REMOTE_MAX_STREAMS_PER_IP: "maxStreamsPerIp",
+  CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE: "maxSessionsPerDevice",
 };
 
 /** Reads and validates the environment; an invalid value throws a ConfigError naming the variable. */

@@ -20,7 +20,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Control frames per device (output frames are not counted: they are the product). */
 const CONTROL_RATE = { burst: 500, perSecond: 200 };
 
-export type SocketData = { kind: "device"; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
+export type SocketData = { kind: "device"; release?: () => void; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
 
 class Conn implements DeviceConn {
   lastHeard = Date.now();
@@ -158,9 +158,9 @@ export class DeviceSockets {
     const f = parsed.value;
     switch (f.type) {
       case "session.open": {
-        const lastSeq = this.hub.open(conn, f);
-        if (lastSeq === null) return reject("forbidden", "session belongs to another device", f.type);
-        conn.send({ type: "session.ready", sessionId: f.sessionId, lastSeq });
+        const opened = this.hub.open(conn, f);
+        if ("refused" in opened) return reject(opened.refused, opened.message, f.type);
+        conn.send({ type: "session.ready", sessionId: f.sessionId, lastSeq: opened.lastSeq });
         void this.prompts.sessionOpened(f.sessionId, f.hooks === true);
         return;
       }

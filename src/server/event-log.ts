@@ -39,8 +39,8 @@ export class EventLog {
     return () => this.listeners.delete(listener);
   }
 
-  subscribe(lastEventId: string | null, encoding: SseEncoding | null = null): Response {
-    const client: SseClient = new SseClient({ maxQueuedBytes: this.maxQueuedBytes, encoding, onClose: () => this.clients.delete(client) });
+  subscribe(lastEventId: string | null, encoding: SseEncoding | null = null, onEnd?: () => void): Response {
+    const client: SseClient = new SseClient({ maxQueuedBytes: this.maxQueuedBytes, encoding, onEnd, onClose: () => this.clients.delete(client) });
     client.send("hello", { bootId: this.bootId, serverTime: Date.now() });
     const missed = this.since(lastEventId);
     if (missed === null) client.send("resync", { reason: lastEventId ? "event history no longer available" : "initial" }, this.id(this.next - 1));

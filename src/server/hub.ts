@@ -23,6 +23,7 @@ export interface DeviceConn {
   close(code: number, reason: string): void;
 }
 
+/** A session a device connection holds now; retired (screen kept dormant, the rest freed) when it lets go. */
 type Live = {
   id: string;
   conn: DeviceConn | null;
@@ -31,20 +32,40 @@ type Live = {
   feed: ScreenFeed;
   /** Highest seq accepted into the pipeline (stored or about to be). */
   accepted: number;
-  viewers: Set<SessionStream>;
 };
+
+/**
+ * The server's screen of a session is at most this big, whatever the terminal says: memory per
+ * session stays bounded (a 1000×1000 screen with its scrollback took ~12 MB). A wider or taller
+ * terminal is drawn cut to this on the dashboard; its output is stored whole.
+ */
+export const MAX_SCREEN_COLS = 500;
+export const MAX_SCREEN_ROWS = 250;
+const screenSize = (cols: number, rows: number) => [Math.min(cols, MAX_SCREEN_COLS), Math.min(rows, MAX_SCREEN_ROWS)] as const;
 
 const SCREEN_REBUILD_BYTES = 4 * 1024 * 1024;
 /** Screens kept for sessions that are not connected (ended, or waiting for their wrapper). */
 const MAX_DORMANT_SCREENS = 32;
 
 /** `durably`: runs a send once what is committed is on disk (DurableAcks); acks and exit confirmations go through it. */
-export type HubOptions = { viewerQueueBytes: number; scrollback: number; durably: (send: () => void) => void };
+export type HubOptions = {
+  viewerQueueBytes: number;
+  scrollback: number;
+  durably: (send: () => void) => void;
+  /** Sessions one device may hold open at once (CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE). */
+  maxSessionsPerDevice?: number;
+};
+
+export type OpenResult = { lastSeq: number } | { refused: "forbidden" | "too_many_sessions"; message: string };
 
 export class Hub {
   private live = new Map<string, Live>();
   /** Screens rebuilt for viewers of sessions that are not connected; adopted if the session comes back. */
   private dormant = new Map<string, HeadlessScreen>();
+  /** Raw-output viewers by session, live or not (a viewer of a disconnected session gets its output when it returns). */
+  private viewers = new Map<string, Set<SessionStream>>();
+  /** Parsers of retired sessions still catching up with stored output (each removes itself). */
+  private settling = new Map<string, ScreenFeed>();
   readonly pipeline: OutputPipeline;
   readonly screens: ScreenStreams;
   bytesIn = 0;
@@ -63,31 +84,46 @@ export class Hub {
 
   get viewerCount(): number {
     let n = 0;
-    for (const l of this.live.values()) n += l.viewers.size;
+    for (const set of this.viewers.values()) n += set.size;
     return n;
   }
 
-  /** A device opened (or re-opened after a reconnect) a session. Returns the last stored seq. */
-  open(conn: DeviceConn, f: { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number }): number | null {
-    const ok = this.store.sessions.open({ id: f.sessionId, deviceId: conn.deviceId, name: f.name, command: f.command, cwd: f.cwd, cols: f.cols, rows: f.rows, startedAt: f.startedAt });
-    if (!ok) return null;
+  /** Sessions the device holds open now. */
+  sessionsOf(deviceId: string): number {
+    let n = 0;
+    for (const l of this.live.values()) if (l.conn?.deviceId === deviceId) n++;
+    return n;
+  }
+
+  /** A device opened (or re-opened after a reconnect) a session. */
+  open(conn: DeviceConn, f: { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number }): OpenResult {
     let l = this.live.get(f.sessionId);
+    const max = this.opts.maxSessionsPerDevice ?? Infinity;
+    if (l?.conn?.deviceId !== conn.deviceId && this.sessionsOf(conn.deviceId) >= max) {
+      return { refused: "too_many_sessions", message: `this device already holds ${max} open sessions (CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE); end one first` };
+    }
+    const ok = this.store.sessions.open({ id: f.sessionId, deviceId: conn.deviceId, name: f.name, command: f.command, cwd: f.cwd, cols: f.cols, rows: f.rows, startedAt: f.startedAt });
+    if (!ok) return { refused: "forbidden", message: "session belongs to another device" };
+    const [cols, rows] = screenSize(f.cols, f.rows);
     if (!l) {
+      // A screen whose parser had not caught up yet is rebuilt rather than fed by two parsers at once.
+      const behind = this.settling.get(f.sessionId);
+      if (behind) (behind.stop(), this.settling.delete(f.sessionId), this.dormant.delete(f.sessionId));
       const dormant = this.dormant.get(f.sessionId);
       this.dormant.delete(f.sessionId);
-      if (dormant && (dormant.cols !== f.cols || dormant.rows !== f.rows)) dormant.resize(f.cols, f.rows);
-      const screen = dormant ?? this.rebuildScreen(f.sessionId, f.cols, f.rows);
+      if (dormant && (dormant.cols !== cols || dormant.rows !== rows)) dormant.resize(cols, rows);
+      const screen = dormant ?? this.rebuildScreen(f.sessionId, cols, rows);
       const lastSeq = this.store.sessions.lastSeq(f.sessionId);
-      l = { id: f.sessionId, conn, screen, feed: new ScreenFeed(screen, f.sessionId, this.store.output, lastSeq), accepted: lastSeq, viewers: new Set() };
+      l = { id: f.sessionId, conn, screen, feed: new ScreenFeed(screen, f.sessionId, this.store.output, lastSeq), accepted: lastSeq };
       this.live.set(f.sessionId, l);
     } else {
       if (l.conn && l.conn !== conn) l.conn.close(4000, "session taken over by a new connection");
       l.conn = conn;
       l.accepted = this.store.sessions.lastSeq(f.sessionId);
-      if (l.screen.cols !== f.cols || l.screen.rows !== f.rows) l.screen.resize(f.cols, f.rows);
+      if (l.screen.cols !== cols || l.screen.rows !== rows) l.screen.resize(cols, rows);
     }
     this.publishSession(f.sessionId);
-    return l.accepted;
+    return { lastSeq: l.accepted };
   }
 
   /** Output from the device that owns the session. Duplicates are dropped; out-of-order is refused. */
@@ -116,7 +152,7 @@ export class Hub {
   resize(conn: DeviceConn, sessionId: string, cols: number, rows: number): void {
     const l = this.owned(conn, sessionId);
     if (!l) return;
-    l.screen.resize(cols, rows);
+    l.screen.resize(...screenSize(cols, rows));
     this.store.sessions.resize(sessionId, cols, rows);
     this.publishSession(sessionId);
   }
@@ -129,7 +165,32 @@ export class Hub {
     this.store.sessions.end(sessionId, exitCode, endedAt);
     l.conn = null;
     this.publishSession(sessionId);
+    this.retire(l);
     return true;
+  }
+
+  /**
+   * No connection holds the session any more (it ended, or its wrapper went away): its parser and
+   * state are freed; its screen joins the bounded set of dormant screens (viewers of a session that
+   * just ended still see it; a wrapper that comes back adopts it).
+   */
+  private retire(l: Live): void {
+    if (this.live.get(l.id) !== l) return;
+    this.live.delete(l.id);
+    this.keepDormant(l.id, l.screen);
+    // the screen is parsed up to what was stored before the parser stops; readers of it wait for that
+    this.settling.set(l.id, l.feed);
+    void l.feed.settled().finally(() => {
+      l.feed.stop();
+      if (this.settling.get(l.id) === l.feed) this.settling.delete(l.id);
+    });
+  }
+
+  private keepDormant(sessionId: string, screen: HeadlessScreen): void {
+    this.dormant.delete(sessionId);
+    this.dormant.set(sessionId, screen);
+    // Bounded: the oldest kept screen is forgotten (not disposed: a viewer may still hold it).
+    if (this.dormant.size > MAX_DORMANT_SCREENS) this.dormant.delete(this.dormant.keys().next().value as string);
   }
 
   /**
@@ -158,6 +219,7 @@ export class Hub {
         this.log.warn("session_status_not_stored", { sessionId: l.id, error: (e as Error).message }); // database full or read-only
       }
       this.publishSession(l.id);
+      this.retire(l);
     }
   }
 
@@ -214,30 +276,35 @@ export class Hub {
     if (!screen) {
       const info = this.store.sessions.get(sessionId);
       if (!info) return null;
-      screen = this.rebuildScreen(sessionId, info.cols, info.rows);
-      this.dormant.set(sessionId, screen);
-      // Bounded: the oldest kept screen is forgotten (not disposed: a viewer may still hold it).
-      if (this.dormant.size > MAX_DORMANT_SCREENS) this.dormant.delete(this.dormant.keys().next().value as string);
+      screen = this.rebuildScreen(sessionId, ...screenSize(info.cols, info.rows));
+      this.keepDormant(sessionId, screen);
     }
-    await this.live.get(sessionId)?.feed.settled();
+    await (this.live.get(sessionId)?.feed ?? this.settling.get(sessionId))?.settled();
     await screen.flush();
     return screen;
   }
 
   /** A new viewer of the session's raw output after `afterSeq`, over the transport `sink` makes. */
   subscribe<S extends ViewerSink>(sessionId: string, afterSeq: number, sink: SinkFactory<S>): S {
-    const l = this.live.get(sessionId);
-    const stream: SessionStream<S> = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => l?.viewers.delete(stream), sink);
-    l?.viewers.add(stream);
+    let set = this.viewers.get(sessionId);
+    if (!set) this.viewers.set(sessionId, (set = new Set()));
+    const stream: SessionStream<S> = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => this.dropViewer(sessionId, stream), sink);
+    set.add(stream);
     stream.client.send("session", { session: this.store.sessions.get(sessionId) });
     return stream.client;
+  }
+
+  private dropViewer(sessionId: string, stream: SessionStream): void {
+    const set = this.viewers.get(sessionId);
+    set?.delete(stream);
+    if (set?.size === 0) this.viewers.delete(sessionId);
   }
 
   publishSession(sessionId: string): void {
     const session = this.store.sessions.get(sessionId);
     if (!session) return;
     this.events.publish("session", { session });
-    for (const v of this.live.get(sessionId)?.viewers ?? []) v.client.send("session", { session });
+    for (const v of this.viewers.get(sessionId) ?? []) v.client.send("session", { session });
   }
 
   isOnline(deviceId: string): boolean {
@@ -250,9 +317,12 @@ export class Hub {
     this.screens.closeAll();
     for (const s of this.dormant.values()) s.dispose();
     this.dormant.clear();
+    for (const feed of this.settling.values()) feed.stop(); // the store closes next
+    this.settling.clear();
+    for (const set of this.viewers.values()) for (const v of [...set]) v.client.close();
+    this.viewers.clear();
     for (const l of this.live.values()) {
       l.feed.stop();
-      for (const v of l.viewers) v.client.close();
       l.screen.dispose();
     }
     this.live.clear();
@@ -284,12 +354,12 @@ export class Hub {
     };
     for (const g of gaps) {
       ackUpTo(g.sessionId, g.toSeq);
-      for (const v of this.live.get(g.sessionId)?.viewers ?? []) v.gap(g.fromSeq, g.toSeq, g.bytes);
+      for (const v of this.viewers.get(g.sessionId) ?? []) v.gap(g.fromSeq, g.toSeq, g.bytes);
     }
     // viewers first (their latency is the product), then the screen parser; acks once on disk
     for (const c of chunks) {
       ackUpTo(c.sessionId, c.seq);
-      for (const v of this.live.get(c.sessionId)?.viewers ?? []) v.offer(c.seq, c.data);
+      for (const v of this.viewers.get(c.sessionId) ?? []) v.offer(c.seq, c.data);
     }
     if (acks.size > 0) this.opts.durably(() => this.sendAcks(acks));
     for (const c of chunks) this.live.get(c.sessionId)?.feed.offer(c.seq, c.data);

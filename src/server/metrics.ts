@@ -3,6 +3,7 @@
  * when scraped; counters that no other object keeps (push failures, …) live in `Metrics`, which
  * other modules increment: `app.metrics.pushFailures.inc({ channel: "ntfy" })`.
  */
+import { openFiles, openFilesLimit } from "./fd-limit.ts";
 import { statSync } from "node:fs";
 import { searchDbPath } from "../store/search-db.ts";
 import type { App } from "./app.ts";
@@ -69,6 +70,11 @@ export function collect(app: App): Family[] {
     { name: "claude_remote_uptime_seconds", help: "Seconds since the server started", type: "gauge", samples: [{ value: Math.round((Date.now() - startedAt) / 1000) }] },
     { name: "claude_remote_resident_memory_bytes", help: "Resident set size of the server process", type: "gauge", samples: [{ value: process.memoryUsage.rss() }] },
   ];
+  const fdLimit = openFilesLimit();
+  const fds = openFiles();
+  if (fdLimit !== null) families.push({ name: "claude_remote_open_files_limit", help: "Soft limit on open file descriptors (each connection takes one)", type: "gauge", samples: [{ value: fdLimit }] });
+  if (fds !== null) families.push({ name: "claude_remote_open_files", help: "Open file descriptors of the server process", type: "gauge", samples: [{ value: fds }] });
+  families.push({ name: "claude_remote_stream_slots", help: "Open event streams and WebSockets counted against the per-IP cap", type: "gauge", samples: [{ value: app.streams.total }] });
   if (tableExists(app, "prompts")) families.push({ name: "claude_remote_prompts", help: "Permission prompts by status", type: "gauge", samples: groupCount(app, "prompts", "status") });
   for (const c of app.metrics.counters()) families.push({ name: c.name, help: c.help, type: "counter", samples: c.samples() });
   return families;

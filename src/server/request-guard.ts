@@ -14,6 +14,15 @@ function hostnameOf(hostHeader: string): string | null {
   }
 }
 
+/** The request's URL, or null when Bun cannot make one (a malformed Host header or target). */
+export function requestUrl(req: Request): URL | null {
+  try {
+    return new URL(req.url);
+  } catch {
+    return null;
+  }
+}
+
 export function isLoopbackBind(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

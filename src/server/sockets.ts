@@ -17,6 +17,9 @@ export function socketHandler(devices: DeviceSockets, viewers: ViewerSockets): W
     open: (ws) => (isViewer(ws) ? void viewers.opened(ws) : d.open?.(asDevice(ws))),
     message: (ws, m) => (isViewer(ws) ? viewers.message(ws, m) : d.message?.(asDevice(ws), m)),
     drain: (ws) => (isViewer(ws) ? viewers.drain(ws) : d.drain?.(asDevice(ws))),
-    close: (ws, code, reason) => (isViewer(ws) ? viewers.closed(ws) : d.close?.(asDevice(ws), code, reason)),
+    close: (ws, code, reason) => {
+      ws.data.release?.(); // its connection slot
+      return isViewer(ws) ? viewers.closed(ws) : d.close?.(asDevice(ws), code, reason);
+    },
   };
 }

@@ -17,6 +17,8 @@ export type SseOptions = {
   heartbeatMs?: number;
   /** Content-Encoding of the stream, chosen from the request's Accept-Encoding (sseEncoding). */
   encoding?: SseEncoding | null;
+  /** Called once when the stream ends, whoever ended it (frees the client's connection slot). */
+  onEnd?: () => void;
 };
 
 export class SseClient implements ViewerSink {
@@ -119,9 +121,10 @@ export class SseClient implements ViewerSink {
       }
     } catch {}
     this.compressor?.close();
+    this.opts.onEnd?.();
     this.opts.onClose();
   }
 }
 
 /** Viewers over SSE, compressed with `encoding` if set. */
-export const sseSink = (encoding: SseEncoding | null): SinkFactory<SseClient> => (hooks) => new SseClient({ ...hooks, encoding });
+export const sseSink = (encoding: SseEncoding | null, onEnd?: () => void): SinkFactory<SseClient> => (hooks) => new SseClient({ ...hooks, encoding, onEnd });

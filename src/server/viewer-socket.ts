@@ -7,7 +7,7 @@
  */
 import type { Server, ServerWebSocket } from "bun";
 import { parseJson, parseWith } from "../protocol/common.ts";
-import type { InputBody } from "../protocol/api.ts";
+import { type InputBody, PAGE_KEY_PARAM } from "../protocol/api.ts";
 import { MAX_VIEWER_FRAME, ViewerFrame, ViewerView } from "../protocol/viewer.ts";
 import type { Store } from "../store/index.ts";
 import { actorOf, type Auth, type Principal } from "./auth.ts";
@@ -22,6 +22,8 @@ import type { SinkFactory, SinkHooks, ViewerSink } from "./viewer-sink.ts";
 
 export type ViewerData = {
   kind: "viewer";
+  /** Frees this socket's connection slot (ConnectionSlots) when it closes. */
+  release?: () => void;
   ip: string;
   userAgent: string | null;
   principal: Principal;
@@ -131,10 +133,11 @@ export class ViewerSockets {
   }
 
   /** Checks the request like an admin route, then upgrades; a Response if it is refused. */
-  upgrade(req: Request, srv: Server<unknown>, ip: string, url: URL): Response | undefined {
+  upgrade(req: Request, srv: Server<unknown>, ip: string, url: URL, release?: () => void): Response | undefined {
     if (!originAllowed(req, this.d.config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
-    const principal = this.d.auth.authenticate(req, this.d.isSecure(req));
-    if (!principal) return apiError(401, "unauthorized", "admin token or login required", { "WWW-Authenticate": "Bearer" });
+    // A WebSocket cannot carry headers from a page: the page key rides in the URL.
+    const principal = this.d.auth.authenticate(req, this.d.isSecure(req), url.searchParams.get(PAGE_KEY_PARAM));
+    if (!principal) return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", { "WWW-Authenticate": "Bearer" });
     // Browsers always send Origin on a WebSocket; one without it is not a page of ours.
     if (principal.kind === "browser" && (!req.headers.get("origin") || !browserRequestAllowed(req, this.d.config))) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     const wait = this.d.upgradeLimit.take(clientKey(ip));
@@ -145,7 +148,7 @@ export class ViewerSockets {
     if (!view.success) return apiError(400, "bad_request", "view must be raw, screen or none");
     const from = Number(url.searchParams.get("from") ?? "0");
     if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "from must be a seq");
-    const data: ViewerData = { kind: "viewer", ip, userAgent: req.headers.get("user-agent"), principal, sessionId, view: view.data, from, sink: null, sentBytes: 0, consumed: 0, consumedSince: Date.now() };
+    const data: ViewerData = { kind: "viewer", release, ip, userAgent: req.headers.get("user-agent"), principal, sessionId, view: view.data, from, sink: null, sentBytes: 0, consumed: 0, consumedSince: Date.now() };
     if (srv.upgrade(req, { data })) return undefined;
     return apiError(400, "bad_request", "expected a WebSocket upgrade");
   }

@@ -10,7 +10,7 @@ type Row = {
   resolved_by: string | null; resolution: string | null; hook_session_id: string | null; tool_use_id: string | null;
 };
 
-export type PromptFilter = { status?: PromptStatus; session?: string; limit?: number };
+export type PromptFilter = { status?: PromptStatus; session?: string; limit?: number; after?: [number, string | number] | null };
 export type DialogFields = { title: string | null; question: string | null; body: string[]; options: DialogOption[] };
 
 /** Prompt records. A status leaves `pending` once: `resolve` is the single atomic step that decides who won. */
@@ -39,12 +39,22 @@ export class PromptStore {
   }
 
   list(f: PromptFilter = {}): Prompt[] {
+    return this.page(f).items;
+  }
+
+  /** Newest first; `after` is [createdAt, rowid] of the previous page's last row. */
+  page(f: PromptFilter = {}): { items: Prompt[]; next: [number, number] | null } {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (f.status) (where.push("status = ?"), args.push(f.status));
     if (f.session) (where.push("session_id = ?"), args.push(f.session));
-    const sql = `SELECT * FROM prompts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    return (this.db.query(sql).all(...args, f.limit ?? 100) as Row[]).map(toPrompt);
+    if (f.after) (where.push("(created_at, rowid) < (?, ?)"), args.push(f.after[0], Number(f.after[1])));
+    const limit = f.limit ?? 100;
+    const sql = `SELECT *, rowid AS rid FROM prompts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const rows = this.db.query(sql).all(...args, limit + 1) as (Row & { rid: number })[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toPrompt), next: rows.length > limit && last ? [last.created_at, last.rid] : null };
   }
 
   pendingFor(sessionId: string): Prompt[] {

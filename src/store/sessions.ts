@@ -39,7 +39,17 @@ export class SessionStore {
   }
 
   list(limit = 200): SessionInfo[] {
-    return (this.db.query(`${SELECT} ORDER BY s.started_at DESC LIMIT ?`).all(limit) as Row[]).map(toInfo);
+    return this.page(limit).items;
+  }
+
+  /** Newest first, `limit` after the key `after` ([startedAt, id] of the previous page's last row). */
+  page(limit: number, after: [number, string | number] | null = null): { items: SessionInfo[]; next: [number, string] | null } {
+    const rows = (after
+      ? this.db.query(`${SELECT} WHERE (s.started_at, s.id) < (?, ?) ORDER BY s.started_at DESC, s.id DESC LIMIT ?`).all(after[0], String(after[1]), limit + 1)
+      : this.db.query(`${SELECT} ORDER BY s.started_at DESC, s.id DESC LIMIT ?`).all(limit + 1)) as Row[];
+    const items = rows.slice(0, limit).map(toInfo);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit && last ? [last.startedAt, last.id] : null };
   }
 
   setStatus(id: string, status: SessionStatus): void {

@@ -168,18 +168,22 @@ test("the upgrade needs the admin: no credentials 401; a cookie from another Ori
   const { c, id } = await rawSession();
   expect(await upgradeStatus(`session=${id}`, {})).toBe(401);
   expect(await upgradeStatus(`session=${id}`, { Authorization: "Bearer wrong-token" })).toBe(401);
-  const { cookie } = await login(server);
-  expect(await upgradeStatus(`session=${id}`, { Cookie: cookie, Origin: "http://evil.example" })).toBe(403);
-  expect(await upgradeStatus(`session=${id}`, { Cookie: cookie, Origin: `http://127.0.0.1:${Number(new URL(server.url).port) + 1}` })).toBe(403);
-  expect(await upgradeStatus(`session=${id}`, { Cookie: cookie })).toBe(403);
-  expect(await upgradeStatus(`session=${id}`, { Cookie: cookie, Origin: server.url, "Sec-Fetch-Site": "same-site" })).toBe(403);
+  const { cookie, pageKey } = await login(server);
+  const k = `session=${id}&pageKey=${pageKey}`;
+  expect(await upgradeStatus(k, { Cookie: cookie, Origin: "http://evil.example" })).toBe(403);
+  expect(await upgradeStatus(k, { Cookie: cookie, Origin: `http://127.0.0.1:${Number(new URL(server.url).port) + 1}` })).toBe(403);
+  expect(await upgradeStatus(k, { Cookie: cookie })).toBe(403);
+  expect(await upgradeStatus(k, { Cookie: cookie, Origin: server.url, "Sec-Fetch-Site": "same-site" })).toBe(403);
+  // The cookie without its page key (what any server on this host receives) is not a login.
+  expect(await upgradeStatus(`session=${id}`, { Cookie: cookie, Origin: server.url })).toBe(401);
+  expect(await upgradeStatus(`session=${id}&pageKey=${"A".repeat(43)}`, { Cookie: cookie, Origin: server.url })).toBe(401);
 
-  const v = await openViewer(`session=${id}&view=none`, { Cookie: cookie, Origin: server.url });
+  const v = await openViewer(`${k}&view=none`, { Cookie: cookie, Origin: server.url });
   v.send({ type: "input", ref: "c", text: "hi" });
   await v.wait((m) => m.event === "input.ok", "cookie viewer input");
   const audit = (await auditActions(server)).filter((a) => a.action === "session.input" && a.target === id);
   expect(audit[0].actor).toMatch(/^admin:browser:/);
-  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { Cookie: cookie, Origin: server.url } });
+  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { Cookie: cookie, "x-cr-page-key": pageKey, Origin: server.url } });
   expect(out.status).toBe(200);
   expect((await v.closed).code).toBe(4001);
   c.ws.close();

@@ -25,7 +25,7 @@ beforeAll(async () => {
   ntfy = startReceiver(200);
   hook = startReceiver(204);
   server = await startTestServer({
-    env: { CLAUDE_REMOTE_NTFY_URL: `${ntfy.url}/claude-remote-topic`, CLAUDE_REMOTE_NTFY_TOKEN: "tk_test_ntfy_token", CLAUDE_REMOTE_WEBHOOK_URL: `${hook.url}/hook`, CLAUDE_REMOTE_NOTIFY_WEBHOOK: "prompt" },
+    env: { CLAUDE_REMOTE_NTFY_URL: `${ntfy.url}/claude-remote-topic`, CLAUDE_REMOTE_NTFY_TOKEN: "tk_test_ntfy_token", CLAUDE_REMOTE_WEBHOOK_URL: `${hook.url}/hook`, CLAUDE_REMOTE_NOTIFY_WEBHOOK: "prompt", CLAUDE_REMOTE_NTFY_ACTIONS: "approve" },
   });
   const creds = await server.pairDevice();
   device = await connectDevice(server.url, creds);

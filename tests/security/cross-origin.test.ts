@@ -122,7 +122,7 @@ test("a page on another origin, holding the victim's cookie, cannot open /ws, se
   expect(s.status).toBe("running");
 });
 
-test("the same cookie from the server's own origin does reach the PTY (the refusal above is the Origin, not a broken cookie)", async () => {
+test("the same cookie (with its page key) from the server's own origin does reach the PTY (the refusal above is the Origin, not a broken cookie)", async () => {
   const context = await browser.newContext();
   try {
     const own = await context.newPage();
@@ -130,7 +130,8 @@ test("the same cookie from the server's own origin does reach the PTY (the refus
     const statuses = await own.evaluate(
       async ([token, sid]) => {
         const login = await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) });
-        const input = await fetch(`/api/sessions/${sid}/input`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: "from-own-origin\r" }) });
+        const { pageKey } = await login.json();
+        const input = await fetch(`/api/sessions/${sid}/input`, { method: "POST", headers: { "Content-Type": "application/json", "x-cr-page-key": pageKey }, body: JSON.stringify({ text: "from-own-origin\r" }) });
         return [login.status, input.status];
       },
       [server.token, sessionId] as const,

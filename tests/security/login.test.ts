@@ -133,7 +133,7 @@ test("login bodies: an expired or unknown ticket is refused, both or neither of 
 });
 
 test("login over http sets an HttpOnly, SameSite=Strict cookie that is not Secure and works; Bearer keeps working", async () => {
-  const { cookie, setCookie } = await login(server);
+  const { cookie, setCookie, auth } = await login(server);
   const attrs = setCookie.split(";").map((s) => s.trim());
   expect(cookie.startsWith("cr_session=")).toBe(true);
   expect(attrs).toContain("HttpOnly");
@@ -142,22 +142,26 @@ test("login over http sets an HttpOnly, SameSite=Strict cookie that is not Secur
   expect(attrs).toContain(`Max-Age=${SESSION_TTL_MS / 1000}`);
   expect(attrs.some((a) => /^secure$/i.test(a))).toBe(false);
   expect(attrs.some((a) => /^domain=/i.test(a))).toBe(false);
-  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie } })).status).toBe(200);
+  expect((await fetch(`${server.url}/api/me`, { headers: auth })).status).toBe(200);
+  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie } })).status).toBe(401); // the page key is needed too
   expect((await server.api("/api/me")).status).toBe(200);
 });
 
 test("behind an https proxy the cookie is __Host- prefixed and Secure, and a plain cookie is not accepted there", async () => {
   const https = { "X-Forwarded-Proto": "https" };
-  const { cookie, setCookie } = await login(server, https);
+  const { cookie, setCookie, auth, pageKey } = await login(server, https);
   expect(cookie.startsWith("__Host-cr_session=")).toBe(true);
   const attrs = setCookie.split(";").map((s) => s.trim());
   expect(attrs).toContain("Secure");
   expect(attrs).toContain("Path=/");
   expect(attrs.some((a) => /^domain=/i.test(a))).toBe(false);
-  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie, ...https } })).status).toBe(200);
+  expect((await fetch(`${server.url}/api/me`, { headers: { ...auth, ...https } })).status).toBe(200);
+  // Over https too the cookie alone is not a login: the page key is needed beside it.
+  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie, ...https } })).status).toBe(401);
   // A cookie without the prefix could have been planted over plain http: not accepted over https.
   const plain = cookie.replace("__Host-cr_session=", "cr_session=");
-  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: plain, ...https } })).status).toBe(401);
+  expect((await fetch(`${server.url}/api/me`, { headers: { ...auth, Cookie: plain, ...https } })).status).toBe(401);
+  expect(pageKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
 });
 
 test("with an https PUBLIC_URL the cookie is Secure even on a proxy that does not say so", async () => {
@@ -172,16 +176,17 @@ test("with an https PUBLIC_URL the cookie is Secure even on a proxy that does no
 });
 
 test("sessions expire server-side; logout ends the session and clears the cookie", async () => {
-  const { cookie } = await login(server);
+  const { cookie, auth } = await login(server);
   const hash = new Bun.CryptoHasher("sha256").update(cookie.split("=")[1]).digest("hex");
   const row = server.app.store.db.query("SELECT expires_at FROM web_sessions WHERE token_hash = ?").get(hash) as { expires_at: number };
   expect(row.expires_at).toBeGreaterThan(Date.now() + SESSION_TTL_MS - 60_000);
   expect(row.expires_at).toBeLessThanOrEqual(Date.now() + SESSION_TTL_MS);
 
-  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { Cookie: cookie, Origin: server.url } });
+  expect((await fetch(`${server.url}/api/me`, { headers: auth })).status).toBe(200);
+  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { ...auth, Origin: server.url } });
   expect(out.status).toBe(200);
   expect(out.headers.get("set-cookie")).toMatch(/^cr_session=; .*Max-Age=0/);
-  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie } })).status).toBe(401);
+  expect((await fetch(`${server.url}/api/me`, { headers: auth })).status).toBe(401);
 });
 
 test("wrong tokens are refused and audited; the 11th try from one IP gets 429 + Retry-After, another IP still logs in", async () => {

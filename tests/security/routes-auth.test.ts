@@ -11,16 +11,18 @@ import { fillPath, login } from "./support.ts";
 const OPEN = ["GET /health", "GET /ready", "POST /api/login", "POST /api/pair", "POST /api/actions/:token"].sort();
 
 let server: TestServer;
-let expiredCookie: string;
-let loggedOutCookie: string;
+let expiredCookie: Record<string, string>;
+let loggedOutCookie: Record<string, string>;
+let liveCookie: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  expiredCookie = (await login(server)).cookie;
+  expiredCookie = (await login(server)).auth;
   server.app.store.db.query("UPDATE web_sessions SET expires_at = ?").run(Date.now() - 1000);
-  loggedOutCookie = (await login(server)).cookie;
-  expect((await fetch(`${server.url}/api/me`, { headers: { Cookie: loggedOutCookie } })).status).toBe(200);
-  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { Cookie: loggedOutCookie, Origin: server.url } });
+  loggedOutCookie = (await login(server)).auth;
+  liveCookie = (await login(server)).cookie;
+  expect((await fetch(`${server.url}/api/me`, { headers: loggedOutCookie })).status).toBe(200);
+  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { ...loggedOutCookie, Origin: server.url } });
   expect(out.status).toBe(200);
   expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
 });
@@ -39,8 +41,9 @@ const badCredentials: [string, () => Record<string, string>][] = [
   ["a wrong Bearer token", () => ({ Authorization: "Bearer not-the-admin-token-0123456789" })],
   ["a Bearer token of the right length but wrong", () => ({ Authorization: `Bearer ${"x".repeat(server.token.length)}` })],
   ["Basic auth with the right token", () => ({ Authorization: `Basic ${btoa(`admin:${server.token}`)}` })],
-  ["an expired session cookie", () => ({ Cookie: expiredCookie })],
-  ["a logged-out session cookie", () => ({ Cookie: loggedOutCookie })],
+  ["an expired session cookie (with its page key)", () => expiredCookie],
+  ["a logged-out session cookie (with its page key)", () => loggedOutCookie],
+  ["a live session cookie without its page key", () => ({ Cookie: liveCookie, Origin: server.url })],
   ["a forged session cookie", () => ({ Cookie: "cr_session=forged-value; __Host-cr_session=forged%zz" })],
 ];
 

@@ -44,7 +44,7 @@ test("the database and its WAL hold no admin token, device secret or key, pairin
   const other = await server.pairDevice("other");
   const a = await login(server);
   const b = await login(server);
-  await fetch(`${server.url}/api/logout`, { method: "POST", headers: { Cookie: b.cookie, Origin: server.url } });
+  await fetch(`${server.url}/api/logout`, { method: "POST", headers: { ...b.auth, Origin: server.url } });
   const ws = rawSocket(server.url, (c) => helloFor(creds, c.nonce));
   await ws.waitFor("welcome");
   ws.ws.close();
@@ -59,6 +59,7 @@ test("the database and its WAL hold no admin token, device secret or key, pairin
     "used pairing code": [...forms(code), code.replace("-", "")],
     "unused pairing code": [...forms(unused), unused.replace("-", "")],
     "session cookie": forms(cookieValue(a.cookie)),
+    "page key": forms(a.pageKey),
     "logged-out cookie": forms(cookieValue(b.cookie)),
     "master key": [readFileSync(join(server.dataDir, "master.key")).toString("hex")],
   };

@@ -1,15 +1,21 @@
 /** Helpers shared by the security tests: logging in like a browser, raw device sockets that record what they sent. */
+import { PAGE_KEY_HEADER } from "../../src/protocol/api.ts";
 import { PROTOCOL_VERSION } from "../../src/protocol/frames.ts";
 import { deviceKey, signHandshake } from "../../src/protocol/handshake.ts";
 import type { TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 
-/** POST /api/login like the dashboard does; returns the `name=value` pair of the session cookie and the Set-Cookie line. */
-export async function login(server: { url: string; token: string }, headers: Record<string, string> = {}): Promise<{ cookie: string; setCookie: string }> {
+/**
+ * POST /api/login like the dashboard does; returns the `name=value` pair of the session cookie, the
+ * Set-Cookie line, the page key and `auth`: the headers a page sends (cookie + page key).
+ */
+export async function login(server: { url: string; token: string }, headers: Record<string, string> = {}): Promise<{ cookie: string; setCookie: string; pageKey: string; auth: Record<string, string> }> {
   const res = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify({ token: server.token }) });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const setCookie = res.headers.get("set-cookie") ?? "";
-  return { cookie: setCookie.split(";")[0], setCookie };
+  const { pageKey } = (await res.json()) as { pageKey: string };
+  const cookie = setCookie.split(";")[0];
+  return { cookie, setCookie, pageKey, auth: { Cookie: cookie, [PAGE_KEY_HEADER]: pageKey } };
 }
 
 export type RawSocket = {

@@ -31,6 +31,8 @@ export function startHookServer(secret: string, handlers: HookHandlers): HookSer
     port: 0,
     idleTimeout: 0, // a permission request stays open until someone answers
     maxRequestBodySize: MAX_BODY,
+    development: false, // never Bun's error page (paths, stack, source) to another local user
+    error: () => new Response(null, { status: 500 }),
     async fetch(req) {
       if (req.method !== "POST") return new Response(null, { status: 405 });
       if (!timingSafeEqual(digest(req.headers.get(SECRET_HEADER) ?? ""), expected)) return new Response(null, { status: 401 });

@@ -58,7 +58,7 @@ export class Notifier {
     });
     const queue = { ...DEFAULT_QUEUE, ...opts.queue };
     this.add(new WebPushChannel(store, vapid, vapidSubject(config.vapidSubject, config.publicUrl)), config.notifyWebpush, true, queue);
-    if (config.ntfyUrl) this.add(new NtfyChannel(config.ntfyUrl, config.ntfyToken, store, () => this.baseUrl), config.notifyNtfy, false, queue);
+    if (config.ntfyUrl) this.add(new NtfyChannel(config.ntfyUrl, config.ntfyToken, store, () => this.baseUrl, config.ntfyActions === "approve"), config.notifyNtfy, false, queue);
     if (config.webhookUrl) this.add(new WebhookChannel(config.webhookUrl), config.notifyWebhook, true, queue);
   }
 

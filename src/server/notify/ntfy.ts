@@ -1,6 +1,8 @@
 /**
  * ntfy (https://ntfy.sh or self-hosted): JSON publish to the server with the topic from
- * CLAUDE_REMOTE_NTFY_URL. A prompt gets Approve / Deny buttons: http actions to
+ * CLAUDE_REMOTE_NTFY_URL. By default a prompt's only button opens the dashboard: a topic is public
+ * unless protected, and whoever reads it could press a one-tap Approve. With
+ * CLAUDE_REMOTE_NTFY_ACTIONS=approve it also gets Approve / Deny: http actions to
  * `/api/actions/<token>?prompt=<id>` with one-time, prompt-scoped, short-lived tokens (only their
  * hashes are stored); the admin token never leaves the server.
  */
@@ -23,7 +25,8 @@ export class NtfyChannel implements Channel {
   private publishUrl: string;
   private topic: string;
 
-  constructor(topicUrl: string, private token: string, private store: PushStore, private baseUrl: () => string) {
+  /** `oneTap`: add Approve / Deny buttons (CLAUDE_REMOTE_NTFY_ACTIONS=approve). */
+  constructor(topicUrl: string, private token: string, private store: PushStore, private baseUrl: () => string, private oneTap = false) {
     const u = new URL(topicUrl);
     const parts = u.pathname.split("/");
     this.topic = decodeURIComponent(parts.pop() ?? "");
@@ -50,7 +53,7 @@ export class NtfyChannel implements Channel {
 
   private actions(n: Notice): NtfyAction[] {
     const open: NtfyAction = { action: "view", label: "Open", url: n.url, clear: false };
-    if (n.kind !== "prompt" || !n.promptId) return [open];
+    if (n.kind !== "prompt" || !n.promptId || !this.oneTap) return [open];
     const button = (label: string, decision: ActionDecision): NtfyAction => ({ action: "http", label, url: this.actionUrl(n.promptId!, decision), method: "POST", clear: true });
     return [button("Approve", "approve"), button("Deny", "deny"), open];
   }

@@ -27,9 +27,10 @@ export const loginRoutes: Route[] = [
         audit(ctx, "login.failed", { actor: "anonymous", detail: { via } });
         return apiError(401, "unauthorized", via === "link" ? "unknown, used or expired login link" : "wrong token");
       }
-      const { cookie, hash, expiresAt } = app.auth.startSession(app.isSecure(req), req.headers.get("user-agent"), ip);
+      const { cookie, hash, pageKey, expiresAt } = app.auth.startSession(app.isSecure(req), req.headers.get("user-agent"), ip);
       audit(ctx, "login", { actor: actorOf({ kind: "browser", sessionHash: hash }), detail: { expiresAt, via } });
-      return json({ ok: true, expiresAt }, 200, { "Set-Cookie": cookie });
+      // The page key goes in the body, never in a cookie: the page keeps it in its own origin's storage.
+      return json({ ok: true, expiresAt, pageKey }, 200, { "Set-Cookie": cookie });
     },
   },
   {

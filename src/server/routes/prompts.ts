@@ -3,6 +3,7 @@ import { ApproveBody, PromptsQuery, RejectBody } from "../../protocol/prompts.ts
 import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
 import { apiError, json, readBody } from "../http.ts";
+import { badCursor, decodeCursor, pageResponse } from "../paging.ts";
 import type { z } from "zod";
 import type { AnswerResult, Answerer } from "../prompts.ts";
 import type { Ctx, Route } from "../router.ts";
@@ -38,7 +39,10 @@ export const promptRoutes: Route[] = [
     handler: ({ app, url }) => {
       const q = parseWith(PromptsQuery, Object.fromEntries(url.searchParams));
       if (!q.ok) return apiError(400, "bad_request", q.error);
-      return json(app.prompts.list(q.value));
+      const { cursor, ...filter } = q.value;
+      const after = cursor === undefined ? null : decodeCursor(cursor);
+      if (after === null && cursor !== undefined) return badCursor();
+      return pageResponse(app.store.prompts.page({ ...filter, after }));
     },
   },
   {

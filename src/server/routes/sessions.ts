@@ -1,8 +1,10 @@
-import { InputBody, ResizeBody } from "../../protocol/api.ts";
+import { InputBody, ResizeBody, SessionsQuery } from "../../protocol/api.ts";
+import { badCursor, decodeCursor, pageResponse } from "../paging.ts";
 import { ScrollbackQuery } from "../../protocol/screen.ts";
 import { parseWith } from "../../protocol/common.ts";
 import { actorOf } from "../auth.ts";
-import { apiError, json, rateLimited, readBody } from "../http.ts";
+import { apiError, json, rateLimited, readBody, tooManyConnections } from "../http.ts";
+import { clientKey } from "../request-guard.ts";
 import type { Ctx, Route } from "../router.ts";
 import { sseEncoding } from "../sse-compression.ts";
 import { sseSink } from "../sse.ts";
@@ -27,8 +29,36 @@ function outputStream(ctx: Ctx): Response {
   return new Response(body, { headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } });
 }
 
+/** `/events`: the global stream, or one session's raw output or screen; `onEnd` runs when it closes. */
+async function openEvents(ctx: Ctx, onEnd: () => void): Promise<Response> {
+  const { url, req, app } = ctx;
+  const lastId = req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId");
+  const sessionId = url.searchParams.get("session");
+  const encoding = app.config.sseCompression ? sseEncoding(req.headers.get("accept-encoding")) : null;
+  if (!sessionId) return app.events.subscribe(lastId, encoding, onEnd);
+  if (!app.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
+  if (url.searchParams.get("view") === "screen") {
+    const screen = await app.hub.screenOf(sessionId);
+    return screen ? app.hub.screens.subscribe(sessionId, screen, sseSink(encoding, onEnd)).response : apiError(404, "not_found", "no such session");
+  }
+  const from = Number(lastId ?? url.searchParams.get("from") ?? "0");
+  if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "Last-Event-ID / from must be a seq");
+  return app.hub.subscribe(sessionId, from, sseSink(encoding, onEnd)).response;
+}
+
 export const sessionRoutes: Route[] = [
-  { method: "GET", path: "/api/sessions", auth: "admin", handler: ({ app }) => json(app.store.sessions.list()) },
+  {
+    method: "GET",
+    path: "/api/sessions",
+    auth: "admin",
+    handler: ({ app, url }) => {
+      const q = parseWith(SessionsQuery, Object.fromEntries(url.searchParams));
+      if (!q.ok) return apiError(400, "bad_request", q.error);
+      const after = q.value.cursor === undefined ? null : decodeCursor(q.value.cursor);
+      if (after === null && q.value.cursor !== undefined) return badCursor();
+      return pageResponse(app.store.sessions.page(q.value.limit ?? 200, after));
+    },
+  },
   {
     method: "GET",
     path: "/api/sessions/:id",
@@ -98,19 +128,16 @@ export const sessionRoutes: Route[] = [
     path: "/events",
     auth: "admin",
     handler: async (ctx) => {
-      const { url, req, app } = ctx;
-      const lastId = req.headers.get("last-event-id") ?? url.searchParams.get("lastEventId");
-      const sessionId = url.searchParams.get("session");
-      const encoding = app.config.sseCompression ? sseEncoding(req.headers.get("accept-encoding")) : null;
-      if (!sessionId) return app.events.subscribe(lastId, encoding);
-      if (!app.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
-      if (url.searchParams.get("view") === "screen") {
-        const screen = await app.hub.screenOf(sessionId);
-        return screen ? app.hub.screens.subscribe(sessionId, screen, sseSink(encoding)).response : apiError(404, "not_found", "no such session");
+      const release = ctx.app.streams.take(clientKey(ctx.ip));
+      if (!release) return tooManyConnections();
+      try {
+        const res = await openEvents(ctx, release);
+        if (res.status !== 200) release(); // refused: no stream holds the slot
+        return res;
+      } catch (e) {
+        release();
+        throw e;
       }
-      const from = Number(lastId ?? url.searchParams.get("from") ?? "0");
-      if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "Last-Event-ID / from must be a seq");
-      return app.hub.subscribe(sessionId, from, sseSink(encoding)).response;
     },
   },
 ];
