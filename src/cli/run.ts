@@ -28,7 +28,51 @@ export type Adapter = {
   attach?(link: Link | null, pty: PtyProcess): void;
 };
 
-export type RunOptions = { argv: string[]; name?: string; agent?: string; adapter?: Adapter };
+/**
+ * Where the session is shown and typed into: the local terminal (default), or nothing but the
+ * attach socket of a background session (src/cli/daemon/host.ts).
+ */
+export type LocalSide = {
+  size(): { cols: number; rows: number };
+  /** Output of the child, before the link gets it. */
+  output(data: Uint8Array): void;
+  /** The PTY exists: start feeding it keys and resizes (`resize` also tells the server); `link` is null when not paired. */
+  start(pty: PtyProcess, resize: (cols: number, rows: number) => void, link: Link | null): void;
+  /** The server (the phone) resized the PTY. */
+  resized?(cols: number, rows: number): void;
+  stop(): void;
+};
+
+export type RunOptions = { argv: string[]; name?: string; agent?: string; adapter?: Adapter; sessionId?: string; local?: LocalSide };
+
+/** The user's terminal: raw mode, stdin to the PTY, SIGWINCH to a resize. */
+function terminalSide(): LocalSide {
+  const out = process.stdout;
+  let onStdin: ((buf: Buffer) => void) | null = null;
+  let onWinch: (() => void) | null = null;
+  return {
+    size: terminalSize,
+    output: (data) => void out.write(data),
+    start(pty, resize) {
+      enterRaw();
+      onStdin = (buf: Buffer) => pty.write(buf);
+      process.stdin.on("data", onStdin);
+      if (!process.stdin.isTTY) process.stdin.on("end", () => pty.write("\x04"));
+      process.stdin.resume();
+      onWinch = () => {
+        const s = terminalSize();
+        resize(s.cols, s.rows);
+      };
+      process.on("SIGWINCH", onWinch);
+    },
+    stop() {
+      restoreTerminal();
+      if (onStdin) process.stdin.off("data", onStdin);
+      process.stdin.pause();
+      if (onWinch) process.off("SIGWINCH", onWinch);
+    },
+  };
+}
 
 function notice(msg: string): void {
   process.stderr.write(`claude-remote: ${msg}\n`);
@@ -47,8 +91,9 @@ async function firstAttemptFailed(link: Link, ms: number): Promise<boolean> {
 }
 
 export async function runWrapped(opts: RunOptions): Promise<number> {
-  const sessionId = crypto.randomUUID();
-  const { cols, rows } = terminalSize();
+  const sessionId = opts.sessionId ?? crypto.randomUUID();
+  const side = opts.local ?? terminalSide();
+  const { cols, rows } = side.size();
   let argv = opts.argv;
   let env: Record<string, string | undefined> = { ...process.env };
   const prepared = opts.adapter ? await opts.adapter.prepare({ sessionId, argv, env }) : null;
@@ -68,7 +113,10 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
       ringBytes: ringBytes(),
       session: { sessionId, name: opts.name ?? basename(argv[0]), command: opts.argv, cwd: process.cwd(), cols, rows, startedAt: Date.now(), agent: opts.agent, hooks: prepared?.hooks },
       onInput: (data) => pty?.write(data),
-      onResize: (c, r) => pty?.resize(c, r),
+      onResize: (c, r) => {
+        pty?.resize(c, r);
+        side.resized?.(c, r);
+      },
       onState: (state, detail) => {
         if (state === "down") downDetail = detail;
       },
@@ -83,41 +131,31 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   }
 
   const backend = await loadBackend();
-  const out = process.stdout;
   pty = backend(argv, {
     cols,
     rows,
     cwd: process.cwd(),
     env,
     onData: (data) => {
-      out.write(data); // the local terminal first: the network never holds it up
+      side.output(data); // the local terminal first: the network never holds it up
       link?.output(data);
     },
   });
   opts.adapter?.attach?.(link, pty);
 
-  enterRaw();
-  const onStdin = (buf: Buffer) => pty?.write(buf);
-  process.stdin.on("data", onStdin);
-  if (!process.stdin.isTTY) process.stdin.on("end", () => pty?.write("\x04"));
-  process.stdin.resume();
+  const livePty = pty;
+  side.start(livePty, (c, r) => {
+    livePty.resize(c, r);
+    link?.resize(c, r);
+  }, link);
 
-  const onWinch = () => {
-    const s = terminalSize();
-    pty?.resize(s.cols, s.rows);
-    link?.resize(s.cols, s.rows);
-  };
-  process.on("SIGWINCH", onWinch);
   const forward = (sig: NodeJS.Signals) => () => pty?.kill(sig);
   const forwarders = (["SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT"] as const).map((s) => [s, forward(s)] as const);
   for (const [s, f] of forwarders) process.on(s, f);
 
   const { exitCode, signal } = await pty.exited;
 
-  restoreTerminal();
-  process.stdin.off("data", onStdin);
-  process.stdin.pause();
-  process.off("SIGWINCH", onWinch);
+  side.stop();
   for (const [s, f] of forwarders) process.off(s, f);
   await prepared?.dispose();
 

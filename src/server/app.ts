@@ -34,12 +34,14 @@ import { countOutcomes, createNotifier, type Notifier } from "./notify/index.ts"
 import { promptPort } from "./notify/prompt-port.ts";
 import { pushRoutes } from "./routes/push.ts";
 import { Retention } from "./retention.ts";
+import { RemoteStart } from "./remote-start.ts";
+import { remoteRoutes } from "./routes/remote.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
+export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes, ...remoteRoutes];
 
 export type App = {
   config: ServerConfig;
@@ -49,6 +51,7 @@ export type App = {
   events: EventLog;
   auth: Auth;
   sockets: DeviceSockets;
+  remote: RemoteStart;
   viewers: ViewerSockets;
   checkpointer: Checkpointer;
   indexer: SearchIndexer;
@@ -84,7 +87,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const durable = new DurableAcks(() => checkpointer.sync(), log);
   const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send) });
   const prompts = new PromptService(store, hub, events, log);
-  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
+  const remote = new RemoteStart(log);
+  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts, remote);
   const router = new Router(ROUTES);
   const auth = new Auth(store, admin.token);
   const isSecure = (req: Request) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:");
@@ -102,7 +106,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const indexer = new SearchIndexer(dbPath, log);
   const app: App = {
-    config, store, hub, prompts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
+    config, store, hub, prompts, events, sockets, remote, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     notifier: createNotifier(config, store, log),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),
@@ -187,6 +191,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       app.notifier.stop();
       await retention.stop();
       await indexer.stop();
+      remote.stop();
       sockets.stop();
       app.viewers.stop();
       prompts.stop();
