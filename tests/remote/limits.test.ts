@@ -80,3 +80,10 @@ test("a revoked device: its daemon is cut off and stops; starts are refused", as
   expect(env.daemonLog()).toContain("revoked");
   await refused({ folder: env.project }, 403, "device_revoked");
 });
+
+test("/metrics counts the refused starts", async () => {
+  const text = await (await env.server.api("/metrics")).text();
+  const refused = Number(/^claude_remote_remote_starts_total\{result="refused"\} (\d+)$/m.exec(text)?.[1]);
+  expect(refused).toBeGreaterThanOrEqual(9);
+  expect(text).not.toMatch(/result="started"/);
+});

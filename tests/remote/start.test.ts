@@ -34,3 +34,11 @@ test("a session started through the API runs claude in the allowed folder; its B
   const audit = (await env.get("/api/audit")) as { action: string; target: string }[];
   expect(audit.some((a) => a.action === "session.start" && a.target === id)).toBe(true);
 });
+
+test("/metrics counts daemons online and sessions started remotely", async () => {
+  const text = await (await env.server.api("/metrics")).text();
+  expect(text).toMatch(/^claude_remote_daemons_online 1$/m);
+  expect(text).toMatch(/^claude_remote_remote_starts_total\{result="started"\} 1$/m);
+  await env.killDaemon(15);
+  await waitFor(async () => /^claude_remote_daemons_online 0$/m.test(await (await env.server.api("/metrics")).text()), { what: "daemons_online 0 once the daemon left" });
+});

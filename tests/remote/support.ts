@@ -60,7 +60,7 @@ export async function startRemoteEnv(scenarios: Record<string, Scenario>): Promi
       const p = Bun.spawn([BUN, CLI, "daemon", "--allow-folder", project, ...extra], { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
       e.daemon = p;
       void (async () => {
-        for await (const chunk of p.stderr) log += new TextDecoder().decode(chunk);
+        for await (const chunk of p.stderr as unknown as AsyncIterable<Uint8Array>) log += new TextDecoder().decode(chunk);
       })();
       await waitFor(async () => ((await e.get("/api/daemons")) as { deviceId: string }[]).some((d) => d.deviceId === deviceId), { timeoutMs: 20_000, what: () => `the daemon online:\n${log}` });
       return p;

@@ -16,7 +16,7 @@ import type { Link } from "../link.ts";
 import type { PtyProcess } from "../pty/types.ts";
 import { type LocalSide, runWrapped } from "../run.ts";
 import { readLines, writeLine } from "./lines.ts";
-import { ensurePrivateDir, hostSocketPath, runDir } from "./paths.ts";
+import { ensurePrivateDir, hostLogPath, hostSocketPath, runDir } from "./paths.ts";
 import { alive, descendants, signalAll } from "./process-tree.ts";
 
 export const HOST_SPEC_ENV = "CLAUDE_REMOTE_HOST_SPEC";
@@ -221,7 +221,7 @@ export async function hostMain(): Promise<number> {
     return 2;
   }
   const side = new HostSide(spec, hostSocketPath(spec.sessionId));
-  return runWrapped({
+  const code = await runWrapped({
     argv: spec.argv,
     name: spec.name,
     agent: spec.agent ?? undefined,
@@ -229,4 +229,6 @@ export async function hostMain(): Promise<number> {
     sessionId: spec.sessionId,
     local: side,
   });
+  rmSync(hostLogPath(spec.sessionId), { force: true }); // it only held start-up trouble, which the daemon reads at start
+  return code;
 }
