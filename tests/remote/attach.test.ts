@@ -12,7 +12,7 @@ import { type RemoteEnv, startRemoteEnv } from "./support.ts";
 let env: RemoteEnv;
 let id: string;
 beforeAll(async () => {
-  env = await startRemoteEnv({});
+  env = await startRemoteEnv({ "desk-bash": [{ name: "Bash", input: { command: "echo desk > desk.txt", description: "Write desk.txt" } }] });
   await env.startDaemon();
   const res = await env.start({ folder: env.project, message: "first words from the train", permissionMode: "manual" });
   id = ((await res.json()) as { sessionId: string }).sessionId;
@@ -66,13 +66,42 @@ test("attach shows the current screen; desk keys and phone input both reach the 
   await waitFor(async () => ((await env.get("/api/audit")) as { action: string }[]).some((a) => a.action === "session.detach"), { what: "the detach audited" });
 });
 
+test("a prompt answered in the attached terminal wins; the phone's later answer gets 409", async () => {
+  const pty = attach();
+  try {
+    await waitFor(async () => (await outerText(pty)).includes("manual mode on"), { timeoutMs: 15_000, what: "the screen" });
+    pty.write("\x03");
+    await waitFor(async () => !(await outerText(pty)).includes("typed at the desk and the phone"), { timeoutMs: 15_000, what: "the input cleared" });
+    pty.write("scenario desk-bash");
+    await waitFor(async () => (await outerText(pty)).includes("scenario desk-bash"), { timeoutMs: 15_000, what: "the typed prompt" });
+    let last = 0;
+    const prompt = await waitFor(async () => {
+      if (Date.now() - last > 2000) {
+        pty.write("\r");
+        last = Date.now();
+      }
+      return ((await env.get(`/api/prompts?session=${id}`)) as { id: string; status: string; tool: string }[]).find((p) => p.status === "pending" && p.tool === "Bash");
+    }, { timeoutMs: 30_000, what: "the Bash prompt" });
+    await waitFor(async () => (await outerText(pty)).includes("Do you want to proceed?"), { timeoutMs: 15_000, what: "the dialog in the attached terminal" });
+    await Bun.sleep(400); // Claude Code drops keys right after drawing a dialog
+    pty.write("1");
+    await waitFor(async () => (await env.get(`/api/prompts/${prompt.id}`)).status === "answered-locally", { timeoutMs: 20_000, what: "the prompt answered locally" });
+    expect((await env.post(`/api/prompts/${prompt.id}/approve`)).status).toBe(409);
+    await waitFor(async () => (await Bun.file(`${env.project}/desk.txt`).exists()), { timeoutMs: 15_000, what: "desk.txt" });
+    pty.write("\x1d");
+    expect(await pty.exited).toBe(0);
+  } finally {
+    pty.proc.kill(9);
+  }
+});
+
 test("two terminals attached; the session ends: attach exits with its exit code", async () => {
   const a = attach();
   const b = attach();
   try {
     for (const p of [a, b]) await waitFor(async () => (await outerText(p)).includes("manual mode on"), { timeoutMs: 15_000, what: "the screen in both" });
-    a.write("\x03"); // clears the input box left by the previous test
-    await waitFor(async () => !(await outerText(b)).includes("typed at the desk and the phone"), { timeoutMs: 15_000, what: "a's Ctrl-C clearing the input in b" });
+    a.write("\x03"); // clears the input box, if anything was left in it
+    await Bun.sleep(500);
     b.write("/exit");
     await waitFor(async () => (await outerText(a)).includes("/exit"), { timeoutMs: 15_000, what: "b's keys shown in a" });
     let last = 0;
