@@ -1,6 +1,6 @@
 /**
  * In real Chromium: New session (machine, folder, agent, mode, first message) → the live screen of
- * the started Claude Code session; Stop → ended; a refused folder shows the daemon's reason.
+ * the started Claude Code session; Stop → ended; Resume → the same conversation in a new session; a refused folder shows the daemon's reason.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
@@ -42,7 +42,13 @@ test("New session opens the live screen of the started session; Stop ends it", a
   await stop.click();
   await waitFor(async () => (await env.get(`/api/sessions/${id}`)).status === "exited", { timeoutMs: 30_000, what: "the session exited" });
   await page.locator(".shead .pill", { hasText: "finished" }).waitFor({ timeout: 15_000 });
-  await page.locator(".shead .actions button", { hasText: "Resume" }).waitFor({ state: "visible", timeout: 15_000 });
+  const resume = page.locator(".shead .actions button", { hasText: "Resume" });
+  await resume.waitFor({ state: "visible", timeout: 15_000 });
+  await resume.click();
+  await page.waitForURL((u) => u.hash.startsWith("#/s/") && !u.hash.includes(id), { timeout: 30_000 });
+  const resumed = decodeURIComponent(page.url().split("#/s/")[1]);
+  expect((await env.get(`/api/sessions/${resumed}`)).command).toContain("--resume");
+  await waitFor(async () => (await screenText(page)).some((l) => l.includes("hello from the train")), { timeoutMs: 30_000, what: "the resumed conversation on the phone" });
   expect(phone.errors).toEqual([]);
 });
 
