@@ -66,6 +66,11 @@ export const DaemonStart = z.object({
   continue: z.boolean().optional(),
   /** Resume the conversation of this (ended) session. */
   resumeOf: SessionId.optional(),
+  /**
+   * With `resumeOf`: Claude's session id as that session's hooks reported it (its prompts'
+   * `hookSessionId`), for a session the daemon did not start itself. Its own record wins.
+   */
+  conversationId: z.uuid().optional(),
   /** Who asked (`admin:browser:…@ip`), for the daemon's own log. */
   by: z.string().max(200),
 });

@@ -110,8 +110,10 @@ export class Daemon {
     let conversation: { id: string; resume: boolean } | null = null;
     if (f.resumeOf) {
       const rec = readRecord(f.resumeOf);
-      if (!rec?.conversationId) return { ok: false, code: "not_resumable", message: `session ${f.resumeOf} was not started by this machine's daemon with a known conversation id, so it cannot be resumed here` };
-      [folder, presetName, conversation] = [rec.folder, rec.preset, { id: rec.conversationId, resume: true }];
+      // a session started here: its own record; one wrapped in a terminal: the id its hooks reported (folder re-checked below)
+      if (rec?.conversationId) [folder, presetName, conversation] = [rec.folder, rec.preset, { id: rec.conversationId, resume: true }];
+      else if (f.conversationId) conversation = { id: f.conversationId, resume: true };
+      else return { ok: false, code: "not_resumable", message: `session ${f.resumeOf} has no known Claude conversation id (none was started here, and its hooks reported none), so it cannot be resumed` };
     }
     const place = checkFolder(this.list, folder);
     if (!place.ok) return { ok: false, ...place.refusal };

@@ -41,6 +41,12 @@ async function arrived(app: App, sessionId: string): Promise<SessionInfo | null>
   return null;
 }
 
+/** Claude's own session id, as the session's PermissionRequest hooks reported it (the latest prompt that carried one). */
+function hookConversation(app: App, sessionId: string): string | undefined {
+  const id = app.store.prompts.list({ session: sessionId, limit: 100 }).find((p) => p.hookSessionId)?.hookSessionId;
+  return id && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id : undefined;
+}
+
 type StartRequest = Omit<DaemonStart, "type" | "requestId" | "by">;
 
 /** Relays a start to the device's daemon; answers 201 with the session, or the refusal. */
@@ -115,7 +121,8 @@ export const remoteRoutes: Route[] = [
       const body = await readBody(ctx.req, ResumeSessionBody.nullable());
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       if (s.endedAt === null) return apiError(409, "not_ended", "the session is still running: open it instead");
-      return limited(ctx) ?? startOn(ctx, s.deviceId, { folder: s.cwd, preset: "claude", resumeOf: s.id, ...(body.value ?? {}) }, "session.resume");
+      const conversationId = hookConversation(ctx.app, s.id);
+      return limited(ctx) ?? startOn(ctx, s.deviceId, { folder: s.cwd, preset: "claude", resumeOf: s.id, conversationId, ...(body.value ?? {}) }, "session.resume");
     },
   },
   {
