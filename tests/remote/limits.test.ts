@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { runningHosts } from "../../src/cli/daemon/hosts.ts";
+import { BUN, CLI } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { type RemoteEnv, startRemoteEnv } from "./support.ts";
 
@@ -64,6 +65,17 @@ test("an unknown preset is refused, naming the presets; the server cannot send a
 test("a permission mode the machine does not allow is refused", async () => {
   const why = await refused({ folder: env.project, permissionMode: "bypassPermissions" }, 403, "mode_not_allowed");
   expect(why).toContain("allowed: manual, acceptEdits, auto, plan");
+});
+
+test("one daemon per config dir; a daemon with nothing allowed does not run", () => {
+  const second = Bun.spawnSync([BUN, CLI, "daemon", "--allow-folder", env.project], { env: env.env });
+  expect(second.exitCode).toBe(1);
+  expect(second.stderr.toString()).toContain("another daemon runs");
+  const none = Bun.spawnSync([BUN, CLI, "daemon"], { env: env.env });
+  expect(none.exitCode).toBe(2);
+  expect(none.stderr.toString()).toContain("nothing is allowed yet");
+  const root = Bun.spawnSync([BUN, CLI, "daemon", "--allow-folder", "/"], { env: env.env });
+  expect(root.stderr.toString()).toContain("allowing / would allow every folder");
 });
 
 test("an offline daemon: refused, nothing started", async () => {

@@ -5,7 +5,7 @@
  * so stopping or upgrading the daemon does not end them; a new daemon finds them by their sockets.
  */
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, utimesSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import type { DaemonStart, DaemonStop, HostedSession, PermissionMode, RefusalCode } from "../../protocol/daemon.ts";
@@ -221,15 +221,23 @@ export async function daemonMain(args: DaemonArgs): Promise<number> {
     log(`nothing is allowed yet: pass --allow-folder <dir> (repeatable) or list "folders" in ${join(configDir(), "daemon.json")}`);
     return 2;
   }
-  const unlock = lockFile(join(ensurePrivateDir(configDir()), "daemon"));
+  const lockPath = join(ensurePrivateDir(configDir()), "daemon");
+  const unlock = lockFile(lockPath);
   if (!unlock) {
     log(`another daemon runs for ${configDir()}`);
     return 1;
   }
+  // lockFile takes over locks older than 7 h; a daemon runs for weeks, so it keeps its lock fresh
+  const touch = setInterval(() => {
+    try {
+      utimesSync(`${lockPath}.lock`, new Date(), new Date());
+    } catch {}
+  }, 600_000);
   const d = new Daemon(list, device.config);
   for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(s, () => d.stop(0));
   d.start();
   const code = await d.finished;
+  clearInterval(touch);
   unlock();
   return code;
 }
