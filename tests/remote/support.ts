@@ -52,6 +52,7 @@ export async function startRemoteEnv(scenarios: Record<string, Scenario>): Promi
   const claudeEnv = makeClaudeEnv({ cwd: project, baseUrl: fake.url, apiKey: fake.apiKey });
   const env = { ...claudeEnv.env, CLAUDE_REMOTE_CONFIG_DIR: configDir, CLAUDE_REMOTE_BIN_CLAUDE: claudeBin(), TMPDIR: tmpdir() };
   let log = "";
+  const spawned: Subprocess[] = [];
   const e: RemoteEnv = {
     server, fake, configDir, deviceId, project, outside, env,
     daemon: null,
@@ -59,6 +60,7 @@ export async function startRemoteEnv(scenarios: Record<string, Scenario>): Promi
     async startDaemon(extra = []) {
       const p = Bun.spawn([BUN, CLI, "daemon", "--allow-folder", project, ...extra], { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
       e.daemon = p;
+      spawned.push(p);
       void (async () => {
         for await (const chunk of p.stderr as unknown as AsyncIterable<Uint8Array>) log += new TextDecoder().decode(chunk);
       })();
@@ -79,6 +81,7 @@ export async function startRemoteEnv(scenarios: Record<string, Scenario>): Promi
     screenText: async (sessionId) => ((await e.get(`/api/sessions/${sessionId}/screen`)) as { lines: string[] }).lines.join("\n"),
     async stop() {
       await e.killDaemon(15);
+      for (const p of spawned) p.kill(9); // any the test lost track of
       await killHosts(configDir);
       await fake.stop();
       await server.stop();
