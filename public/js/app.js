@@ -1,10 +1,11 @@
-// Entry point: login, routing (#/, #/s/<id>, #/devices, #/pair, #/search), the visual viewport, the service worker.
+// Entry point: login, routing (#/, #/s/<id>, #/devices, #/pair, #/search, #/new), the visual viewport, the service worker.
 import { api, setUnauthorizedHandler } from './api.js';
 import { $ } from './dom.js';
 import { devicesView, pairView } from './devices.js';
 import { listView } from './list.js';
 import { refetch, startLive, state, subscribe } from './live.js';
 import { credentialsFromFragment, login, loginView } from './login.js';
+import { newSessionView } from './remote.js';
 import { searchView } from './search.js';
 import { sessionView } from './session.js';
 
@@ -23,6 +24,7 @@ function route() {
   else if (hash === '#/devices') (tab = 'devices'), (cleanup = devicesView(view));
   else if (hash === '#/pair') (tab = 'devices'), (cleanup = pairView(view));
   else if (hash === '#/search') (tab = 'search'), (cleanup = searchView(view));
+  else if (hash === '#/new') (tab = 'new'), (cleanup = newSessionView(view));
   else cleanup = listView(view);
   document.body.classList.toggle('in-session', !!m);
   for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('on', a.dataset.tab === tab && !m);

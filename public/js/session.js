@@ -7,6 +7,7 @@ import { h } from './dom.js';
 import { inputBar } from './input.js';
 import { statusPill } from './list.js';
 import { promptsToShow, state, subscribe } from './live.js';
+import { sessionActions } from './remote.js';
 import { TermView } from './terminal.js';
 
 const HISTORY_PAGE = 200;
@@ -21,7 +22,8 @@ export function sessionView(root, id) {
   const older = h('button', { class: 'btn older', type: 'button', hidden: true }, '↑ Older output');
   const wrap = h('div', { class: 'termwrap' }, older, term.el);
   const input = inputBar(id, () => term);
-  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, zoom), cards, wrap, input.el);
+  const actions = sessionActions(id);
+  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, actions.el, zoom), cards, wrap, input.el);
 
   let atBottom = true;
   wrap.addEventListener('scroll', () => (atBottom = wrap.scrollTop + wrap.clientHeight >= wrap.scrollHeight - 24));
@@ -125,6 +127,7 @@ export function sessionView(root, id) {
 
   return () => {
     unsub();
+    actions.close();
     clearTimeout(linger);
     ro.disconnect();
     clearTimeout(retry);

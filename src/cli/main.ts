@@ -66,6 +66,24 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`claude-remote deliver: ${r.delivered} delivered, ${r.lost} reported lost, ${r.left} left`);
       return r.left ? 1 : 0;
     }
+    case "daemon": {
+      const { daemonCommand } = await import("./daemon/command.ts");
+      return daemonCommand(rest);
+    }
+    case "attach": {
+      if (rest.length > 1) return usageError("attach", `attach takes at most one session (got ${rest.join(" ")})`);
+      const { attachCommand } = await import("./daemon/attach.ts");
+      return attachCommand(rest[0]);
+    }
+    case "ls": {
+      if (rest.length) return usageError("ls", `ls takes no arguments (got ${rest.join(" ")})`);
+      const { lsCommand } = await import("./daemon/ls.ts");
+      return lsCommand();
+    }
+    case "__host": {
+      const { hostMain } = await import("./daemon/host.ts");
+      return hostMain();
+    }
     case "pair":
       if (rest.length < 2 || rest.length > 3) return usageError("pair", "pair needs <server-url> <code> and at most a name");
       return pair(rest[0], rest[1], rest[2]);

@@ -29,7 +29,48 @@ export type Adapter = {
   attach?(link: Link | null, pty: PtyProcess): void;
 };
 
-export type RunOptions = { argv: string[]; name?: string; agent?: string; adapter?: Adapter };
+/**
+ * Where the session is shown and typed into: the local terminal (default), or nothing but the
+ * attach socket of a background session (src/cli/daemon/host.ts).
+ */
+export type LocalSide = {
+  size(): { cols: number; rows: number };
+  /** The backend itself copies stdin to the child and the child's output to stdout (`local: true`). */
+  ownsTerminal?: boolean;
+  /** Before the child starts (raw mode: the backend may write its first byte off this thread). */
+  before?(): void;
+  /** Output of the child, before the link gets it (already on stdout when `ownsTerminal`). */
+  output(data: Uint8Array): void;
+  /** The PTY exists: start feeding it keys and resizes (`resize` also tells the server); `link` is null when not paired. */
+  start(pty: PtyProcess, resize: (cols: number, rows: number) => void, link: Link | null): void;
+  /** The server (the phone) resized the PTY. */
+  resized?(cols: number, rows: number): void;
+  stop(): void;
+};
+
+export type RunOptions = { argv: string[]; name?: string; agent?: string; adapter?: Adapter; sessionId?: string; local?: LocalSide };
+
+/** The user's terminal: raw mode and SIGWINCH here; the backend copies stdin and stdout itself. */
+function terminalSide(): LocalSide {
+  let onWinch: (() => void) | null = null;
+  return {
+    size: terminalSize,
+    ownsTerminal: true,
+    before: enterRaw,
+    output: () => {},
+    start(_pty, resize) {
+      onWinch = () => {
+        const s = terminalSize();
+        resize(s.cols, s.rows);
+      };
+      process.on("SIGWINCH", onWinch);
+    },
+    stop() {
+      restoreTerminal();
+      if (onWinch) process.off("SIGWINCH", onWinch);
+    },
+  };
+}
 
 function notice(msg: string): void {
   process.stderr.write(`claude-remote: ${msg}\n`);
@@ -48,8 +89,9 @@ async function firstAttemptFailed(link: Link, ms: number): Promise<boolean> {
 }
 
 export async function runWrapped(opts: RunOptions): Promise<number> {
-  const sessionId = crypto.randomUUID();
-  const { cols, rows } = terminalSize();
+  const sessionId = opts.sessionId ?? crypto.randomUUID();
+  const side = opts.local ?? terminalSide();
+  const { cols, rows } = side.size();
   let argv = opts.argv;
   let env: Record<string, string | undefined> = { ...process.env };
   const prepared = opts.adapter ? await opts.adapter.prepare({ sessionId, argv, env }) : null;
@@ -70,7 +112,10 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
       spill: spillBytes() > 0 ? { dir: spoolDir(), maxBytes: spillBytes() } : undefined,
       session: { sessionId, name: opts.name ?? basename(argv[0]), command: opts.argv, cwd: process.cwd(), cols, rows, startedAt: Date.now(), agent: opts.agent, hooks: prepared?.hooks },
       onInput: (data) => pty?.write(data),
-      onResize: (c, r) => pty?.resize(c, r),
+      onResize: (c, r) => {
+        pty?.resize(c, r);
+        side.resized?.(c, r);
+      },
       onState: (state, detail) => {
         if (state === "down") downDetail = detail;
       },
@@ -85,25 +130,37 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   }
 
   const backend = await loadBackend();
-  enterRaw(); // before the child's first byte reaches the terminal, which the backend may write off this thread
-  // local: the backend copies stdin to the child and writes its output to stdout before onData
-  pty = backend(argv, { cols, rows, cwd: process.cwd(), env, local: true, onData: (data) => link?.output(data) });
+  side.before?.();
+  pty = backend(argv, {
+    cols,
+    rows,
+    cwd: process.cwd(),
+    env,
+    local: side.ownsTerminal === true,
+    onData: (data) => {
+      side.output(data); // the local side first: the network never holds it up
+      link?.output(data);
+    },
+  });
   opts.adapter?.attach?.(link, pty);
 
-  const onWinch = () => {
-    const s = terminalSize();
-    pty?.resize(s.cols, s.rows);
-    link?.resize(s.cols, s.rows);
-  };
-  process.on("SIGWINCH", onWinch);
+  const livePty = pty;
+  side.start(
+    livePty,
+    (c, r) => {
+      livePty.resize(c, r);
+      link?.resize(c, r);
+    },
+    link,
+  );
+
   const forward = (sig: NodeJS.Signals) => () => pty?.kill(sig);
   const forwarders = (["SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT"] as const).map((s) => [s, forward(s)] as const);
   for (const [s, f] of forwarders) process.on(s, f);
 
   const { exitCode, signal } = await pty.exited;
 
-  restoreTerminal();
-  process.off("SIGWINCH", onWinch);
+  side.stop();
   for (const [s, f] of forwarders) process.off(s, f);
   await prepared?.dispose();
 

@@ -36,13 +36,15 @@ import { countOutcomes, createNotifier, type Notifier } from "./notify/index.ts"
 import { promptPort } from "./notify/prompt-port.ts";
 import { pushRoutes } from "./routes/push.ts";
 import { Retention } from "./retention.ts";
+import { RemoteStart } from "./remote-start.ts";
+import { remoteRoutes } from "./routes/remote.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
 import { PAGE_KEY_PARAM } from "../protocol/api.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin, requestUrl } from "./request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
+export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes, ...remoteRoutes];
 
 /** Routes whose answers are long streams: events, stored output, recordings. */
 const STREAMING = /^\/(events$|api\/sessions\/[^/]+\/(output|cast)$)/;
@@ -55,6 +57,7 @@ export type App = {
   events: EventLog;
   auth: Auth;
   sockets: DeviceSockets;
+  remote: RemoteStart;
   viewers: ViewerSockets;
   checkpointer: Checkpointer;
   indexer: SearchIndexer;
@@ -92,7 +95,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const durable = new DurableAcks(() => checkpointer.sync(), log);
   const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send), maxSessionsPerDevice: config.maxSessionsPerDevice });
   const prompts = new PromptService(store, hub, events, log);
-  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
+  const remote = new RemoteStart(log);
+  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts, remote);
   const router = new Router(ROUTES);
   const auth = new Auth(store, admin.token, masterKey);
   const isSecure = (req: Request) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:");
@@ -110,7 +114,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const indexer = new SearchIndexer(dbPath, log);
   const app: App = {
-    config, store, hub, prompts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
+    config, store, hub, prompts, events, sockets, remote, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     streams: new ConnectionSlots(config.maxStreamsPerIp),
     notifier: createNotifier(config, store, log),
@@ -215,6 +219,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       app.notifier.stop();
       await retention.stop();
       await indexer.stop();
+      remote.stop();
       sockets.stop();
       app.viewers.stop();
       prompts.stop();

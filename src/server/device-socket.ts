@@ -13,6 +13,7 @@ import type { DeviceConn, Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
 import type { PromptService } from "./prompts.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import type { RemoteStart } from "./remote-start.ts";
 import { randomToken, safeEqual, unwrapKey } from "./secrets.ts";
 
 export const HEARTBEAT_MS = 10_000;
@@ -20,7 +21,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Control frames per device (output frames are not counted: they are the product). */
 const CONTROL_RATE = { burst: 500, perSecond: 200 };
 
-export type SocketData = { kind: "device"; release?: () => void; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null };
+export type SocketData = { kind: "device"; release?: () => void; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null; host?: string | null };
 
 class Conn implements DeviceConn {
   lastHeard = Date.now();
@@ -41,7 +42,7 @@ export class DeviceSockets {
   private sweeper: ReturnType<typeof setInterval>;
   framesRejected = 0;
 
-  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger, private prompts: PromptService) {
+  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger, private prompts: PromptService, private remote: RemoteStart) {
     // A link that has said nothing for 3 heartbeats is dead: close it so the session shows as disconnected.
     this.sweeper = setInterval(() => this.sweep(), HEARTBEAT_MS);
   }
@@ -96,6 +97,7 @@ export class DeviceSockets {
       if (!conn) return;
       this.byDevice.get(conn.deviceId)?.delete(conn);
       this.hub.detach(conn);
+      this.remote.detach(conn);
       if (conn.revoked) return;
       try {
         this.store.devices.seen(conn.deviceId, null);
@@ -129,6 +131,7 @@ export class DeviceSockets {
     const expected = signHandshake(key ?? new Uint8Array(32), h.deviceId, h.nonce, h.ts);
     if (!safeEqual(expected, h.sig) || !key) return refuse("bad signature or unknown device");
     ws.data.nonce = ""; // spent
+    ws.data.host = h.host ?? null;
     if (ws.data.timer) clearTimeout(ws.data.timer);
     const conn = new Conn(h.deviceId, ws);
     ws.data.conn = conn;
@@ -184,6 +187,16 @@ export class DeviceSockets {
         if (err) reject("bad_gap", err, f.type);
         return;
       }
+      case "daemon.hello":
+        return this.remote.hello(conn, f, conn.ws.data.host ?? null);
+      case "daemon.sessions":
+      case "daemon.result": {
+        const err = f.type === "daemon.sessions" ? this.remote.sessions(conn, f) : this.remote.result(conn, f);
+        if (err) reject("bad_daemon_frame", err, f.type);
+        return;
+      }
+      case "session.attach":
+        return this.sessionAttach(conn, f);
       case "ping":
         return conn.send({ type: "pong", t: f.t });
       case "pong":
@@ -191,6 +204,13 @@ export class DeviceSockets {
       case "hello":
         return reject("bad_frame", "already authenticated", f.type);
     }
+  }
+
+  /** A local terminal attached to or detached from a background session: audited as the device. */
+  private sessionAttach(conn: Conn, f: Extract<ClientFrame, { type: "session.attach" }>): void {
+    const owner = this.store.sessions.get(f.sessionId)?.deviceId;
+    if (owner !== conn.deviceId) return this.reject(conn, "forbidden", "session belongs to another device", f.type);
+    this.store.audit.append({ actor: `device:${conn.deviceId}`, ip: conn.ws.data.ip, userAgent: null, action: `session.${f.event}`, target: f.sessionId, detail: { who: f.who, at: f.at } });
   }
 
   /** A device found this session's wrapper dead: end it, cancel its prompts, confirm with session.ended. */

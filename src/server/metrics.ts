@@ -59,6 +59,7 @@ export function collect(app: App): Family[] {
     { name: "claude_remote_live_sessions", help: "Sessions held in memory by the hub (connected or recently connected)", type: "gauge", samples: [{ value: hub.liveCount }] },
     { name: "claude_remote_viewers", help: "Open SSE streams, by kind", type: "gauge", samples: [{ labels: { stream: "session" }, value: hub.viewerCount }, { labels: { stream: "events" }, value: events.viewerCount }] },
     { name: "claude_remote_device_connections", help: "Authenticated wrapper WebSockets", type: "gauge", samples: [{ value: sockets.connectionCount }] },
+    { name: "claude_remote_daemons_online", help: "Daemons connected (machines the dashboard can start sessions on)", type: "gauge", samples: [{ value: app.remote.onlineCount }] },
     { name: "claude_remote_output_bytes_received_total", help: "Output bytes received from wrappers", type: "counter", samples: [{ value: hub.bytesIn }] },
     { name: "claude_remote_output_bytes_stored_total", help: "Output bytes committed to the database", type: "counter", samples: [{ value: hub.pipeline.committedBytes }] },
     { name: "claude_remote_sse_bytes_sent_total", help: "Bytes written to SSE streams (dashboards)", type: "counter", samples: [{ value: SseClient.totalBytesSent }] },
