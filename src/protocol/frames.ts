@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { Cols, Rows, Seq, SessionId } from "./common.ts";
 import { NoticeFrame, PromptAnswer, PromptClosed, PromptOpen } from "./prompts.ts";
+import { TranscriptAck, TranscriptFrame } from "./transcript.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** Largest text frame either side accepts. */
@@ -73,7 +74,7 @@ export const Gap = z.object({
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame]);
+export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame, TranscriptFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----
@@ -99,5 +100,5 @@ export const ErrorFrame = z.object({
   ref: z.string().optional(),
 });
 
-export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, SessionEnded, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer]);
+export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, SessionEnded, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer, TranscriptAck]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

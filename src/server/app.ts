@@ -37,15 +37,18 @@ import { Retention } from "./retention.ts";
 import { SearchIndexer } from "./search-indexer.ts";
 import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
+import { TranscriptService } from "./transcript-service.ts";
+import { usageRoutes } from "./routes/usage.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin } from "./request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes];
+export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes, ...usageRoutes];
 
 export type App = {
   config: ServerConfig;
   store: Store;
   hub: Hub;
   prompts: PromptService;
+  transcripts: TranscriptService;
   events: EventLog;
   auth: Auth;
   sockets: DeviceSockets;
@@ -84,7 +87,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const durable = new DurableAcks(() => checkpointer.sync(), log);
   const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send) });
   const prompts = new PromptService(store, hub, events, log);
-  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts);
+  const transcripts = new TranscriptService(store, hub, events, log, config.costAlertUsd);
+  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts, transcripts);
   const router = new Router(ROUTES);
   const auth = new Auth(store, admin.token);
   const isSecure = (req: Request) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:");
@@ -102,7 +106,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const indexer = new SearchIndexer(dbPath, log);
   const app: App = {
-    config, store, hub, prompts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
+    config, store, hub, prompts, transcripts, events, sockets, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     notifier: createNotifier(config, store, log),
     publicUrl: (req) => config.publicUrl.replace(/\/$/, "") || requestOrigin(req, config),

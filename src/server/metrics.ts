@@ -7,6 +7,7 @@ import { statSync } from "node:fs";
 import { searchDbPath } from "../store/search-db.ts";
 import type { App } from "./app.ts";
 import { SseClient } from "./sse.ts";
+import { usageFamilies } from "./usage/metrics.ts";
 
 type Labels = Record<string, string>;
 
@@ -70,6 +71,7 @@ export function collect(app: App): Family[] {
     { name: "claude_remote_resident_memory_bytes", help: "Resident set size of the server process", type: "gauge", samples: [{ value: process.memoryUsage.rss() }] },
   ];
   if (tableExists(app, "prompts")) families.push({ name: "claude_remote_prompts", help: "Permission prompts by status", type: "gauge", samples: groupCount(app, "prompts", "status") });
+  families.push(...usageFamilies(app.store));
   for (const c of app.metrics.counters()) families.push({ name: c.name, help: c.help, type: "counter", samples: c.samples() });
   return families;
 }

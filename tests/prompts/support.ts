@@ -35,6 +35,8 @@ export async function startEnv(scenarios: Record<string, Scenario>): Promise<Env
 export type ClaudeSession = {
   pty: OuterPty;
   cwd: string;
+  /** claude's HOME (its transcripts are under .claude/projects) */
+  home: string;
   sessionId: string;
   /** Types the prompt and presses Enter until the fake API has seen it. */
   submit(text: string): Promise<number>;
@@ -80,6 +82,7 @@ export async function startClaude(env: Env, opts: { files?: Record<string, strin
     const session: ClaudeSession = {
       pty,
       cwd,
+      home: claudeEnv.home,
       sessionId,
       async submit(text) {
         const since = Date.now();
