@@ -15,8 +15,8 @@ import { waitFor } from "../support/wait.ts";
 
 export type Env = { server: TestServer; fake: FakeAnthropic; configDir: string; stop(): Promise<void> };
 
-export async function startEnv(scenarios: Record<string, Scenario>): Promise<Env> {
-  const server = await startTestServer();
+export async function startEnv(scenarios: Record<string, Scenario>, opts: { serverEnv?: Record<string, string> } = {}): Promise<Env> {
+  const server = await startTestServer({ env: opts.serverEnv });
   const fake = await startFakeAnthropic({ scenarios });
   const { configDir } = await server.pairDevice();
   return {
