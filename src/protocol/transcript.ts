@@ -131,11 +131,12 @@ export type SessionUsage = z.infer<typeof SessionUsage>;
 export const UsageQuery = z.object({
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
-  by: z.enum(["day", "machine", "folder"]).default("day"),
+  /** `session`: one bucket per session (keyed by its id, with `turns`), what the dashboard's list shows. */
+  by: z.enum(["day", "machine", "folder", "session"]).default("day"),
 });
 
-export const UsageBucket = z.object({ key: z.string(), sessions: Count, usage: UsageFigures });
-export const UsageReport = z.object({ by: z.enum(["day", "machine", "folder"]), from: z.number().nullable(), to: z.number().nullable(), buckets: z.array(UsageBucket), total: UsageFigures });
+export const UsageBucket = z.object({ key: z.string(), sessions: Count, usage: UsageFigures, turns: Count.optional() });
+export const UsageReport = z.object({ by: z.enum(["day", "machine", "folder", "session"]), from: z.number().nullable(), to: z.number().nullable(), buckets: z.array(UsageBucket), total: UsageFigures });
 export type UsageReport = z.infer<typeof UsageReport>;
 
 export const ConversationQuery = z.object({

@@ -92,6 +92,15 @@ export class TranscriptStore {
       .all(from ?? 0, to ?? Number.MAX_SAFE_INTEGER) as ResponseRow[];
   }
 
+  /** Turns (the main agent's user entries) per session started in [from, to). */
+  turnsBySession(from: number | null, to: number | null): Map<string, number> {
+    const rows = this.db
+      .query(`SELECT e.session_id AS id, COUNT(*) AS n FROM transcript_entries e JOIN sessions s ON s.id = e.session_id
+        WHERE e.kind = 'user' AND e.agent_id IS NULL AND s.started_at >= ? AND s.started_at < ? GROUP BY e.session_id`)
+      .all(from ?? 0, to ?? Number.MAX_SAFE_INTEGER) as { id: string; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
   /** Token sums by model over all stored responses (for /metrics); `p_*`: those without Claude Code's own cost. */
   tokensByModel(): TokensByModel[] {
     return this.db
