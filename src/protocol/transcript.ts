@@ -32,6 +32,8 @@ export const EntryBlock = z.discriminatedUnion("type", [
     toolUseId: z.string().max(128),
     text: Text,
     isError: z.boolean(),
+    /** The subagent an Agent call started (its entries carry this agentId). */
+    agentId: z.string().max(64).optional(),
     /** The file change the tool made (Edit, Write, MultiEdit), when recorded. */
     patch: z.object({ file: z.string().max(4096), create: z.boolean(), hunks: z.array(PatchHunk).max(200) }).optional(),
   }),

@@ -50,7 +50,7 @@ export class EntryRenderer {
       g = { el, body, count, n: 0 };
       this.groups.set(agentId, g);
       // under the Agent call whose result names it, else where it first appears
-      const call = [...this.tools.values()].find((t) => t.agentText?.includes(agentId));
+      const call = [...this.tools.values()].find((t) => t.agentId === agentId);
       (call ? call.body : frag).append(el);
     }
     g.count.textContent = `· ${++g.n} step${g.n === 1 ? '' : 's'}`;
@@ -94,8 +94,12 @@ export class EntryRenderer {
       t.details.classList.add('edit');
     }
     if (b.isError) t.details.classList.add('failed');
-    t.agentText = t.name === 'Agent' || t.name === 'Task' ? b.text : undefined;
     t.body.append(result);
+    if (b.agentId) {
+      t.agentId = b.agentId;
+      const g = this.groups.get(b.agentId); // its work arrived first: move it under the call
+      if (g) t.body.append(g.el);
+    }
   }
 
   /** Per-turn figures from GET /api/sessions/:id/usage, on each turn's first line. */

@@ -30,7 +30,9 @@ export function conversationView(id) {
   let closed = false;
 
   const atBottom = () => el.scrollTop + el.clientHeight >= el.scrollHeight - 24;
+  let shownPartial = 0;
   const showPartial = (reasons) => {
+    shownPartial = reasons?.length ?? 0;
     partial.hidden = !reasons?.length;
     partial.replaceChildren(h('b', {}, 'Partial: '), reasons?.length ? reasons.join('; ') : '');
   };
@@ -90,7 +92,8 @@ export function conversationView(id) {
   });
 
   const unsub = subscribe((what) => {
-    if (what === 'usage' && (state.usage.get(id)?.lastId ?? 0) > lastId) pull();
+    const u = what === 'usage' ? state.usage.get(id) : null;
+    if (u && ((u.lastId ?? 0) > lastId || (u.partial?.length ?? 0) > shownPartial)) pull();
     if (what === 'online' && state.online) pull(); // after a reconnect (or a server restart), catch up
   });
   pull();

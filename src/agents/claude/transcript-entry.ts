@@ -82,7 +82,8 @@ function blocksOf(content: unknown, toolUseResult: unknown): { blocks: EntryBloc
       const lines = countLines(patch);
       added += lines.added;
       removed += lines.removed;
-      blocks.push({ type: "tool_result", toolUseId: str(b.tool_use_id) ?? "", text: clipText(resultText(b.content)), isError: b.is_error === true, ...(patch ? { patch } : {}) });
+      const agentId = isObj(toolUseResult) ? str(toolUseResult.agentId, 64) : null;
+      blocks.push({ type: "tool_result", toolUseId: str(b.tool_use_id) ?? "", text: clipText(resultText(b.content)), isError: b.is_error === true, ...(patch ? { patch } : {}), ...(agentId ? { agentId } : {}) });
     }
   }
   return { blocks, added, removed };
