@@ -84,10 +84,12 @@ export class FileTail {
         this.skipping = false;
         continue;
       }
-      const line = this.carryBytes ? Buffer.concat([...this.carry, piece]).toString("utf8") : piece.toString("utf8");
+      const long = this.carryBytes + piece.length > MAX_LINE;
+      const line = long ? "" : this.carryBytes ? Buffer.concat([...this.carry, piece]).toString("utf8") : piece.toString("utf8");
       this.carry = [];
       this.carryBytes = 0;
-      if (line.trim()) lines.push(line);
+      if (long) problems.push(`a line of ${this.label} over ${MAX_LINE >> 20} MiB was skipped`);
+      else if (line.trim()) lines.push(line);
     }
     const rest = chunk.subarray(start);
     if (rest.length && !this.skipping) {
