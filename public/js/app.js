@@ -25,9 +25,18 @@ function route() {
   else if (hash === '#/pair') (tab = 'devices'), (cleanup = pairView(view));
   else if (hash === '#/search') (tab = 'search'), (cleanup = searchView(view));
   else if (hash === '#/new') (tab = 'new'), (cleanup = newSessionView(view));
+  else if (hash === '#/usage') (tab = 'usage'), (cleanup = lazyView('./conversation/usage-view.js', 'usageView'));
   else cleanup = listView(view);
   document.body.classList.toggle('in-session', !!m);
   for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('on', a.dataset.tab === tab && !m);
+}
+
+/** A view whose module loads on first use (outside the first-load budget). */
+function lazyView(path, name) {
+  let done = null;
+  let gone = false;
+  import(path).then((m) => !gone && (done = m[name](view)), () => (view.textContent = 'Could not load this page.'));
+  return () => ((gone = true), done?.());
 }
 
 function showLogin(message) {

@@ -2,6 +2,7 @@
 import { cardsToShow, lingering, syncCards } from './cards.js';
 import { age, h } from './dom.js';
 import { pendingFor, promptsToShow, state, subscribe } from './live.js';
+import { usageLine } from './usage-line.js';
 
 export function statusText(s) {
   if (s.status === 'exited') return `finished · exit ${s.exitCode ?? '?'}`;
@@ -31,7 +32,8 @@ function sessionRow(s) {
         statusPill(s),
         n ? h('span', { class: 'badge', title: `${n} waiting` }, String(n)) : null),
       h('div', { class: 'l2' }, `${device} · ${ended && s.endedAt ? `ended ${age(s.endedAt)} ago` : `started ${age(s.startedAt)} ago`}`),
-      h('div', { class: 'l3 cwd' }, s.cwd)));
+      h('div', { class: 'l3 cwd' }, s.cwd),
+      usageLine(s, state.usage.get(s.id))));
 }
 
 export function listView(root) {
@@ -53,7 +55,7 @@ export function listView(root) {
     empty.hidden = sessions.length > 0;
   };
   render();
-  const unsub = subscribe((what) => (what === 'sessions' || what === 'prompts') && render());
+  const unsub = subscribe((what) => (what === 'sessions' || what === 'prompts' || what === 'usage') && render());
   const tick = setInterval(render, 30_000); // ages
   return () => {
     unsub();

@@ -10,6 +10,8 @@ export const state = {
   /** id -> prompt; resolved ones stay a while so their card can show how it ended. */
   prompts: new Map(),
   promptsApi: true,
+  /** session id -> {tokens, costUsd, turns, partial, lastId} from the transcript (usage-line.js). */
+  usage: new Map(),
   online: true,
   bootId: null,
 };
@@ -81,6 +83,10 @@ function connect() {
     changed('sessions');
   });
   on('device', () => changed('devices'));
+  on('transcript', (d) => {
+    state.usage.set(d.sessionId, { ...d.usage, partial: d.partial, lastId: d.lastId });
+    changed('usage');
+  });
   for (const name of PROMPT_EVENTS) on(name, (d) => upsertPrompt(d && d.prompt ? d.prompt : d));
 }
 
@@ -95,8 +101,9 @@ function setOnline(online) {
 export async function refetch() {
   queue = queue || [];
   try {
-    const [sessions, prompts] = await Promise.all([apiAll('/api/sessions?limit=500'), fetchPending()]);
+    const [sessions, prompts, usage] = await Promise.all([apiAll('/api/sessions?limit=500'), fetchPending(), api('/api/usage?by=session').catch(() => null)]);
     state.sessions = new Map(sessions.map((s) => [s.id, s]));
+    if (usage) for (const b of usage.buckets) state.usage.set(b.key, { ...state.usage.get(b.key), tokens: b.usage.input + b.usage.output + b.usage.cacheRead + b.usage.cacheWrite, costUsd: b.usage.costUsd, turns: b.turns ?? 0 });
     if (prompts) {
       const pendingIds = new Set(prompts.map((p) => p.id));
       for (const [id, p] of state.prompts) if (p.status === 'pending' && !pendingIds.has(id)) await settleMissing(id);
@@ -111,6 +118,7 @@ export async function refetch() {
     for (const fn of q) fn();
     changed('sessions');
     changed('prompts');
+    changed('usage');
   }
 }
 

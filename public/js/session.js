@@ -18,12 +18,27 @@ export function sessionView(root, id) {
   const title = h('span', { class: 'name' }, state.sessions.get(id)?.name || '…');
   const pill = h('span', {});
   const zoom = h('button', { class: 'btn', type: 'button', 'aria-label': 'text size', title: 'Fit width / larger text' }, 'Aa');
+  const chat = h('button', { class: 'btn chat', type: 'button', 'aria-pressed': 'false', title: 'Conversation / live screen' }, 'Chat');
   const cards = h('div', { class: 'scards cards' });
   const older = h('button', { class: 'btn older', type: 'button', hidden: true }, '↑ Older output');
   const wrap = h('div', { class: 'termwrap' }, older, term.el);
   const input = inputBar(id, () => term);
   const actions = sessionActions(id);
-  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, actions.el, zoom), cards, wrap, input.el);
+  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, actions.el, chat, zoom), cards, wrap, input.el);
+  // The conversation (js/conversation/, loaded on first use) takes the screen's place; the input bar serves both.
+  let conv = null;
+  chat.addEventListener('click', async () => {
+    const on = !root.classList.contains('chat');
+    if (on && !conv) {
+      const { conversationView } = await import('./conversation/view.js');
+      if (!root.isConnected) return;
+      conv = conversationView(id);
+      wrap.after(conv.el);
+    }
+    root.classList.toggle('chat', on);
+    chat.setAttribute('aria-pressed', String(on));
+    chat.textContent = on ? 'Screen' : 'Chat';
+  });
 
   let atBottom = true;
   wrap.addEventListener('scroll', () => (atBottom = wrap.scrollTop + wrap.clientHeight >= wrap.scrollHeight - 24));
@@ -133,7 +148,8 @@ export function sessionView(root, id) {
     clearTimeout(retry);
     es?.close();
     input.close();
-    root.classList.remove('session');
+    conv?.close();
+    root.classList.remove('session', 'chat');
     delete root.dataset.ready;
   };
 }

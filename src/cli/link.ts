@@ -70,6 +70,7 @@ export class Link {
   private outbox: ClientFrame[] = [];
   private readyListeners: (() => void)[] = [];
   private answerListeners: ((f: PromptAnswer) => void)[] = [];
+  private transcriptAckListeners: ((seq: number) => void)[] = [];
   acked = 0;
   everConnected = false;
   /** The server said it answers `session.exit` with `session.ended`. */
@@ -140,6 +141,11 @@ export class Link {
   /** Answers to this session's prompts from the server. */
   onPromptAnswer(fn: (f: PromptAnswer) => void): void {
     this.answerListeners.push(fn);
+  }
+
+  /** Acks of this session's `transcript` frames (their own seq; see transcript-feed.ts). */
+  onTranscriptAck(fn: (seq: number) => void): void {
+    this.transcriptAckListeners.push(fn);
   }
 
   /**
@@ -260,6 +266,9 @@ export class Link {
         return;
       case "prompt.answer":
         if (f.sessionId === s.sessionId) for (const fn of this.answerListeners) fn(f);
+        return;
+      case "transcript.ack":
+        if (f.sessionId === s.sessionId) for (const fn of this.transcriptAckListeners) fn(f.seq);
         return;
       case "ping":
         return this.sendJson({ type: "pong", t: f.t });

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { Seq, SessionId, SessionInfo } from "./common.ts";
+import { SessionCostEvent, TranscriptEvent } from "./transcript.ts";
 
 export const HelloEvent = z.object({ bootId: z.string(), serverTime: z.number() });
 export const SessionEvent = z.object({ session: SessionInfo });
@@ -22,6 +23,10 @@ export const EventSchemas = {
   output: OutputEvent,
   gap: GapEvent,
   resync: ResyncEvent,
+  /** Global stream: a session's transcript grew (src/protocol/transcript.ts). */
+  transcript: TranscriptEvent,
+  /** Global stream: a session's cost passed CLAUDE_REMOTE_COST_ALERT_USD. */
+  "session.cost": SessionCostEvent,
 } as const;
 export type EventName = keyof typeof EventSchemas;
 export type EventData<N extends EventName> = z.infer<(typeof EventSchemas)[N]>;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { Cols, Rows, Seq, SessionId } from "./common.ts";
 import { DaemonHello, DaemonResult, DaemonSessions, DaemonStart, DaemonStop, SessionAttach } from "./daemon.ts";
 import { NoticeFrame, PromptAnswer, PromptClosed, PromptOpen } from "./prompts.ts";
+import { TranscriptAck, TranscriptFrame } from "./transcript.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** Largest text frame either side accepts. */
@@ -74,7 +75,7 @@ export const Gap = z.object({
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame, DaemonHello, DaemonSessions, DaemonResult, SessionAttach]);
+export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame, DaemonHello, DaemonSessions, DaemonResult, SessionAttach, TranscriptFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----
@@ -100,5 +101,5 @@ export const ErrorFrame = z.object({
   ref: z.string().optional(),
 });
 
-export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, SessionEnded, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer, DaemonStart, DaemonStop]);
+export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, SessionEnded, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer, DaemonStart, DaemonStop, TranscriptAck]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -4,8 +4,11 @@
  */
 import { z } from "zod";
 
-/** What can notify. `resolved` replaces an earlier prompt notification (same tag). */
-export const NotifyKind = z.enum(["prompt", "resolved", "waiting", "done", "exit"]);
+/**
+ * What can notify. `resolved` replaces an earlier prompt notification (same tag). `cost`: a
+ * session's cost passed CLAUDE_REMOTE_COST_ALERT_USD (sent by every channel once that is set).
+ */
+export const NotifyKind = z.enum(["prompt", "resolved", "waiting", "done", "exit", "cost"]);
 export type NotifyKind = z.infer<typeof NotifyKind>;
 /** The kinds a user switches per channel (`resolved` follows `prompt`). */
 export const SWITCHABLE_KINDS = ["prompt", "waiting", "done", "exit"] as const;

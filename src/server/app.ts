@@ -42,9 +42,11 @@ import { SearchIndexer } from "./search-indexer.ts";
 import { DurableAcks } from "./durable-acks.ts";
 import { serveStatic } from "./static.ts";
 import { PAGE_KEY_PARAM } from "../protocol/api.ts";
+import { TranscriptService } from "./transcript-service.ts";
+import { usageRoutes } from "./routes/usage.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin, requestUrl } from "./request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes, ...remoteRoutes];
+export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes, ...remoteRoutes, ...usageRoutes];
 
 /** Routes whose answers are long streams: events, stored output, recordings. */
 const STREAMING = /^\/(events$|api\/sessions\/[^/]+\/(output|cast)$)/;
@@ -54,6 +56,7 @@ export type App = {
   store: Store;
   hub: Hub;
   prompts: PromptService;
+  transcripts: TranscriptService;
   events: EventLog;
   auth: Auth;
   sockets: DeviceSockets;
@@ -96,7 +99,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send), maxSessionsPerDevice: config.maxSessionsPerDevice });
   const prompts = new PromptService(store, hub, events, log);
   const remote = new RemoteStart(log);
-  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts, remote);
+  const transcripts = new TranscriptService(store, hub, events, log, config.costAlertUsd);
+  const sockets = new DeviceSockets(store, hub, masterKey, log, prompts, remote, transcripts);
   const router = new Router(ROUTES);
   const auth = new Auth(store, admin.token, masterKey);
   const isSecure = (req: Request) => (config.publicUrl || requestOrigin(req, config)).startsWith("https:");
@@ -114,7 +118,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
 
   const indexer = new SearchIndexer(dbPath, log);
   const app: App = {
-    config, store, hub, prompts, events, sockets, remote, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
+    config, store, hub, prompts, transcripts, events, sockets, remote, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
     metrics: new Metrics(),
     streams: new ConnectionSlots(config.maxStreamsPerIp),
     notifier: createNotifier(config, store, log),

@@ -33,6 +33,7 @@ export const CONFIG_VARS = [
   { name: "CLAUDE_REMOTE_NOTIFY_NTFY", default: "prompt,waiting,done,exit", meaning: "What ntfy notifies (same list)", schema: notifyKinds },
   { name: "CLAUDE_REMOTE_NOTIFY_WEBHOOK", default: "prompt,waiting,done,exit", meaning: "What the webhook receives (same list)", schema: notifyKinds },
   { name: "CLAUDE_REMOTE_VAPID_SUBJECT", default: "", meaning: "VAPID contact (`mailto:` or `https:` URL) for push services; default: PUBLIC_URL if https, else a mailto placeholder", schema: vapidSubject },
+  { name: "CLAUDE_REMOTE_COST_ALERT_USD", default: "", meaning: "Notify (every configured channel) once per session when its cost passes this many US dollars; empty = off", schema: z.union([z.literal("").transform(() => null), z.coerce.number().positive("must be a positive number of dollars")]) },
   { name: "CLAUDE_REMOTE_SSE_COMPRESSION", default: "1", meaning: "Compress SSE streams (gzip/deflate, flushed per event) for viewers that accept it; `0` sends them uncompressed (see SECURITY.md, compression)", schema: bool },
   { name: "CLAUDE_REMOTE_NTFY_ACTIONS", default: "open", meaning: "ntfy prompt buttons: `open` (open the dashboard) or `approve` (one-tap Approve / Deny: anyone who reads the topic can press them; only for a protected topic, see SECURITY.md)", schema: z.enum(["open", "approve"]) },
   { name: "CLAUDE_REMOTE_IDLE_TIMEOUT", default: "10", meaning: "Seconds an HTTP connection may sit idle before it is closed (event streams and WebSockets have heartbeats instead)", schema: z.coerce.number().int().min(1).max(255) },
@@ -61,6 +62,7 @@ export type ServerConfig = {
   idleTimeout: number;
   maxStreamsPerIp: number;
   maxSessionsPerDevice: number;
+  costAlertUsd: number | null;
 };
 export type NotifyKindName = (typeof NOTIFY_KINDS)[number];
 
@@ -87,6 +89,7 @@ const KEYS: Record<(typeof CONFIG_VARS)[number]["name"], keyof ServerConfig> = {
   CLAUDE_REMOTE_IDLE_TIMEOUT: "idleTimeout",
   CLAUDE_REMOTE_MAX_STREAMS_PER_IP: "maxStreamsPerIp",
   CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE: "maxSessionsPerDevice",
+  CLAUDE_REMOTE_COST_ALERT_USD: "costAlertUsd",
 };
 
 /** Reads and validates the environment; an invalid value throws a ConfigError naming the variable. */

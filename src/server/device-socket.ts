@@ -14,6 +14,7 @@ import type { Logger } from "./log.ts";
 import type { PromptService } from "./prompts.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import type { RemoteStart } from "./remote-start.ts";
+import type { TranscriptService } from "./transcript-service.ts";
 import { randomToken, safeEqual, unwrapKey } from "./secrets.ts";
 
 export const HEARTBEAT_MS = 10_000;
@@ -42,7 +43,7 @@ export class DeviceSockets {
   private sweeper: ReturnType<typeof setInterval>;
   framesRejected = 0;
 
-  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger, private prompts: PromptService, private remote: RemoteStart) {
+  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger, private prompts: PromptService, private remote: RemoteStart, private transcripts?: TranscriptService) {
     // A link that has said nothing for 3 heartbeats is dead: close it so the session shows as disconnected.
     this.sweeper = setInterval(() => this.sweep(), HEARTBEAT_MS);
   }
@@ -180,6 +181,11 @@ export class DeviceSockets {
       case "notice": {
         const err = f.type === "prompt.open" ? this.prompts.opened(conn, f) : f.type === "prompt.closed" ? this.prompts.closed(conn, f) : this.prompts.notice(conn, f);
         if (err) reject("bad_prompt", err, f.type);
+        return;
+      }
+      case "transcript": {
+        const err = this.transcripts ? this.transcripts.frame(conn, f) : "this server does not store transcripts";
+        if (err) reject("bad_transcript", err, f.type);
         return;
       }
       case "gap": {

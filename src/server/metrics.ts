@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import { searchDbPath } from "../store/search-db.ts";
 import type { App } from "./app.ts";
 import { SseClient } from "./sse.ts";
+import { usageFamilies } from "./usage/metrics.ts";
 
 type Labels = Record<string, string>;
 
@@ -77,6 +78,7 @@ export function collect(app: App): Family[] {
   if (fds !== null) families.push({ name: "claude_remote_open_files", help: "Open file descriptors of the server process", type: "gauge", samples: [{ value: fds }] });
   families.push({ name: "claude_remote_stream_slots", help: "Open event streams and WebSockets counted against the per-IP cap", type: "gauge", samples: [{ value: app.streams.total }] });
   if (tableExists(app, "prompts")) families.push({ name: "claude_remote_prompts", help: "Permission prompts by status", type: "gauge", samples: groupCount(app, "prompts", "status") });
+  families.push(...usageFamilies(app.store));
   for (const c of app.metrics.counters()) families.push({ name: c.name, help: c.help, type: "counter", samples: c.samples() });
   return families;
 }

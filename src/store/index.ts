@@ -6,6 +6,7 @@ import { DeviceStore } from "./devices.ts";
 import { OutputStore } from "./output.ts";
 import { PromptStore } from "./prompts.ts";
 import { SessionStore } from "./sessions.ts";
+import { TranscriptStore } from "./transcript.ts";
 
 export class Store {
   readonly devices: DeviceStore;
@@ -14,6 +15,7 @@ export class Store {
   readonly output: OutputStore;
   readonly audit: AuditStore;
   readonly prompts: PromptStore;
+  readonly transcript: TranscriptStore;
 
   constructor(readonly db: Database) {
     this.devices = new DeviceStore(db);
@@ -22,6 +24,7 @@ export class Store {
     this.output = new OutputStore(db);
     this.audit = new AuditStore(db);
     this.prompts = new PromptStore(db);
+    this.transcript = new TranscriptStore(db);
   }
 
   static open(path: string): Store {

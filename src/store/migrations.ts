@@ -161,6 +161,36 @@ export const MIGRATIONS: readonly string[] = [
   // The search index moved to its own file (search-index.db, src/store/search-db.ts), written by
   // a Worker: derived data, rebuilt there from `output`.
   `DROP TABLE search_fts; DROP TABLE search_docs;`,
+  // The agent's transcript (src/protocol/transcript.ts): one row per entry, idempotent by uuid; the
+  // usage columns are the response's, repeated on each line of a response (counted once by message_id).
+  `CREATE TABLE transcript_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    kind TEXT NOT NULL,                 -- 'user' | 'assistant' | 'tool_result' | 'turn_end'
+    at INTEGER NOT NULL,
+    agent_id TEXT,                      -- subagent; NULL for the main agent
+    message_id TEXT,
+    model TEXT,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0, -- part of cache_write_tokens with the 1-hour lifetime
+    cost_usd REAL,                      -- Claude Code's own figure, when it writes one
+    duration_ms INTEGER,
+    lines_added INTEGER NOT NULL DEFAULT 0,
+    lines_removed INTEGER NOT NULL DEFAULT 0,
+    blocks TEXT NOT NULL,               -- JSON array of EntryBlock
+    UNIQUE (session_id, uuid)
+  );
+  CREATE INDEX transcript_entries_session ON transcript_entries(session_id, id);
+  CREATE TABLE transcript_state (
+    session_id TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    partial TEXT NOT NULL DEFAULT '[]', -- JSON array of reasons the transcript is incomplete
+    cost_alerted_at INTEGER
+  );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

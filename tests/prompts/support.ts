@@ -15,8 +15,8 @@ import { waitFor } from "../support/wait.ts";
 
 export type Env = { server: TestServer; fake: FakeAnthropic; configDir: string; stop(): Promise<void> };
 
-export async function startEnv(scenarios: Record<string, Scenario>): Promise<Env> {
-  const server = await startTestServer();
+export async function startEnv(scenarios: Record<string, Scenario>, opts: { serverEnv?: Record<string, string> } = {}): Promise<Env> {
+  const server = await startTestServer({ env: opts.serverEnv });
   const fake = await startFakeAnthropic({ scenarios });
   const { configDir } = await server.pairDevice();
   return {
@@ -35,6 +35,8 @@ export async function startEnv(scenarios: Record<string, Scenario>): Promise<Env
 export type ClaudeSession = {
   pty: OuterPty;
   cwd: string;
+  /** claude's HOME (its transcripts are under .claude/projects) */
+  home: string;
   sessionId: string;
   /** Types the prompt and presses Enter until the fake API has seen it. */
   submit(text: string): Promise<number>;
@@ -80,6 +82,7 @@ export async function startClaude(env: Env, opts: { files?: Record<string, strin
     const session: ClaudeSession = {
       pty,
       cwd,
+      home: claudeEnv.home,
       sessionId,
       async submit(text) {
         const since = Date.now();

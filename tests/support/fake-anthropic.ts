@@ -7,16 +7,30 @@
 // A scenario is either one list of tool uses (played once, in one assistant message) or a list of
 // steps (each step one assistant message; the next step is played after the tool results come back).
 // POST /v1/messages/count_tokens answers {input_tokens}. GET/HEAD anywhere answer 200 so probes do
-// not hang. Every parsed POST /v1/messages body is kept in `requests`.
+// not hang. Every parsed POST /v1/messages body is kept in `requests`, and what was answered (the
+// message id, model, text and `usage`) in `responses`. Each response has its own known usage
+// (`usageFor(n)`, n = 1, 2, …; override with `opts.usage`), so tests can check sums.
+// A scenario step may be text instead of tool uses: `{ text: "..." }` (the model's answer).
 
 export type ToolUse = { name: string; input: Record<string, unknown> };
-export type Scenario = ToolUse[] | ToolUse[][];
+export type TextStep = { text: string };
+export type Scenario = ToolUse[] | (ToolUse[] | TextStep)[];
+export type FakeUsage = { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
+/** `scenario`: the scenario key the request was answered from (undefined: the default "Done."). */
+export type FakeResponse = { id: string; model: string; tools: number; text: string; usage: FakeUsage; scenario?: string };
+
+/** The default usage of the n-th response (1-based): distinct numbers, so a sum shows what was counted. */
+export function usageFor(n: number): FakeUsage {
+  return { input_tokens: 100 + n, output_tokens: 10 + n, cache_creation_input_tokens: 50 + 2 * n, cache_read_input_tokens: 1000 + 7 * n };
+}
 
 export type FakeAnthropic = {
   url: string;
   apiKey: string;
   /** every parsed POST /v1/messages body, in arrival order (side calls included) */
   requests: any[];
+  /** what each POST /v1/messages was answered with, in order */
+  responses: FakeResponse[];
   /** paths that were not /v1/messages(/count_tokens), for debugging */
   unknown: string[];
   stop(): Promise<void>;
@@ -46,16 +60,17 @@ function hasToolResult(m: Msg | undefined): boolean {
   return !!m && Array.isArray(m.content) && m.content.some((b) => b && b.type === "tool_result");
 }
 
-function stepsOf(s: Scenario): ToolUse[][] {
+type Step = ToolUse[] | TextStep;
+function stepsOf(s: Scenario): Step[] {
   if (s.length === 0) return [];
-  return Array.isArray(s[0]) ? (s as ToolUse[][]) : [s as ToolUse[]];
+  return Array.isArray(s[0]) || "text" in (s[0] as object) ? (s as Step[]) : [s as ToolUse[]];
 }
 
 /** Finds the scenario for the conversation and how many of its steps were already played. */
 export function pickScenario(
   messages: Msg[],
   scenarios: Record<string, Scenario>,
-): { key: string; steps: ToolUse[][]; played: number } | undefined {
+): { key: string; steps: Step[]; played: number } | undefined {
   // The user's prompt: the last user message with text of its own (not only tool results).
   let promptIdx = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
@@ -88,8 +103,7 @@ function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-function streamBody(model: string, blocks: Block[], stopReason: string): string {
-  const id = nextId("msg");
+function streamBody(id: string, model: string, blocks: Block[], stopReason: string, usage: FakeUsage): string {
   let out = sse("message_start", {
     type: "message_start",
     message: {
@@ -100,7 +114,7 @@ function streamBody(model: string, blocks: Block[], stopReason: string): string 
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: 12, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: { ...usage, output_tokens: 1 },
     },
   });
   blocks.forEach((b, index) => {
@@ -125,39 +139,41 @@ function streamBody(model: string, blocks: Block[], stopReason: string): string 
   out += sse("message_delta", {
     type: "message_delta",
     delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { output_tokens: 20 },
+    usage: { output_tokens: usage.output_tokens },
   });
   out += sse("message_stop", { type: "message_stop" });
   return out;
 }
 
-function jsonBody(model: string, blocks: Block[], stopReason: string) {
+function jsonBody(id: string, model: string, blocks: Block[], stopReason: string, usage: FakeUsage) {
   return {
-    id: nextId("msg"),
+    id,
     type: "message",
     role: "assistant",
     model,
     content: blocks,
     stop_reason: stopReason,
     stop_sequence: null,
-    usage: { input_tokens: 12, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    usage,
   };
 }
 
 /** What the fake model says for one request. */
-export function replyFor(body: any, scenarios: Record<string, Scenario>): { blocks: Block[]; stopReason: string } {
+export function replyFor(body: any, scenarios: Record<string, Scenario>): { blocks: Block[]; stopReason: string; scenario?: string } {
   const messages: Msg[] = Array.isArray(body?.messages) ? body.messages : [];
   const hasTools = Array.isArray(body?.tools) && body.tools.length > 0;
   if (hasTools) {
     const pick = pickScenario(messages, scenarios);
     if (pick && pick.played < pick.steps.length) {
       const step = pick.steps[pick.played]!;
+      if (!Array.isArray(step)) return { blocks: [{ type: "text", text: step.text }], stopReason: "end_turn", scenario: pick.key };
       return {
+        scenario: pick.key,
         blocks: step.map((t) => ({ type: "tool_use" as const, id: nextId("toolu"), name: t.name, input: t.input })),
         stopReason: "tool_use",
       };
     }
-    return { blocks: [{ type: "text", text: "Done." }], stopReason: "end_turn" };
+    return { blocks: [{ type: "text", text: "Done." }], stopReason: "end_turn", scenario: pick?.key };
   }
   // Side calls (title / summary generation on a small model). Some ask for JSON; answer JSON-ish
   // when the system prompt mentions it, which Claude Code tolerates either way.
@@ -169,11 +185,13 @@ export function replyFor(body: any, scenarios: Record<string, Scenario>): { bloc
 }
 
 export async function startFakeAnthropic(
-  opts: { scenarios?: Record<string, Scenario>; apiKey?: string; log?: (msg: string) => void } = {},
+  opts: { scenarios?: Record<string, Scenario>; apiKey?: string; log?: (msg: string) => void; usage?: (n: number) => FakeUsage } = {},
 ): Promise<FakeAnthropic> {
   const scenarios = { ...DEFAULT_SCENARIOS, ...(opts.scenarios ?? {}) };
   const apiKey = opts.apiKey ?? "sk-ant-fake-" + crypto.randomUUID().replace(/-/g, "");
   const requests: any[] = [];
+  const responses: FakeResponse[] = [];
+  const usageOf = opts.usage ?? usageFor;
   const unknown: string[] = [];
   const log = opts.log ?? ((m: string) => process.env.FAKE_ANTHROPIC_DEBUG && console.error(m));
 
@@ -193,14 +211,17 @@ export async function startFakeAnthropic(
         }
         requests.push(body);
         const model = typeof body?.model === "string" ? body.model : "claude-fake";
-        const { blocks, stopReason } = replyFor(body, scenarios);
+        const { blocks, stopReason, scenario } = replyFor(body, scenarios);
         log(`[fake-anthropic] #${requests.length} model=${model} tools=${body?.tools?.length ?? 0} stream=${!!body?.stream} -> ${blocks.map((b) => (b.type === "tool_use" ? `tool_use:${b.name}` : "text")).join(",")}`);
+        const id = nextId("msg");
+        const usage = usageOf(responses.length + 1);
+        responses.push({ id, model, tools: body?.tools?.length ?? 0, text: blocks.map((b) => (b.type === "text" ? b.text : "")).join(""), usage, scenario });
         if (body?.stream) {
-          return new Response(streamBody(model, blocks, stopReason), {
+          return new Response(streamBody(id, model, blocks, stopReason, usage), {
             headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": nextId("req") },
           });
         }
-        return Response.json(jsonBody(model, blocks, stopReason), { headers: { "request-id": nextId("req") } });
+        return Response.json(jsonBody(id, model, blocks, stopReason, usage), { headers: { "request-id": nextId("req") } });
       }
       if (req.method === "POST" && path === "/v1/messages/count_tokens") {
         let n = 100;
@@ -222,6 +243,7 @@ export async function startFakeAnthropic(
     url: `http://127.0.0.1:${server.port}`,
     apiKey,
     requests,
+    responses,
     unknown,
     async stop() {
       await server.stop(true);

@@ -7,8 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Adapter } from "../../cli/run.ts";
+import { TranscriptFeed } from "../../cli/transcript-feed.ts";
 import { HookPrompts } from "./hook-prompts.ts";
-import { startHookServer } from "./hook-server.ts";
+import { type HookHandlers, startHookServer } from "./hook-server.ts";
 import { type HookSettings, buildHookSettings, warnFlags, withHookSettings } from "./hook-settings.ts";
 
 /** How long Claude Code keeps a PermissionRequest hook open (seconds). */
@@ -31,6 +32,7 @@ export function hookSettingsFor(url: string): HookSettings {
 
 export function claudeAdapter(): Adapter {
   let prompts: HookPrompts | null = null;
+  let feed: TranscriptFeed | null = null;
   return {
     async prepare({ sessionId, argv, env }) {
       const [bin, ...args] = argv;
@@ -39,7 +41,9 @@ export function claudeAdapter(): Adapter {
       const tracker = new HookPrompts(sessionId, PERMISSION_TIMEOUT_SEC * 1000);
       prompts = tracker;
       const secret = randomBytes(32).toString("base64url");
-      const server = startHookServer(secret, tracker);
+      const transcript = new TranscriptFeed(sessionId);
+      feed = transcript;
+      const server = startHookServer(secret, watchingTranscript(tracker, transcript));
       return {
         argv: [bin!, ...withHookSettings(args, hookSettingsFor(server.url))],
         env: { ...env, [SECRET_ENV]: secret },
@@ -47,12 +51,22 @@ export function claudeAdapter(): Adapter {
         dispose() {
           tracker.exited();
           server.stop();
+          transcript.stop();
         },
       };
     },
     attach(link, pty) {
       prompts?.attach(link);
+      feed?.attach(link);
       void pty.exited.then(() => prompts?.exited());
     },
+  };
+}
+
+/** Every hook payload names the session's transcript file: the feed starts reading it from the first one. */
+function watchingTranscript(handlers: HookHandlers, feed: TranscriptFeed): HookHandlers {
+  return {
+    permission: (payload, aborted) => (feed.watch(payload.transcript_path), handlers.permission(payload, aborted)),
+    event: (payload) => (feed.watch(payload.transcript_path), handlers.event(payload)),
   };
 }

@@ -22,6 +22,7 @@ export class NoticeBuilder {
   fromEvent(event: string, data: unknown): Notice | null {
     if (event === "session") return this.fromSession((data as { session?: SessionInfo })?.session);
     if (event.startsWith("prompt")) return this.fromPrompt(promptOf(data));
+    if (event === "session.cost") return this.fromCost(data as { sessionId?: string; costUsd?: number; thresholdUsd?: number });
     if (event === "notice") return this.fromHookNotice(data as { sessionId?: string; kind?: string; message?: string });
     return null;
   }
@@ -41,6 +42,12 @@ export class NoticeBuilder {
     }
     // `waiting` as a session status means "has a pending prompt": the prompt notice covers it.
     return null;
+  }
+
+  private fromCost(c: { sessionId?: string; costUsd?: number; thresholdUsd?: number }): Notice | null {
+    if (!c?.sessionId || typeof c.costUsd !== "number") return null;
+    const name = this.session(c.sessionId)?.name ?? c.sessionId.slice(0, 8);
+    return this.notice("cost", c.sessionId, name, `${name} has cost $${c.costUsd.toFixed(2)}`, `past the alert of $${c.thresholdUsd ?? "?"} set on the server`);
   }
 
   private fromHookNotice(n: { sessionId?: string; kind?: string; message?: string }): Notice | null {

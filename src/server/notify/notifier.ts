@@ -23,7 +23,7 @@ type Counters = Record<Exclude<Outcome, never>, number>;
 type Entry = { channel: Channel; kinds: Set<NotifyKind>; queue: DeliveryQueue<NotifyKind>; counters: Counters };
 
 const INBOX_MAX = 1000;
-const RELEVANT = /^(session|prompt|notice)/;
+const RELEVANT = /^(session|prompt|notice)/; // includes session.cost
 
 export type NotifierOptions = {
   config: ServerConfig;
@@ -101,6 +101,7 @@ export class Notifier {
   private add(channel: Channel, kinds: readonly string[], followsResolved: boolean, queue: QueueOptions): void {
     const set = new Set(kinds as NotifyKind[]);
     if (followsResolved && set.has("prompt")) set.add("resolved");
+    set.add("cost"); // asked for by setting CLAUDE_REMOTE_COST_ALERT_USD, not per channel
     const counters: Counters = { sent: 0, failed: 0, retried: 0, dropped: 0 };
     const count = (o: Outcome) => {
       counters[o]++;

@@ -1,0 +1,166 @@
+/**
+ * Sends the agent's transcript to the server, beside the output: the files the hooks named (and
+ * their subagents' files) are polled, new lines become entries, entries go in `transcript` frames
+ * with their own seq. Frames stay here until `transcript.ack`; after every reconnect the unacked
+ * ones are sent again (the server ignores entries it has, by uuid). Bounded: past the limit the
+ * oldest unacked frames are dropped and the next frame says so. Nothing here may disturb the
+ * session: every poll is caught.
+ */
+import { readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { entryOf } from "../agents/claude/transcript-entry.ts";
+import { FileTail } from "../agents/claude/transcript-tail.ts";
+import type { ClientFrame } from "../protocol/frames.ts";
+import { TRANSCRIPT_BATCH_MAX, TRANSCRIPT_FRAME_BUDGET, type TranscriptEntry, type TranscriptFrame } from "../protocol/transcript.ts";
+
+/** What the feed needs of the link (the Link class, or a test double). */
+export type FeedLink = {
+  readonly connected: boolean;
+  sendControl(frame: ClientFrame): void;
+  onReadyAgain(fn: () => void): void;
+  onTranscriptAck(fn: (seq: number) => void): void;
+};
+
+export type FeedOptions = { pollMs?: number; maxUnackedBytes?: number; maxFiles?: number };
+
+const POLL_MS = 300;
+const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
+const MAX_FILES = 256;
+/** Chunks read per poll across all files (each TAIL_CHUNK at most). */
+const READS_PER_POLL = 4;
+
+type Sent = { frame: TranscriptFrame; bytes: number };
+
+export class TranscriptFeed {
+  private tails = new Map<string, FileTail>();
+  private mains: string[] = [];
+  private unacked: Sent[] = [];
+  private unackedBytes = 0;
+  private seq = 0;
+  private problems: string[] = [];
+  private dropped = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private link: FeedLink | null = null;
+  private opts: Required<FeedOptions>;
+
+  constructor(private sessionId: string, opts: FeedOptions = {}) {
+    this.opts = { pollMs: opts.pollMs ?? POLL_MS, maxUnackedBytes: opts.maxUnackedBytes ?? MAX_UNACKED_BYTES, maxFiles: opts.maxFiles ?? MAX_FILES };
+  }
+
+  attach(link: FeedLink | null): void {
+    this.link = link;
+    if (!link) return;
+    link.onTranscriptAck((seq) => this.acked(seq));
+    link.onReadyAgain(() => this.resend());
+    this.timer = setInterval(() => this.poll(), this.opts.pollMs);
+  }
+
+  /** A transcript file the agent named (Claude Code's hooks carry `transcript_path`). */
+  watch(path: unknown): void {
+    if (typeof path !== "string" || !path.endsWith(".jsonl") || path.length > 4096 || this.tails.has(path)) return;
+    if (this.tails.size >= this.opts.maxFiles) return;
+    this.mains.push(path);
+    this.tails.set(path, new FileTail(path, "the transcript"));
+  }
+
+  /** Reads what is new and sends it. Safe to call at any time; never throws. */
+  poll(): void {
+    try {
+      this.findSubagents();
+      let reads = 0;
+      const entries: TranscriptEntry[] = [];
+      for (const tail of this.tails.values()) {
+        for (let more = true; more && reads < READS_PER_POLL; reads++) {
+          const r = tail.read();
+          this.problems.push(...r.problems);
+          let bad = 0;
+          for (const line of r.lines) {
+            let json: unknown;
+            try {
+              json = JSON.parse(line);
+            } catch {
+              bad++;
+              continue;
+            }
+            const e = entryOf(json);
+            if (e) entries.push(e);
+          }
+          if (bad) this.problems.push(`${bad} malformed line${bad > 1 ? "s" : ""} of ${basename(tail.path)} skipped`);
+          more = r.more;
+        }
+      }
+      this.send(entries);
+    } catch (e) {
+      this.problems.push(`transcript reader failed: ${(e as Error).message}`.slice(0, 300));
+    }
+  }
+
+  /** The session is over: one last read, then no more polling. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.poll();
+  }
+
+  get pending(): number {
+    return this.unacked.length;
+  }
+
+  private findSubagents(): void {
+    for (const main of this.mains) {
+      const dir = join(dirname(main), basename(main, ".jsonl"), "subagents");
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue; // none yet
+      }
+      for (const n of names) {
+        const p = join(dir, n);
+        if (!n.endsWith(".jsonl") || this.tails.has(p) || this.tails.size >= this.opts.maxFiles) continue;
+        this.tails.set(p, new FileTail(p, `the subagent transcript ${n}`));
+      }
+    }
+  }
+
+  private send(entries: TranscriptEntry[]): void {
+    if (this.dropped) {
+      this.problems.push(`${this.dropped} transcript entries dropped while the server was unreachable`);
+      this.dropped = 0;
+    }
+    let batch: TranscriptEntry[] = [];
+    let bytes = 0;
+    for (const e of entries) {
+      const size = JSON.stringify(e).length;
+      if (batch.length && (batch.length >= TRANSCRIPT_BATCH_MAX || bytes + size > TRANSCRIPT_FRAME_BUDGET)) {
+        this.emit(batch, bytes);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(e);
+      bytes += size;
+    }
+    if (batch.length || this.problems.length) this.emit(batch, bytes);
+  }
+
+  private emit(entries: TranscriptEntry[], bytes: number): void {
+    const partial = [...new Set(this.problems.splice(0))].slice(0, 20).map((p) => p.slice(0, 300));
+    const frame: TranscriptFrame = { type: "transcript", sessionId: this.sessionId, seq: ++this.seq, entries, partial };
+    this.unacked.push({ frame, bytes });
+    this.unackedBytes += bytes;
+    while (this.unackedBytes > this.opts.maxUnackedBytes && this.unacked.length > 1) {
+      const old = this.unacked.shift()!;
+      this.unackedBytes -= old.bytes;
+      this.dropped += old.frame.entries.length;
+    }
+    if (this.link?.connected) this.link.sendControl(frame);
+  }
+
+  private acked(seq: number): void {
+    while (this.unacked.length && this.unacked[0]!.frame.seq <= seq) this.unackedBytes -= this.unacked.shift()!.bytes;
+  }
+
+  private resend(): void {
+    for (const s of this.unacked) this.link?.sendControl(s.frame);
+  }
+}
