@@ -64,8 +64,9 @@ export class Ring {
   /** The server stored everything up to `seq`. */
   ack(seq: number): void {
     while (this.head < this.entries.length && this.entries[this.head].seq <= seq) {
-      this.bytes -= this.entries[this.head].bytes;
-      this.head++;
+      const e = this.entries[this.head++];
+      this.bytes -= e.bytes;
+      e.parts = []; // acked: free the bytes now, not when compaction drops the slot (up to 1024 entries later)
     }
     this.dropped = this.dropped.filter((d) => d.toSeq > seq);
     this.compact();
