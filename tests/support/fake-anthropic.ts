@@ -9,7 +9,8 @@
 // POST /v1/messages/count_tokens answers {input_tokens}. GET/HEAD anywhere answer 200 so probes do
 // not hang. Every parsed POST /v1/messages body is kept in `requests`.
 
-export type ToolUse = { name: string; input: Record<string, unknown> };
+/** `input` may be computed from the request (e.g. the plan file path Claude Code names in plan mode). */
+export type ToolUse = { name: string; input: Record<string, unknown> | ((body: any) => Record<string, unknown>) };
 export type Scenario = ToolUse[] | ToolUse[][];
 
 export type FakeAnthropic = {
@@ -144,6 +145,14 @@ function jsonBody(model: string, blocks: Block[], stopReason: string) {
   };
 }
 
+/** The plan file Claude Code asks the model to write in plan mode (named in the request's system prompt or messages). */
+export function planFilePath(body: any): string {
+  const m = /create your plan at (\S+\.md)|plan file (?:exists )?at (\S+\.md)/.exec(JSON.stringify(body));
+  const path = m?.[1] ?? m?.[2];
+  if (!path) throw new Error("fake-anthropic: no plan file path in the request");
+  return path;
+}
+
 /** What the fake model says for one request. */
 export function replyFor(body: any, scenarios: Record<string, Scenario>): { blocks: Block[]; stopReason: string } {
   const messages: Msg[] = Array.isArray(body?.messages) ? body.messages : [];
@@ -153,7 +162,7 @@ export function replyFor(body: any, scenarios: Record<string, Scenario>): { bloc
     if (pick && pick.played < pick.steps.length) {
       const step = pick.steps[pick.played]!;
       return {
-        blocks: step.map((t) => ({ type: "tool_use" as const, id: nextId("toolu"), name: t.name, input: t.input })),
+        blocks: step.map((t) => ({ type: "tool_use" as const, id: nextId("toolu"), name: t.name, input: typeof t.input === "function" ? t.input(body) : t.input })),
         stopReason: "tool_use",
       };
     }
