@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { Cols, Rows, Seq, SessionId } from "./common.ts";
-import { NoticeFrame, PromptAnswer, PromptClosed, PromptOpen } from "./prompts.ts";
+import { NoticeFrame, PromptAnswer, PromptClosed, PromptOpen, PromptTaken } from "./prompts.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** Largest text frame either side accepts. */
@@ -73,7 +73,7 @@ export const Gap = z.object({
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame]);
+export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, PromptTaken, NoticeFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----
