@@ -42,10 +42,11 @@ const resultText = (toolName: string) =>
 async function reachable(page: Page, el: Locator): Promise<boolean> {
   await el.scrollIntoViewIfNeeded();
   const box = (await el.boundingBox())!;
-  return page.evaluate(([x, y, sel]) => {
+  const uncovered = await page.evaluate(([x, y, sel]) => {
     const hit = document.elementFromPoint(x as number, y as number);
     return !!hit && !!hit.closest(sel as string);
-  }, [box.x + box.width / 2, box.y + box.height / 2, ".card"] as const) && box.y + box.height <= 844;
+  }, [box.x + box.width / 2, box.y + box.height / 2, ".card"] as const);
+  return uncovered && box.y >= 0 && box.y + box.height <= 844;
 }
 
 test("question card: radios with descriptions and a text field; the tapped choice reaches the model", async () => {
