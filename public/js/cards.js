@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { lineDiff, parseUnified } from './diff.js';
 import { age, h, toast } from './dom.js';
 import { refetch, state } from './live.js';
+import { inputRows, planView, questionForm } from './cards/kinds.js';
 
 const MAX_DIFF_LINES = 300;
 const STATUS_TEXT = {
@@ -50,6 +51,7 @@ function sessionLabel(id) {
 }
 
 function buildCard(p, showSession) {
+  if (p.kind === 'question' || p.kind === 'plan') return buildKindCard(p, showSession);
   const status = h('div', { class: 'status', role: 'status' });
   const opts = h('div', { class: 'opts' });
   const card = h('article', { class: 'card', dataset: { id: p.id }, 'aria-label': `permission prompt: ${p.tool}` },
@@ -77,6 +79,27 @@ function buildCard(p, showSession) {
       /^\d$/.test(o.key) ? h('span', { class: 'k' }, o.key) : null, o.label));
   });
   if (!hasTell) opts.append(tellButton(card, p, 'No, and tell Claude what to do differently…'));
+  return card;
+}
+
+/** A question card (a form) or a plan card (the plan, then the terminal's choices). */
+function buildKindCard(p, showSession) {
+  const status = h('div', { class: 'status', role: 'status' });
+  const card = h('article', { class: `card ${p.kind}`, dataset: { id: p.id }, 'aria-label': p.kind === 'question' ? 'question from Claude' : 'plan approval' },
+    h('div', { class: 'head' },
+      h('span', { class: 'tool' }, p.kind === 'question' ? 'Question' : 'Plan'),
+      showSession ? h('a', { href: `#/s/${encodeURIComponent(p.sessionId)}` }, sessionLabel(p.sessionId)) : null,
+      h('span', { class: 'when' }, `${age(p.createdAt)} ago`)));
+  if (p.kind === 'question') card.append(questionForm(p, (body) => answer(card, p, 'approve', body)));
+  else {
+    const opts = h('div', { class: 'opts' });
+    for (const o of p.options) {
+      if (/^no\b|tell claude/i.test(o.label)) opts.append(tellButton(card, p, o.label));
+      else opts.append(h('button', { class: o.key === '1' ? 'btn primary' : 'btn', type: 'button', onclick: () => answer(card, p, 'approve', { option: o.key }) }, h('span', { class: 'k' }, o.key), o.label));
+    }
+    card.append(planView(p.plan), opts);
+  }
+  card.append(status);
   return card;
 }
 
@@ -136,7 +159,9 @@ function updateCard(card, p) {
   const offline = !done && state.sessions.get(p.sessionId)?.status === 'disconnected';
   card.classList.toggle('offline', offline);
   status.className = `status ${p.status}${offline ? ' offline' : ''}`;
-  status.textContent = done ? outcome(p) : offline ? 'The terminal is offline: answer once it reconnects.' : '';
+  const notTaken = !done && p.delivery === 'not_taken';
+  status.textContent = done ? outcome(p) : offline ? 'The terminal is offline: answer once it reconnects.' : notTaken ? 'Claude did not take the answer; it is still waiting at the terminal. Answer again.' : '';
+  if (notTaken) setEnabled(card, true);
   if (done) {
     setEnabled(card, false);
     for (const el of card.querySelectorAll('.tell')) el.hidden = true;
@@ -149,6 +174,8 @@ function outcome(p) {
   const base = STATUS_TEXT[p.status] || p.status;
   const via = r.via || (p.resolvedBy === 'terminal' ? 'terminal' : p.resolvedBy === 'system' ? 'system' : p.resolvedBy ? 'api' : '');
   let text = base;
+  if (via === 'api' && p.delivery === 'sent') text = 'Sent, waiting for Claude to take it';
+  else if (r.answers && p.status === 'approved') text = `Answered: ${Object.values(r.answers).join(' · ')}`;
   if (p.status === 'answered-locally') {
     if (r.decision) text += r.decision === 'allow' ? ' (allowed)' : ' (denied)';
   } else if (via === 'api') text += ' from the dashboard';
@@ -168,7 +195,7 @@ function details(p) {
   const input = p.input || {};
   const tool = p.tool || '';
   const m = /^mcp__(.+?)__(.+)$/.exec(tool);
-  if (m) return h('div', {}, kv('server', m[1]), kv('tool', m[2]), code(JSON.stringify(input, null, 2)));
+  if (m) return h('div', {}, kv('server', m[1]), kv('tool', m[2]), inputRows(input));
   switch (tool) {
     case 'Bash':
       return h('div', {}, code(input.command || ''), input.description ? h('div', { class: 'kv muted' }, input.description) : null);
@@ -186,7 +213,7 @@ function details(p) {
     case 'Grep':
       return h('div', {}, input.file_path ? kv('file', input.file_path) : null, input.path ? kv('path', input.path) : null, input.pattern ? kv('pattern', input.pattern) : null);
     default:
-      if (Object.keys(input).length) return code(JSON.stringify(input, null, 2));
+      if (Object.keys(input).length) return inputRows(input);
       return p.body && p.body.length ? code(p.body.join('\n')) : null;
   }
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const DialogOption = z.object({
   key: z.string(),
   label: z.string(),
+  /** The row the terminal draws under the label (AskUserQuestion choices). */
+  description: z.string().optional(),
 });
 export type DialogOption = z.infer<typeof DialogOption>;
 

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { Cols, Rows, Seq, SessionId } from "./common.ts";
 import { DaemonHello, DaemonResult, DaemonSessions, DaemonStart, DaemonStop, SessionAttach } from "./daemon.ts";
-import { NoticeFrame, PromptAnswer, PromptClosed, PromptOpen } from "./prompts.ts";
+import { NoticeFrame, PromptAnswer, PromptClosed, PromptOpen, PromptTaken } from "./prompts.ts";
 import { TranscriptAck, TranscriptFrame } from "./transcript.ts";
 
 export const PROTOCOL_VERSION = 1;
@@ -75,7 +75,7 @@ export const Gap = z.object({
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, NoticeFrame, DaemonHello, DaemonSessions, DaemonResult, SessionAttach, TranscriptFrame]);
+export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, PromptTaken, NoticeFrame, DaemonHello, DaemonSessions, DaemonResult, SessionAttach, TranscriptFrame]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----

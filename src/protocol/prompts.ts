@@ -6,6 +6,10 @@
 import { z } from "zod";
 import { SessionId, SessionNotice } from "./common.ts";
 import { DialogOption } from "./dialog.ts";
+import { Question } from "./questions.ts";
+
+/** The longest free-text answer to a question. */
+export const TEXT_ANSWER_MAX = 2000;
 
 export const PromptId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "must be 8-64 chars of [A-Za-z0-9_-]");
 
@@ -23,6 +27,19 @@ export type PermissionUpdate = z.infer<typeof PermissionUpdate>;
 export const Decision = z.enum(["allow", "deny"]);
 export type Decision = z.infer<typeof Decision>;
 
+/**
+ * What happened to an answer given through the API: `sent` to the agent, `taken` once the agent
+ * showed it acted on it (PostToolUse / PermissionDenied of the call, the agent moving on, or the
+ * dialog leaving the screen), `not_taken` if it did not within a few seconds: the prompt is then
+ * pending again and can be answered anew.
+ */
+export const Delivery = z.enum(["sent", "taken", "not_taken"]);
+export type Delivery = z.infer<typeof Delivery>;
+
+/** `permission`: a tool asks to run; `question`: AskUserQuestion; `plan`: ExitPlanMode (plan approval). */
+export const PromptKind = z.enum(["permission", "question", "plan"]);
+export type PromptKind = z.infer<typeof PromptKind>;
+
 /** Where an answer came from. */
 export const ResolvedVia = z.enum(["api", "terminal", "system"]);
 
@@ -38,6 +55,9 @@ export const Resolution = z.object({
   /** Why a prompt was closed without an answer (`expired`, `cancelled`), or how a local answer was noticed. */
   reason: z.string().optional(),
   ip: z.string().nullable().optional(),
+  /** The answers given to a question prompt: question text → the answer as the model gets it. */
+  answers: z.record(z.string(), z.string()).optional(),
+  delivery: Delivery.optional(),
 });
 export type Resolution = z.infer<typeof Resolution>;
 
@@ -67,6 +87,14 @@ export const Prompt = z.object({
   resolution: Resolution.nullable(),
   hookSessionId: z.string().nullable(),
   toolUseId: z.string().nullable(),
+  /** Derived from `tool` and `input` (never stored). */
+  kind: PromptKind,
+  /** A question prompt's questions, in order (empty for other kinds). */
+  questions: z.array(Question),
+  /** A plan prompt's plan (markdown source, to be shown as text), when Claude Code sent it. */
+  plan: z.string().nullable(),
+  /** What became of the last answer sent through the API (null before any). */
+  delivery: Delivery.nullable(),
 });
 export type Prompt = z.infer<typeof Prompt>;
 
@@ -102,6 +130,16 @@ export const PromptClosed = z.object({
 });
 export type PromptClosed = z.infer<typeof PromptClosed>;
 
+/** The agent showed it took the server's answer (e.g. PostToolUse of the call, or it moved on). */
+export const PromptTaken = z.object({
+  type: z.literal("prompt.taken"),
+  sessionId: SessionId,
+  promptId: PromptId,
+  reason: z.string().max(64),
+  at: z.number(),
+});
+export type PromptTaken = z.infer<typeof PromptTaken>;
+
 export const NoticeFrame = z.object({
   type: z.literal("notice"),
   sessionId: SessionId,
@@ -121,14 +159,35 @@ export const PromptAnswer = z.object({
   decision: Decision,
   message: z.string().max(4000).optional(),
   updatedPermissions: z.array(PermissionUpdate).max(32).optional(),
+  /** AskUserQuestion: question text → answer; the wrapper sends the tool input back with these `answers`. */
+  answers: z.record(z.string().max(4000), z.string().max(8000)).optional(),
+  /** ExitPlanMode: send the tool input back as `updatedInput` (Claude Code ignores a bare allow for it). */
+  echoInput: z.boolean().optional(),
 });
 export type PromptAnswer = z.infer<typeof PromptAnswer>;
 
 // ---- REST ----
 
-/** `POST /api/prompts/:id/approve`: `option` is a key of the prompt's `options` ("1", "2"…), or `once` / `always`. No body = once. */
+/** One question's answer: the keys of its chosen options (one for a single-select question), and/or free text. */
+export const QuestionAnswer = z
+  .object({
+    keys: z.array(z.string().min(1).max(32)).max(8).optional(),
+    text: z.string().max(TEXT_ANSWER_MAX).optional(),
+  })
+  .strict();
+export type QuestionAnswer = z.infer<typeof QuestionAnswer>;
+
+/**
+ * `POST /api/prompts/:id/approve`: `option` is a key of the prompt's `options` ("1", "2"…), or `once` / `always`.
+ * No body = once. A question prompt takes `answers` (one per question, in order) or, for one
+ * question, `option` (one key) or `text`.
+ */
 export const ApproveBody = z
-  .object({ option: z.string().min(1).max(32).optional() })
+  .object({
+    option: z.string().min(1).max(32).optional(),
+    answers: z.array(QuestionAnswer).min(1).max(4).optional(),
+    text: z.string().max(TEXT_ANSWER_MAX).optional(),
+  })
   .strict()
   .nullable()
   .transform((v) => v ?? {});

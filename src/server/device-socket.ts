@@ -178,8 +178,13 @@ export class DeviceSockets {
         return this.sessionLost(conn, f.sessionId);
       case "prompt.open":
       case "prompt.closed":
+      case "prompt.taken":
       case "notice": {
-        const err = f.type === "prompt.open" ? this.prompts.opened(conn, f) : f.type === "prompt.closed" ? this.prompts.closed(conn, f) : this.prompts.notice(conn, f);
+        const err =
+          f.type === "prompt.open" ? this.prompts.opened(conn, f)
+          : f.type === "prompt.closed" ? this.prompts.closed(conn, f)
+          : f.type === "prompt.taken" ? this.prompts.taken(conn, f)
+          : this.prompts.notice(conn, f);
         if (err) reject("bad_prompt", err, f.type);
         return;
       }

@@ -8,7 +8,17 @@ import type { DialogOption, ScreenDialog } from "../protocol/dialog.ts";
 import type { Decision, PermissionUpdate, Prompt } from "../protocol/prompts.ts";
 import { dialogKeys } from "../terminal/dialog.ts";
 
-export type Choice = { decision: Decision; option: string; updatedPermissions?: PermissionUpdate[] };
+export type Choice = {
+  decision: Decision;
+  option: string;
+  updatedPermissions?: PermissionUpdate[];
+  /** AskUserQuestion: question text → answer. */
+  answers?: Record<string, string>;
+  /** ExitPlanMode: send the tool input back as updatedInput. */
+  echoInput?: boolean;
+  /** The deny message this choice gives the model (unless the user wrote one). */
+  message?: string;
+};
 
 const isNo = (label: string) => /^no\b/i.test(label.trim());
 

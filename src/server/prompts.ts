@@ -10,7 +10,8 @@
  */
 import type { ScreenDialog } from "../protocol/dialog.ts";
 import type { SessionNotice } from "../protocol/common.ts";
-import type { NoticeFrame, Prompt, PromptAnswer, PromptClosed, PromptOpen, PromptStatus, Resolution } from "../protocol/prompts.ts";
+import type { ApproveBody, NoticeFrame, Prompt, PromptAnswer, PromptClosed, PromptOpen, PromptStatus, PromptTaken, Resolution } from "../protocol/prompts.ts";
+import { shapeOf } from "../protocol/questions.ts";
 import type { PromptFilter } from "../store/prompts.ts";
 import type { Store } from "../store/index.ts";
 import { DialogWatch } from "./dialog-watch.ts";
@@ -18,6 +19,7 @@ import type { EventLog } from "./event-log.ts";
 import type { DeviceConn, Hub } from "./hub.ts";
 import type { Logger } from "./log.ts";
 import { type Choice, OptionError, hookChoice, hookOptions, screenChoice } from "./prompt-answers.ts";
+import { planChoice, planOptions, questionChoice, questionOptions } from "./question-answers.ts";
 import { randomToken } from "./secrets.ts";
 
 /** Who answers through the API, for `resolvedBy` and the audit log. */
@@ -35,6 +37,8 @@ const MESSAGE_WAIT_MS = 5000;
 const MESSAGE_SETTLE_MS = 300;
 /** A dialog in a hooks session that no hook prompt claims within this long becomes a screen prompt. */
 const UNCLAIMED_MS = 3000;
+/** How long an answer may stay `sent` before it is `not_taken` and the prompt pending again. */
+export const TAKEN_WAIT_MS = 5000;
 /** Why a lost session's prompts were cancelled (the phone shows it). */
 export const LOST_REASON = "the terminal's wrapper was killed or crashed";
 
@@ -49,6 +53,8 @@ export class PromptService {
   private sessions = new Map<string, SessionState>();
   /** promptId → the dialog on screen it was matched to. */
   private dialogs = new Map<string, ScreenDialog>();
+  /** promptId → an API answer waiting to be taken: the dialog it answered (if one was on screen) and the not-taken timer. */
+  private sent = new Map<string, { dialog: ScreenDialog | null; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(private store: Store, private hub: Hub, private events: EventLog, private log: Logger) {}
 
@@ -97,9 +103,11 @@ export class PromptService {
     }
     const now = Date.now();
     const base = { tool: f.tool, input: f.input, suggestions: f.suggestions };
+    const shape = shapeOf(f.tool, f.input);
+    const options = shape.kind === "question" ? questionOptions(shape.questions) : shape.kind === "plan" ? planOptions(shape.plan) : hookOptions(base);
     const prompt: Prompt = {
-      id: f.promptId, sessionId: f.sessionId, source: "hook", agent: "claude", ...base,
-      title: null, question: null, body: [], options: hookOptions(base), status: "pending",
+      id: f.promptId, sessionId: f.sessionId, source: "hook", agent: "claude", ...base, ...shape, delivery: null,
+      title: null, question: null, body: [], options, status: "pending",
       createdAt: now, updatedAt: now, resolvedAt: null, resolvedBy: null, resolution: null,
       hookSessionId: f.hookSessionId ?? null, toolUseId: f.toolUseId ?? null,
     };
@@ -120,6 +128,15 @@ export class PromptService {
     return null;
   }
 
+  /** The wrapper saw the agent act on the server's answer. A prompt already reopened as not taken is resolved after all. */
+  taken(conn: DeviceConn, f: PromptTaken): string | null {
+    if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
+    const p = this.store.prompts.get(f.promptId);
+    if (!p || p.sessionId !== f.sessionId || p.resolution?.via !== "api") return null;
+    this.markTaken(p);
+    return null;
+  }
+
   notice(conn: DeviceConn, f: NoticeFrame): string | null {
     if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
     const notice: SessionNotice = { kind: f.kind, message: f.message, at: Date.now() };
@@ -131,8 +148,14 @@ export class PromptService {
 
   // ---- from the API ----
 
-  approve(id: string, option: string | undefined, by: Answerer): AnswerResult {
-    return this.answer(id, by, (p) => (p.source === "hook" ? hookChoice(p, option) : this.screenChoiceFor(p, option)), undefined);
+  approve(id: string, body: ApproveBody | string | undefined, by: Answerer): AnswerResult {
+    const b: ApproveBody = typeof body === "string" ? { option: body } : (body ?? {});
+    return this.answer(id, by, (p) => {
+      if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
+      if (b.answers || b.text !== undefined) throw new OptionError(`answers and text are for question prompts; this is a ${p.kind} prompt with options ${p.options.map((o) => o.key).join(", ")}`);
+      if (p.kind === "plan" && p.source === "hook") return planChoice(p, b.option, undefined);
+      return p.source === "hook" ? hookChoice(p, b.option) : this.screenChoiceFor(p, b.option);
+    }, undefined);
   }
 
   reject(id: string, message: string | undefined, by: Answerer): AnswerResult {
@@ -140,6 +163,7 @@ export class PromptService {
   }
 
   stop(): void {
+    for (const id of [...this.sent.keys()]) this.forgetSent(id);
     for (const [id, st] of this.sessions) this.dropSession(id, st);
   }
 
@@ -159,17 +183,30 @@ export class PromptService {
     if (!this.hub.connected(p.sessionId)) {
       return { ok: false, status: 409, error: "not_connected", detail: "the session's wrapper is not connected; the prompt stays pending", prompt: p };
     }
-    const denyMessage = choice.decision === "deny" ? (message?.trim() || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)) : undefined;
+    const denyMessage = choice.decision === "deny" ? (message?.trim() || choice.message || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)) : undefined;
     const resolution: Resolution = {
       decision: choice.decision, via: "api", option: choice.option, ip: by.ip,
       ...(denyMessage ? { message: denyMessage } : {}),
       ...(choice.updatedPermissions ? { updatedPermissions: choice.updatedPermissions } : {}),
+      ...(choice.answers ? { answers: choice.answers } : {}),
+      delivery: "sent",
     };
     const status: PromptStatus = choice.decision === "allow" ? "approved" : "denied";
-    const dialog = this.dialogs.get(p.id); // finish() forgets it
+    const dialog = this.dialogs.get(p.id) ?? this.sent.get(p.id)?.dialog ?? null; // finish() forgets it
+    // A hook answer that was not taken: the hook request was already answered, so a dialog still on screen gets keys.
+    const byKeys = p.source === "screen" || (p.delivery === "not_taken" && p.kind === "permission" && !!dialog && this.sessions.get(p.sessionId)?.watch?.current === dialog);
+    if (byKeys && p.source === "hook") {
+      try {
+        choice = { ...choice, keys: screenChoice(dialog!, choice.decision === "deny" ? "no" : choice.option).keys };
+      } catch (e) {
+        if (e instanceof OptionError) return { ok: false, status: 400, error: "bad_option", detail: e.message, prompt: p };
+        throw e;
+      }
+    }
     const resolved = this.finish(p.id, status, `${by.actor}${by.ip ? `@${by.ip}` : ""}`, resolution);
     if (!resolved) return conflict(this.store.prompts.get(id) ?? p);
-    if (p.source === "hook") this.resendAnswer(resolved);
+    this.awaitTaken(resolved, dialog);
+    if (!byKeys) this.resendAnswer(resolved);
     else {
       this.typeKeys(p.sessionId, choice.keys ?? "");
       if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
@@ -217,8 +254,49 @@ export class PromptService {
       type: "prompt.answer", sessionId: p.sessionId, promptId: p.id, decision: r.decision,
       ...(r.message ? { message: r.message } : {}),
       ...(r.updatedPermissions ? { updatedPermissions: r.updatedPermissions } : {}),
+      ...(r.answers ? { answers: r.answers } : {}),
+      ...(p.kind === "plan" && r.decision === "allow" ? { echoInput: true } : {}),
     };
     this.hub.send(p.sessionId, frame);
+  }
+
+  /** An API answer is `sent`: taken once the agent shows it (taken(), or its dialog leaving the screen), else reopened as not taken. */
+  private awaitTaken(p: Prompt, dialog: ScreenDialog | null): void {
+    this.forgetSent(p.id);
+    const timer = setTimeout(() => this.notTaken(p.id), TAKEN_WAIT_MS);
+    this.sent.set(p.id, { dialog, timer });
+  }
+
+  private forgetSent(id: string): void {
+    const s = this.sent.get(id);
+    if (s) clearTimeout(s.timer);
+    this.sent.delete(id);
+  }
+
+  private markTaken(p: Prompt): void {
+    this.forgetSent(p.id);
+    if (p.delivery === "taken") return;
+    let updated: Prompt | null;
+    if (p.status === "pending") {
+      // Reopened as not taken, and then the agent took the first answer after all.
+      const r = p.resolution!;
+      updated = this.store.prompts.resolve(p.id, r.decision === "allow" ? "approved" : "denied", p.resolvedBy ?? "api", { ...r, delivery: "taken" });
+      if (updated) this.dialogs.delete(p.id);
+      if (updated) return this.changed(updated, "resolved");
+    }
+    updated = this.store.prompts.setDelivery(p.id, "taken");
+    if (updated) this.changed(updated, "updated");
+  }
+
+  /** Nothing showed the agent took the answer: the prompt is pending again, answerable, and says so. */
+  private notTaken(id: string): void {
+    const s = this.sent.get(id);
+    this.sent.delete(id);
+    const p = this.store.prompts.reopen(id);
+    if (!p) return;
+    if (s?.dialog && this.sessions.get(p.sessionId)?.watch?.current === s.dialog) this.dialogs.set(id, s.dialog);
+    this.log.warn("answer_not_taken", { id, sessionId: p.sessionId, tool: p.tool });
+    this.changed(p, "resolved");
   }
 
   /** Resolves a pending prompt (first caller wins) and tells everyone. Null if it was not pending. */
@@ -266,6 +344,11 @@ export class PromptService {
   private dialogGone(sessionId: string, d: ScreenDialog): void {
     const st = this.sessions.get(sessionId);
     if (st?.unclaimed?.dialog === d) this.clearUnclaimed(st);
+    for (const [id, s] of [...this.sent]) {
+      if (s.dialog !== d) continue;
+      const p = this.store.prompts.get(id);
+      if (p) this.markTaken(p);
+    }
     for (const [id, shown] of this.dialogs) {
       if (shown !== d) continue;
       this.dialogs.delete(id);
@@ -284,7 +367,9 @@ export class PromptService {
       }
     }
     this.dialogs.set(p.id, d);
-    const updated = this.store.prompts.setDialog(p.id, { title: d.title, question: d.question, body: d.body, options: d.options });
+    // A question's or plan's options come from the hook's input, keyed for its answers; the screen adds only its wording.
+    const options = p.kind === "permission" ? d.options : p.options;
+    const updated = this.store.prompts.setDialog(p.id, { title: d.title, question: d.question, body: d.body, options });
     if (updated) this.changed(updated, "updated");
   }
 
@@ -295,6 +380,7 @@ export class PromptService {
       input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) }, suggestions: [],
       title: d.title, question: d.question, body: d.body, options: d.options, status: "pending",
       createdAt: now, updatedAt: now, resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null,
+      kind: "permission", questions: [], plan: null, delivery: null,
     };
     this.store.prompts.insert(prompt);
     this.dialogs.set(prompt.id, d);
@@ -317,6 +403,7 @@ export class PromptService {
   private cancelAll(sessionId: string, reason: string): number {
     const pending = this.store.prompts.pendingFor(sessionId);
     for (const p of pending) this.finish(p.id, "cancelled", "system", { decision: null, via: "system", reason });
+    for (const [id] of [...this.sent]) if (this.store.prompts.get(id)?.sessionId === sessionId) this.forgetSent(id);
     const st = this.sessions.get(sessionId);
     if (st) this.dropSession(sessionId, st);
     return pending.length;

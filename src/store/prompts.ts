@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
 import type { SessionNotice } from "../protocol/common.ts";
 import type { DialogOption } from "../protocol/dialog.ts";
-import type { Prompt, PromptStatus, Resolution } from "../protocol/prompts.ts";
+import type { Delivery, Prompt, PromptStatus, Resolution } from "../protocol/prompts.ts";
+import { shapeOf } from "../protocol/questions.ts";
 
 type Row = {
   id: string; session_id: string; source: Prompt["source"]; agent: string | null; tool: string; input: string;
@@ -77,6 +78,30 @@ export class PromptStore {
     return r.changes === 1 ? this.get(id) : null;
   }
 
+  /** Records what became of an API answer (kept in its resolution). Null if the prompt has no resolution. */
+  setDelivery(id: string, delivery: Delivery): Prompt | null {
+    const r = this.db
+      .query("UPDATE prompts SET resolution = json_set(resolution, '$.delivery', ?), updated_at = ? WHERE id = ? AND resolution IS NOT NULL")
+      .run(delivery, Date.now(), id);
+    return r.changes === 1 ? this.get(id) : null;
+  }
+
+  /**
+   * An API answer the agent did not take: the prompt is pending again (its resolution, marked
+   * `not_taken`, says what was tried). Only from approved/denied with delivery `sent`, so it cannot
+   * undo a taken answer or a local one.
+   */
+  reopen(id: string): Prompt | null {
+    const r = this.db
+      .query(
+        `UPDATE prompts SET status = 'pending', resolved_at = NULL, resolved_by = NULL,
+           resolution = json_set(resolution, '$.delivery', 'not_taken'), updated_at = ?
+         WHERE id = ? AND status IN ('approved', 'denied') AND json_extract(resolution, '$.delivery') = 'sent'`,
+      )
+      .run(Date.now(), id);
+    return r.changes === 1 ? this.get(id) : null;
+  }
+
   /** `waiting` while the session has a pending prompt, `running` again after; other statuses are left alone. True if it changed. */
   refreshSessionStatus(sessionId: string): boolean {
     const r = this.db
@@ -96,7 +121,10 @@ export class PromptStore {
 }
 
 function toPrompt(r: Row): Prompt {
+  const input = JSON.parse(r.input);
+  const resolution: Resolution | null = r.resolution ? JSON.parse(r.resolution) : null;
   return {
+    ...shapeOf(r.tool, input), delivery: resolution?.delivery ?? null,
     id: r.id, sessionId: r.session_id, source: r.source, agent: r.agent, tool: r.tool, input: JSON.parse(r.input),
     suggestions: JSON.parse(r.suggestions), title: r.title, question: r.question, body: JSON.parse(r.body), options: JSON.parse(r.options),
     status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, resolvedAt: r.resolved_at, resolvedBy: r.resolved_by,

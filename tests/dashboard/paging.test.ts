@@ -34,6 +34,7 @@ beforeAll(async () => {
       id: `p_page_${String(i).padStart(4, "0")}`, sessionId: i === 0 ? "the-real-one" : "junk-0001", source: "hook", agent: "claude",
       tool: "Bash", input: { command }, suggestions: [], title: null, question: null, body: [], options: [{ key: "once", label: "Yes" }, { key: "no", label: "No" }],
       status: "pending", createdAt: at, updatedAt: at, resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null,
+      kind: "permission", questions: [], plan: null, delivery: null,
     };
     prompts.insert(p);
   }

@@ -53,12 +53,13 @@ export type ClaudeSession = {
   stop(): Promise<void>;
 };
 
-export async function startClaude(env: Env, opts: { files?: Record<string, string>; extraEnv?: Record<string, string>; args?: string[] } = {}): Promise<ClaudeSession> {
+export async function startClaude(env: Env, opts: { files?: Record<string, string>; extraEnv?: Record<string, string>; args?: string[]; mode?: "manual" | "plan" } = {}): Promise<ClaudeSession> {
+  const mode = opts.mode ?? "manual";
   const cwd = realpathSync(mkdtempSync(join(tmpdir(), "cr-prompts-proj-")));
   Bun.spawnSync(["git", "init", "-q"], { cwd });
   for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(cwd, name), text);
   const claudeEnv = makeClaudeEnv({ cwd, baseUrl: env.fake.url, apiKey: env.fake.apiKey, extraEnv: opts.extraEnv });
-  const pty = spawnInPty([BUN, CLI, "--permission-mode", "manual", ...(opts.args ?? [])], {
+  const pty = spawnInPty([BUN, CLI, "--permission-mode", mode, ...(opts.args ?? [])], {
     cwd,
     inheritEnv: false,
     env: { ...claudeEnv.env, CLAUDE_REMOTE_CONFIG_DIR: env.configDir, CLAUDE_REMOTE_BIN_CLAUDE: claudeBin() },
@@ -76,7 +77,7 @@ export async function startClaude(env: Env, opts: { files?: Record<string, strin
     rmSync(claudeEnv.home, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await screenText()).includes("manual mode on"), { timeoutMs: 25_000, intervalMs: 100, what: () => `claude's input prompt:\n${pty.text().slice(-2000)}` });
+    await waitFor(async () => (await screenText()).includes(`${mode} mode on`), { timeoutMs: 25_000, intervalMs: 100, what: () => `claude's input prompt:\n${pty.text().slice(-2000)}` });
     const sessionId = await waitFor(async () => ((await getJson("/api/sessions")) as { id: string; cwd: string }[]).find((s) => s.cwd === cwd)?.id, { what: "the session on the server" });
 
     const session: ClaudeSession = {

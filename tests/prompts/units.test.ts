@@ -14,7 +14,8 @@ import { waitFor } from "../support/wait.ts";
 const promptOf = (over: Partial<Prompt>): Prompt => ({
   id: "p-00000001", sessionId: "s-00000001", source: "hook", agent: "claude", tool: "Bash", input: { command: "git push origin main" },
   suggestions: [], title: null, question: null, body: [], options: [], status: "pending", createdAt: 0, updatedAt: 0,
-  resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null, ...over,
+  resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null,
+  kind: "permission", questions: [], plan: null, delivery: null, ...over,
 });
 
 describe("answers", () => {

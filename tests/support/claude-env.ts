@@ -14,8 +14,14 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** Absolute path of the pinned Claude Code binary (node_modules/.bin/claude). */
+/**
+ * The Claude Code binary under test: `CLAUDE_REMOTE_TEST_CLAUDE_BIN` if set (e.g. a newer version
+ * installed with `npm install --prefix /tmp/cc-new @anthropic-ai/claude-code@<ver>`), else the
+ * pinned devDependency (node_modules/.bin/claude).
+ */
 export function claudeBin(): string {
+  const chosen = process.env.CLAUDE_REMOTE_TEST_CLAUDE_BIN;
+  if (chosen) return resolve(chosen);
   return resolve(repoRoot(), "node_modules/.bin/claude");
 }
 

@@ -12,7 +12,8 @@
 // (`usageFor(n)`, n = 1, 2, …; override with `opts.usage`), so tests can check sums.
 // A scenario step may be text instead of tool uses: `{ text: "..." }` (the model's answer).
 
-export type ToolUse = { name: string; input: Record<string, unknown> };
+/** `input` may be computed from the request (e.g. the plan file path Claude Code names in plan mode). */
+export type ToolUse = { name: string; input: Record<string, unknown> | ((body: any) => Record<string, unknown>) };
 export type TextStep = { text: string };
 export type Scenario = ToolUse[] | (ToolUse[] | TextStep)[];
 export type FakeUsage = { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
@@ -158,6 +159,14 @@ function jsonBody(id: string, model: string, blocks: Block[], stopReason: string
   };
 }
 
+/** The plan file Claude Code asks the model to write in plan mode (named in the request's system prompt or messages). */
+export function planFilePath(body: any): string {
+  const m = /create your plan at (\S+\.md)|plan file (?:exists )?at (\S+\.md)/.exec(JSON.stringify(body));
+  const path = m?.[1] ?? m?.[2];
+  if (!path) throw new Error("fake-anthropic: no plan file path in the request");
+  return path;
+}
+
 /** What the fake model says for one request. */
 export function replyFor(body: any, scenarios: Record<string, Scenario>): { blocks: Block[]; stopReason: string; scenario?: string } {
   const messages: Msg[] = Array.isArray(body?.messages) ? body.messages : [];
@@ -169,7 +178,7 @@ export function replyFor(body: any, scenarios: Record<string, Scenario>): { bloc
       if (!Array.isArray(step)) return { blocks: [{ type: "text", text: step.text }], stopReason: "end_turn", scenario: pick.key };
       return {
         scenario: pick.key,
-        blocks: step.map((t) => ({ type: "tool_use" as const, id: nextId("toolu"), name: t.name, input: t.input })),
+        blocks: step.map((t) => ({ type: "tool_use" as const, id: nextId("toolu"), name: t.name, input: typeof t.input === "function" ? t.input(body) : t.input })),
         stopReason: "tool_use",
       };
     }

@@ -23,6 +23,8 @@ export type PromptLink = {
 
 type Pending = {
   open: PromptOpen;
+  /** The tool input as Claude Code sent it (open.input may be clipped): sent back as updatedInput. */
+  input: Record<string, unknown>;
   hookSessionId: string;
   agentId: string | null;
   tool: string;
@@ -38,9 +40,13 @@ const MAX_PRE = 64;
 /** Tool input strings are clipped so a prompt frame stays well under the link's frame limit. */
 const INPUT_BUDGET = 128 * 1024;
 const MESSAGE_MAX = 2000;
+/** Answered prompts waiting for a sign that Claude Code took the answer; the oldest are dropped beyond this. */
+const MAX_ANSWERED = 64;
 
 export class HookPrompts implements HookHandlers {
   private pending = new Map<string, Pending>();
+  /** Prompts answered by the server, until Claude Code shows it acted on the answer (prompt.taken). */
+  private answered = new Map<string, Pending>();
   private pre: PreToolUse[] = [];
   private link: PromptLink | null = null;
   private childExited = false;
@@ -57,6 +63,7 @@ export class HookPrompts implements HookHandlers {
   exited(): void {
     this.childExited = true;
     for (const p of [...this.pending.values()]) this.close(p, "cancelled", undefined, "exit");
+    this.answered.clear();
   }
 
   async permission(payload: HookPayload, aborted: AbortSignal): Promise<Record<string, unknown>> {
@@ -80,7 +87,8 @@ export class HookPrompts implements HookHandlers {
     };
     const started = Date.now();
     return new Promise((resolve) => {
-      const p: Pending = { open, hookSessionId, agentId: payload.agent_id ?? null, tool, key, respond: resolve };
+      this.movedOn(payload, "PermissionRequest");
+      const p: Pending = { open, input, hookSessionId, agentId: payload.agent_id ?? null, tool, key, respond: resolve };
       this.pending.set(open.promptId, p);
       aborted.addEventListener("abort", () => this.onAbort(p, started), { once: true });
       link.sendControl(open);
@@ -90,6 +98,7 @@ export class HookPrompts implements HookHandlers {
   event(payload: HookPayload): void {
     const ev = payload.hook_event_name;
     const hookSessionId = payload.session_id ?? "";
+    this.noticeTaken(payload);
     if (ev === "PreToolUse" && payload.tool_use_id) {
       this.pre.push({ hookSessionId, tool: payload.tool_name ?? "", key: stableKey(payload.tool_input ?? {}), toolUseId: payload.tool_use_id, at: Date.now() });
       if (this.pre.length > MAX_PRE) this.pre.shift();
@@ -114,11 +123,38 @@ export class HookPrompts implements HookHandlers {
     const p = this.pending.get(f.promptId);
     if (!p) return;
     this.pending.delete(f.promptId);
-    p.respond(
-      f.decision === "allow"
-        ? permissionResponse({ behavior: "allow", ...(f.updatedPermissions?.length ? { updatedPermissions: f.updatedPermissions } : {}) })
-        : permissionResponse({ behavior: "deny", message: f.message ?? "Denied from claude-remote." }),
-    );
+    this.answered.set(f.promptId, p);
+    if (this.answered.size > MAX_ANSWERED) this.answered.delete(this.answered.keys().next().value!);
+    p.respond(answerResponse(f, p.input));
+  }
+
+  /**
+   * Whether an event shows Claude Code took an answer: PostToolUse / PostToolUseFailure /
+   * PermissionDenied of that call, or the same agent moving on (its next tool, a Stop, a new user
+   * prompt), which it cannot do while the dialog waits.
+   */
+  private noticeTaken(payload: HookPayload): void {
+    const ev = payload.hook_event_name;
+    if (ev === "PostToolUse" || ev === "PostToolUseFailure" || ev === "PermissionDenied") {
+      const key = stableKey(payload.tool_input ?? {});
+      for (const p of this.answered.values()) {
+        const same = payload.tool_use_id && p.open.toolUseId ? p.open.toolUseId === payload.tool_use_id : p.tool === payload.tool_name && (p.key === key || p.tool === "AskUserQuestion" || p.tool === "ExitPlanMode");
+        if (same && p.hookSessionId === (payload.session_id ?? "")) return this.sendTaken(p, ev);
+      }
+      return;
+    }
+    if (ev === "PreToolUse" || ev === "Stop" || ev === "UserPromptSubmit") this.movedOn(payload, ev);
+  }
+
+  private movedOn(payload: HookPayload, ev: string): void {
+    for (const p of [...this.answered.values()]) {
+      if (p.hookSessionId === (payload.session_id ?? "") && p.agentId === (payload.agent_id ?? null)) this.sendTaken(p, ev);
+    }
+  }
+
+  private sendTaken(p: Pending, reason: string): void {
+    if (!this.answered.delete(p.open.promptId)) return;
+    this.link?.sendControl({ type: "prompt.taken", sessionId: this.sessionId, promptId: p.open.promptId, reason, at: Date.now() });
   }
 
   /** After a reconnect: the server may have missed an open (or its answer was lost); opens are idempotent. */
@@ -172,6 +208,17 @@ export class HookPrompts implements HookHandlers {
     const key = stableKey(payload.tool_input ?? {});
     return all.find((p) => !p.open.toolUseId && p.hookSessionId === (payload.session_id ?? "") && p.tool === payload.tool_name && p.key === key);
   }
+}
+
+/** The hook's response for the server's answer: questions get their answers and plans their input back as updatedInput. */
+export function answerResponse(f: PromptAnswer, input: Record<string, unknown>): Record<string, unknown> {
+  if (f.decision === "deny") return permissionResponse({ behavior: "deny", message: f.message ?? "Denied from claude-remote." });
+  const updatedInput = f.answers ? { ...input, answers: f.answers } : f.echoInput ? input : undefined;
+  return permissionResponse({
+    behavior: "allow",
+    ...(updatedInput ? { updatedInput } : {}),
+    ...(f.updatedPermissions?.length ? { updatedPermissions: f.updatedPermissions } : {}),
+  });
 }
 
 /** JSON with sorted keys, so the same input compares equal whatever its key order. */

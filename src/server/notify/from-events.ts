@@ -7,7 +7,10 @@ import type { SessionInfo } from "../../protocol/common.ts";
 import type { NotifyKind } from "../../protocol/notify.ts";
 import { type Notice, type PromptSummary, short } from "./notice.ts";
 
-type PromptLike = { id: string; sessionId: string; tool: string; input?: unknown; status: string; title?: string | null; question?: string | null; resolvedBy?: unknown };
+type PromptLike = {
+  id: string; sessionId: string; tool: string; input?: unknown; status: string; title?: string | null; question?: string | null; resolvedBy?: unknown;
+  kind?: string; questions?: { question: string; options: { label: string }[] }[]; delivery?: string | null;
+};
 type SessionLookup = (id: string) => { name: string } | null;
 
 /** Sessions and prompts remembered to avoid repeats; old entries fall out. */
@@ -66,6 +69,19 @@ export class NoticeBuilder {
     remember(this.promptStatus, p.id, p.status);
     const name = this.session(p.sessionId)?.name ?? p.sessionId.slice(0, 8);
     const summary: PromptSummary = { id: p.id, sessionId: p.sessionId, tool: p.tool, detail: promptDetail(p), status: p.status };
+    if (p.status === "pending" && p.delivery === "not_taken") {
+      const n = this.notice("prompt", p.sessionId, name, `${name}: Claude did not take the answer`, `It is still waiting at the terminal: ${summary.detail || p.tool}`, p.id);
+      return { ...n, prompt: summary };
+    }
+    if (p.status === "pending" && p.kind === "question" && p.questions?.length) {
+      // The question itself, and its choices; answering needs the card (a tap picks among several).
+      const q = p.questions[0]!;
+      const body = `${q.question} ${q.options.map((o) => o.label).join(" / ")}${p.questions.length > 1 ? ` (+${p.questions.length - 1} more)` : ""}`;
+      return { ...this.notice("prompt", p.sessionId, name, `${name} asks`, body, p.id), prompt: summary };
+    }
+    if (p.status === "pending" && p.kind === "plan") {
+      return { ...this.notice("prompt", p.sessionId, name, `${name}: approve the plan?`, summary.detail || "Claude is ready to code", p.id), prompt: summary };
+    }
     if (p.status === "pending") {
       const n = this.notice("prompt", p.sessionId, name, `${name}: allow ${p.tool}?`, summary.detail || short(p.question ?? p.title ?? p.tool), p.id);
       return { ...n, prompt: summary, actions: [{ action: "approve", title: "Approve" }, { action: "deny", title: "Deny" }] };

@@ -54,6 +54,6 @@ export const promptRoutes: Route[] = [
       return p ? json(p) : apiError(404, "not_found", "no such prompt");
     },
   },
-  answerRoute("approve", ApproveBody, (ctx, body, by) => ctx.app.prompts.approve(ctx.params.id, body.option, by), (b) => ({ option: b.option ?? null })),
+  answerRoute("approve", ApproveBody, (ctx, body, by) => ctx.app.prompts.approve(ctx.params.id, body, by), (b) => ({ option: b.option ?? null, ...(b.answers ? { answers: b.answers.length } : {}) })),
   answerRoute("reject", RejectBody, (ctx, body, by) => ctx.app.prompts.reject(ctx.params.id, body.message, by), (b) => ({ message: b.message ?? null })),
 ];

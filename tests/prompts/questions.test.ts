@@ -1,0 +1,219 @@
+/**
+ * AskUserQuestion and ExitPlanMode with the real Claude Code through `claude-remote`: the prompt
+ * carries the questions / the plan, answers from the API reach the model exactly (its next
+ * tool_result) and close the terminal dialog, bad answers get 400 naming what is allowed, an
+ * answer Claude cannot take shows `not_taken` and the prompt is answerable again, and a question
+ * answered at the terminal is answered-locally (a late answer gets 409).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Prompt } from "../../src/protocol/prompts.ts";
+import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
+import { waitFor } from "../support/wait.ts";
+import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
+
+const colour = { question: "Which colour should the button be?", header: "Colour", multiSelect: false, options: [{ label: "Crimson", description: "A deep red" }, { label: "Teal", description: "Blue-green" }] };
+const toppings = { question: "Which toppings do you want?", header: "Toppings", multiSelect: true, options: [{ label: "Cheese", description: "Melted" }, { label: "Olives", description: "Black" }, { label: "Basil", description: "Fresh" }] };
+const size = { question: "Which size?", header: "Size", multiSelect: false, options: [{ label: "Small", description: "25 cm" }, { label: "Large", description: "35 cm" }] };
+const ask = (...questions: unknown[]) => [{ name: "AskUserQuestion", input: { questions } }];
+const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it <b>up</b>\n\n```ts\nexport const x = 1;\n```\n";
+const plan: Scenario = [[{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }], [{ name: "ExitPlanMode", input: {} }]];
+
+const SCENARIOS: Record<string, Scenario> = {
+  "ask-one": ask(colour),
+  "ask-text": ask(colour),
+  "ask-many": ask(toppings, size),
+  "ask-local": ask(colour),
+  "ask-stuck": ask(colour),
+  "plan-auto": plan,
+  "plan-manual": plan,
+  "plan-reject": plan,
+};
+
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv(SCENARIOS);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** The tool_result the model got for the call of this prompt (by its tool_use_id). */
+async function resultFor(p: Prompt): Promise<any> {
+  return waitFor(() => {
+    for (const r of env.fake.requests) {
+      for (const m of r.messages ?? []) {
+        const hit = Array.isArray(m.content) ? m.content.find((b: any) => b.type === "tool_result" && b.tool_use_id === p.toolUseId) : undefined;
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  }, { timeoutMs: 15_000, what: `the tool_result of ${p.tool}` });
+}
+
+async function screenHas(c: ClaudeSession, text: string): Promise<boolean> {
+  await c.pty.screen.flush();
+  return c.pty.screen.lines().join("\n").includes(text);
+}
+
+const waitDelivery = (c: ClaudeSession, id: string, delivery: string) =>
+  waitFor(async () => {
+    const p = await c.promptById(id);
+    return p.delivery === delivery ? p : null;
+  }, { timeoutMs: 15_000, what: `prompt ${id} delivery ${delivery}` });
+
+test("one question: the record carries it; option 2 reaches the model as its label and the dialog closes", async () => {
+  const c = await startClaude(env);
+  try {
+    const since = await c.submit("scenario ask-one");
+    const p = await c.prompt(since);
+    expect(p.kind).toBe("question");
+    expect(p.questions).toEqual([{ header: "Colour", question: colour.question, multiSelect: false, text: true, options: [{ key: "1", label: "Crimson", description: "A deep red" }, { key: "2", label: "Teal", description: "Blue-green" }] }]);
+    expect(p.options.map((o) => o.label)).toEqual(["Crimson", "Teal", "Type something.", "Chat about this"]);
+    await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
+    // Bad answers: 400 naming what is allowed, the prompt stays pending.
+    const bad = await post(env, `/api/prompts/${p.id}/approve`, { option: "7" });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).detail).toContain("1 (Crimson), 2 (Teal)");
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1", "2"] }] })).status).toBe(400);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, {})).status).toBe(400);
+    expect((await c.promptById(p.id)).status).toBe("pending");
+
+    const res = await post(env, `/api/prompts/${p.id}/approve`, { option: "2" });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Prompt).delivery).toBe("sent");
+    const r = await resultFor(p);
+    expect(r.content).toBe(`Your questions have been answered: "${colour.question}"="Teal". You can now continue with these answers in mind.`);
+    expect(r.is_error).toBeUndefined();
+    await waitFor(async () => !(await screenHas(c, "Type something")), { what: "the dialog to close" });
+    const done = await waitDelivery(c, p.id, "taken");
+    expect(done.status).toBe("approved");
+    expect(done.resolution?.answers).toEqual({ [colour.question]: "Teal" });
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("free text: the model gets the text", async () => {
+  const c = await startClaude(env);
+  try {
+    const since = await c.submit("scenario ask-text");
+    const p = await c.prompt(since);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { text: "   " })).status).toBe(400);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "type", text: "Sunset orange" })).status).toBe(200);
+    expect((await resultFor(p)).content).toContain(`"${colour.question}"="Sunset orange"`);
+    await waitDelivery(c, p.id, "taken");
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("two questions, one multi-select: several keys and one key; labels joined as the terminal joins them", async () => {
+  const c = await startClaude(env);
+  try {
+    const since = await c.submit("scenario ask-many");
+    const p = await c.prompt(since);
+    expect(p.questions.map((q) => [q.header, q.multiSelect])).toEqual([["Toppings", true], ["Size", false]]);
+    const one = await post(env, `/api/prompts/${p.id}/approve`, { option: "1" });
+    expect(one.status).toBe(400);
+    expect((await one.json()).detail).toContain("asks 2 questions");
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1"] }, { keys: ["1", "2"] }] })).status).toBe(400);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1", "2"] }, { keys: ["1"] }] })).status).toBe(200);
+    expect((await resultFor(p)).content).toBe(
+      `Your questions have been answered: "${toppings.question}"="Cheese, Olives", "${size.question}"="Small". You can now continue with these answers in mind.`,
+    );
+    await waitFor(async () => !(await screenHas(c, "Submit")), { what: "the dialog to close" });
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("answered at the terminal: answered-locally, a late answer gets 409", async () => {
+  const c = await startClaude(env);
+  try {
+    const since = await c.submit("scenario ask-local");
+    const p = await c.prompt(since);
+    await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
+    await Bun.sleep(400); // Claude Code drops keys right after drawing a dialog
+    c.pty.write("\r"); // the first choice
+    const local = await c.waitStatus(p.id, "answered-locally");
+    expect(local.resolution?.via).toBe("terminal");
+    expect((await resultFor(p)).content).toContain(`="Crimson"`);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "2" })).status).toBe(409);
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("an answer Claude cannot take (its process stopped): not_taken, pending again, then taken once it runs", async () => {
+  const c = await startClaude(env);
+  const claudePid = () => Number(Bun.spawnSync(["pgrep", "-P", String(c.pty.proc.pid)]).stdout.toString().trim().split("\n")[0]);
+  let pid = 0;
+  try {
+    const since = await c.submit("scenario ask-stuck");
+    const p = await c.prompt(since);
+    await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
+    pid = claudePid();
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGSTOP");
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "1" })).status).toBe(200);
+    const stuck = await waitDelivery(c, p.id, "not_taken");
+    expect(stuck.status).toBe("pending");
+    expect(await screenHas(c, "Type something")).toBe(true);
+    process.kill(pid, "SIGCONT");
+    pid = 0;
+    const taken = await waitDelivery(c, p.id, "taken");
+    expect(taken.status).toBe("approved");
+    expect((await resultFor(p)).content).toContain(`="Crimson"`);
+  } finally {
+    if (pid) process.kill(pid, "SIGCONT");
+    await c.stop();
+  }
+}, 60_000);
+
+async function planPrompt(c: ClaudeSession, key: string): Promise<Prompt> {
+  const since = await c.submit(`scenario ${key}`);
+  const p = await c.prompt(since, (x) => x.tool === "ExitPlanMode");
+  expect(p.kind).toBe("plan");
+  expect(p.plan).toBe(PLAN);
+  expect(p.options.map((o) => o.label)).toEqual(["Yes, and use auto mode", "Yes, manually approve edits", "Tell Claude what to change"]);
+  await waitFor(() => screenHas(c, "Ready to code?"), { what: "the plan dialog" });
+  return p;
+}
+
+test("plan: 'Yes, and use auto mode' approves the plan and switches to auto mode, as at the terminal", async () => {
+  const c = await startClaude(env, { mode: "plan" });
+  try {
+    const p = await planPrompt(c, "plan-auto");
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "1" })).status).toBe(200);
+    expect((await resultFor(p)).content).toContain("User has approved your plan.");
+    await waitFor(() => screenHas(c, "auto mode on"), { what: "auto mode" });
+    await waitDelivery(c, p.id, "taken");
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("plan: 'Yes, manually approve edits' approves and leaves manual mode", async () => {
+  const c = await startClaude(env, { mode: "plan" });
+  try {
+    const p = await planPrompt(c, "plan-manual");
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "2" })).status).toBe(200);
+    expect((await resultFor(p)).content).toContain("User has approved your plan.");
+    await waitFor(() => screenHas(c, "manual mode on"), { what: "manual mode" });
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("plan: reject with a message keeps planning and the model gets the message", async () => {
+  const c = await startClaude(env, { mode: "plan" });
+  try {
+    const p = await planPrompt(c, "plan-reject");
+    expect((await post(env, `/api/prompts/${p.id}/reject`, { message: "Please also add tests." })).status).toBe(200);
+    expect(await resultFor(p)).toMatchObject({ content: "Please also add tests.", is_error: true });
+    await waitFor(async () => !(await screenHas(c, "Ready to code?")), { what: "the dialog to close" });
+    expect(await screenHas(c, "plan mode on")).toBe(true);
+  } finally {
+    await c.stop();
+  }
+}, 60_000);

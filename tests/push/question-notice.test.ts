@@ -1,0 +1,24 @@
+/** Notifications for questions carry the question and its choices; an answer not taken says so. */
+import { expect, test } from "bun:test";
+import { NoticeBuilder } from "../../src/server/notify/from-events.ts";
+
+const builder = () => new NoticeBuilder(() => "https://remote.example", () => ({ name: "build" }));
+const question = {
+  id: "prm_q_000001", sessionId: "s-00000001", tool: "AskUserQuestion", status: "pending", kind: "question",
+  input: { questions: [] }, questions: [{ question: "Which colour should the button be?", options: [{ label: "Crimson" }, { label: "Teal" }] }],
+};
+
+test("a question's notification carries the question and its choices, and no approve/deny actions", () => {
+  const n = builder().fromEvent("prompt", { prompt: question, change: "created" })!;
+  expect(n.title).toBe("build asks");
+  expect(n.body).toBe("Which colour should the button be? Crimson / Teal");
+  expect(n.actions).toEqual([]);
+});
+
+test("an answer Claude did not take: the prompt's notification says it is still waiting", () => {
+  const b = builder();
+  b.fromEvent("prompt", { prompt: { ...question, status: "approved", delivery: "sent" }, change: "resolved" });
+  const n = b.fromEvent("prompt", { prompt: { ...question, status: "pending", delivery: "not_taken" }, change: "resolved" })!;
+  expect(n.title).toBe("build: Claude did not take the answer");
+  expect(n.body).toContain("still waiting at the terminal");
+});
