@@ -8,6 +8,7 @@ import { inputBar } from './input.js';
 import { statusPill } from './list.js';
 import { promptsToShow, state, subscribe } from './live.js';
 import { TermView } from './terminal.js';
+import { savedSize, saveSize, stepSize } from './text-size.js';
 
 const HISTORY_PAGE = 200;
 
@@ -16,22 +17,35 @@ export function sessionView(root, id) {
   const term = new TermView();
   const title = h('span', { class: 'name' }, state.sessions.get(id)?.name || '…');
   const pill = h('span', {});
-  const zoom = h('button', { class: 'btn', type: 'button', 'aria-label': 'text size', title: 'Fit width / larger text' }, 'Aa');
+  const smaller = h('button', { class: 'btn', type: 'button', 'aria-label': 'smaller text', title: 'Smaller text (down to fit width)' }, 'A−');
+  const larger = h('button', { class: 'btn', type: 'button', 'aria-label': 'larger text', title: 'Larger text (scrolls sideways)' }, 'A+');
   const cards = h('div', { class: 'scards cards' });
   const older = h('button', { class: 'btn older', type: 'button', hidden: true }, '↑ Older output');
   const wrap = h('div', { class: 'termwrap' }, older, term.el);
   const input = inputBar(id, () => term);
-  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, zoom), cards, wrap, input.el);
+  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, smaller, larger), cards, wrap, input.el);
 
   let atBottom = true;
   wrap.addEventListener('scroll', () => (atBottom = wrap.scrollTop + wrap.clientHeight >= wrap.scrollHeight - 24));
   const stick = () => {
     if (atBottom) wrap.scrollTop = wrap.scrollHeight;
   };
-  zoom.addEventListener('click', () => {
-    zoom.classList.toggle('primary', term.toggleMode() === 'large');
+  const resize = (size) => {
+    term.setSize(size);
+    smaller.disabled = size === 'fit';
+    larger.classList.toggle('primary', size !== 'fit');
+    root.dataset.size = String(size);
+    term.showCursor(wrap);
     stick();
-  });
+  };
+  const step = (dir) => {
+    const size = stepSize(term.size, term.fitPx, dir);
+    saveSize(size);
+    resize(size);
+  };
+  smaller.addEventListener('click', () => step(-1));
+  larger.addEventListener('click', () => step(1));
+  resize(savedSize());
   const ro = new ResizeObserver(() => {
     term.fit();
     stick();
@@ -84,11 +98,13 @@ export function sessionView(root, id) {
       term.setScreen(JSON.parse(e.data));
       showOlder();
       root.dataset.ready = '1';
+      term.showCursor(wrap);
       stick();
     });
     src.addEventListener('rows', (e) => {
       term.applyRows(JSON.parse(e.data));
       showOlder();
+      if (atBottom) term.showCursor(wrap);
       stick();
     });
     src.onerror = () => {
