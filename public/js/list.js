@@ -6,18 +6,22 @@ import { pendingFor, promptsToShow, state, subscribe } from './live.js';
 export function statusText(s) {
   if (s.status === 'exited') return `finished · exit ${s.exitCode ?? '?'}`;
   if (s.status === 'lost') return 'lost · its wrapper died';
-  if (s.status === 'waiting') return 'waiting for you';
+  if (s.status === 'waiting') return 'your turn · asks you';
+  if (s.turn === 'user') return 'your turn';
+  if (s.turn === 'agent') return 'working';
   return s.status;
 }
 
 export function statusPill(s) {
   const failed = s.status === 'exited' && s.exitCode !== 0;
-  return h('span', { class: `pill ${s.status}${failed ? ' failed' : ''}` }, statusText(s));
+  const turn = s.turn ? ` turn-${s.turn}` : '';
+  return h('span', { class: `pill ${s.status}${turn}${failed ? ' failed' : ''}` }, statusText(s));
 }
 
+/** Sessions waiting for the user first, then working ones, then the rest; newest first within each. */
 function order(a, b) {
-  const live = (s) => (s.status === 'running' || s.status === 'waiting' ? 0 : 1);
-  return live(a) - live(b) || b.startedAt - a.startedAt;
+  const rank = (s) => (s.turn === 'user' ? 0 : s.status === 'running' || s.status === 'waiting' ? 1 : 2);
+  return rank(a) - rank(b) || b.startedAt - a.startedAt;
 }
 
 function sessionRow(s) {

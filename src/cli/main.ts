@@ -2,6 +2,7 @@
 import { claudeAdapter } from "../agents/claude/adapter.ts";
 import { pair } from "./pair.ts";
 import { runWrapped } from "./run.ts";
+import { claudeSessionName, didYouMean } from "./suggest.ts";
 
 const USAGE = `usage:
   claude-remote [claude args…]                 run claude, streamed to your server
@@ -42,7 +43,7 @@ async function runClaude(args: string[]): Promise<number> {
     console.error("claude-remote: `claude` not found on PATH (set CLAUDE_REMOTE_BIN_CLAUDE to its path)");
     return 127;
   }
-  return runWrapped({ argv: [bin, ...args], name: "claude", agent: "claude", adapter: claudeAdapter() });
+  return runWrapped({ argv: [bin, ...args], name: claudeSessionName(args), agent: "claude", adapter: claudeAdapter() });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -74,8 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     case "pair":
       if (rest.length < 2) return fail("pair needs <server-url> <code>");
       return pair(rest[0], rest[1], rest[2]);
-    default:
+    default: {
+      const near = didYouMean(first);
+      if (near) console.error(`claude-remote: "${first}" is not a subcommand; did you mean \`claude-remote ${near}\`? Passing it on to claude.`);
       return runClaude(argv);
+    }
   }
 }
 

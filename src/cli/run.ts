@@ -4,6 +4,7 @@
  */
 import { hostname } from "node:os";
 import { basename } from "node:path";
+import { OutputTail } from "./output-tail.ts";
 import { readDeviceConfig } from "./config.ts";
 import { deliveryWaiting, startDeliverer } from "./deliver.ts";
 import { Link } from "./link.ts";
@@ -26,6 +27,8 @@ export type Adapter = {
   }>;
   /** Gets the link once it exists (to send prompt frames) and the live PTY (to type answers). */
   attach?(link: Link | null, pty: PtyProcess): void;
+  /** A line for the user after the program exited, from the last output it wrote (e.g. how to resume). */
+  exitNotice?(tail: string): string | null;
 };
 
 export type RunOptions = { argv: string[]; name?: string; agent?: string; adapter?: Adapter };
@@ -84,6 +87,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
 
   const backend = await loadBackend();
   const out = process.stdout;
+  const tail = opts.adapter?.exitNotice ? new OutputTail() : null;
   pty = backend(argv, {
     cols,
     rows,
@@ -92,6 +96,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
     onData: (data) => {
       out.write(data); // the local terminal first: the network never holds it up
       link?.output(data);
+      tail?.push(data);
     },
   });
   opts.adapter?.attach?.(link, pty);
@@ -120,6 +125,8 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   process.off("SIGWINCH", onWinch);
   for (const [s, f] of forwarders) process.off(s, f);
   await prepared?.dispose();
+  const said = tail && opts.adapter?.exitNotice?.(tail.text());
+  if (said) process.stderr.write(`${said}\n`);
 
   if (link) {
     const delivered = await link.finish(exitCode, signal, link.connected ? 10_000 : 2_000); // idle limits: waits on while acks advance

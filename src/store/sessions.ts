@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { SessionInfo, SessionStatus } from "../protocol/common.ts";
+import type { SessionInfo, SessionNotice, SessionStatus } from "../protocol/common.ts";
 
 type Row = {
   id: string; device_id: string; name: string; command: string; cwd: string; status: SessionStatus;
@@ -70,11 +70,22 @@ export class SessionStore {
   }
 }
 
+const USER_TURN = new Set(["waiting", "done", "interrupted"]);
+
+/** Whose move it is, from the status, the pending prompts and the last hook notice (SessionInfo.turn). */
+export function turnOf(status: SessionStatus, pendingPrompts: number, notice: SessionNotice | null): SessionInfo["turn"] {
+  if (status !== "running" && status !== "waiting") return null;
+  if (pendingPrompts > 0) return "user";
+  if (!notice) return null;
+  return USER_TURN.has(notice.kind) ? "user" : "agent";
+}
+
 function toInfo(r: Row): SessionInfo {
+  const notice: SessionNotice | null = r.notice ? JSON.parse(r.notice) : null;
   return {
     id: r.id, deviceId: r.device_id, name: r.name, command: JSON.parse(r.command), cwd: r.cwd, status: r.status,
     startedAt: r.started_at, endedAt: r.ended_at, exitCode: r.exit_code, cols: r.cols, rows: r.rows,
-    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: r.pending_prompts, notice: r.notice ? JSON.parse(r.notice) : null,
-    host: r.host, deviceName: r.device_name,
+    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: r.pending_prompts, notice,
+    host: r.host, deviceName: r.device_name, turn: turnOf(r.status, r.pending_prompts, notice),
   };
 }

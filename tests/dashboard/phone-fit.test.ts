@@ -43,8 +43,8 @@ afterAll(async () => {
 function measure(page: Page) {
   return page.evaluate(() => {
     const wrap = document.querySelector(".termwrap") as HTMLElement;
-    const row = [...document.querySelectorAll(".term .screen .row")].find((r) => r.textContent?.startsWith("<")) as HTMLElement;
-    const text = [...row.querySelectorAll("span")].map((s) => s.firstChild).filter(Boolean).pop() as Text;
+    const row = Array.from(document.querySelectorAll(".term .screen .row")).find((r) => r.textContent?.startsWith("<")) as HTMLElement;
+    const text = Array.from(row.querySelectorAll("span")).map((s) => s.firstChild).filter(Boolean).pop() as Text;
     const range = document.createRange();
     range.setStart(text, text.length - 1);
     range.setEnd(text, text.length);
@@ -64,7 +64,7 @@ function measure(page: Page) {
 async function openSession(page: Page, id: string) {
   await page.goto(page.url().replace(/#.*$/, `#/s/${id}`));
   await page.waitForSelector(".view[data-ready]");
-  await page.waitForFunction(() => [...document.querySelectorAll(".term .screen .row")].some((r) => r.textContent?.startsWith("<")));
+  await page.waitForFunction(() => Array.from(document.querySelectorAll(".term .screen .row")).some((r) => r.textContent?.startsWith("<")));
 }
 
 for (const width of PHONE_WIDTHS) {

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { Adapter } from "../../cli/run.ts";
 import { HookPrompts } from "./hook-prompts.ts";
 import { startHookServer } from "./hook-server.ts";
+import { resumeHint } from "./resume-hint.ts";
 import { type HookSettings, buildHookSettings, warnFlags, withHookSettings } from "./hook-settings.ts";
 
 /** How long Claude Code keeps a PermissionRequest hook open (seconds). */
@@ -54,5 +55,6 @@ export function claudeAdapter(): Adapter {
       prompts?.attach(link);
       void pty.exited.then(() => prompts?.exited());
     },
+    exitNotice: resumeHint,
   };
 }
