@@ -46,7 +46,7 @@ export function syncCards(container, prompts, { showSession = false } = {}) {
 
 function sessionLabel(id) {
   const s = state.sessions.get(id);
-  return s ? s.name : id.slice(0, 8);
+  return s ? (s.title ? `${s.name} · ${s.title}` : s.name) : id.slice(0, 8);
 }
 
 function buildCard(p, showSession) {

@@ -24,6 +24,11 @@ function order(a, b) {
   return rank(a) - rank(b) || b.startedAt - a.startedAt;
 }
 
+/** "name · first prompt": what tells two sessions of one folder apart. */
+export function sessionLabel(s) {
+  return s.title && s.title !== s.name ? `${s.name} · ${s.title}` : s.name;
+}
+
 function sessionRow(s) {
   const n = Math.max(pendingFor(s.id), state.promptsApi ? 0 : s.pendingPrompts || 0);
   const device = s.deviceName || s.host || s.deviceId;
@@ -31,7 +36,7 @@ function sessionRow(s) {
   return h('li', {},
     h('a', { class: `srow${ended ? ' ended' : ''}`, href: `#/s/${encodeURIComponent(s.id)}`, dataset: { id: s.id } },
       h('div', { class: 'l1' },
-        h('span', { class: 'name' }, s.name),
+        h('span', { class: 'name' }, sessionLabel(s)),
         statusPill(s),
         n ? h('span', { class: 'badge', title: `${n} waiting` }, String(n)) : null),
       h('div', { class: 'l2' }, `${device} · ${ended && s.endedAt ? `ended ${age(s.endedAt)} ago` : `started ${age(s.startedAt)} ago`}`),
@@ -43,7 +48,9 @@ export function listView(root) {
   const waitingHead = h('h2', {}, 'Waiting for you');
   const list = h('ul', { class: 'sessions' });
   const empty = h('p', { class: 'empty' }, 'No sessions yet. Run ', h('code', {}, 'claude-remote'), ' on a paired machine (Devices → Add device).');
-  root.replaceChildren(waitingHead, cards, h('h2', {}, 'Sessions'), list, empty);
+  const archived = h('ul', { class: 'sessions', hidden: true, 'aria-label': 'archived sessions' });
+  const showArchived = h('button', { class: 'btn older', type: 'button', hidden: true, onclick: () => (archived.hidden = !archived.hidden) });
+  root.replaceChildren(waitingHead, cards, h('h2', {}, 'Sessions'), list, empty, showArchived, archived);
 
   let linger = 0;
   const render = () => {
@@ -52,9 +59,14 @@ export function listView(root) {
     clearTimeout(linger);
     if (lingering(cards)) linger = setTimeout(render, 1000);
     waitingHead.hidden = prompts.length === 0;
-    const sessions = [...state.sessions.values()].sort(order);
+    const all = [...state.sessions.values()].sort(order);
+    const sessions = all.filter((s) => !s.archivedAt);
+    const old = all.filter((s) => s.archivedAt);
     list.replaceChildren(...sessions.map(sessionRow));
-    empty.hidden = sessions.length > 0;
+    archived.replaceChildren(...old.map(sessionRow));
+    showArchived.hidden = old.length === 0;
+    showArchived.textContent = `Archived (${old.length})`;
+    empty.hidden = all.length > 0;
   };
   render();
   const unsub = subscribe((what) => (what === 'sessions' || what === 'prompts') && render());

@@ -19,8 +19,8 @@ export function subscribe(fn) {
   subs.add(fn);
   return () => subs.delete(fn);
 }
-function changed(what) {
-  for (const fn of subs) fn(what);
+function changed(what, data) {
+  for (const fn of subs) fn(what, data);
 }
 
 // Names the prompts API may use for its events; any of them carries a prompt or {prompt}.
@@ -80,7 +80,11 @@ function connect() {
     state.sessions.set(d.session.id, d.session);
     changed('sessions');
   });
-  on('device', () => changed('devices'));
+  on('session.deleted', (d) => {
+    state.sessions.delete(d.sessionId);
+    changed('sessions');
+  });
+  on('device', (d) => changed('devices', d));
   for (const name of PROMPT_EVENTS) on(name, (d) => upsertPrompt(d && d.prompt ? d.prompt : d));
 }
 

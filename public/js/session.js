@@ -9,13 +9,16 @@ import { statusPill } from './list.js';
 import { promptsToShow, state, subscribe } from './live.js';
 import { TermView } from './terminal.js';
 import { savedSize, saveSize, stepSize } from './text-size.js';
+import { sessionMenu } from './session-menu.js';
+import { sessionLabel } from './list.js';
 
 const HISTORY_PAGE = 200;
 
 export function sessionView(root, id) {
   root.classList.add('session');
   const term = new TermView();
-  const title = h('span', { class: 'name' }, state.sessions.get(id)?.name || '…');
+  const title = h('span', { class: 'name' }, state.sessions.has(id) ? sessionLabel(state.sessions.get(id)) : '…');
+  const menu = sessionMenu(id);
   const pill = h('span', {});
   const smaller = h('button', { class: 'btn', type: 'button', 'aria-label': 'smaller text', title: 'Smaller text (down to fit width)' }, 'A−');
   const larger = h('button', { class: 'btn', type: 'button', 'aria-label': 'larger text', title: 'Larger text (scrolls sideways)' }, 'A+');
@@ -23,7 +26,7 @@ export function sessionView(root, id) {
   const older = h('button', { class: 'btn older', type: 'button', hidden: true }, '↑ Older output');
   const wrap = h('div', { class: 'termwrap' }, older, term.el);
   const input = inputBar(id, () => term);
-  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, smaller, larger), cards, wrap, input.el);
+  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, smaller, larger, menu.button), menu.panel, cards, wrap, input.el);
 
   let atBottom = true;
   wrap.addEventListener('scroll', () => (atBottom = wrap.scrollTop + wrap.clientHeight >= wrap.scrollHeight - 24));
@@ -120,8 +123,9 @@ export function sessionView(root, id) {
   const render = () => {
     const s = state.sessions.get(id);
     if (s) {
-      title.textContent = s.name;
+      title.textContent = sessionLabel(s);
       pill.replaceChildren(statusPill(s));
+      menu.sync();
       input.setEnabled(s.status === 'running' || s.status === 'waiting');
     }
     syncCards(cards, cardsToShow(promptsToShow(id), cards));

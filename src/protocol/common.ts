@@ -43,6 +43,10 @@ export const SessionInfo = z.object({
    * not connected, or an agent without hook notices (unknown).
    */
   turn: z.enum(["user", "agent"]).nullable(),
+  /** The first prompt typed in the session (Claude Code's UserPromptSubmit), one line, clipped: what tells two sessions of one folder apart. */
+  title: z.string().nullable(),
+  /** Archived from the dashboard: hidden from its list, nothing deleted. */
+  archivedAt: z.number().nullable(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -240,6 +240,18 @@ export class Hub {
     for (const v of this.live.get(sessionId)?.viewers ?? []) v.client.send("session", { session });
   }
 
+  /** A deleted session (no wrapper holds it): drop its screen and what the hub kept for it. */
+  forget(sessionId: string): void {
+    const l = this.live.get(sessionId);
+    if (l && !l.conn) {
+      l.feed.stop();
+      for (const v of l.viewers) v.client.close();
+      l.screen.dispose();
+      this.live.delete(sessionId);
+    }
+    this.dormant.delete(sessionId); // not disposed: a screen viewer may still hold it
+  }
+
   isOnline(deviceId: string): boolean {
     for (const l of this.live.values()) if (l.conn?.deviceId === deviceId) return true;
     return false;

@@ -161,6 +161,10 @@ export const MIGRATIONS: readonly string[] = [
   // The search index moved to its own file (search-index.db, src/store/search-db.ts), written by
   // a Worker: derived data, rebuilt there from `output`.
   `DROP TABLE search_fts; DROP TABLE search_docs;`,
+  // Session names that tell sessions apart: the first prompt typed (UserPromptSubmit), and
+  // archiving from the phone (the session stays, hidden from the list).
+  `ALTER TABLE sessions ADD COLUMN first_prompt TEXT;
+   ALTER TABLE sessions ADD COLUMN archived_at INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
