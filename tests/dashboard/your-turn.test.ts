@@ -87,13 +87,13 @@ test("after the Stop hook the list and the header say 'your turn'; two sessions 
   expect(names[0]).toBe(`${basename(folder)} · explain the cart module`);
   expect(names[1]).toContain(basename(folder));
   expect(names[0]).not.toBe(names[1]);
-  await screenshot(page, "sessions.png");
+  await screenshot(page, "sessions-your-turn.png");
 
   await page.locator(`.srow[data-id="${a.sessionId}"]`).click();
   await page.waitForSelector(".view[data-ready]");
   expect(await page.locator(".shead .pill").innerText()).toBe("your turn");
   expect(await page.locator(".shead .name").innerText()).toBe(names[0]);
-  await screenshot(page, "session.png");
+  await screenshot(page, "session-your-turn.png");
 }, 60_000);
 
 test("a turn interrupted at the terminal (Esc on the permission dialog, no Stop hook) is the user's turn too", async () => {
