@@ -19,6 +19,8 @@ export const PairBody = z.object({
 export const PairResponse = z.object({ deviceId: z.string(), secret: z.string() });
 export const PairingCodeResponse = z.object({
   code: z.string(),
+  /** Names this code in the `device` event of the pairing that spends it (a prefix of its stored hash), so the page that shows it can flip to "paired". */
+  id: z.string(),
   expiresAt: z.number(),
   /** `claude-remote pair <url> <code>`, ready to paste on the device. */
   command: z.string(),
