@@ -7,7 +7,7 @@ const SHELL = [
   '/', '/app.css', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png',
   '/js/app.js', '/js/api.js', '/js/cards.js', '/js/devices.js', '/js/diff.js', '/js/dom.js',
   '/js/input.js', '/js/input-socket.js', '/js/list.js', '/js/live.js', '/js/login.js', '/js/session.js', '/js/terminal.js',
-  '/js/push.js', '/js/search.js', '/js/text-size.js', '/js/session-menu.js',
+  '/js/push.js', '/js/search.js', '/js/text-size.js', '/js/session-menu.js', '/fonts/claude-glyphs.woff2',
 ];
 
 self.addEventListener('install', (event) => {
