@@ -36,9 +36,10 @@ function sessionRow(s) {
   return h('li', {},
     h('a', { class: `srow${ended ? ' ended' : ''}`, href: `#/s/${encodeURIComponent(s.id)}`, dataset: { id: s.id } },
       h('div', { class: 'l1' },
-        h('span', { class: 'name' }, sessionLabel(s)),
+        h('span', { class: 'name' }, s.name),
         statusPill(s),
         n ? h('span', { class: 'badge', title: `${n} waiting` }, String(n)) : null),
+      s.title ? h('div', { class: 'l2 title' }, s.title) : null,
       h('div', { class: 'l2' }, `${device} · ${ended && s.endedAt ? `ended ${age(s.endedAt)} ago` : `started ${age(s.startedAt)} ago`}`),
       h('div', { class: 'l3 cwd' }, s.cwd)));
 }

@@ -75,24 +75,25 @@ test("after the Stop hook the list and the header say 'your turn'; two sessions 
   const since = await a.submit("explain the cart module");
   await a.turnDone(since);
   const stopAt = (await session(a.sessionId)).notice.at;
-  const row = page.locator(`.srow[data-id="${a.sessionId}"]`);
-  await waitFor(async () => (await row.locator(".pill").innerText()) === "your turn", { what: "'your turn' in the list" });
+  const rowA = page.locator(`.srow[data-id="${a.sessionId}"]`);
+  await waitFor(async () => (await rowA.locator(".pill").innerText()) === "your turn", { what: "'your turn' in the list" });
   const seenAt = await page.evaluate(() => (window as any).__turnSeen as number);
   console.log(`your turn shown ${seenAt - stopAt} ms after the server took the Stop notice`);
   expect((await session(a.sessionId)).turn).toBe("user");
 
   await b.submit("scenario none: fix the checkout tests");
   await b.turnDone(0);
-  const names = await Promise.all([a, b].map(async (s) => (await page.locator(`.srow[data-id="${s.sessionId}"] .name`).innerText())));
-  expect(names[0]).toBe(`${basename(folder)} · explain the cart module`);
-  expect(names[1]).toContain(basename(folder));
-  expect(names[0]).not.toBe(names[1]);
+  const row = (s: ClaudeSession) => page.locator(`.srow[data-id="${s.sessionId}"]`);
+  await waitFor(async () => (await row(b).locator(".title").count()) === 1, { what: "b's title in the list" });
+  const names = await Promise.all([a, b].map(async (s) => [await row(s).locator(".name").innerText(), await row(s).locator(".title").innerText()]));
+  expect(names[0]).toEqual([basename(folder), "explain the cart module"]);
+  expect(names[1]).toEqual([basename(folder), "scenario none: fix the checkout tests"]);
   await screenshot(page, "sessions-your-turn.png");
 
   await page.locator(`.srow[data-id="${a.sessionId}"]`).click();
   await page.waitForSelector(".view[data-ready]");
   expect(await page.locator(".shead .pill").innerText()).toBe("your turn");
-  expect(await page.locator(".shead .name").innerText()).toBe(names[0]);
+  expect(await page.locator(".shead .name").innerText()).toBe(`${basename(folder)} · explain the cart module`);
   await screenshot(page, "session-your-turn.png");
 }, 60_000);
 
