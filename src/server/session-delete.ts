@@ -14,6 +14,7 @@ export type DeleteResult = { ok: true; chunks: number } | { ok: false; status: 4
 export async function deleteSession(app: App, id: string): Promise<DeleteResult> {
   if (!app.store.sessions.get(id)) return { ok: false, status: 404, error: "not_found", detail: "no such session" };
   if (app.hub.connected(id)) return { ok: false, status: 409, error: "live", detail: "the session's wrapper is connected: end the program first, or archive the session" };
+  app.prompts.sessionDeleted(id);
   const db = app.store.db;
   let chunks = 0;
   for (;;) {
