@@ -1,4 +1,4 @@
-// A session's "⋯" menu: rename, archive (hidden from the list, nothing lost), delete (output too).
+// A session's ⋯ menu: rename, archive, delete.
 import { api } from './api.js';
 import { h, toast } from './dom.js';
 import { state } from './live.js';

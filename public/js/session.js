@@ -8,7 +8,7 @@ import { inputBar } from './input.js';
 import { statusPill } from './list.js';
 import { promptsToShow, state, subscribe } from './live.js';
 import { TermView } from './terminal.js';
-import { savedSize, saveSize, stepSize } from './text-size.js';
+import { onPinch, savedSize, saveSize, stepSize } from './text-size.js';
 import { sessionMenu } from './session-menu.js';
 import { sessionLabel } from './list.js';
 
@@ -48,6 +48,7 @@ export function sessionView(root, id) {
   };
   smaller.addEventListener('click', () => step(-1));
   larger.addEventListener('click', () => step(1));
+  onPinch(wrap, step);
   resize(savedSize());
   const ro = new ResizeObserver(() => {
     term.fit();

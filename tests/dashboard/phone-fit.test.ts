@@ -131,3 +131,29 @@ test("A+ and A− step between fit and larger sizes; the size survives a reload;
     await context.close();
   }
 });
+
+test("spreading two fingers on the screen steps the text size up, pinching steps it back to fit", async () => {
+  const { page, context } = await openPhone(browser, server.url, server.token, { width: 390 });
+  try {
+    await page.waitForSelector(".srow");
+    await page.evaluate(() => localStorage.removeItem("cr.textSize"));
+    await openSession(page, ids.get(120)!);
+    expect(await page.locator(".view").getAttribute("data-size")).toBe("fit");
+    const box = (await page.locator(".termwrap").boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const cdp = await context.newCDPSession(page);
+    const pinch = async (from: number, to: number) => {
+      const pts = (d: number) => [{ x: cx - d, y: cy, id: 1 }, { x: cx + d, y: cy, id: 2 }];
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: pts(from) });
+      for (let i = 1; i <= 8; i++) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: pts(from + ((to - from) * i) / 8) });
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    };
+    await pinch(40, 120);
+    await waitFor(async () => (await page.locator(".view").getAttribute("data-size")) !== "fit", { what: "a larger size after spreading" });
+    await pinch(120, 40);
+    await waitFor(async () => (await page.locator(".view").getAttribute("data-size")) === "fit", { what: "fit again after pinching" });
+  } finally {
+    await context.close();
+  }
+});
