@@ -2,12 +2,12 @@
 // Shell files: network first (so an update shows at once), the cache when offline.
 // API calls and event streams are never cached. Web Push handlers live in sw-push.js.
 importScripts('/sw-push.js');
-const CACHE = 'shell-v3';
+const CACHE = 'shell-v4';
 const SHELL = [
   '/', '/app.css', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png',
   '/js/app.js', '/js/api.js', '/js/cards.js', '/js/devices.js', '/js/diff.js', '/js/dom.js',
   '/js/input.js', '/js/input-socket.js', '/js/list.js', '/js/live.js', '/js/login.js', '/js/session.js', '/js/terminal.js',
-  '/js/push.js', '/js/search.js', '/js/remote.js', '/js/usage-line.js',
+  '/js/push.js', '/js/search.js', '/js/remote.js', '/js/usage-line.js', '/js/text-size.js', '/js/session-menu.js', '/fonts/claude-glyphs.woff2',
   // loaded when first opened (not part of the first-load budget), cached for offline use
   '/js/conversation/view.js', '/js/conversation/markdown.js', '/js/conversation/entries.js', '/js/conversation/usage-view.js', '/conversation.css',
 ];

@@ -15,7 +15,8 @@ const STATUS_TEXT = {
   cancelled: 'Cancelled',
 };
 
-const LINGER_MS = 5000;
+const LINGER_MS = 30_000;
+const FOLD_MS = 1200; // an answered card shows how it ended, then folds to one line
 
 /** Pending prompts, plus resolved ones this container already shows, for a few seconds so the flip is seen. */
 export function cardsToShow(prompts, container) {
@@ -47,7 +48,7 @@ export function syncCards(container, prompts, { showSession = false } = {}) {
 
 function sessionLabel(id) {
   const s = state.sessions.get(id);
-  return s ? s.name : id.slice(0, 8);
+  return s ? (s.title ? `${s.name} · ${s.title}` : s.name) : id.slice(0, 8);
 }
 
 function buildCard(p, showSession) {
@@ -114,7 +115,7 @@ function defaultOptions(p) {
 function tellButton(card, p, label) {
   const box = h('div', { class: 'tell', hidden: true });
   const field = h('textarea', { rows: 2, placeholder: 'What should Claude do instead?', 'aria-label': 'message for Claude', maxlength: 4000 });
-  const send = h('button', { class: 'btn danger', type: 'button', onclick: () => answer(card, p, 'reject', field.value.trim() ? { message: field.value.trim() } : {}) }, 'Send');
+  const send = h('button', { class: 'btn danger', type: 'button', onclick: () => answer(card, p, 'reject', field.value.trim() ? { message: field.value.trim() } : {}) }, 'Deny and tell Claude');
   box.append(field, send);
   const btn = h('button', { class: 'btn danger', type: 'button', onclick: () => {
     box.hidden = !box.hidden;
@@ -165,6 +166,7 @@ function updateCard(card, p) {
   if (done) {
     setEnabled(card, false);
     for (const el of card.querySelectorAll('.tell')) el.hidden = true;
+    if (!card.dataset.folding) card.dataset.folding = String(setTimeout(() => card.classList.add('folded'), FOLD_MS));
   }
 }
 

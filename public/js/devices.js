@@ -71,6 +71,7 @@ export function pairView(root) {
   const out = h('div', { class: 'form' });
   root.replaceChildren(h('h2', {}, 'Add device'), out);
   let timer = 0;
+  let unsub = () => {};
   const make = async () => {
     clearInterval(timer);
     out.replaceChildren(h('p', { class: 'muted' }, 'Creating a pairing code…'));
@@ -87,13 +88,21 @@ export function pairView(root) {
     copy.addEventListener('click', () => navigator.clipboard?.writeText(command).then(() => toast('Copied'), () => toast('Copy failed: select the text instead')));
     const again = h('button', { class: 'btn', type: 'button', hidden: true }, 'New code');
     again.addEventListener('click', make);
-    const qr = typeof r.qrDataUrl === 'string' && r.qrDataUrl.startsWith('data:image/') ? h('img', { class: 'qr', src: r.qrDataUrl, alt: 'QR code of the pair command' }) : null;
     out.replaceChildren(
-      h('p', {}, 'On the machine where you run Claude Code:'),
+      h('p', {}, '1. On the machine where you run Claude Code, install claude-remote (Node.js and npm are enough): in a checkout of this repository, ', h('code', {}, 'npm install -g --install-links --allow-scripts=bun .')),
+      h('p', {}, '2. Run this there:'),
       h('pre', { class: 'code', 'aria-label': 'pair command' }, command),
       copy,
       h('div', { class: 'pair-code', 'aria-label': 'pairing code' }, r.code),
-      left, qr, again);
+      left, again);
+    unsub();
+    unsub = subscribe((what, d) => {
+      if (what !== 'devices' || !d || d.pairing !== r.id) return;
+      clearInterval(timer);
+      out.replaceChildren(h('p', { class: 'paired', role: 'status' }, `paired: ${d.name}${d.host ? ` (${d.host})` : ''}`),
+        h('p', { class: 'muted' }, 'Run ', h('code', {}, 'claude-remote'), ' there instead of ', h('code', {}, 'claude'), '; its sessions show up under Sessions.'),
+        h('a', { class: 'btn', href: '#/devices' }, 'Done'));
+    });
     const tick = () => {
       const s = Math.round((r.expiresAt - Date.now()) / 1000);
       if (s <= 0) {
@@ -109,5 +118,8 @@ export function pairView(root) {
     timer = setInterval(tick, 1000);
   };
   make();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    unsub();
+  };
 }

@@ -3,8 +3,8 @@ const MAX_CELLS = 250_000;
 
 /** [{op: ' ' | '-' | '+', text}] turning `oldText` into `newText`. */
 export function lineDiff(oldText, newText) {
-  const a = oldText ? oldText.split('\n') : [];
-  const b = newText ? newText.split('\n') : [];
+  const a = lines(oldText);
+  const b = lines(newText);
   let pre = 0;
   while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
   let suf = 0;
@@ -14,6 +14,8 @@ export function lineDiff(oldText, newText) {
 }
 
 const same = (text) => ({ op: ' ', text });
+// A final newline ends the last line; it does not start an empty one.
+const lines = (text) => (text ? text.replace(/\n$/, '').split('\n') : []);
 
 function lcs(a, b) {
   if (a.length * b.length > MAX_CELLS) return [...a.map((text) => ({ op: '-', text })), ...b.map((text) => ({ op: '+', text }))];

@@ -7,18 +7,27 @@ import { usageLine } from './usage-line.js';
 export function statusText(s) {
   if (s.status === 'exited') return `finished · exit ${s.exitCode ?? '?'}`;
   if (s.status === 'lost') return 'lost · its wrapper died';
-  if (s.status === 'waiting') return 'waiting for you';
+  if (s.status === 'waiting') return 'your turn · asks you';
+  if (s.turn === 'user') return 'your turn';
+  if (s.turn === 'agent') return 'working';
   return s.status;
 }
 
 export function statusPill(s) {
   const failed = s.status === 'exited' && s.exitCode !== 0;
-  return h('span', { class: `pill ${s.status}${failed ? ' failed' : ''}` }, statusText(s));
+  const turn = s.turn ? ` turn-${s.turn}` : '';
+  return h('span', { class: `pill ${s.status}${turn}${failed ? ' failed' : ''}` }, statusText(s));
 }
 
+/** Sessions waiting for the user first, then working ones, then the rest; newest first within each. */
 function order(a, b) {
-  const live = (s) => (s.status === 'running' || s.status === 'waiting' ? 0 : 1);
-  return live(a) - live(b) || b.startedAt - a.startedAt;
+  const rank = (s) => (s.turn === 'user' ? 0 : s.status === 'running' || s.status === 'waiting' ? 1 : 2);
+  return rank(a) - rank(b) || b.startedAt - a.startedAt;
+}
+
+/** "name · first prompt": what tells two sessions of one folder apart. */
+export function sessionLabel(s) {
+  return s.title && s.title !== s.name ? `${s.name} · ${s.title}` : s.name;
 }
 
 function sessionRow(s) {
@@ -31,6 +40,7 @@ function sessionRow(s) {
         h('span', { class: 'name' }, s.name),
         statusPill(s),
         n ? h('span', { class: 'badge', title: `${n} waiting` }, String(n)) : null),
+      s.title ? h('div', { class: 'l2 title' }, s.title) : null,
       h('div', { class: 'l2' }, `${device} · ${ended && s.endedAt ? `ended ${age(s.endedAt)} ago` : `started ${age(s.startedAt)} ago`}`),
       h('div', { class: 'l3 cwd' }, s.cwd),
       usageLine(s, state.usage.get(s.id))));
@@ -41,7 +51,9 @@ export function listView(root) {
   const waitingHead = h('h2', {}, 'Waiting for you');
   const list = h('ul', { class: 'sessions' });
   const empty = h('p', { class: 'empty' }, 'No sessions yet. Run ', h('code', {}, 'claude-remote'), ' on a paired machine (Devices → Add device).');
-  root.replaceChildren(waitingHead, cards, h('h2', {}, 'Sessions'), list, empty);
+  const archived = h('ul', { class: 'sessions', hidden: true, 'aria-label': 'archived sessions' });
+  const showArchived = h('button', { class: 'btn older', type: 'button', hidden: true, onclick: () => (archived.hidden = !archived.hidden) });
+  root.replaceChildren(waitingHead, cards, h('h2', {}, 'Sessions'), list, empty, showArchived, archived);
 
   let linger = 0;
   const render = () => {
@@ -50,9 +62,14 @@ export function listView(root) {
     clearTimeout(linger);
     if (lingering(cards)) linger = setTimeout(render, 1000);
     waitingHead.hidden = prompts.length === 0;
-    const sessions = [...state.sessions.values()].sort(order);
+    const all = [...state.sessions.values()].sort(order);
+    const sessions = all.filter((s) => !s.archivedAt);
+    const old = all.filter((s) => s.archivedAt);
     list.replaceChildren(...sessions.map(sessionRow));
-    empty.hidden = sessions.length > 0;
+    archived.replaceChildren(...old.map(sessionRow));
+    showArchived.hidden = old.length === 0;
+    showArchived.textContent = `Archived (${old.length})`;
+    empty.hidden = all.length > 0;
   };
   render();
   const unsub = subscribe((what) => (what === 'sessions' || what === 'prompts' || what === 'usage') && render());

@@ -21,8 +21,8 @@ export function subscribe(fn) {
   subs.add(fn);
   return () => subs.delete(fn);
 }
-function changed(what) {
-  for (const fn of subs) fn(what);
+function changed(what, data) {
+  for (const fn of subs) fn(what, data);
 }
 
 // Names the prompts API may use for its events; any of them carries a prompt or {prompt}.
@@ -82,7 +82,11 @@ function connect() {
     state.sessions.set(d.session.id, d.session);
     changed('sessions');
   });
-  on('device', () => changed('devices'));
+  on('session.deleted', (d) => {
+    state.sessions.delete(d.sessionId);
+    changed('sessions');
+  });
+  on('device', (d) => changed('devices', d));
   on('transcript', (d) => {
     state.usage.set(d.sessionId, { ...d.usage, partial: d.partial, lastId: d.lastId });
     changed('usage');

@@ -58,6 +58,17 @@ export async function disablePush() {
   await sub.unsubscribe();
 }
 
+const CHANNEL = { webpush: 'Web Push', ntfy: 'ntfy', webhook: 'Webhook' };
+const KIND = { prompt: 'prompts', waiting: 'waiting agents', done: 'finished turns', exit: 'exits' };
+const BLOCKED = 'Notifications are blocked for this site. To allow them: tap the icon left of the address (a lock or ⓘ) → Permissions or Site settings → Notifications → Allow, then reload this page.';
+
+/** "Web Push: prompts, waiting agents, finished turns, exits · 3 sent, 0 failed" */
+function channelLine(c) {
+  const kinds = c.kinds.filter((k) => k !== 'resolved'); // answers go with prompts
+  const what = c.enabled && kinds.length ? kinds.map((k) => KIND[k] || k).join(', ') : 'off';
+  return h('li', {}, h('b', {}, `${CHANNEL[c.name] || c.name}: `), what, c.enabled ? h('span', { class: 'muted' }, ` · ${c.counters.sent} sent, ${c.counters.failed} failed`) : null);
+}
+
 const LABEL = { on: 'Turn off notifications', off: 'Enable notifications', denied: 'Notifications blocked', unsupported: 'Notifications unavailable' };
 
 /** The "Notifications" panel: a switch for this browser and the server's delivery status. */
@@ -65,7 +76,7 @@ export function notifySection() {
   const button = h('button', { class: 'btn', type: 'button', id: 'push-toggle' }, '…');
   const note = h('p', { class: 'muted', id: 'push-state' });
   const failures = h('ul', { class: 'notify-failures', id: 'notify-failures' });
-  const channels = h('p', { class: 'muted', id: 'notify-channels' });
+  const channels = h('ul', { class: 'notify-channels', id: 'notify-channels' });
   const section = h('section', { class: 'notify' }, h('h2', {}, 'Notifications'), h('div', { class: 'row-actions' }, button), note, channels, failures);
 
   const refresh = async () => {
@@ -73,10 +84,10 @@ export function notifySection() {
     button.textContent = LABEL[st];
     button.disabled = st === 'denied' || st === 'unsupported';
     button.dataset.state = st;
-    note.textContent = st === 'on' ? 'This browser gets a notification for prompts, waiting agents, finished turns and exits.' : '';
+    note.textContent = st === 'on' ? 'This browser gets a notification for prompts, waiting agents, finished turns and exits.' : st === 'denied' ? BLOCKED : '';
     try {
       const s = await api('/api/notify/status');
-      channels.textContent = s.channels.map((c) => `${c.name}: ${c.kinds.join(', ') || 'off'} (${c.counters.sent} sent, ${c.counters.failed} failed)`).join(' · ') + ` · ${s.subscriptions} browser(s)`;
+      channels.replaceChildren(...s.channels.map(channelLine), h('li', {}, h('b', {}, 'Browsers subscribed: '), String(s.subscriptions)));
       failures.replaceChildren(...s.recentFailures.slice(0, 10).map((f) => h('li', {}, `${age(f.ts)} ago · ${f.channel} ${f.kind} → ${f.target}: ${f.error}`)));
     } catch {}
   };

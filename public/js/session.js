@@ -9,22 +9,27 @@ import { statusPill } from './list.js';
 import { promptsToShow, state, subscribe } from './live.js';
 import { sessionActions } from './remote.js';
 import { TermView } from './terminal.js';
+import { onPinch, savedSize, saveSize, stepSize } from './text-size.js';
+import { sessionMenu } from './session-menu.js';
+import { sessionLabel } from './list.js';
 
 const HISTORY_PAGE = 200;
 
 export function sessionView(root, id) {
   root.classList.add('session');
   const term = new TermView();
-  const title = h('span', { class: 'name' }, state.sessions.get(id)?.name || '…');
+  const title = h('span', { class: 'name' }, state.sessions.has(id) ? sessionLabel(state.sessions.get(id)) : '…');
+  const menu = sessionMenu(id);
   const pill = h('span', {});
-  const zoom = h('button', { class: 'btn', type: 'button', 'aria-label': 'text size', title: 'Fit width / larger text' }, 'Aa');
+  const smaller = h('button', { class: 'btn', type: 'button', 'aria-label': 'smaller text', title: 'Smaller text (down to fit width)' }, 'A−');
+  const larger = h('button', { class: 'btn', type: 'button', 'aria-label': 'larger text', title: 'Larger text (scrolls sideways)' }, 'A+');
   const chat = h('button', { class: 'btn chat', type: 'button', 'aria-pressed': 'false', title: 'Conversation / live screen' }, 'Chat');
   const cards = h('div', { class: 'scards cards' });
   const older = h('button', { class: 'btn older', type: 'button', hidden: true }, '↑ Older output');
   const wrap = h('div', { class: 'termwrap' }, older, term.el);
   const input = inputBar(id, () => term);
   const actions = sessionActions(id);
-  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, actions.el, chat, zoom), cards, wrap, input.el);
+  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, actions.el, chat, smaller, larger, menu.button), menu.panel, cards, wrap, input.el);
   // The conversation (js/conversation/, loaded on first use) takes the screen's place; the input bar serves both.
   let conv = null;
   chat.addEventListener('click', async () => {
@@ -45,10 +50,23 @@ export function sessionView(root, id) {
   const stick = () => {
     if (atBottom) wrap.scrollTop = wrap.scrollHeight;
   };
-  zoom.addEventListener('click', () => {
-    zoom.classList.toggle('primary', term.toggleMode() === 'large');
+  const resize = (size) => {
+    term.setSize(size);
+    smaller.disabled = size === 'fit';
+    larger.classList.toggle('primary', size !== 'fit');
+    root.dataset.size = String(size);
+    term.showCursor(wrap);
     stick();
-  });
+  };
+  const step = (dir) => {
+    const size = stepSize(term.size, term.fitPx, dir);
+    saveSize(size);
+    resize(size);
+  };
+  smaller.addEventListener('click', () => step(-1));
+  larger.addEventListener('click', () => step(1));
+  onPinch(wrap, step);
+  resize(savedSize());
   const ro = new ResizeObserver(() => {
     term.fit();
     stick();
@@ -101,11 +119,13 @@ export function sessionView(root, id) {
       term.setScreen(JSON.parse(e.data));
       showOlder();
       root.dataset.ready = '1';
+      term.showCursor(wrap);
       stick();
     });
     src.addEventListener('rows', (e) => {
       term.applyRows(JSON.parse(e.data));
       showOlder();
+      if (atBottom) term.showCursor(wrap);
       stick();
     });
     src.onerror = () => {
@@ -121,8 +141,9 @@ export function sessionView(root, id) {
   const render = () => {
     const s = state.sessions.get(id);
     if (s) {
-      title.textContent = s.name;
+      title.textContent = sessionLabel(s);
       pill.replaceChildren(statusPill(s));
+      menu.sync();
       input.setEnabled(s.status === 'running' || s.status === 'waiting');
     }
     syncCards(cards, cardsToShow(promptsToShow(id), cards));

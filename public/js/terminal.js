@@ -4,8 +4,7 @@
 import { h } from './dom.js';
 
 const A = { bold: 1, italic: 2, underline: 4, dim: 8, inverse: 16, invisible: 32, strike: 64, wide: 128 };
-const MIN_FIT_PX = 7; // below this, fit-to-width gives up and the row scrolls sideways
-const LARGE_PX = 13;
+const MAX_FIT_PX = 16;
 
 /** xterm's 256-colour palette entries 16..255 as CSS colours. */
 function palette(n) {
@@ -87,7 +86,8 @@ export class TermView {
     this.el.append(this.hist, this.sep, this.screen);
     this.rows = [];
     this.cols = 80;
-    this.mode = 'fit'; // or 'large'
+    this.size = 'fit'; // or a font size in px (text-size.js)
+    this.fitPx = MAX_FIT_PX;
     this.ratio = 0; // glyph advance / font size of the mono font
     this.cursorPos = null;
     this.alt = false;
@@ -126,6 +126,7 @@ export class TermView {
     this.bracketedPaste = ev.bracketedPaste;
     this.history = ev.history;
     const c = ev.cursor;
+    this.cursorPos = c.visible ? c : null;
     this.cursor.hidden = !c.visible;
     this.cursor.style.transform = `translate(${c.x}ch, calc(${c.y} * var(--lh) * 1em))`;
   }
@@ -151,21 +152,32 @@ export class TermView {
     this.sep.hidden = true;
   }
 
-  toggleMode() {
-    this.mode = this.mode === 'fit' ? 'large' : 'fit';
+  setSize(size) {
+    this.size = size;
     this.fit();
-    return this.mode;
   }
 
-  /** Font size so that `cols` cells fill the width (fit), or a readable fixed size (large). */
+  /**
+   * Font size so that `cols` cells fill the width (fit: no lower bound, so any width fits), or the
+   * chosen size when that is larger. Rounded down to 1/100 px so rounding can never add a pixel.
+   */
   fit() {
     const wrap = this.el.parentElement;
     if (!wrap) return;
     if (!this.ratio) this.ratio = measureRatio(this.el);
-    const width = wrap.clientWidth - 8; // .term padding
-    let px = LARGE_PX;
-    if (this.mode === 'fit') px = Math.max(MIN_FIT_PX, Math.floor((width / (this.cols * this.ratio)) * 10) / 10);
-    this.el.style.fontSize = `${Math.min(px, 16)}px`;
+    const width = wrap.clientWidth - 9; // .term padding, and one px of slack for sub-pixel advances
+    this.fitPx = Math.min(MAX_FIT_PX, Math.floor((width / (this.cols * this.ratio)) * 100) / 100);
+    const px = this.size === 'fit' ? this.fitPx : Math.max(this.size, this.fitPx);
+    this.el.style.fontSize = `${px}px`;
+    this.el.classList.toggle('fitted', px === this.fitPx);
+  }
+
+  /** Scrolls `wrap` sideways so the cursor's column is in view (rows start at column 0, so dialogs are too). */
+  showCursor(wrap) {
+    if (!this.cursorPos || this.el.classList.contains('fitted')) return (wrap.scrollLeft = 0);
+    const ch = parseFloat(this.el.style.fontSize) * this.ratio;
+    const x = 4 + this.cursorPos.x * ch;
+    if (x < wrap.scrollLeft || x + ch > wrap.scrollLeft + wrap.clientWidth) wrap.scrollLeft = Math.max(0, x - wrap.clientWidth * 0.75);
   }
 }
 

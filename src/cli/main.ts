@@ -4,6 +4,7 @@ import { claudeBinary, printHelp, printVersion } from "./about.ts";
 import { pair } from "./pair.ts";
 import { runWrapped } from "./run.ts";
 import { usageError } from "./usage.ts";
+import { claudeSessionName, didYouMean } from "./suggest.ts";
 
 
 async function execCommand(args: string[]): Promise<number> {
@@ -27,7 +28,7 @@ async function runClaude(args: string[]): Promise<number> {
     console.error("claude-remote: `claude` not found on PATH (set CLAUDE_REMOTE_BIN_CLAUDE to its path)");
     return 127;
   }
-  return runWrapped({ argv: [bin, ...args], name: "claude", agent: "claude", adapter: claudeAdapter() });
+  return runWrapped({ argv: [bin, ...args], name: claudeSessionName(args), agent: "claude", adapter: claudeAdapter() });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -87,8 +88,11 @@ export async function main(argv: string[]): Promise<number> {
     case "pair":
       if (rest.length < 2 || rest.length > 3) return usageError("pair", "pair needs <server-url> <code> and at most a name");
       return pair(rest[0], rest[1], rest[2]);
-    default:
+    default: {
+      const near = didYouMean(first);
+      if (near) console.error(`claude-remote: "${first}" is not a subcommand; did you mean \`claude-remote ${near}\`? Passing it on to claude.`);
       return runClaude(argv);
+    }
   }
 }
 

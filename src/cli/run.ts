@@ -4,6 +4,7 @@
  */
 import { hostname } from "node:os";
 import { basename } from "node:path";
+import { OutputTail } from "./output-tail.ts";
 import { readDeviceConfig } from "./config.ts";
 import { deliveryWaiting, startDeliverer } from "./deliver.ts";
 import { Link } from "./link.ts";
@@ -27,6 +28,8 @@ export type Adapter = {
   }>;
   /** Gets the link once it exists (to send prompt frames) and the live PTY (to type answers). */
   attach?(link: Link | null, pty: PtyProcess): void;
+  /** A line for the user after the program exited, from the last output it wrote (e.g. how to resume). */
+  exitNotice?(tail: string): string | null;
 };
 
 /**
@@ -131,6 +134,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
 
   const backend = await loadBackend();
   side.before?.();
+  const tail = opts.adapter?.exitNotice ? new OutputTail() : null;
   pty = backend(argv, {
     cols,
     rows,
@@ -140,6 +144,7 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
     onData: (data) => {
       side.output(data); // the local side first: the network never holds it up
       link?.output(data);
+      tail?.push(data);
     },
   });
   opts.adapter?.attach?.(link, pty);
@@ -163,6 +168,8 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
   side.stop();
   for (const [s, f] of forwarders) process.off(s, f);
   await prepared?.dispose();
+  const said = tail && opts.adapter?.exitNotice?.(tail.text());
+  if (said) process.stderr.write(`${said}\n`);
 
   if (link) {
     const delivered = await link.finish(exitCode, signal, link.connected ? 10_000 : 2_000); // idle limits: waits on while acks advance

@@ -37,6 +37,8 @@ export const PairBody = z.object({
 export const PairResponse = z.object({ deviceId: z.string(), secret: z.string() });
 export const PairingCodeResponse = z.object({
   code: z.string(),
+  /** Names this code in the `device` event of the pairing that spends it (a prefix of its stored hash), so the page that shows it can flip to "paired". */
+  id: z.string(),
   expiresAt: z.number(),
   /** `claude-remote pair <url> <code>`, ready to paste on the device. */
   command: z.string(),
@@ -65,3 +67,10 @@ export const DeviceInfo = z.object({
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
 export const ApiError = z.object({ error: z.string(), detail: z.string().optional() });
+
+/** `POST /api/sessions/:id/name`: what the dashboard calls the session from now on. */
+export const RenameBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+/** `POST /api/sessions/:id/archive`: hide it from the list (true) or bring it back (false). */
+export const ArchiveBody = z.object({ archived: z.boolean() }).strict();
+/** `DELETE /api/sessions/:id` answers this: the session, its prompts and its stored output are gone. */
+export const DeletedSession = z.object({ ok: z.literal(true), chunks: z.number().int().nonnegative() });

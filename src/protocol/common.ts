@@ -10,9 +10,9 @@ export const Rows = z.number().int().min(1).max(1000);
 export const SessionStatus = z.enum(["running", "waiting", "exited", "disconnected", "lost"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
-/** The last hook notice of a session: `working` (a turn started), `permission` (Claude asks; the prompt record has it), `waiting` (idle, wants input), `done` (turn finished). */
+/** The last hook notice of a session: `working` (a turn started), `permission` (Claude asks; the prompt record has it), `waiting` (idle, wants input), `done` (turn finished), `interrupted` (the user stopped the turn: Esc on a tool or a permission dialog). */
 export const SessionNotice = z.object({
-  kind: z.enum(["working", "permission", "waiting", "done"]),
+  kind: z.enum(["working", "permission", "waiting", "done", "interrupted"]),
   message: z.string(),
   at: z.number(),
 });
@@ -37,6 +37,16 @@ export const SessionInfo = z.object({
   notice: SessionNotice.nullable(),
   host: z.string().nullable(),
   deviceName: z.string().nullable(),
+  /**
+   * Derived, never stored: whose move it is in a live session. `user`: a prompt is pending, or the
+   * agent's last notice says it finished, waits or was interrupted; `agent`: it is working; null: ended,
+   * not connected, or an agent without hook notices (unknown).
+   */
+  turn: z.enum(["user", "agent"]).nullable(),
+  /** The first prompt typed in the session (Claude Code's UserPromptSubmit), one line, clipped: what tells two sessions of one folder apart. */
+  title: z.string().nullable(),
+  /** Archived from the dashboard: hidden from its list, nothing deleted. */
+  archivedAt: z.number().nullable(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -16,6 +16,8 @@ export const OutputEvent = z.object({ sessionId: SessionId, seq: Seq, data: z.st
 export const GapEvent = z.object({ sessionId: SessionId, fromSeq: Seq, toSeq: Seq, bytes: z.number().int() });
 /** The viewer fell too far behind (or the server restarted): refetch state and reconnect. */
 export const ResyncEvent = z.object({ reason: z.string() });
+/** A session was deleted from the dashboard: forget it. */
+export const SessionDeletedEvent = z.object({ sessionId: SessionId });
 
 export const EventSchemas = {
   hello: HelloEvent,
@@ -27,6 +29,7 @@ export const EventSchemas = {
   transcript: TranscriptEvent,
   /** Global stream: a session's cost passed CLAUDE_REMOTE_COST_ALERT_USD. */
   "session.cost": SessionCostEvent,
+  "session.deleted": SessionDeletedEvent,
 } as const;
 export type EventName = keyof typeof EventSchemas;
 export type EventData<N extends EventName> = z.infer<(typeof EventSchemas)[N]>;

@@ -307,6 +307,15 @@ export class Hub {
     for (const v of this.viewers.get(sessionId) ?? []) v.client.send("session", { session });
   }
 
+  /** A deleted session (no wrapper holds it): drop its screen, its viewers and what the hub kept for it. */
+  forget(sessionId: string): void {
+    const l = this.live.get(sessionId);
+    if (l && !l.conn) this.retire(l);
+    for (const v of [...(this.viewers.get(sessionId) ?? [])]) v.client.close();
+    this.viewers.delete(sessionId);
+    this.dormant.delete(sessionId); // not disposed: a screen viewer may still hold it
+  }
+
   isOnline(deviceId: string): boolean {
     for (const l of this.live.values()) if (l.conn?.deviceId === deviceId) return true;
     return false;

@@ -3,7 +3,8 @@
  * whose data dir this is, e.g. to log in another phone. It writes the ticket's hash straight into
  * the database (safe while the server runs: WAL), and only into a database at this version's
  * schema: it never migrates a database a running server of another version has open. The link's
- * address comes from PUBLIC_URL (else HOST and PORT), so run it with the server's environment.
+ * address comes from PUBLIC_URL, else the running server's own address (server.json in the data
+ * dir), else HOST and PORT.
  */
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
@@ -15,6 +16,7 @@ import { SCHEMA_VERSION } from "../store/migrations.ts";
 import { issueLoginTicket } from "./auth.ts";
 import { DB_FILE } from "./backup.ts";
 import { printLoginBanner } from "./banner.ts";
+import { runningServerUrl } from "./server-info.ts";
 import { ConfigError, listenUrl, loadConfig, type ServerConfig } from "./config.ts";
 
 export async function loginLinkCommand(env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -41,15 +43,17 @@ export async function loginLinkCommand(env: Record<string, string | undefined> =
     }
     const { ticket, expiresAt } = issueLoginTicket(new CredentialStore(db));
     new AuditStore(db).append({ actor: "cli:login-link", ip: null, userAgent: null, action: "login_link.create", detail: { expiresAt } });
-    await printLoginBanner(baseUrl(config), ticket);
-    if (!config.publicUrl) console.log("(set PUBLIC_URL to the address your phone uses, and the link will carry it)");
+    await printLoginBanner(baseUrl(config, env), ticket);
     return 0;
   } finally {
     db.close();
   }
 }
 
-function baseUrl(config: ServerConfig): string {
+/** PUBLIC_URL; else where the running server listens (server.json) unless PORT/HOST say otherwise; else HOST and PORT. */
+function baseUrl(config: ServerConfig, env: Record<string, string | undefined>): string {
   if (config.publicUrl) return config.publicUrl;
+  const running = env.PORT || env.HOST ? null : runningServerUrl(config.dataDir);
+  if (running) return running;
   return listenUrl(config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host, config.port);
 }

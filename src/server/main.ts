@@ -1,7 +1,8 @@
 /** `npm start` / `claude-remote serve`: the server with its embedded defaults. */
 import { startServer } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { printLoginBanner } from "./banner.ts";
+import { printLoginBanner, restartBanner } from "./banner.ts";
+import { removeServerInfo, writeServerInfo } from "./server-info.ts";
 
 export async function serve(): Promise<void> {
   let config;
@@ -16,13 +17,17 @@ export async function serve(): Promise<void> {
   }
   const running = await startServer(config);
   running.app.log.info("listening", { url: running.url, dataDir: config.dataDir });
-  if (running.adminTokenGenerated) await printLoginBanner(config.publicUrl || running.url, running.app.auth.issueLoginTicket().ticket);
+  writeServerInfo(config.dataDir, running.url);
+  const base = config.publicUrl || running.url;
+  if (running.adminTokenGenerated) await printLoginBanner(base, running.app.auth.issueLoginTicket().ticket);
+  else process.stdout.write(restartBanner(base));
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     running.app.log.info("shutting_down", { signal });
     await running.stop();
+    removeServerInfo(config.dataDir);
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -93,6 +93,11 @@ export class PromptService {
     return this.cancelAll(sessionId, LOST_REASON);
   }
 
+  /** The session is being deleted from the dashboard: its pending prompts end (the phone is told) and its state goes. */
+  sessionDeleted(sessionId: string): number {
+    return this.cancelAll(sessionId, "the session was deleted");
+  }
+
   opened(conn: DeviceConn, f: PromptOpen): string | null {
     if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
     const existing = this.store.prompts.get(f.promptId);

@@ -191,6 +191,10 @@ export const MIGRATIONS: readonly string[] = [
     partial TEXT NOT NULL DEFAULT '[]', -- JSON array of reasons the transcript is incomplete
     cost_alerted_at INTEGER
   );`,
+  // Session names that tell sessions apart: the first prompt typed (UserPromptSubmit), and
+  // archiving from the phone (the session stays, hidden from the list).
+  `ALTER TABLE sessions ADD COLUMN first_prompt TEXT;
+   ALTER TABLE sessions ADD COLUMN archived_at INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

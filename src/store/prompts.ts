@@ -115,9 +115,18 @@ export class PromptStore {
     return r.changes === 1;
   }
 
+  /** The session's last hook notice; the first `working` one (the first prompt typed) is also kept as its title. */
   setSessionNotice(sessionId: string, notice: SessionNotice): void {
-    this.db.query("UPDATE sessions SET notice = ? WHERE id = ?").run(JSON.stringify(notice), sessionId);
+    const title = notice.kind === "working" ? oneLine(notice.message) : null;
+    this.db.query("UPDATE sessions SET notice = ?, first_prompt = COALESCE(first_prompt, ?) WHERE id = ?").run(JSON.stringify(notice), title || null, sessionId);
   }
+}
+
+const TITLE_MAX = 120;
+
+function oneLine(text: string): string {
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > TITLE_MAX ? `${t.slice(0, TITLE_MAX - 1)}…` : t;
 }
 
 function toPrompt(r: Row): Prompt {

@@ -1,11 +1,11 @@
 import type { Database } from "bun:sqlite";
-import type { SessionInfo, SessionStatus } from "../protocol/common.ts";
+import type { SessionInfo, SessionNotice, SessionStatus } from "../protocol/common.ts";
 
 type Row = {
   id: string; device_id: string; name: string; command: string; cwd: string; status: SessionStatus;
   started_at: number; ended_at: number | null; exit_code: number | null; cols: number; rows: number;
   last_seq: number; bytes: number; device_name: string | null; host: string | null;
-  pending_prompts: number; notice: string | null;
+  pending_prompts: number; notice: string | null; first_prompt: string | null; archived_at: number | null;
 };
 
 const SELECT = `SELECT s.*, d.name AS device_name, d.host AS host,
@@ -74,17 +74,47 @@ export class SessionStore {
     this.db.query("UPDATE sessions SET status = 'disconnected' WHERE ended_at IS NULL").run();
   }
 
+  rename(id: string, name: string): boolean {
+    return this.db.query("UPDATE sessions SET name = ? WHERE id = ?").run(name, id).changes === 1;
+  }
+
+  setArchived(id: string, archived: boolean): boolean {
+    return this.db.query("UPDATE sessions SET archived_at = ? WHERE id = ?").run(archived ? Date.now() : null, id).changes === 1;
+  }
+
+  /** Deletes the session's row and what hangs off it but its output (removed first, in batches: see session-delete.ts). */
+  removeRow(id: string): void {
+    this.db.transaction(() => {
+      this.db.query("DELETE FROM gaps WHERE session_id = ?").run(id);
+      this.db.query("DELETE FROM action_tokens WHERE prompt_id IN (SELECT id FROM prompts WHERE session_id = ?)").run(id);
+      this.db.query("DELETE FROM prompts WHERE session_id = ?").run(id);
+      this.db.query("DELETE FROM sessions WHERE id = ?").run(id);
+    })();
+  }
+
   lastSeq(id: string): number {
     const r = this.db.query("SELECT last_seq FROM sessions WHERE id = ?").get(id) as { last_seq: number } | null;
     return r?.last_seq ?? 0;
   }
 }
 
+const USER_TURN = new Set(["waiting", "done", "interrupted"]);
+
+/** Whose move it is, from the status, the pending prompts and the last hook notice (SessionInfo.turn). */
+export function turnOf(status: SessionStatus, pendingPrompts: number, notice: SessionNotice | null): SessionInfo["turn"] {
+  if (status !== "running" && status !== "waiting") return null;
+  if (pendingPrompts > 0) return "user";
+  if (!notice) return null;
+  return USER_TURN.has(notice.kind) ? "user" : "agent";
+}
+
 function toInfo(r: Row): SessionInfo {
+  const notice: SessionNotice | null = r.notice ? JSON.parse(r.notice) : null;
   return {
     id: r.id, deviceId: r.device_id, name: r.name, command: JSON.parse(r.command), cwd: r.cwd, status: r.status,
     startedAt: r.started_at, endedAt: r.ended_at, exitCode: r.exit_code, cols: r.cols, rows: r.rows,
-    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: r.pending_prompts, notice: r.notice ? JSON.parse(r.notice) : null,
-    host: r.host, deviceName: r.device_name,
+    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: r.pending_prompts, notice,
+    host: r.host, deviceName: r.device_name, turn: turnOf(r.status, r.pending_prompts, notice),
+    title: r.first_prompt, archivedAt: r.archived_at,
   };
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { claudeBin, makeClaudeEnv } from "../support/claude-env.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic.ts";
 import { spawnInPty } from "../support/pty.ts";
@@ -39,7 +39,7 @@ test("claude's screen reaches the server, and a message typed through /input get
 
   const t = spawnInPty([BUN, CLI], { cwd, inheritEnv: false, env: { ...env, CLAUDE_REMOTE_CONFIG_DIR: configDir, CLAUDE_REMOTE_BIN_CLAUDE: claudeBin() } });
   cleanup.push(() => t.proc.kill(9));
-  const session = await waitFor(async () => (await sessions(server)).find((s) => s.name === "claude"), { what: "claude session", timeoutMs: 20_000 });
+  const session = await waitFor(async () => (await sessions(server)).find((s) => s.name === basename(cwd)), { what: "claude session (named after its folder)", timeoutMs: 20_000 });
   await waitFor(async () => /^❯/m.test(await screenText(session.id)), { what: "the ❯ input line on the server's screen", timeoutMs: 30_000 });
 
   const sent = await server.api(`/api/sessions/${session.id}/input`, { method: "POST", body: JSON.stringify({ text: "hello from the phone" }) });

@@ -6,8 +6,10 @@ import { afterAll, beforeAll } from "bun:test";
 import { REPO, startTestServer, type TestServer } from "../support/server.ts";
 
 export const PHONE = { width: 390, height: 844 };
-/** The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to tests/artifacts (ignored). */
-export const SCREENSHOTS = join(REPO, process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "tests/artifacts/screenshots");
+/** Phone widths the layout is checked at: a small Android, an iPhone, a large phone. */
+export const PHONE_WIDTHS = [360, 390, 430];
+/** Every test run refreshes the screenshots of docs/screenshots (SCREENSHOTS_DIR puts them elsewhere). */
+export const SCREENSHOTS = process.env.SCREENSHOTS_DIR || join(REPO, "docs/screenshots");
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({
@@ -19,8 +21,9 @@ export async function launch(): Promise<Browser> {
 export type Phone = { context: BrowserContext; page: Page; errors: string[] };
 
 /** A fresh phone-sized page logged in through `<base>/#token=…`; collects page errors and CSP violations. */
-export async function openPhone(browser: Browser, baseUrl: string, token: string, opts: { colorScheme?: "dark" | "light" } = {}): Promise<Phone> {
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: opts.colorScheme ?? "dark" });
+export async function openPhone(browser: Browser, baseUrl: string, token: string, opts: { colorScheme?: "dark" | "light"; width?: number } = {}): Promise<Phone> {
+  const viewport = opts.width ? { width: opts.width, height: Math.round(opts.width * 2.16) } : PHONE;
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: opts.colorScheme ?? "dark" });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));

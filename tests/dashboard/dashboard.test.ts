@@ -86,13 +86,12 @@ test("opening a session shows exactly the server's screen, with colours, and new
   expect(await page.locator(".term .row span.fi.gi").first().innerText()).toContain("inverse");
   expect(await page.locator(".term .row span", { hasText: "pink" }).last().evaluate((e) => getComputedStyle(e).color)).toBe("rgb(255, 105, 180)");
   expect(await page.locator(".term .w").count()).toBe(2);
-  // The row fits the phone's width (fit-to-width font scaling) or, at the minimum size, scrolls.
+  // The row fits the phone's width (fit-to-width font scaling; phone-fit.test.ts measures it at 80-200 columns).
   const fits = await page.evaluate(() => {
     const wrap = document.querySelector(".termwrap")!;
-    const row = document.querySelector(".term .row")!;
-    return { font: parseFloat(getComputedStyle(row).fontSize), wrap: wrap.clientWidth, scroll: wrap.scrollWidth };
+    return { wrap: wrap.clientWidth, scroll: wrap.scrollWidth };
   });
-  expect(fits.font >= 7 && (fits.scroll <= fits.wrap + 1 || fits.font === 7)).toBe(true);
+  expect(fits.scroll).toBeLessThanOrEqual(fits.wrap);
 
   const navigations: string[] = [];
   page.on("framenavigated", (f) => navigations.push(f.url()));

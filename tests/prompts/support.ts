@@ -53,10 +53,11 @@ export type ClaudeSession = {
   stop(): Promise<void>;
 };
 
-export async function startClaude(env: Env, opts: { files?: Record<string, string>; extraEnv?: Record<string, string>; args?: string[]; mode?: "manual" | "plan" } = {}): Promise<ClaudeSession> {
+/** `cwd`: run in this (existing) folder, e.g. a second session in the same project; `skip`: session ids that are not this one. */
+export async function startClaude(env: Env, opts: { files?: Record<string, string>; extraEnv?: Record<string, string>; args?: string[]; mode?: "manual" | "plan"; cwd?: string; skip?: string[] } = {}): Promise<ClaudeSession> {
   const mode = opts.mode ?? "manual";
-  const cwd = realpathSync(mkdtempSync(join(tmpdir(), "cr-prompts-proj-")));
-  Bun.spawnSync(["git", "init", "-q"], { cwd });
+  const cwd = opts.cwd ?? realpathSync(mkdtempSync(join(tmpdir(), "cr-prompts-proj-")));
+  if (!opts.cwd) Bun.spawnSync(["git", "init", "-q"], { cwd });
   for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(cwd, name), text);
   const claudeEnv = makeClaudeEnv({ cwd, baseUrl: env.fake.url, apiKey: env.fake.apiKey, extraEnv: opts.extraEnv });
   const pty = spawnInPty([BUN, CLI, "--permission-mode", mode, ...(opts.args ?? [])], {
@@ -78,7 +79,7 @@ export async function startClaude(env: Env, opts: { files?: Record<string, strin
   };
   try {
     await waitFor(async () => (await screenText()).includes(`${mode} mode on`), { timeoutMs: 25_000, intervalMs: 100, what: () => `claude's input prompt:\n${pty.text().slice(-2000)}` });
-    const sessionId = await waitFor(async () => ((await getJson("/api/sessions")) as { id: string; cwd: string }[]).find((s) => s.cwd === cwd)?.id, { what: "the session on the server" });
+    const sessionId = await waitFor(async () => ((await getJson("/api/sessions")) as { id: string; cwd: string }[]).find((s) => s.cwd === cwd && !opts.skip?.includes(s.id))?.id, { what: "the session on the server" });
 
     const session: ClaudeSession = {
       pty,

@@ -104,11 +104,13 @@ describe("the wrapper's prompt tracker", () => {
     ac.abort();
     await waitFor(() => closed().length === 2, { what: "closed after abort" });
     expect(closed()[1]).toMatchObject({ how: "answered-locally", decision: "deny", reason: "aborted" });
+    // Esc at the terminal interrupted the main agent's turn, and no Stop hook will say so
+    expect(sent.filter((f) => f.type === "notice")).toMatchObject([{ kind: "interrupted" }]);
 
     void t.permission(ev("PermissionRequest", { tool_input: { command: "a" } }), new AbortController().signal);
     t.event(ev("Stop", { last_assistant_message: "Done." }));
     expect(closed()[2]).toMatchObject({ how: "answered-locally", reason: "Stop" });
-    expect(sent.find((f) => f.type === "notice")).toMatchObject({ kind: "done", message: "Done." });
+    expect(sent.filter((f) => f.type === "notice")[1]).toMatchObject({ kind: "done", message: "Done." });
 
     void t.permission(ev("PermissionRequest", { tool_input: { command: "b" } }), new AbortController().signal);
     t.exited();

@@ -10,6 +10,7 @@ import type { Adapter } from "../../cli/run.ts";
 import { TranscriptFeed } from "../../cli/transcript-feed.ts";
 import { HookPrompts } from "./hook-prompts.ts";
 import { type HookHandlers, startHookServer } from "./hook-server.ts";
+import { resumeHint } from "./resume-hint.ts";
 import { type HookSettings, buildHookSettings, warnFlags, withHookSettings } from "./hook-settings.ts";
 
 /** How long Claude Code keeps a PermissionRequest hook open (seconds). */
@@ -60,6 +61,7 @@ export function claudeAdapter(): Adapter {
       feed?.attach(link);
       void pty.exited.then(() => prompts?.exited());
     },
+    exitNotice: resumeHint,
   };
 }
 

@@ -17,6 +17,9 @@ export const HookPayload = z.looseObject({
   notification_type: z.string().optional(),
   last_assistant_message: z.string().optional(),
   prompt: z.string().optional(),
+  /** PostToolUseFailure: the user interrupted the call (Esc), and `error` says how it failed. */
+  is_interrupt: z.boolean().optional(),
+  error: z.string().optional(),
 });
 export type HookPayload = z.infer<typeof HookPayload>;
 

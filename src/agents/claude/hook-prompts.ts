@@ -9,6 +9,7 @@
  *  - Stop of the same agent: the turn ended, so the prompt was answered.
  * Notification / Stop / UserPromptSubmit become `notice` frames.
  */
+import type { SessionNotice } from "../../protocol/common.ts";
 import type { ClientFrame } from "../../protocol/frames.ts";
 import type { PromptAnswer, PromptClosed, PromptOpen } from "../../protocol/prompts.ts";
 import type { HookHandlers } from "./hook-server.ts";
@@ -106,6 +107,8 @@ export class HookPrompts implements HookHandlers {
       this.pre = this.pre.filter((x) => x.toolUseId !== payload.tool_use_id);
       const p = this.findCall(payload);
       if (p) this.close(p, "answered-locally", ev === "PermissionDenied" ? "deny" : "allow", ev);
+      // Claude Code runs no Stop hook for an interrupted turn: this is the only word of it.
+      if (ev === "PostToolUseFailure" && payload.is_interrupt && !payload.agent_id) this.notice("interrupted", payload.error ?? "");
     } else if (ev === "Stop") {
       for (const p of [...this.pending.values()]) {
         if (p.hookSessionId === hookSessionId && p.agentId === (payload.agent_id ?? null)) this.close(p, "answered-locally", undefined, ev);
@@ -169,6 +172,8 @@ export class HookPrompts implements HookHandlers {
       if (this.childExited) return this.close(p, "cancelled", undefined, "exit");
       if (Date.now() - started >= this.timeoutMs - 1000) return this.close(p, "expired", undefined, "timeout");
       this.close(p, "answered-locally", "deny", "aborted");
+      // Esc (or "No") on the dialog at the terminal interrupts the main agent's turn; no Stop follows.
+      if (!p.agentId) this.notice("interrupted", "");
     }, ABORT_SETTLE_MS);
   }
 
@@ -187,7 +192,7 @@ export class HookPrompts implements HookHandlers {
     });
   }
 
-  private notice(kind: "working" | "permission" | "waiting" | "done", message: string): void {
+  private notice(kind: SessionNotice["kind"], message: string): void {
     this.link?.sendControl({ type: "notice", sessionId: this.sessionId, kind, message: message.slice(0, MESSAGE_MAX), at: Date.now() });
   }
 

@@ -24,6 +24,9 @@ export function normalizeCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
 }
 
+/** The code's id on the admin's event stream: 48 bits of its hash, nothing a guesser could use. */
+const pairingId = (hash: string) => hash.slice(0, 12);
+
 export const pairingRoutes: Route[] = [
   {
     method: "POST",
@@ -33,11 +36,12 @@ export const pairingRoutes: Route[] = [
       const { req, app } = ctx;
       const code = newPairingCode();
       const expiresAt = Date.now() + PAIRING_TTL_MS;
-      app.store.credentials.addPairingCode(sha256hex(normalizeCode(code)), expiresAt);
+      const hash = sha256hex(normalizeCode(code));
+      app.store.credentials.addPairingCode(hash, expiresAt);
       audit(ctx, "pairing_code.create", { detail: { expiresAt } });
       const command = `claude-remote pair ${app.publicUrl(req)} ${code}`;
       const qr = await qrSvg(command);
-      return json({ code, expiresAt, command, qrSvg: qr.svg, qrDataUrl: qr.dataUrl });
+      return json({ code, id: pairingId(hash), expiresAt, command, qrSvg: qr.svg, qrDataUrl: qr.dataUrl });
     },
   },
   {
@@ -54,7 +58,8 @@ export const pairingRoutes: Route[] = [
       if (wait > 0) return rateLimited(wait, "pairing attempts");
       const body = await readBody(req, PairBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      if (!app.store.credentials.spendPairingCode(sha256hex(normalizeCode(body.value.code)))) {
+      const hash = sha256hex(normalizeCode(body.value.code));
+      if (!app.store.credentials.spendPairingCode(hash)) {
         audit(ctx, "pair.failed", { actor: "anonymous" });
         return apiError(401, "unauthorized", "unknown, used or expired pairing code");
       }
@@ -63,7 +68,7 @@ export const pairingRoutes: Route[] = [
       const host = body.value.host ?? null;
       app.store.devices.add(deviceId, body.value.name, host, wrapKey(app.masterKey, deviceKey(secret)));
       audit(ctx, "pair", { actor: `device:${deviceId}`, target: deviceId, detail: { name: body.value.name, host } });
-      app.events.publish("device", { id: deviceId, name: body.value.name });
+      app.events.publish("device", { id: deviceId, name: body.value.name, host, pairing: pairingId(hash) });
       return json({ deviceId, secret });
     },
   },

@@ -1,8 +1,10 @@
-import { InputBody, ResizeBody, SessionsQuery } from "../../protocol/api.ts";
+import { ArchiveBody, InputBody, RenameBody, ResizeBody, SessionsQuery } from "../../protocol/api.ts";
 import { badCursor, decodeCursor, pageResponse } from "../paging.ts";
 import { ScrollbackQuery } from "../../protocol/screen.ts";
 import { parseWith } from "../../protocol/common.ts";
+import { audit } from "../audit.ts";
 import { actorOf } from "../auth.ts";
+import { deleteSession } from "../session-delete.ts";
 import { apiError, json, rateLimited, readBody, tooManyConnections } from "../http.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Ctx, Route } from "../router.ts";
@@ -121,6 +123,47 @@ export const sessionRoutes: Route[] = [
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       if (!ctx.app.hub.requestResize(ctx.params.id, body.value.cols, body.value.rows)) return apiError(409, "not_connected", "the session's wrapper is not connected");
       return json({ ok: true });
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/sessions/:id/name",
+    auth: "admin",
+    handler: async (ctx) => {
+      const before = found(ctx);
+      if (!before) return apiError(404, "not_found", "no such session");
+      const body = await readBody(ctx.req, RenameBody);
+      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      ctx.app.store.sessions.rename(ctx.params.id, body.value.name);
+      audit(ctx, "session.rename", { target: ctx.params.id, detail: { from: before.name, to: body.value.name } });
+      ctx.app.hub.publishSession(ctx.params.id);
+      return json(found(ctx));
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/sessions/:id/archive",
+    auth: "admin",
+    handler: async (ctx) => {
+      if (!found(ctx)) return apiError(404, "not_found", "no such session");
+      const body = await readBody(ctx.req, ArchiveBody);
+      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      ctx.app.store.sessions.setArchived(ctx.params.id, body.value.archived);
+      audit(ctx, body.value.archived ? "session.archive" : "session.unarchive", { target: ctx.params.id });
+      ctx.app.hub.publishSession(ctx.params.id);
+      return json(found(ctx));
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/api/sessions/:id",
+    auth: "admin",
+    handler: async (ctx) => {
+      const s = found(ctx);
+      const r = await deleteSession(ctx.app, ctx.params.id);
+      if (!r.ok) return apiError(r.status, r.error, r.detail);
+      audit(ctx, "session.delete", { target: ctx.params.id, detail: { name: s?.name, cwd: s?.cwd, chunks: r.chunks } });
+      return json({ ok: true, chunks: r.chunks });
     },
   },
   {
