@@ -59,7 +59,7 @@ export async function disablePush() {
 }
 
 const CHANNEL = { webpush: 'Web Push', ntfy: 'ntfy', webhook: 'Webhook' };
-const KIND = { prompt: 'prompts', waiting: 'waiting agents', done: 'finished turns', exit: 'exits' };
+const KIND = { prompt: 'prompts', waiting: 'waiting agents', done: 'finished turns', exit: 'exits', cost: 'cost alerts' };
 const BLOCKED = 'Notifications are blocked for this site. To allow them: tap the icon left of the address (a lock or ⓘ) → Permissions or Site settings → Notifications → Allow, then reload this page.';
 
 /** "Web Push: prompts, waiting agents, finished turns, exits · 3 sent, 0 failed" */

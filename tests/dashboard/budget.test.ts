@@ -6,9 +6,9 @@ import { gzipSync } from "node:zlib";
 import { REPO } from "../support/server.ts";
 
 const PUBLIC = join(REPO, "public");
-const BUDGET_BYTES = 80 * 1024;
+const BUDGET_BYTES = 100 * 1024;
 
-test("index.html + app.css + js/*.js stay under the 80 KB budget, and every module is preloaded and cached by the service worker", () => {
+test("index.html + app.css + js/*.js stay under the 100 KB budget, and every module is preloaded and cached by the service worker", () => {
   const js = readdirSync(join(PUBLIC, "js")).filter((f) => f.endsWith(".js"));
   const files = ["index.html", "app.css", ...js.map((f) => `js/${f}`)];
   const total = files.reduce((n, f) => n + statSync(join(PUBLIC, f)).size, 0);

@@ -54,7 +54,7 @@ test("Devices lists the notification channels in words, one per line", async () 
     const lines = page.locator("#notify-channels li");
     await waitFor(async () => (await lines.count()) > 1, { what: "the channel lines" });
     const text = await page.locator("#notify-channels").innerText();
-    expect(text).toContain("Web Push: prompts, waiting agents, finished turns, exits · 0 sent, 0 failed");
+    expect(text).toContain("Web Push: prompts, waiting agents, finished turns, exits, cost alerts · 0 sent, 0 failed");
     expect(text).toContain("Browsers subscribed: 0");
     expect(text).not.toContain("webpush:");
     await screenshot(page, "devices.png");
