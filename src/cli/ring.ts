@@ -12,6 +12,8 @@ export type RingSnapshot = { lastSeq: number; entries: { seq: number; data: Uint
 
 /** Unsent chunks are merged up to this size, so a busy program sends few large frames. */
 const MERGE_LIMIT = 256 * 1024;
+/** A large chunk is split into pieces of the merge limit, but never smaller than this. */
+const MIN_PIECE = 4096;
 
 export class Ring {
   private entries: Entry[] = [];
@@ -49,6 +51,17 @@ export class Ring {
 
   /** Adds output, keeping `data` itself (the PTY backends hand over a fresh buffer per chunk); returns the seq it went into. */
   push(data: Uint8Array): number {
+    // A backend may hand over a chunk far larger than the ring (the native PTY reads up to 1 MiB):
+    // split it, so no entry outgrows the merge limit and eviction keeps the byte bound.
+    const piece = Math.max(this.mergeLimit, MIN_PIECE);
+    if (data.byteLength > piece) {
+      for (let i = 0; i < data.byteLength; i += piece) this.pushOne(data.subarray(i, i + piece));
+      return this.lastSeq;
+    }
+    return this.pushOne(data);
+  }
+
+  private pushOne(data: Uint8Array): number {
     const last = this.entries.length > this.head ? this.entries[this.entries.length - 1] : null;
     if (last && !last.sent && last.bytes + data.byteLength <= this.mergeLimit) {
       last.parts.push(data);

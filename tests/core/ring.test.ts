@@ -52,3 +52,12 @@ test("after(seq) starts right after seq, across acks, evictions and compaction",
   expect([...r.after(first + 10)].map((e) => e.seq)).toEqual(Array.from({ length: r.lastSeq - first - 10 }, (_, k) => first + 11 + k));
   expect([...r.after(r.lastSeq)]).toEqual([]);
 });
+
+test("a chunk far larger than the ring (a 1 MiB native PTY batch) is split, so eviction keeps the bound", () => {
+  const r = new Ring(64 * 1024);
+  const seq = r.push(new Uint8Array(1024 * 1024).fill(7));
+  expect(seq).toBeGreaterThan(1);
+  expect(r.bytes).toBeLessThanOrEqual(64 * 1024);
+  expect(r.droppedBytes + r.bytes).toBe(1024 * 1024);
+  expect([...r.after(0)].every((e) => e.bytes <= 16 * 1024)).toBe(true);
+});
