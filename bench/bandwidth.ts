@@ -13,7 +13,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { timeInPty } from "./lib/pty-run.ts";
-import { SseCompressor, type ZLIB_OPTIONS } from "../src/server/sse-compression.ts";
+import { SseCompressor, type ZLIB_OPTIONS } from "../src/server/viewers/sse-compression.ts";
 import { rawSse, type RawSse } from "./lib/raw-http.ts";
 import { ADMIN_TOKEN, BUN, CLI, REPO, sessionNamed, startBenchServer, type BenchServer } from "./lib/server.ts";
 import { r2 } from "./lib/stats.ts";

@@ -1,5 +1,5 @@
 /**
- * CPU and memory of SSE compression (src/server/sse-compression.ts), in-process, no server:
+ * CPU and memory of SSE compression (src/server/viewers/sse-compression.ts), in-process, no server:
  * - small events: every chunk of the Claude Code recordings as the server's raw `output` event
  *   (one compressor per recording = per connection, flushed per event), repeated;
  * - a burst: 20 MB of `seq` output in 64 KiB chunks, as one viewer of a big `cat` gets it;
@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SseCompressor, ZLIB_OPTIONS } from "../src/server/sse-compression.ts";
+import { SseCompressor, ZLIB_OPTIONS } from "../src/server/viewers/sse-compression.ts";
 import { r2 } from "./lib/stats.ts";
 
 const FIXTURES = "/work/shared/fixtures/claude-code-2.1.330";

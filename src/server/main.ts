@@ -1,8 +1,8 @@
 /** `npm start` / `claude-remote serve`: the server with its embedded defaults. */
 import { startServer } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { printLoginBanner, restartBanner } from "./banner.ts";
-import { removeServerInfo, writeServerInfo } from "./server-info.ts";
+import { printLoginBanner, restartBanner } from "./ops/banner.ts";
+import { removeServerInfo, writeServerInfo } from "./ops/server-info.ts";
 
 export async function serve(): Promise<void> {
   let config;

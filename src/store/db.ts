@@ -11,7 +11,7 @@ export function openDatabase(path: string): Database {
   const db = new Database(path, { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL");
   // NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the last
-  // commits, and those are not acked until the WAL is fsynced (src/server/durable-acks.ts).
+  // commits, and those are not acked until the WAL is fsynced (src/server/ingest/durable-acks.ts).
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA busy_timeout = 5000");

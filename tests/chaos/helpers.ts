@@ -2,7 +2,7 @@
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { parseJson } from "../../src/protocol/common.ts";
-import { DB_FILE } from "../../src/server/backup.ts";
+import { DB_FILE } from "../../src/server/ops/backup.ts";
 import { freePort, spawnServerProcess, tempDir, waitForHealth } from "../support/server.ts";
 import { PROTOCOL_VERSION } from "../../src/protocol/frames.ts";
 import { deviceKey, signHandshake } from "../../src/protocol/handshake.ts";

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { markerPath } from "../../src/cli/live-marker.ts";
 import type { Prompt } from "../../src/protocol/prompts.ts";
-import { LOST_REASON } from "../../src/server/prompts.ts";
+import { LOST_REASON } from "../../src/server/prompts/prompt-service.ts";
 import { spawnInPty, type OuterPty } from "../support/pty.ts";
 import { BUN, CLI, startTestServer, tempDir, type TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";

@@ -1,7 +1,7 @@
 // Acks mean "on disk": the server acks output (and confirms an exit) only after the WAL's fsync,
 // so a power cut can never take output the wrapper has already forgotten.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { DurableAcks } from "../../src/server/durable-acks.ts";
+import { DurableAcks } from "../../src/server/ingest/durable-acks.ts";
 import { Logger } from "../../src/server/log.ts";
 import { connectDevice } from "../support/device-client.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";

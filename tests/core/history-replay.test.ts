@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { SseClient } from "../../src/server/sse.ts";
+import { SseClient } from "../../src/server/viewers/sse.ts";
 import { connectDevice, readSse } from "../support/device-client.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";

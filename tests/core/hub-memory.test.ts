@@ -6,7 +6,7 @@
  * bounds (open sessions, terminal size) are refused with a clear error or cut to size.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { MAX_SCREEN_COLS, MAX_SCREEN_ROWS } from "../../src/server/hub.ts";
+import { MAX_SCREEN_COLS, MAX_SCREEN_ROWS } from "../../src/server/ingest/hub.ts";
 import { type DeviceClient, connectDevice } from "../support/device-client.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";

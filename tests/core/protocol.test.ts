@@ -125,7 +125,7 @@ test("the screen of a session that is not live is rebuilt from the store (its ta
 });
 
 test("a viewer that stops reading is cut off (it resumes later with Last-Event-ID); the session keeps streaming", async () => {
-  const { SseClient } = await import("../../src/server/sse.ts");
+  const { SseClient } = await import("../../src/server/viewers/sse.ts");
   const saved = SseClient.heartbeatMs;
   SseClient.heartbeatMs = 300;
   const id = crypto.randomUUID();

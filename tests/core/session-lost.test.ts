@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Prompt } from "../../src/protocol/prompts.ts";
-import { LOST_REASON } from "../../src/server/prompts.ts";
+import { LOST_REASON } from "../../src/server/prompts/prompt-service.ts";
 import { connectDevice, type DeviceClient } from "../support/device-client.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";

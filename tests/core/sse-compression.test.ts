@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { rawSse, type RawSse } from "../../bench/lib/raw-http.ts";
-import { sseEncoding } from "../../src/server/sse-compression.ts";
+import { sseEncoding } from "../../src/server/viewers/sse-compression.ts";
 import { connectDevice, type DeviceClient } from "../support/device-client.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
@@ -63,7 +63,7 @@ test("a gzip viewer of the raw stream decodes each event as it arrives, while th
   const { c, id } = await liveSession();
   c.output(id, 1, "first line\r\n");
   await c.waitFrame("ack", (f) => f.sessionId === id && f.seq === 1);
-  const { SseClient } = await import("../../src/server/sse.ts");
+  const { SseClient } = await import("../../src/server/viewers/sse.ts");
   const sentBefore = SseClient.totalBytesSent; // no other stream is open on this server yet
   const { v, events } = await view(`/events?session=${id}`, "gzip, deflate, br");
   // The stream is open (the session has not ended) and the first chunk is already decoded:
@@ -125,7 +125,7 @@ test("CLAUDE_REMOTE_SSE_COMPRESSION=0 sends every stream uncompressed", async ()
 });
 
 test("a stalled gzip viewer is still cut off; the session keeps streaming", async () => {
-  const { SseClient } = await import("../../src/server/sse.ts");
+  const { SseClient } = await import("../../src/server/viewers/sse.ts");
   const saved = SseClient.heartbeatMs;
   SseClient.heartbeatMs = 300;
   const { c, id } = await liveSession();

@@ -6,7 +6,7 @@
  */
 import { connect } from "node:net";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { SseClient } from "../../src/server/sse.ts";
+import { SseClient } from "../../src/server/viewers/sse.ts";
 import { auditActions, login } from "../security/support.ts";
 import { connectDevice } from "../support/device-client.ts";
 import { spawnInPty } from "../support/pty.ts";

@@ -5,7 +5,7 @@
  * phone can show a new link as a QR code for another phone.
  */
 import { expect, test } from "bun:test";
-import { loginUrl } from "../../src/server/banner.ts";
+import { loginUrl } from "../../src/server/ops/banner.ts";
 import { openPhone, PHONE, screenshot, serverAndBrowser } from "./browser.ts";
 
 const ctx = serverAndBrowser();

@@ -6,7 +6,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Prompt } from "../../src/protocol/prompts.ts";
-import { detectDialog } from "../../src/terminal/dialog.ts";
+import { detectDialog } from "../../src/agents/screen-dialogs.ts";
 import { claudeBin, makeClaudeEnv } from "../support/claude-env.ts";
 import { type FakeAnthropic, type Scenario, startFakeAnthropic } from "../support/fake-anthropic.ts";
 import { type OuterPty, spawnInPty } from "../support/pty.ts";

@@ -1,12 +1,12 @@
 /** The parts of the prompt path that need no Claude Code: answers, the wrapper's tracker and hook endpoint, the store, the device frames. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SECRET_ENV, claudeAdapter } from "../../src/agents/claude/adapter.ts";
+import { SECRET_ENV, claudeAdapter } from "../../src/cli/claude-adapter.ts";
 import { HookPrompts, clipInput } from "../../src/agents/claude/hook-prompts.ts";
 import { startHookServer } from "../../src/agents/claude/hook-server.ts";
 import { SECRET_HEADER } from "../../src/agents/claude/hook-settings.ts";
 import type { ClientFrame } from "../../src/protocol/frames.ts";
 import type { Prompt, PromptAnswer } from "../../src/protocol/prompts.ts";
-import { OptionError, alwaysUpdates, hookChoice, hookOptions, screenChoice } from "../../src/server/prompt-answers.ts";
+import { OptionError, alwaysUpdates, hookChoice, hookOptions, screenChoice } from "../../src/server/prompts/prompt-answers.ts";
 import { connectDevice } from "../support/device-client.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";

@@ -11,7 +11,7 @@ import { connectDevice } from "../support/device-client.ts";
 import { BUN, REPO, type TestServer, freePort, startTestServer, tempDir, waitForHealth } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { readSse } from "../support/device-client.ts";
-import { SseClient } from "../../src/server/sse.ts";
+import { SseClient } from "../../src/server/viewers/sse.ts";
 
 const TOKEN = "idle-flood-admin-token-0123456789";
 const FD_LIMIT = 1024;

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import QRCode from "qrcode";
-import { SESSION_TTL_MS } from "../../src/server/auth.ts";
+import { SESSION_TTL_MS } from "../../src/server/http/auth.ts";
 import { sha256hex } from "../../src/server/secrets.ts";
 import { SCHEMA_VERSION } from "../../src/store/migrations.ts";
 import { BUN, CLI, type TestServer, freePort, spawnServerProcess, startTestServer, tempDir, waitForHealth } from "../support/server.ts";

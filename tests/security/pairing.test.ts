@@ -1,6 +1,6 @@
 /** Pairing codes: one-time, short-lived, 50 bits, stored hashed, and guessing is rate-limited per IP and globally. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { PAIRING_TTL_MS, normalizeCode } from "../../src/server/routes/pairing.ts";
+import { PAIRING_TTL_MS, normalizeCode } from "../../src/server/http/routes/pairing.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { auditActions } from "./support.ts";
 

@@ -1,7 +1,7 @@
 /** Checks before any route: Host (DNS rebinding), body size, per-IP API rate limit, malformed paths and cookies. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type TestServer, startTestServer } from "../support/server.ts";
-import { clientKey } from "../../src/server/request-guard.ts";
+import { clientKey } from "../../src/server/http/request-guard.ts";
 
 let server: TestServer;
 beforeAll(async () => {

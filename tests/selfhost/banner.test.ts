@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { isLoopbackUrl, loginBanner } from "../../src/server/banner.ts";
+import { isLoopbackUrl, loginBanner } from "../../src/server/ops/banner.ts";
 import { BUN, CLI, freePort, spawnServerProcess, tempDir, waitForHealth } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 

@@ -66,7 +66,7 @@ test("CLAUDE_REMOTE_RETENTION_DAYS=0 keeps everything", async () => {
   const dev = await server.pairDevice();
   await recordSession(server, dev, "ancient-kept-1", "kept", 3);
   server.app.store.db.query("UPDATE sessions SET ended_at = ? WHERE id = 'ancient-kept-1'").run(Date.now() - 3650 * DAY);
-  const { Retention } = await import("../../src/server/retention.ts");
+  const { Retention } = await import("../../src/server/ops/retention.ts");
   const { Logger } = await import("../../src/server/log.ts");
   const r = new Retention(server.app.store, 0, new Logger("error"), server.app.metrics.retentionDeletedChunks, async () => {});
   expect(await r.run()).toBe(0);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HeadlessScreen } from '../../src/terminal/headless.ts';
-import { detectDialog, dialogKeys, sameDialog } from '../../src/terminal/dialog.ts';
+import { detectDialog, dialogKeys, sameDialog } from '../../src/agents/screen-dialogs.ts';
 import type { ScreenDialog } from '../../src/protocol/dialog.ts';
 
 const FIXTURES = path.resolve(import.meta.dir, '../../../shared/fixtures');

@@ -11,7 +11,7 @@ import { SessionId } from "../../protocol/common.ts";
 import { HostRequest, type HostSessionInfo } from "../../protocol/host.ts";
 import { HeadlessScreen } from "../../terminal/headless.ts";
 import { repaint } from "../../terminal/ansi-repaint.ts";
-import { claudeAdapter } from "../../agents/claude/adapter.ts";
+import { claudeAdapter } from "../claude-adapter.ts";
 import type { Link } from "../link.ts";
 import type { PtyProcess } from "../pty/types.ts";
 import { type LocalSide, runWrapped } from "../run.ts";

@@ -3,7 +3,7 @@ import type { Store } from "../../store/index.ts";
 import { PushStore } from "../../store/push.ts";
 import type { ServerConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
+import type { Metrics } from "../ops/metrics-text.ts";
 import { Notifier } from "./notifier.ts";
 import { loadVapidKeys } from "./vapid.ts";
 

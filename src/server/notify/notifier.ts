@@ -6,7 +6,7 @@
 import type { NotifyChannelName, NotifyKind, NotifyStatus } from "../../protocol/notify.ts";
 import type { PushStore } from "../../store/push.ts";
 import type { ServerConfig } from "../config.ts";
-import type { EventLog } from "../event-log.ts";
+import type { EventLog } from "../viewers/event-log.ts";
 import type { Logger } from "../log.ts";
 import type { Channel } from "./channel.ts";
 import { NoticeBuilder } from "./from-events.ts";

@@ -10,7 +10,7 @@ export interface PromptPort {
   resolve(promptId: string, decision: ActionDecision, by: { actor: string; ip: string | null }): ResolveOutcome;
 }
 
-/** The part of the prompts service (src/server/prompts.ts) an action uses. */
+/** The part of the prompts service (src/server/prompts/prompt-service.ts) an action uses. */
 type AnswerResult = { ok: true } | { ok: false; status: number; error: string };
 type PromptAnswering = {
   approve(id: string, option: string | undefined, by: { actor: string; ip: string | null }): AnswerResult;

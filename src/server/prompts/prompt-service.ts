@@ -1,0 +1,447 @@
+/**
+ * The prompt lifecycle: pending → approved / denied / answered-locally / expired / cancelled.
+ *
+ * Hook prompts come from the wrapper (`prompt.open`) and are answered with `prompt.answer`, which
+ * the wrapper turns into Claude Code's PermissionRequest hook response. Screen prompts are read off
+ * the session's headless screen (sessions without hooks) and answered with keystrokes. Either way
+ * the first answer wins: `PromptStore.resolve` moves a record out of `pending` exactly once, and
+ * every later answer gets a conflict. A local answer is noticed by the wrapper (PostToolUse, the
+ * hook request aborted, Stop) or here, by the dialog leaving the screen.
+ */
+import type { ScreenDialog } from "../../protocol/dialog.ts";
+import type { SessionNotice } from "../../protocol/common.ts";
+import type { ApproveBody, NoticeFrame, Prompt, PromptAnswer, PromptClosed, PromptOpen, PromptStatus, PromptTaken, Resolution } from "../../protocol/prompts.ts";
+import { shapeOf } from "../../protocol/questions.ts";
+import type { PromptFilter } from "../../store/prompts.ts";
+import type { Store } from "../../store/index.ts";
+import { DialogWatch } from "../ingest/dialog-watch.ts";
+import type { EventLog } from "../viewers/event-log.ts";
+import type { DeviceConn, Hub } from "../ingest/hub.ts";
+import type { Logger } from "../log.ts";
+import { type Choice, OptionError, hookChoice, hookOptions, screenChoice } from "./prompt-answers.ts";
+import { planChoice, planOptions, questionChoice, questionOptions } from "./question-answers.ts";
+import { randomToken } from "../secrets.ts";
+
+/** Who answers through the API, for `resolvedBy` and the audit log. */
+export type Answerer = { actor: string; ip: string | null };
+
+export type AnswerResult =
+  | { ok: true; prompt: Prompt }
+  | { ok: false; status: 400 | 404 | 409; error: string; detail: string; prompt?: Prompt };
+
+/** Claude Code ignores keys for a moment after drawing a dialog (~0.1–0.3 s, verified). */
+const KEY_GRACE_MS = 400;
+/** A screen prompt's deny message is typed once the dialog has left the screen, waiting at most this long for that… */
+const MESSAGE_WAIT_MS = 5000;
+/** …and then this long, so the agent's input box is back before the text arrives. */
+const MESSAGE_SETTLE_MS = 300;
+/** A dialog in a hooks session that no hook prompt claims within this long becomes a screen prompt. */
+const UNCLAIMED_MS = 3000;
+/** How long an answer may stay `sent` before it is `not_taken` and the prompt pending again. */
+export const TAKEN_WAIT_MS = 5000;
+/** Why a lost session's prompts were cancelled (the phone shows it). */
+export const LOST_REASON = "the terminal's wrapper was killed or crashed";
+
+type SessionState = {
+  hooks: boolean;
+  watch: DialogWatch | null;
+  /** A dialog on screen that no prompt has claimed yet, and its fallback timer. */
+  unclaimed: { dialog: ScreenDialog; timer: ReturnType<typeof setTimeout> } | null;
+};
+
+export class PromptService {
+  private sessions = new Map<string, SessionState>();
+  /** promptId → the dialog on screen it was matched to. */
+  private dialogs = new Map<string, ScreenDialog>();
+  /** promptId → an API answer waiting to be taken: the dialog it answered (if one was on screen) and the not-taken timer. */
+  private sent = new Map<string, { dialog: ScreenDialog | null; timer: ReturnType<typeof setTimeout> }>();
+
+  constructor(private store: Store, private hub: Hub, private events: EventLog, private log: Logger) {}
+
+  list(f: PromptFilter): Prompt[] {
+    return this.store.prompts.list(f);
+  }
+
+  get(id: string): Prompt | null {
+    return this.store.prompts.get(id);
+  }
+
+  // ---- from the device socket ----
+
+  /** A session (re)opened on a connection: start watching its screen; restore `waiting`. */
+  async sessionOpened(sessionId: string, hooks: boolean): Promise<void> {
+    let st = this.sessions.get(sessionId);
+    if (!st) this.sessions.set(sessionId, (st = { hooks, watch: null, unclaimed: null }));
+    st.hooks = hooks;
+    if (this.store.prompts.refreshSessionStatus(sessionId)) this.hub.publishSession(sessionId);
+    const screen = await this.hub.screenOf(sessionId);
+    if (!screen || st.watch?.screen === screen || this.sessions.get(sessionId) !== st) return;
+    st.watch?.dispose();
+    st.watch = new DialogWatch(screen, {
+      appeared: (d) => this.dialogAppeared(sessionId, d),
+      gone: (d) => this.dialogGone(sessionId, d),
+    });
+  }
+
+  /** The session ended: nothing can answer its prompts any more. */
+  sessionExited(conn: DeviceConn, sessionId: string): void {
+    if (this.owns(conn, sessionId)) this.cancelAll(sessionId, "session exited");
+  }
+
+  /** The session's wrapper died (its device reported it, see Hub.lost): its prompts can never land. Returns how many were pending. */
+  sessionLost(sessionId: string): number {
+    return this.cancelAll(sessionId, LOST_REASON);
+  }
+
+  /** The session is being deleted from the dashboard: its pending prompts end (the phone is told) and its state goes. */
+  sessionDeleted(sessionId: string): number {
+    return this.cancelAll(sessionId, "the session was deleted");
+  }
+
+  opened(conn: DeviceConn, f: PromptOpen): string | null {
+    if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
+    const existing = this.store.prompts.get(f.promptId);
+    if (existing) {
+      if (existing.sessionId !== f.sessionId) return "prompt id belongs to another session";
+      this.resendAnswer(existing); // a re-sent open after a reconnect: the answer may have been lost
+      return null;
+    }
+    const now = Date.now();
+    const base = { tool: f.tool, input: f.input, suggestions: f.suggestions };
+    const shape = shapeOf(f.tool, f.input);
+    const options = shape.kind === "question" ? questionOptions(shape.questions) : shape.kind === "plan" ? planOptions(shape.plan) : hookOptions(base);
+    const prompt: Prompt = {
+      id: f.promptId, sessionId: f.sessionId, source: "hook", agent: "claude", ...base, ...shape, delivery: null,
+      title: null, question: null, body: [], options, status: "pending",
+      createdAt: now, updatedAt: now, resolvedAt: null, resolvedBy: null, resolution: null,
+      hookSessionId: f.hookSessionId ?? null, toolUseId: f.toolUseId ?? null,
+    };
+    this.store.prompts.insert(prompt);
+    this.changed(prompt, "created");
+    const st = this.sessions.get(f.sessionId);
+    const shown = st?.unclaimed?.dialog ?? this.screenPromptDialog(f.sessionId);
+    if (st && shown && sameDialogShown(st, shown)) this.claim(st, prompt, shown);
+    return null;
+  }
+
+  closed(conn: DeviceConn, f: PromptClosed): string | null {
+    if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
+    const p = this.store.prompts.get(f.promptId);
+    if (!p || p.sessionId !== f.sessionId) return null; // never opened here (or not ours): nothing to close
+    const via = f.how === "answered-locally" ? "terminal" : "system";
+    this.finish(p.id, f.how, via, { decision: f.decision ?? null, via, ...(f.reason ? { reason: f.reason } : {}) }, f.at);
+    return null;
+  }
+
+  /** The wrapper saw the agent act on the server's answer. A prompt already reopened as not taken is resolved after all. */
+  taken(conn: DeviceConn, f: PromptTaken): string | null {
+    if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
+    const p = this.store.prompts.get(f.promptId);
+    if (!p || p.sessionId !== f.sessionId || p.resolution?.via !== "api") return null;
+    this.markTaken(p);
+    return null;
+  }
+
+  notice(conn: DeviceConn, f: NoticeFrame): string | null {
+    if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
+    const notice: SessionNotice = { kind: f.kind, message: f.message, at: Date.now() };
+    this.store.prompts.setSessionNotice(f.sessionId, notice);
+    this.events.publish("notice", { sessionId: f.sessionId, ...notice });
+    this.hub.publishSession(f.sessionId);
+    return null;
+  }
+
+  // ---- from the API ----
+
+  approve(id: string, body: ApproveBody | string | undefined, by: Answerer): AnswerResult {
+    const b: ApproveBody = typeof body === "string" ? { option: body } : (body ?? {});
+    return this.answer(id, by, (p) => {
+      if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
+      if (b.answers || b.text !== undefined) throw new OptionError(`answers and text are for question prompts; this is a ${p.kind} prompt with options ${p.options.map((o) => o.key).join(", ")}`);
+      if (p.kind === "plan" && p.source === "hook") return planChoice(p, b.option, undefined);
+      return p.source === "hook" ? hookChoice(p, b.option) : this.screenChoiceFor(p, b.option);
+    }, undefined);
+  }
+
+  reject(id: string, message: string | undefined, by: Answerer): AnswerResult {
+    return this.answer(id, by, (p) => (p.source === "hook" ? { decision: "deny", option: "no" } : this.screenChoiceFor(p, "no")), message);
+  }
+
+  stop(): void {
+    for (const id of [...this.sent.keys()]) this.forgetSent(id);
+    for (const [id, st] of this.sessions) this.dropSession(id, st);
+  }
+
+  // ---- internals ----
+
+  private answer(id: string, by: Answerer, choose: (p: Prompt) => Choice & { keys?: string }, message: string | undefined): AnswerResult {
+    const p = this.store.prompts.get(id);
+    if (!p) return { ok: false, status: 404, error: "not_found", detail: "no such prompt" };
+    if (p.status !== "pending") return conflict(p);
+    let choice: Choice & { keys?: string };
+    try {
+      choice = choose(p);
+    } catch (e) {
+      if (e instanceof OptionError) return { ok: false, status: e.status, error: e.status === 400 ? "bad_option" : "conflict", detail: e.message, prompt: p };
+      throw e;
+    }
+    if (!this.hub.connected(p.sessionId)) {
+      return { ok: false, status: 409, error: "not_connected", detail: "the session's wrapper is not connected; the prompt stays pending", prompt: p };
+    }
+    const denyMessage = choice.decision === "deny" ? (message?.trim() || choice.message || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)) : undefined;
+    const resolution: Resolution = {
+      decision: choice.decision, via: "api", option: choice.option, ip: by.ip,
+      ...(denyMessage ? { message: denyMessage } : {}),
+      ...(choice.updatedPermissions ? { updatedPermissions: choice.updatedPermissions } : {}),
+      ...(choice.answers ? { answers: choice.answers } : {}),
+      delivery: "sent",
+    };
+    const status: PromptStatus = choice.decision === "allow" ? "approved" : "denied";
+    const dialog = this.dialogs.get(p.id) ?? this.sent.get(p.id)?.dialog ?? null; // finish() forgets it
+    // A hook answer that was not taken: the hook request was already answered, so a dialog still on screen gets keys.
+    const byKeys = p.source === "screen" || (p.delivery === "not_taken" && p.kind === "permission" && !!dialog && this.sessions.get(p.sessionId)?.watch?.current === dialog);
+    if (byKeys && p.source === "hook") {
+      try {
+        choice = { ...choice, keys: screenChoice(dialog!, choice.decision === "deny" ? "no" : choice.option).keys };
+      } catch (e) {
+        if (e instanceof OptionError) return { ok: false, status: 400, error: "bad_option", detail: e.message, prompt: p };
+        throw e;
+      }
+    }
+    const resolved = this.finish(p.id, status, `${by.actor}${by.ip ? `@${by.ip}` : ""}`, resolution);
+    if (!resolved) return conflict(this.store.prompts.get(id) ?? p);
+    this.awaitTaken(resolved, dialog);
+    if (!byKeys) this.resendAnswer(resolved);
+    else {
+      this.typeKeys(p.sessionId, choice.keys ?? "");
+      if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
+    }
+    return { ok: true, prompt: resolved };
+  }
+
+  private screenChoiceFor(p: Prompt, option: string | undefined) {
+    const dialog = this.dialogs.get(p.id);
+    const watch = this.sessions.get(p.sessionId)?.watch;
+    if (!dialog || !watch || watch.current !== dialog) throw new OptionError("the dialog is no longer on the session's screen", 409);
+    return screenChoice(dialog, option);
+  }
+
+  /** Sends keystrokes, but not inside the moment right after the dialog appeared, when they are dropped. */
+  private typeKeys(sessionId: string, keys: string): void {
+    const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
+    const wait = Math.max(0, since + KEY_GRACE_MS - Date.now());
+    const send = () => this.hub.input(sessionId, keys);
+    if (wait === 0) send();
+    else setTimeout(send, wait);
+  }
+
+  /**
+   * A screen prompt denied with a message: the agent has no channel for it, so it is typed into the
+   * agent's input, as a person would after "No, and tell it what to do differently": once the
+   * dialog has left the screen, as one line (control characters become spaces) and Enter. If the
+   * dialog does not leave within MESSAGE_WAIT_MS, nothing is typed.
+   */
+  private async typeAfterDialog(sessionId: string, dialog: ScreenDialog, message: string): Promise<void> {
+    const deadline = Date.now() + MESSAGE_WAIT_MS;
+    while (this.sessions.get(sessionId)?.watch?.current === dialog) {
+      if (Date.now() > deadline) return this.log.warn("deny_message_not_typed", { sessionId, reason: "the dialog stayed on screen" });
+      await Bun.sleep(50);
+    }
+    await Bun.sleep(MESSAGE_SETTLE_MS);
+    if (!this.hub.input(sessionId, `${message.replace(/[\x00-\x1f\x7f]+/g, " ")}\r`)) this.log.warn("deny_message_not_typed", { sessionId, reason: "the wrapper is not connected" });
+  }
+
+  /** Sends the API's answer of a hook prompt to the wrapper (again, after a reconnect). */
+  private resendAnswer(p: Prompt): void {
+    const r = p.resolution;
+    if (p.source !== "hook" || r?.via !== "api" || !r.decision) return;
+    const frame: PromptAnswer = {
+      type: "prompt.answer", sessionId: p.sessionId, promptId: p.id, decision: r.decision,
+      ...(r.message ? { message: r.message } : {}),
+      ...(r.updatedPermissions ? { updatedPermissions: r.updatedPermissions } : {}),
+      ...(r.answers ? { answers: r.answers } : {}),
+      ...(p.kind === "plan" && r.decision === "allow" ? { echoInput: true } : {}),
+    };
+    this.hub.send(p.sessionId, frame);
+  }
+
+  /** An API answer is `sent`: taken once the agent shows it (taken(), or its dialog leaving the screen), else reopened as not taken. */
+  private awaitTaken(p: Prompt, dialog: ScreenDialog | null): void {
+    this.forgetSent(p.id);
+    const timer = setTimeout(() => this.notTaken(p.id), TAKEN_WAIT_MS);
+    this.sent.set(p.id, { dialog, timer });
+  }
+
+  private forgetSent(id: string): void {
+    const s = this.sent.get(id);
+    if (s) clearTimeout(s.timer);
+    this.sent.delete(id);
+  }
+
+  private markTaken(p: Prompt): void {
+    this.forgetSent(p.id);
+    if (p.delivery === "taken") return;
+    let updated: Prompt | null;
+    if (p.status === "pending") {
+      // Reopened as not taken, and then the agent took the first answer after all.
+      const r = p.resolution!;
+      updated = this.store.prompts.resolve(p.id, r.decision === "allow" ? "approved" : "denied", p.resolvedBy ?? "api", { ...r, delivery: "taken" });
+      if (updated) this.dialogs.delete(p.id);
+      if (updated) return this.changed(updated, "resolved");
+    }
+    updated = this.store.prompts.setDelivery(p.id, "taken");
+    if (updated) this.changed(updated, "updated");
+  }
+
+  /** Nothing showed the agent took the answer: the prompt is pending again, answerable, and says so. */
+  private notTaken(id: string): void {
+    const s = this.sent.get(id);
+    this.sent.delete(id);
+    const p = this.store.prompts.reopen(id);
+    if (!p) return;
+    if (s?.dialog && this.sessions.get(p.sessionId)?.watch?.current === s.dialog) this.dialogs.set(id, s.dialog);
+    this.log.warn("answer_not_taken", { id, sessionId: p.sessionId, tool: p.tool });
+    this.changed(p, "resolved");
+  }
+
+  /** Resolves a pending prompt (first caller wins) and tells everyone. Null if it was not pending. */
+  private finish(id: string, status: Exclude<PromptStatus, "pending">, by: string, resolution: Resolution, at?: number): Prompt | null {
+    const p = this.store.prompts.resolve(id, status, by, resolution, at);
+    if (!p) return null;
+    this.dialogs.delete(id);
+    this.changed(p, "resolved");
+    return p;
+  }
+
+  private changed(p: Prompt, change: "created" | "updated" | "resolved"): void {
+    this.events.publish("prompt", { prompt: p, change });
+    if (change !== "updated") {
+      this.store.prompts.refreshSessionStatus(p.sessionId);
+      this.hub.publishSession(p.sessionId); // pendingPrompts changed
+    }
+    this.log.info(`prompt_${change}`, { id: p.id, sessionId: p.sessionId, source: p.source, tool: p.tool, status: p.status });
+  }
+
+  private dialogAppeared(sessionId: string, d: ScreenDialog): void {
+    const st = this.sessions.get(sessionId);
+    if (!st) return;
+    const claimed = new Set(this.dialogs.keys());
+    const unclaimed = this.store.prompts.pendingFor(sessionId).filter((p) => !claimed.has(p.id));
+    // After a server restart: the screen prompt this dialog already has.
+    const same = unclaimed.find((p) => p.source === "screen" && p.question === d.question && p.title === d.title && p.body.join("\n") === d.body.join("\n"));
+    if (same) return void this.dialogs.set(same.id, d);
+    const candidates = unclaimed.filter((p) => p.source === "hook");
+    const match = candidates.find((p) => mentions(d, p)) ?? candidates[0];
+    if (match) return this.claim(st, match, d);
+    if (!st.hooks) return this.openScreenPrompt(sessionId, d);
+    // A hooks session: the hook's prompt usually arrives first; if none does, read it off the screen.
+    this.clearUnclaimed(st);
+    st.unclaimed = {
+      dialog: d,
+      timer: setTimeout(() => {
+        if (st.unclaimed?.dialog !== d) return;
+        st.unclaimed = null;
+        if (st.watch?.current === d) this.openScreenPrompt(sessionId, d);
+      }, UNCLAIMED_MS),
+    };
+  }
+
+  private dialogGone(sessionId: string, d: ScreenDialog): void {
+    const st = this.sessions.get(sessionId);
+    if (st?.unclaimed?.dialog === d) this.clearUnclaimed(st);
+    for (const [id, s] of [...this.sent]) {
+      if (s.dialog !== d) continue;
+      const p = this.store.prompts.get(id);
+      if (p) this.markTaken(p);
+    }
+    for (const [id, shown] of this.dialogs) {
+      if (shown !== d) continue;
+      this.dialogs.delete(id);
+      this.finish(id, "answered-locally", "terminal", { decision: null, via: "terminal", reason: "the dialog left the screen" });
+    }
+  }
+
+  /** Attaches the dialog on screen to a prompt: its title, question, body and options. */
+  private claim(st: SessionState, p: Prompt, d: ScreenDialog): void {
+    if (st.unclaimed?.dialog === d) this.clearUnclaimed(st);
+    // A screen prompt opened as a fallback for this dialog is superseded by the hook's.
+    for (const [id, shown] of this.dialogs) {
+      if (shown === d && id !== p.id) {
+        this.dialogs.delete(id);
+        this.finish(id, "cancelled", "system", { decision: null, via: "system", reason: "superseded by the hook's prompt" });
+      }
+    }
+    this.dialogs.set(p.id, d);
+    // A question's or plan's options come from the hook's input, keyed for its answers; the screen adds only its wording.
+    const options = p.kind === "permission" ? d.options : p.options;
+    const updated = this.store.prompts.setDialog(p.id, { title: d.title, question: d.question, body: d.body, options });
+    if (updated) this.changed(updated, "updated");
+  }
+
+  private openScreenPrompt(sessionId: string, d: ScreenDialog): void {
+    const now = Date.now();
+    const prompt: Prompt = {
+      id: randomToken(12), sessionId, source: "screen", agent: d.agent, tool: d.title ?? d.agent,
+      input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) }, suggestions: [],
+      title: d.title, question: d.question, body: d.body, options: d.options, status: "pending",
+      createdAt: now, updatedAt: now, resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null,
+      kind: "permission", questions: [], plan: null, delivery: null,
+    };
+    this.store.prompts.insert(prompt);
+    this.dialogs.set(prompt.id, d);
+    this.changed(prompt, "created");
+  }
+
+  /** The dialog of a pending screen prompt of this session, if one is on screen. */
+  private screenPromptDialog(sessionId: string): ScreenDialog | null {
+    for (const p of this.store.prompts.pendingFor(sessionId)) {
+      if (p.source === "screen" && this.dialogs.has(p.id)) return this.dialogs.get(p.id)!;
+    }
+    return null;
+  }
+
+  private clearUnclaimed(st: SessionState): void {
+    if (st.unclaimed) clearTimeout(st.unclaimed.timer);
+    st.unclaimed = null;
+  }
+
+  private cancelAll(sessionId: string, reason: string): number {
+    const pending = this.store.prompts.pendingFor(sessionId);
+    for (const p of pending) this.finish(p.id, "cancelled", "system", { decision: null, via: "system", reason });
+    for (const [id] of [...this.sent]) if (this.store.prompts.get(id)?.sessionId === sessionId) this.forgetSent(id);
+    const st = this.sessions.get(sessionId);
+    if (st) this.dropSession(sessionId, st);
+    return pending.length;
+  }
+
+  private dropSession(sessionId: string, st: SessionState): void {
+    st.watch?.dispose();
+    this.clearUnclaimed(st);
+    this.sessions.delete(sessionId);
+  }
+
+  private owns(conn: DeviceConn, sessionId: string): boolean {
+    return this.store.sessions.get(sessionId)?.deviceId === conn.deviceId;
+  }
+}
+
+function conflict(p: Prompt): AnswerResult {
+  return { ok: false, status: 409, error: "conflict", detail: `prompt already ${p.status}`, prompt: p };
+}
+
+function sameDialogShown(st: SessionState, d: ScreenDialog): boolean {
+  return st.watch?.current === d;
+}
+
+/** Whether the dialog shows this prompt's command, file or URL. */
+function mentions(d: ScreenDialog, p: Prompt): boolean {
+  const text = [d.title ?? "", ...d.header, ...d.body].join("\n");
+  const input = p.input as Record<string, unknown>;
+  for (const k of ["command", "url", "file_path", "notebook_path", "path"]) {
+    const v = input[k];
+    if (typeof v !== "string" || !v) continue;
+    const probe = k === "command" ? v.split("\n")[0]!.slice(0, 40) : v.split("/").pop()!;
+    if (probe && text.includes(probe)) return true;
+  }
+  return false;
+}
