@@ -29,8 +29,9 @@ test("a session started through the API runs claude in the allowed folder; its B
   expect(prompt.input).toMatchObject({ command: "echo remote > remote.txt" });
   await waitFor(async () => (await env.screenText(id)).includes("remote.txt"), { timeoutMs: 15_000, what: "the dialog on the session's screen" });
   expect((await env.post(`/api/prompts/${prompt.id}/approve`)).status).toBe(200);
-  await waitFor(() => existsSync(join(env.project, "remote.txt")), { timeoutMs: 20_000, what: "remote.txt written by the approved Bash call" });
-  expect(readFileSync(join(env.project, "remote.txt"), "utf8")).toBe("remote\n");
+  // The shell creates the file before it writes to it: wait for the content, not the name.
+  const file = join(env.project, "remote.txt");
+  await waitFor(() => existsSync(file) && readFileSync(file, "utf8") === "remote\n", { timeoutMs: 20_000, what: "remote.txt written by the approved Bash call" });
   const audit = (await env.get("/api/audit")) as { action: string; target: string }[];
   expect(audit.some((a) => a.action === "session.start" && a.target === id)).toBe(true);
 });
