@@ -25,7 +25,9 @@ export type FeedLink = {
   hold(h: HeldFrames): void;
 };
 
-export type FeedOptions = { pollMs?: number; maxUnackedBytes?: number; maxFiles?: number };
+/** Turns one parsed line into an entry; made once per file (a reader may remember what earlier lines said). */
+export type LineReader = (line: unknown) => TranscriptEntry | null;
+export type FeedOptions = { pollMs?: number; maxUnackedBytes?: number; maxFiles?: number; reader?: () => LineReader };
 
 const POLL_MS = 300;
 const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
@@ -37,6 +39,7 @@ type Sent = { frame: TranscriptFrame; bytes: number };
 
 export class TranscriptFeed {
   private tails = new Map<string, FileTail>();
+  private readers = new Map<string, LineReader>();
   private mains: string[] = [];
   private kept: Sent[] = [];
   private unackedBytes = 0;
@@ -47,8 +50,9 @@ export class TranscriptFeed {
   private link: FeedLink | null = null;
   private opts: Required<FeedOptions>;
 
+  /** The lines are Claude Code's unless `opts.reader` says otherwise (Codex's rollout, src/agents/codex). */
   constructor(private sessionId: string, opts: FeedOptions = {}) {
-    this.opts = { pollMs: opts.pollMs ?? POLL_MS, maxUnackedBytes: opts.maxUnackedBytes ?? MAX_UNACKED_BYTES, maxFiles: opts.maxFiles ?? MAX_FILES };
+    this.opts = { pollMs: opts.pollMs ?? POLL_MS, maxUnackedBytes: opts.maxUnackedBytes ?? MAX_UNACKED_BYTES, maxFiles: opts.maxFiles ?? MAX_FILES, reader: opts.reader ?? (() => entryOf) };
   }
 
   attach(link: FeedLink | null): void {
@@ -107,7 +111,9 @@ export class TranscriptFeed {
               bad++;
               continue;
             }
-            const e = entryOf(json);
+            let reader = this.readers.get(tail.path);
+            if (!reader) this.readers.set(tail.path, (reader = this.opts.reader()));
+            const e = reader(json);
             if (e) entries.push(e);
           }
           if (bad) this.problems.push(`${bad} malformed line${bad > 1 ? "s" : ""} of ${basename(tail.path)} skipped`);

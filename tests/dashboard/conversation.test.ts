@@ -14,6 +14,7 @@ import type { Scenario } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { approveAll, expectedCost, sums, transcriptFiles } from "../transcript/support.ts";
+// @ts-ignore: plain JS module of the dashboard (the test formats the fake's sums as the page does)
 import { fmtCost, fmtTokens } from "../../public/js/usage-line.js";
 import { launch, openPhone, type Phone, screenshot } from "./browser.ts";
 
@@ -143,7 +144,7 @@ test("a prompt card inline where it was asked, answered from the chat view (type
   await waitFor(async () => page.evaluate(() => {
     const slot = document.querySelector(".conv .icard")!;
     const prev = slot.previousElementSibling as HTMLElement | null;
-    const msgs = [...document.querySelectorAll(".conv .convlist > .msg")];
+    const msgs = Array.from(document.querySelectorAll(".conv .convlist > .msg"));
     return (prev?.matches('.tool[data-tool="Bash"]') && prev.textContent!.includes("echo inline")) || (prev?.matches(".msg.user") && prev === msgs.at(-1) && prev.textContent!.includes("scenario v-ask"));
   }), { what: "the card after its call" });
   await card.locator("button.primary").click();

@@ -63,7 +63,7 @@ export function conversationView(id) {
           if (firstId === null) firstId = page.items[0].id;
         }
         showPartial(page.partial);
-        empty.textContent = 'No conversation yet: this agent has written no transcript the server has (time and turns only).';
+        empty.textContent = 'No conversation: this agent has written no transcript the server has, so only its time is known (no tokens, cost or messages).';
         empty.hidden = lastId > 0;
         if (stick) el.scrollTop = el.scrollHeight;
         if (page.items.length === PAGE) again = true;
