@@ -80,6 +80,8 @@ export class Link {
   everConnected = false;
   /** The server said it answers `session.exit` with `session.ended`. */
   private serverAcksExit = false;
+  /** The server said it stores and acks `transcript` frames: only then does the exit wait for held frames. */
+  private serverAcksTranscripts = false;
   /** The server confirmed this session's exit. */
   private ended = false;
 
@@ -184,7 +186,7 @@ export class Link {
     const all = this.allAcked();
     for (let seen = this.acked, progressAt = Date.now(); ; ) {
       const acked = this.acked >= this.ring.lastSeq;
-      if (acked && this.ready && this.ws?.readyState === WebSocket.OPEN && this.held.every((h) => h.unacked().length === 0)) break;
+      if (acked && this.ready && this.ws?.readyState === WebSocket.OPEN && (!this.serverAcksTranscripts || this.held.every((h) => h.unacked().length === 0))) break;
       const now = Date.now();
       if (this.acked !== seen) [seen, progressAt] = [this.acked, now];
       if (now - progressAt >= idleMs || now >= deadline || opts.stop?.()) return false;
@@ -265,6 +267,7 @@ export class Link {
         return this.sendJson(helloFrame(this.opts, f.nonce, this.opts.host));
       case "welcome":
         this.serverAcksExit = f.exitAcks === true;
+        this.serverAcksTranscripts = f.transcripts === true;
         return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent, hooks: s.hooks });
       case "session.ready":
         return this.onReady(ws, f.lastSeq);
