@@ -147,8 +147,10 @@ test("a prompt card inline where it was asked, answered from the chat view (type
     const msgs = Array.from(document.querySelectorAll(".conv .convlist > .msg"));
     return (prev?.matches('.tool[data-tool="Bash"]') && prev.textContent!.includes("echo inline")) || (prev?.matches(".msg.user") && prev === msgs.at(-1) && prev.textContent!.includes("scenario v-ask"));
   }), { what: "the card after its call" });
+  const promptId = (await card.getAttribute("data-id"))!;
   await card.locator("button.primary").click();
   await waitFor(async () => /Approved from the dashboard/.test((await card.textContent()) ?? ""), { timeoutMs: 20_000, what: "the answer taken" });
+  expect(await c.promptById(promptId)).toMatchObject({ status: "approved", delivery: "taken" }); // the card said taken only once Claude took it
   await c.turnDone(Date.now() - 60_000);
   await waitFor(async () => (await Bun.file(`${c.cwd}/inline.txt`).exists()) && (await page.$$eval(".conv .msg.assistant .md", (els) => els.some((e) => e.textContent === "Wrote inline.txt."))), { timeoutMs: 20_000, what: "the tool ran and the answer followed" });
   await screenshot(page, "conversation-inline-card.png");
