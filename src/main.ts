@@ -1,5 +1,6 @@
 /** `claude-remote` command line: see the CLI contract in DESIGN.md. */
 import { claudeAdapter } from "./cli/claude-adapter.ts";
+import { codexAdapter, isCodex } from "./cli/codex-adapter.ts";
 import { claudeBinary, printHelp, printVersion } from "./cli/about.ts";
 import { pair } from "./cli/pair.ts";
 import { runWrapped } from "./cli/run.ts";
@@ -19,6 +20,7 @@ async function execCommand(args: string[]): Promise<number> {
   }
   const command = args[i] === "--" ? args.slice(i + 1) : args.slice(i);
   if (command.length === 0) return usageError("exec", "exec needs a command after --");
+  if (isCodex(command)) return runWrapped({ argv: command, name, agent: "codex", adapter: codexAdapter() });
   return runWrapped({ argv: command, name });
 }
 

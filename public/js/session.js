@@ -30,20 +30,31 @@ export function sessionView(root, id) {
   const input = inputBar(id, () => term);
   const actions = sessionActions(id);
   root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, actions.el, chat, smaller, larger, menu.button), menu.panel, cards, wrap, input.el);
-  // The conversation (js/conversation/, loaded on first use) takes the screen's place; the input bar serves both.
+  // The conversation (js/conversation/, loaded on first use) takes the screen's place on a phone and
+  // sits beside it on a wide screen (`split`, conversation.css); the input bar serves both.
   let conv = null;
+  let loading = null;
+  const openConv = () => (loading ??= import('./conversation/view.js').then(({ conversationView }) => {
+    if (!root.isConnected) return null;
+    conv = conversationView(id);
+    wrap.after(conv.el);
+    return conv;
+  }));
   chat.addEventListener('click', async () => {
     const on = !root.classList.contains('chat');
-    if (on && !conv) {
-      const { conversationView } = await import('./conversation/view.js');
-      if (!root.isConnected) return;
-      conv = conversationView(id);
-      wrap.after(conv.el);
-    }
+    if (on && !(await openConv())) return;
     root.classList.toggle('chat', on);
     chat.setAttribute('aria-pressed', String(on));
     chat.textContent = on ? 'Screen' : 'Chat';
   });
+  const wide = matchMedia('(min-width: 1100px)');
+  const onWide = async () => {
+    if (wide.matches && !(await openConv())) return;
+    root.classList.toggle('split', wide.matches);
+    term.fit();
+  };
+  wide.addEventListener('change', onWide);
+  onWide();
 
   let atBottom = true;
   wrap.addEventListener('scroll', () => (atBottom = wrap.scrollTop + wrap.clientHeight >= wrap.scrollHeight - 24));
@@ -170,7 +181,8 @@ export function sessionView(root, id) {
     es?.close();
     input.close();
     conv?.close();
-    root.classList.remove('session', 'chat');
+    wide.removeEventListener('change', onWide);
+    root.classList.remove('session', 'chat', 'split');
     delete root.dataset.ready;
   };
 }

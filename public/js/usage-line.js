@@ -25,6 +25,6 @@ export function fmtDuration(ms) {
 /** u: {tokens, costUsd, turns, partial?} or undefined (no transcript: time only). */
 export function usageLine(s, u) {
   const wall = fmtDuration((s.endedAt ?? Date.now()) - s.startedAt);
-  if (!u) return h('div', { class: 'l4 usage muted' }, `${wall} · no transcript figures`);
+  if (!u) return h('div', { class: 'l4 usage muted' }, `${wall} · time only: no transcript, so no tokens or cost`);
   return h('div', { class: 'l4 usage' }, `${fmtTokens(u.tokens)} tokens · ${fmtCost(u.costUsd)} · ${u.turns} turn${u.turns === 1 ? '' : 's'} · ${wall}${u.partial?.length ? ' · partial' : ''}`);
 }

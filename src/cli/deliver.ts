@@ -1,6 +1,6 @@
 /**
- * `claude-remote deliver`: sends spooled output (see spool.ts) to the server, each file over its
- * own link, as the session it came from, then reports that session's exit; and reports sessions
+ * `claude-remote deliver`: sends spooled output and transcript frames (see spool.ts) to the server,
+ * each file over its own link, as the session it came from, then reports that session's exit; and reports sessions
  * whose wrapper died without a word as lost (lost.ts). A wrapper that exits with output the server
  * never acknowledged writes the spool and starts this in the background; every later wrapper start
  * does too while spool files or dead wrappers' live markers are left.
@@ -14,6 +14,7 @@ import { Link } from "./link.ts";
 import { lockFile } from "./file-lock.ts";
 import { markerPath, removeMarker } from "./live-marker.ts";
 import { reportLost, scanMarkers } from "./lost.ts";
+import { TranscriptFeed } from "./transcript-feed.ts";
 import { removeSpill, spillBytes, spillFiles, spillSession } from "./spill.ts";
 import { leftoverFiles, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles, spoolPath } from "./spool.ts";
 
@@ -117,6 +118,7 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
       onInput: () => {}, // the program has exited: nothing to type into
       onResize: () => {},
     });
+    if (header.transcript?.length) new TranscriptFeed(session.sessionId).resume(link, header.transcript); // the exit waits for their acks
     link.start();
     // a spool file someone removed (or a temp dir cleaned up) means: stop trying
     const ok = await link.finish(header.exit.exitCode, header.exit.signal, Infinity, { endedAt: header.exit.endedAt, deadline, stop: () => !existsSync(path) });

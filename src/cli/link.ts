@@ -8,6 +8,7 @@ import { type ClientFrame, ServerFrame } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
+import type { TranscriptFrame } from "../protocol/transcript.ts";
 import { Ring, type RingSnapshot } from "./ring.ts";
 import { Spill, type SpillEntry } from "./spill.ts";
 
@@ -21,6 +22,9 @@ export type FinishOptions = {
   /** Give up as soon as this returns true. */
   stop?: () => boolean;
 };
+
+/** Frames besides output that must be stored before the exit is reported (the transcript feed's); what is left of them at exit goes to the spool. */
+export type HeldFrames = { unacked(): TranscriptFrame[] };
 
 export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string; hooks?: boolean };
 
@@ -71,10 +75,13 @@ export class Link {
   private readyListeners: (() => void)[] = [];
   private answerListeners: ((f: PromptAnswer) => void)[] = [];
   private transcriptAckListeners: ((seq: number) => void)[] = [];
+  private held: HeldFrames[] = [];
   acked = 0;
   everConnected = false;
   /** The server said it answers `session.exit` with `session.ended`. */
   private serverAcksExit = false;
+  /** The server said it stores and acks `transcript` frames: only then does the exit wait for held frames. */
+  private serverAcksTranscripts = false;
   /** The server confirmed this session's exit. */
   private ended = false;
 
@@ -148,8 +155,18 @@ export class Link {
     this.transcriptAckListeners.push(fn);
   }
 
+  /** `finish` reports the exit only once `h` holds no unacked frames. */
+  hold(h: HeldFrames): void {
+    this.held.push(h);
+  }
+
+  /** The held frames the server has not acknowledged (for the spool), oldest first per holder. */
+  heldFrames(): TranscriptFrame[] {
+    return this.held.flatMap((h) => h.unacked());
+  }
+
   /**
-   * Reports the exit once all output is stored. Waits as long as acks keep coming (a server that is
+   * Reports the exit once all output (and every held frame) is stored. Waits as long as acks keep coming (a server that is
    * merely slower than the program still gets everything), gives up after `idleMs` without
    * progress, at `deadline`, or once `stop()` says so. Resolves true only when everything was acked
    * and the server confirmed the exit (`session.ended`; a server that does not announce
@@ -169,7 +186,7 @@ export class Link {
     const all = this.allAcked();
     for (let seen = this.acked, progressAt = Date.now(); ; ) {
       const acked = this.acked >= this.ring.lastSeq;
-      if (acked && this.ready && this.ws?.readyState === WebSocket.OPEN) break;
+      if (acked && this.ready && this.ws?.readyState === WebSocket.OPEN && (!this.serverAcksTranscripts || this.held.every((h) => h.unacked().length === 0))) break;
       const now = Date.now();
       if (this.acked !== seen) [seen, progressAt] = [this.acked, now];
       if (now - progressAt >= idleMs || now >= deadline || opts.stop?.()) return false;
@@ -250,6 +267,7 @@ export class Link {
         return this.sendJson(helloFrame(this.opts, f.nonce, this.opts.host));
       case "welcome":
         this.serverAcksExit = f.exitAcks === true;
+        this.serverAcksTranscripts = f.transcripts === true;
         return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent, hooks: s.hooks });
       case "session.ready":
         return this.onReady(ws, f.lastSeq);

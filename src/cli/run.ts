@@ -197,12 +197,13 @@ function unmarkLive(sessionId: string): void {
 
 /** Output the server did not acknowledge (or an exit it never heard of) goes to the spool, and a deliverer sends it later. True if kept. */
 function keepForLater(link: Link, deviceId: string, why: string): boolean {
-  const what = link.unackedBytes ? `${link.unackedBytes} bytes of output` : "the exit";
+  const transcript = link.heldFrames();
+  const what = [link.unackedBytes ? `${link.unackedBytes} bytes of output` : "", transcript.length ? `${transcript.length} transcript frames` : ""].filter(Boolean).join(" and ") || "the exit";
   const because = why ? ` (${why})` : "";
   try {
     const ring = link.ring.snapshot();
     const file = writeSpool({
-      header: { v: 1, deviceId, open: { type: "session.open", ...link.session }, exit: link.exit!, lastSeq: ring.lastSeq, dropped: ring.dropped, createdAt: Date.now() },
+      header: { v: 1, deviceId, open: { type: "session.open", ...link.session }, exit: link.exit!, lastSeq: ring.lastSeq, dropped: ring.dropped, createdAt: Date.now(), ...(transcript.length ? { transcript } : {}) },
       ring,
     });
     const failed = startDeliverer();

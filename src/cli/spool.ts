@@ -1,7 +1,8 @@
 /**
  * Output a wrapper could not deliver before it exited (the server was unreachable), kept on disk in
  * `<config dir>/spool/<session id>.spool` until `claude-remote deliver` sends it. Only the wrapper's
- * own output is kept here; the file is 0600 in a 0700 directory, like the credentials.
+ * own output is kept here, and the transcript frames the server never acknowledged (in the header,
+ * each with its own seq); the file is 0600 in a 0700 directory, like the credentials.
  *
  * Format: "CRSPOOL1\n" | u32 header length | header JSON | entries, each f64 seq | u32 length | bytes.
  */
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { parseWith } from "../protocol/common.ts";
 import { SessionExit, SessionOpen } from "../protocol/frames.ts";
+import { TranscriptFrame } from "../protocol/transcript.ts";
 import { writeAtomic } from "./atomic-write.ts";
 import { configDir } from "./config.ts";
 import type { RingSnapshot } from "./ring.ts";
@@ -29,6 +31,8 @@ export const SpoolHeader = z.object({
   lastSeq: z.number().int().nonnegative(),
   dropped: z.array(Dropped).max(100_000),
   createdAt: z.number(),
+  /** Transcript frames not acknowledged at exit (bounded by the feed's 16 MiB); absent in files of older wrappers. */
+  transcript: z.array(TranscriptFrame).max(100_000).optional(),
 });
 export type SpoolHeader = z.infer<typeof SpoolHeader>;
 export type Spooled = { header: SpoolHeader; ring: RingSnapshot };

@@ -3,7 +3,9 @@
  * their subagents' files) are polled, new lines become entries, entries go in `transcript` frames
  * with their own seq. Frames stay here until `transcript.ack`; after every reconnect the unacked
  * ones are sent again (the server ignores entries it has, by uuid). Bounded: past the limit the
- * oldest unacked frames are dropped and the next frame says so. Nothing here may disturb the
+ * oldest unacked frames are dropped and the next frame says so. The link reports the exit only
+ * once they are acked; what is left when the wrapper gives up goes to the spool (`heldFrames`), and
+ * the deliverer sends it with the frames' own seqs (`resume`). Nothing here may disturb the
  * session: every poll is caught.
  */
 import { readdirSync } from "node:fs";
@@ -11,6 +13,7 @@ import { basename, dirname, join } from "node:path";
 import { entryOf } from "../agents/claude/transcript-entry.ts";
 import { FileTail } from "../agents/claude/transcript-tail.ts";
 import type { ClientFrame } from "../protocol/frames.ts";
+import type { HeldFrames } from "./link.ts";
 import { TRANSCRIPT_BATCH_MAX, TRANSCRIPT_FRAME_BUDGET, type TranscriptEntry, type TranscriptFrame } from "../protocol/transcript.ts";
 
 /** What the feed needs of the link (the Link class, or a test double). */
@@ -19,9 +22,12 @@ export type FeedLink = {
   sendControl(frame: ClientFrame): void;
   onReadyAgain(fn: () => void): void;
   onTranscriptAck(fn: (seq: number) => void): void;
+  hold(h: HeldFrames): void;
 };
 
-export type FeedOptions = { pollMs?: number; maxUnackedBytes?: number; maxFiles?: number };
+/** Turns one parsed line into an entry; made once per file (a reader may remember what earlier lines said). */
+export type LineReader = (line: unknown) => TranscriptEntry | null;
+export type FeedOptions = { pollMs?: number; maxUnackedBytes?: number; maxFiles?: number; reader?: () => LineReader };
 
 const POLL_MS = 300;
 const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
@@ -33,8 +39,9 @@ type Sent = { frame: TranscriptFrame; bytes: number };
 
 export class TranscriptFeed {
   private tails = new Map<string, FileTail>();
+  private readers = new Map<string, LineReader>();
   private mains: string[] = [];
-  private unacked: Sent[] = [];
+  private kept: Sent[] = [];
   private unackedBytes = 0;
   private seq = 0;
   private problems: string[] = [];
@@ -43,16 +50,38 @@ export class TranscriptFeed {
   private link: FeedLink | null = null;
   private opts: Required<FeedOptions>;
 
+  /** The lines are Claude Code's unless `opts.reader` says otherwise (Codex's rollout, src/agents/codex). */
   constructor(private sessionId: string, opts: FeedOptions = {}) {
-    this.opts = { pollMs: opts.pollMs ?? POLL_MS, maxUnackedBytes: opts.maxUnackedBytes ?? MAX_UNACKED_BYTES, maxFiles: opts.maxFiles ?? MAX_FILES };
+    this.opts = { pollMs: opts.pollMs ?? POLL_MS, maxUnackedBytes: opts.maxUnackedBytes ?? MAX_UNACKED_BYTES, maxFiles: opts.maxFiles ?? MAX_FILES, reader: opts.reader ?? (() => entryOf) };
   }
 
   attach(link: FeedLink | null): void {
-    this.link = link;
     if (!link) return;
+    this.listen(link);
+    this.timer = setInterval(() => this.poll(), this.opts.pollMs);
+  }
+
+  /** Frames an exited wrapper kept (its spool file): sent on `link` with their own seqs until acked; nothing is read. */
+  resume(link: FeedLink, frames: TranscriptFrame[]): void {
+    for (const frame of frames) {
+      const bytes = JSON.stringify(frame.entries).length;
+      this.kept.push({ frame, bytes });
+      this.unackedBytes += bytes;
+      this.seq = Math.max(this.seq, frame.seq);
+    }
+    this.listen(link);
+  }
+
+  /** The frames the server has not acknowledged, oldest first. */
+  unacked(): TranscriptFrame[] {
+    return this.kept.map((s) => s.frame);
+  }
+
+  private listen(link: FeedLink): void {
+    this.link = link;
     link.onTranscriptAck((seq) => this.acked(seq));
     link.onReadyAgain(() => this.resend());
-    this.timer = setInterval(() => this.poll(), this.opts.pollMs);
+    link.hold(this);
   }
 
   /** A transcript file the agent named (Claude Code's hooks carry `transcript_path`). */
@@ -82,7 +111,9 @@ export class TranscriptFeed {
               bad++;
               continue;
             }
-            const e = entryOf(json);
+            let reader = this.readers.get(tail.path);
+            if (!reader) this.readers.set(tail.path, (reader = this.opts.reader()));
+            const e = reader(json);
             if (e) entries.push(e);
           }
           if (bad) this.problems.push(`${bad} malformed line${bad > 1 ? "s" : ""} of ${basename(tail.path)} skipped`);
@@ -103,7 +134,7 @@ export class TranscriptFeed {
   }
 
   get pending(): number {
-    return this.unacked.length;
+    return this.kept.length;
   }
 
   private findSubagents(): void {
@@ -146,10 +177,10 @@ export class TranscriptFeed {
   private emit(entries: TranscriptEntry[], bytes: number): void {
     const partial = [...new Set(this.problems.splice(0))].slice(0, 20).map((p) => p.slice(0, 300));
     const frame: TranscriptFrame = { type: "transcript", sessionId: this.sessionId, seq: ++this.seq, entries, partial };
-    this.unacked.push({ frame, bytes });
+    this.kept.push({ frame, bytes });
     this.unackedBytes += bytes;
-    while (this.unackedBytes > this.opts.maxUnackedBytes && this.unacked.length > 1) {
-      const old = this.unacked.shift()!;
+    while (this.unackedBytes > this.opts.maxUnackedBytes && this.kept.length > 1) {
+      const old = this.kept.shift()!;
       this.unackedBytes -= old.bytes;
       this.dropped += old.frame.entries.length;
     }
@@ -157,10 +188,10 @@ export class TranscriptFeed {
   }
 
   private acked(seq: number): void {
-    while (this.unacked.length && this.unacked[0]!.frame.seq <= seq) this.unackedBytes -= this.unacked.shift()!.bytes;
+    while (this.kept.length && this.kept[0]!.frame.seq <= seq) this.unackedBytes -= this.kept.shift()!.bytes;
   }
 
   private resend(): void {
-    for (const s of this.unacked) this.link?.sendControl(s.frame);
+    for (const s of this.kept) this.link?.sendControl(s.frame);
   }
 }

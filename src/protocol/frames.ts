@@ -86,6 +86,8 @@ export const Welcome = z.object({
   heartbeatMs: z.number().int(),
   /** The server answers a stored `session.exit` with `session.ended` (older servers do not). */
   exitAcks: z.literal(true).optional(),
+  /** The server stores `transcript` frames and acks them (older servers do not: a wrapper then does not wait for their acks). */
+  transcripts: z.literal(true).optional(),
 });
 export const SessionReady = z.object({ type: z.literal("session.ready"), sessionId: SessionId, lastSeq: Seq });
 export const Ack = z.object({ type: z.literal("ack"), sessionId: SessionId, seq: Seq });

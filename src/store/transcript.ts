@@ -131,6 +131,11 @@ export class TranscriptStore {
     return { items: rows.map(toItem), more };
   }
 
+  /** Retention: deletes up to `batch` of a session's entries (oldest first); returns how many went. Its state row stays. */
+  purgeEntries(sessionId: string, batch: number): number {
+    return this.db.query("DELETE FROM transcript_entries WHERE id IN (SELECT id FROM transcript_entries WHERE session_id = ? ORDER BY id LIMIT ?)").run(sessionId, batch).changes;
+  }
+
   forget(sessionId: string): void {
     this.db.query("DELETE FROM transcript_entries WHERE session_id = ?").run(sessionId);
     this.db.query("DELETE FROM transcript_state WHERE session_id = ?").run(sessionId);

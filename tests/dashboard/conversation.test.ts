@@ -2,7 +2,10 @@
  * The conversation view in real Chromium at 390×844, on the real Claude Code through
  * `claude-remote` (fake Messages API): messages and tool calls in order, live as the session goes
  * on; an Edit as a coloured diff; the subagent's work grouped under its call; HTML and script in
- * an answer shown as text; "partial" when the transcript breaks; the usage line and the usage page.
+ * an answer shown as text; "partial" when the transcript breaks; the usage line and the usage page,
+ * their figures equal to the fake's sums; a prompt card inline where it was asked, answered from
+ * the chat view; terminal and conversation side by side on a wide screen, the text box and the key
+ * bar working from both views.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
@@ -10,7 +13,9 @@ import type { Browser } from "playwright-core";
 import type { Scenario } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, startClaude, startEnv } from "../prompts/support.ts";
-import { approveAll, transcriptFiles } from "../transcript/support.ts";
+import { approveAll, expectedCost, sums, transcriptFiles } from "../transcript/support.ts";
+// @ts-ignore: plain JS module of the dashboard (the test formats the fake's sums as the page does)
+import { fmtCost, fmtTokens } from "../../public/js/usage-line.js";
 import { launch, openPhone, type Phone, screenshot } from "./browser.ts";
 
 const HOSTILE = 'Here is **bold** and <script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> done.\n\n# Heading\n\n- one\n- two';
@@ -19,7 +24,9 @@ const SCENARIOS: Record<string, Scenario> = {
   "v-edit": [[{ name: "Read", input: { file_path: "a.txt" } }], [{ name: "Edit", input: { file_path: "a.txt", old_string: "one", new_string: "uno\ndos" } }], { text: "Edited a.txt." }],
   "v-agent": [{ name: "Agent", input: { description: "helper", prompt: "scenario v-sub", subagent_type: "general-purpose" } }],
   "v-sub": [{ name: "Bash", input: { command: "echo sub > sub.txt", description: "write sub" } }],
+  "v-ask": [[{ name: "Bash", input: { command: "echo inline > inline.txt", description: "write inline" } }], { text: "Wrote inline.txt." }],
 };
+const MODEL = "claude-sonnet-4-5";
 
 let env: Env;
 let c: ClaudeSession;
@@ -30,7 +37,7 @@ let stopApproving: () => void;
 beforeAll(async () => {
   env = await startEnv(SCENARIOS);
   stopApproving = approveAll(env);
-  c = await startClaude(env, { files: { "a.txt": "one\ntwo\n" }, args: ["--model", "claude-sonnet-4-5"] });
+  c = await startClaude(env, { files: { "a.txt": "one\ntwo\n" }, args: ["--model", MODEL] });
   await c.turnDone(await c.submit("scenario v-bash"));
   browser = await launch();
   phone = await openPhone(browser, env.server.url, env.server.token);
@@ -95,6 +102,84 @@ test("it follows live: an Edit as a coloured diff, the subagent grouped under it
   await screenshot(page, "conversation.png");
   expect(phone.errors).toEqual([]);
 }, 90_000);
+
+test("the dashboard's figures equal the sums the fake returned: list line, per turn, usage page", async () => {
+  const { page } = phone;
+  // the subagent finishes after its turn, and Claude answers its notice: wait for the 10 responses
+  await waitFor(() => env.fake.responses.length >= 10, { timeoutMs: 30_000, what: "every response of the first three turns" });
+  const all = sums(env.fake.responses);
+  const tokens = all.input + all.output + all.cacheRead + all.cacheWrite;
+  const line = `${fmtTokens(tokens)} tokens · ${fmtCost(expectedCost(MODEL, all))} · 4 turns`;
+  await page.goto(`${env.server.url}/#/`);
+  await waitFor(async () => ((await page.textContent(`.srow[data-id="${c.sessionId}"] .l4`)) ?? "").includes(line), { what: `"${line}" on the list`, timeoutMs: 20_000 });
+  // per turn: the first turn is v-bash's two responses
+  const bash = sums(env.fake.responses.filter((r) => r.scenario === "v-bash"));
+  await page.goto(`${env.server.url}/#/s/${c.sessionId}`);
+  await page.click("button.chat");
+  await waitFor(async () => ((await page.textContent(".conv .msg.user .turnhead")) ?? "").startsWith(`turn 1 · ${fmtTokens(bash.input + bash.output + bash.cacheRead + bash.cacheWrite)} tokens · ${fmtCost(expectedCost(MODEL, bash))}`), { what: "turn 1's figures" });
+  // the usage page, to the token
+  await page.goto(`${env.server.url}/#/usage`);
+  await page.waitForSelector('.usage-page[data-ready="1"]');
+  expect(await page.textContent(".usage-page .kinds")).toBe(`input ${all.input.toLocaleString("en-US")} · output ${all.output.toLocaleString("en-US")} · cache read ${all.cacheRead.toLocaleString("en-US")} · cache write ${all.cacheWrite.toLocaleString("en-US")}`);
+  expect(await page.textContent(".usage-page .total")).toBe(`${fmtCost(expectedCost(MODEL, all))} · ${fmtTokens(tokens)} tokens · ${all.responses} responses`);
+  expect(phone.errors).toEqual([]);
+}, 60_000);
+
+test("a prompt card inline where it was asked, answered from the chat view (typed from its text box)", async () => {
+  const { page } = phone;
+  stopApproving(); // this prompt is answered on the page
+  await page.goto(`${env.server.url}/#/s/${c.sessionId}`);
+  await page.click("button.chat");
+  await page.waitForSelector('.conv[data-ready="1"]');
+  // the turn is typed in the chat view's text box
+  const asked = env.fake.requests.length;
+  await page.fill(".inputbar textarea", "scenario v-ask");
+  await page.click('.inputbar button[aria-label="send line"]');
+  await waitFor(() => env.fake.requests.slice(asked).some((r) => JSON.stringify(r.messages ?? []).includes("scenario v-ask")), { what: "the typed turn at the API" });
+  const card = page.locator(".conv .icard .card");
+  await card.waitFor({ state: "visible", timeout: 20_000 });
+  expect(await page.isVisible(".scards")).toBe(false); // not above the conversation too
+  expect(await card.textContent()).toContain("echo inline > inline.txt");
+  // where it was asked: after the Bash call it is about, or (call not yet in the transcript) after the typed turn
+  await waitFor(async () => page.evaluate(() => {
+    const slot = document.querySelector(".conv .icard")!;
+    const prev = slot.previousElementSibling as HTMLElement | null;
+    const msgs = Array.from(document.querySelectorAll(".conv .convlist > .msg"));
+    return (prev?.matches('.tool[data-tool="Bash"]') && prev.textContent!.includes("echo inline")) || (prev?.matches(".msg.user") && prev === msgs.at(-1) && prev.textContent!.includes("scenario v-ask"));
+  }), { what: "the card after its call" });
+  const promptId = (await card.getAttribute("data-id"))!;
+  await card.locator("button.primary").click();
+  await waitFor(async () => /Approved from the dashboard/.test((await card.textContent()) ?? ""), { timeoutMs: 20_000, what: "the answer taken" });
+  expect(await c.promptById(promptId)).toMatchObject({ status: "approved", delivery: "taken" }); // the card said taken only once Claude took it
+  await c.turnDone(Date.now() - 60_000);
+  await waitFor(async () => (await Bun.file(`${c.cwd}/inline.txt`).exists()) && (await page.$$eval(".conv .msg.assistant .md", (els) => els.some((e) => e.textContent === "Wrote inline.txt."))), { timeoutMs: 20_000, what: "the tool ran and the answer followed" });
+  await screenshot(page, "conversation-inline-card.png");
+  expect(phone.errors).toEqual([]);
+}, 60_000);
+
+test("a wide screen: terminal and conversation side by side; the key bar works from both", async () => {
+  const { page } = phone;
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForSelector(".view.session.split .conv .msg.user");
+  const term = (await page.locator(".termwrap").boundingBox())!;
+  const conv = (await page.locator(".conv").boundingBox())!;
+  expect(term.width).toBeGreaterThan(400);
+  expect(conv.width).toBeGreaterThan(300);
+  expect(conv.x).toBeGreaterThanOrEqual(term.x + term.width - 1); // beside, not below
+  expect(Math.abs(conv.y - term.y)).toBeLessThan(2);
+  expect(await page.isVisible("button.chat")).toBe(false);
+  // the key bar from the split view: ↑ recalls the last prompt into Claude's input line
+  await page.click('.keys button[aria-label="Up"]');
+  const inputLine = async () => (await c.pty.screen.flush(), c.pty.screen.lines().findLast((l) => l.startsWith("❯")) ?? "");
+  await waitFor(async () => (await inputLine()).includes("scenario v-ask"), { what: () => `↑ from the key bar on the terminal:\n${c.pty.screen.lines().join("\n")}` });
+  await screenshot(page, "conversation-wide.png");
+  // back on a phone: the chat view alone, the key bar still serving it
+  await page.setViewportSize({ width: 390, height: 844 });
+  await waitFor(async () => !(await page.isVisible(".termwrap")) && (await page.isVisible(".conv")), { what: "the chat view alone at 390 px" });
+  await page.click('.keys button[aria-label="Ctrl+C"]');
+  await waitFor(async () => !(await inputLine()).includes("scenario v-ask"), { what: "^C from the key bar cleared the input" });
+  expect(phone.errors).toEqual([]);
+}, 60_000);
 
 test("a broken transcript: the view says partial and why", async () => {
   const { page } = phone;

@@ -1,4 +1,4 @@
-// Retention deletes the output of sessions that ended more than N days ago, in the background.
+// Retention deletes the output and transcript entries of sessions that ended more than N days ago, in the background.
 import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -33,6 +33,11 @@ test("old ended sessions lose their output (and search entries); recent and runn
   await recordSession(first, dev, "new-session-1", "fresh", 10);
   await first.app.indexer.catchUp();
   expect((await first.app.indexer.search('"antique"', 20)).length).toBe(1);
+  // transcript entries (more than one delete batch for the old one), as the transcript service stores them
+  const entries = (n: number, word: string) =>
+    Array.from({ length: n }, (_, i) => ({ uuid: `${word}-${i}`, kind: "assistant" as const, at: Date.now(), agentId: null, messageId: `${word}-m${i}`, model: "claude-sonnet-4-5", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0 }, costUsd: null, durationMs: null, linesAdded: 0, linesRemoved: 0, blocks: [{ type: "text" as const, text: word }] }));
+  first.app.store.transcript.add("old-session-1", 1, entries(2100, "antique"), []);
+  first.app.store.transcript.add("new-session-1", 1, entries(3, "fresh"), []);
   // The old one ended 8 days ago.
   first.app.store.db.query("UPDATE sessions SET ended_at = ? WHERE id = 'old-session-1'").run(Date.now() - 8 * DAY);
   await first.stop();
@@ -47,6 +52,9 @@ test("old ended sessions lose their output (and search entries); recent and runn
   expect((db.query("SELECT COUNT(*) AS n FROM output WHERE session_id = 'old-session-1'").get() as { n: number }).n).toBe(0);
   expect((db.query("SELECT output_purged_at FROM sessions WHERE id = 'old-session-1'").get() as { output_purged_at: number | null }).output_purged_at).toBeGreaterThan(0);
   expect((await server.api("/api/sessions/old-session-1")).status).toBe(200); // the session itself is still listed
+  expect(server.app.store.transcript.count("old-session-1")).toBe(0);
+  expect(((await (await server.api("/api/sessions/old-session-1/conversation")).json()) as { items: unknown[] }).items).toEqual([]);
+  expect(server.app.store.transcript.count("new-session-1")).toBe(3);
   expect(await server.app.indexer.search('"antique"', 20)).toEqual([]);
   expect((await server.app.indexer.search('"fresh"', 20)).length).toBe(1);
   // the purged session's documents are gone from the index file too, not only hidden

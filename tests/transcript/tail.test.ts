@@ -79,7 +79,7 @@ test("the feed resends unacked frames after a reconnect, forgets acked ones, and
   const sent: ClientFrame[] = [];
   let ready = () => {};
   let ack = (_: number) => {};
-  const link: FeedLink = { connected: true, sendControl: (fr) => sent.push(fr), onReadyAgain: (fn) => (ready = fn), onTranscriptAck: (fn) => (ack = fn) };
+  const link: FeedLink = { connected: true, sendControl: (fr) => sent.push(fr), onReadyAgain: (fn) => (ready = fn), onTranscriptAck: (fn) => (ack = fn), hold: () => {} };
   const feed = new TranscriptFeed("session-1234", { pollMs: 1e9, maxUnackedBytes: 8 * 1024 });
   feed.attach(link);
   feed.watch(f);

@@ -67,7 +67,7 @@ export class EntryRenderer {
       else if (b.type === 'tool_result') this.toolResult(b);
     }
     if (parts.length === 0) return null;
-    const el = h('div', { class: `msg ${item.kind}`, dataset: { id: String(item.id), kind: item.kind } }, ...parts);
+    const el = h('div', { class: `msg ${item.kind}`, dataset: { id: String(item.id), kind: item.kind, at: String(item.at) } }, ...parts);
     if (item.kind === 'user' && !item.agentId) {
       el.prepend(h('div', { class: 'turnhead muted', dataset: { at: String(item.at) } }));
     }
@@ -78,7 +78,7 @@ export class EntryRenderer {
     const summary = h('span', { class: 'tsum' }, toolSummary(b.name, b.input));
     const stat = h('span', { class: 'tstat' });
     const body = h('div', { class: 'tbody' }, h('div', { class: 'pre tin' }, JSON.stringify(b.input, null, 2)));
-    const details = h('details', { class: 'tool', dataset: { tool: b.name } }, h('summary', {}, h('b', {}, b.name), ' ', summary, ' ', stat), body);
+    const details = h('details', { class: 'tool', dataset: { tool: b.name, use: b.id } }, h('summary', {}, h('b', {}, b.name), ' ', summary, ' ', stat), body);
     this.tools.set(b.id, { details, body, stat, name: b.name });
     return details;
   }

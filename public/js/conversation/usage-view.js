@@ -14,6 +14,7 @@ function svg(tag, attrs, text) {
 }
 
 const tokens = (u) => u.input + u.output + u.cacheRead + u.cacheWrite;
+const exact = (n) => n.toLocaleString('en-US');
 
 /** Bars of one figure per day for the last DAYS days (cost, or tokens when a cost is unknown). */
 export function dayChart(buckets, now = Date.now()) {
@@ -54,6 +55,7 @@ export function usageView(root) {
     root.replaceChildren(h('div', { class: 'usage-page', dataset: { ready: '1' } },
       h('h2', {}, `Last ${DAYS} days`),
       h('div', { class: 'total' }, fmtCost(t.costUsd), h('span', { class: 'muted' }, ` · ${fmtTokens(tokens(t))} tokens · ${t.responses} responses`)),
+      h('div', { class: 'kinds muted' }, `input ${exact(t.input)} · output ${exact(t.output)} · cache read ${exact(t.cacheRead)} · cache write ${exact(t.cacheWrite)}`),
       t.unknownModels.length ? h('p', { class: 'muted' }, `No price for: ${t.unknownModels.join(', ')} (cost unknown, not guessed)`) : null,
       dayChart(day.buckets),
       h('h2', {}, 'By machine'), table(machine),

@@ -1,10 +1,12 @@
 // The session as a conversation, beside the live screen: the newest page of
 // GET /api/sessions/:id/conversation, older pages on demand, new entries as the `transcript`
-// event says it grew. Says "partial" (and why) when the transcript could not all be read.
+// event says it grew. Says "partial" (and why) when the transcript could not all be read. The
+// session's prompt cards show inline, where they were asked (inline-cards.js).
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { state, subscribe } from '../live.js';
 import { EntryRenderer } from './entries.js';
+import { InlineCards } from './inline-cards.js';
 
 const PAGE = 100;
 let cssLoaded = false;
@@ -23,6 +25,7 @@ export function conversationView(id) {
   const empty = h('p', { class: 'muted pad' }, 'Loading the conversation…');
   const el = h('div', { class: 'conv', dataset: { session: id } }, partial, older, empty, list);
   const render = new EntryRenderer(list);
+  const cards = new InlineCards(list, id);
   let firstId = null;
   let lastId = 0;
   let busy = false;
@@ -55,11 +58,12 @@ export function conversationView(id) {
         }
         if (page.items.length) {
           render.add(page.items);
+          cards.replace();
           lastId = page.items[page.items.length - 1].id;
           if (firstId === null) firstId = page.items[0].id;
         }
         showPartial(page.partial);
-        empty.textContent = 'No conversation yet: this agent has written no transcript the server has (time and turns only).';
+        empty.textContent = 'No conversation: this agent has written no transcript the server has, so only its time is known (no tokens, cost or messages).';
         empty.hidden = lastId > 0;
         if (stick) el.scrollTop = el.scrollHeight;
         if (page.items.length === PAGE) again = true;
@@ -80,6 +84,7 @@ export function conversationView(id) {
       const page = await api(`/api/sessions/${encodeURIComponent(id)}/conversation?before=${firstId}&limit=${PAGE}`);
       const before = el.scrollHeight;
       render.add(page.items, true);
+      cards.replace();
       el.scrollTop += el.scrollHeight - before;
       if (page.items.length) firstId = page.items[0].id;
       older.hidden = !page.more;
@@ -95,13 +100,20 @@ export function conversationView(id) {
     const u = what === 'usage' ? state.usage.get(id) : null;
     if (u && ((u.lastId ?? 0) > lastId || (u.partial?.length ?? 0) > shownPartial)) pull();
     if (what === 'online' && state.online) pull(); // after a reconnect (or a server restart), catch up
+    if (what === 'prompts' || what === 'sessions') {
+      const stick = atBottom();
+      cards.sync();
+      if (stick) el.scrollTop = el.scrollHeight; // a new card at the end is seen
+    }
   });
+  cards.sync();
   pull();
   return {
     el,
     close() {
       closed = true;
       unsub();
+      cards.close();
     },
   };
 }

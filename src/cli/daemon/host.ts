@@ -12,6 +12,7 @@ import { HostRequest, type HostSessionInfo } from "../../protocol/host.ts";
 import { HeadlessScreen } from "../../terminal/headless.ts";
 import { repaint } from "../../terminal/ansi-repaint.ts";
 import { claudeAdapter } from "../claude-adapter.ts";
+import { codexAdapter } from "../codex-adapter.ts";
 import type { Link } from "../link.ts";
 import type { PtyProcess } from "../pty/types.ts";
 import { type LocalSide, runWrapped } from "../run.ts";
@@ -225,7 +226,7 @@ export async function hostMain(): Promise<number> {
     argv: spec.argv,
     name: spec.name,
     agent: spec.agent ?? undefined,
-    adapter: spec.agent === "claude" ? claudeAdapter() : undefined,
+    adapter: spec.agent === "claude" ? claudeAdapter() : spec.agent === "codex" ? codexAdapter() : undefined,
     sessionId: spec.sessionId,
     local: side,
   });

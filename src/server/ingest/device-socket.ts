@@ -141,7 +141,7 @@ export class DeviceSockets {
     set.add(conn);
     this.store.devices.seen(h.deviceId, h.host ?? null);
     this.store.audit.append({ actor: `device:${h.deviceId}`, ip: ws.data.ip, userAgent: null, action: "device.connect", target: h.deviceId, detail: { host: h.host ?? null } });
-    conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS, exitAcks: true });
+    conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS, exitAcks: true, ...(this.transcripts ? { transcripts: true as const } : {}) });
   }
 
   private reject(conn: Conn, code: string, message: string, ref?: string): void {

@@ -1,5 +1,5 @@
 /**
- * Retention (`CLAUDE_REMOTE_RETENTION_DAYS`): deletes the stored output of sessions that ended
+ * Retention (`CLAUDE_REMOTE_RETENTION_DAYS`): deletes the stored output and transcript entries of sessions that ended
  * (or were abandoned while disconnected) more than N days ago. Runs once at start and hourly, in
  * small batches with a yield between them, so a large purge never holds the event loop. The
  * session row stays (with `output_purged_at` set) so the history list still shows it.
@@ -69,6 +69,10 @@ export class Retention {
         chunks += n;
         this.deleted.inc({}, n);
         if (n < BATCH) break;
+        await yieldToLoop();
+      }
+      while (this.store.transcript.purgeEntries(id, BATCH) === BATCH) {
+        if (this.stopped) return purged;
         await yieldToLoop();
       }
       db.query("DELETE FROM gaps WHERE session_id = ?").run(id);
