@@ -290,7 +290,8 @@ export class Hub {
     if (!set) this.viewers.set(sessionId, (set = new Set()));
     const stream: SessionStream<S> = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => this.dropViewer(sessionId, stream), sink);
     set.add(stream);
-    stream.client.send("session", { session: this.store.sessions.get(sessionId) });
+    const session = this.store.sessions.get(sessionId); // callers checked that it exists
+    if (session) stream.client.send("session", { session });
     return stream.client;
   }
 

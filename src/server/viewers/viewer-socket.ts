@@ -8,6 +8,7 @@
 import type { Server, ServerWebSocket } from "bun";
 import { parseJson, parseWith } from "../../protocol/common.ts";
 import { type InputBody, PAGE_KEY_PARAM } from "../../protocol/api.ts";
+import type { EventMap, EventName } from "../../protocol/events.ts";
 import { MAX_VIEWER_FRAME, ViewerFrame, ViewerView } from "../../protocol/viewer.ts";
 import type { Store } from "../../store/index.ts";
 import { actorOf, type Auth, type Principal } from "../http/auth.ts";
@@ -81,7 +82,7 @@ export class WsViewerSink implements ViewerSink {
     return this.hooks.maxQueuedBytes - this.ws.getBufferedAmount();
   }
 
-  send(event: string, data: unknown, id?: string | number): boolean {
+  send<E extends EventName>(event: E, data: EventMap[E], id?: string | number): boolean {
     if (this.closed) return false;
     return sendBounded(this.ws, JSON.stringify(id === undefined ? { event, data } : { event, id, data }), this.hooks.maxQueuedBytes);
   }
@@ -174,7 +175,7 @@ export class ViewerSockets {
 
   message(ws: ServerWebSocket<ViewerData>, message: string | Buffer): void {
     const d = ws.data;
-    const reply = (event: string, data: unknown) => sendBounded(ws, JSON.stringify({ event, data }), this.d.maxQueuedBytes);
+    const reply = <E extends "input.ok" | "error">(event: E, data: EventMap[E]) => sendBounded(ws, JSON.stringify({ event, data }), this.d.maxQueuedBytes);
     const refuse = (code: string, msg: string, ref: string | null = null) => {
       this.framesRejected++;
       reply("error", { code, message: msg, ref });
