@@ -3,11 +3,14 @@
 import { api, withPageKey } from './api.js';
 
 /** @typedef {import('../../src/protocol/events.ts').EventMap} EventMap */
+/** @typedef {typeof import('../../src/protocol/codes.ts').ViewerClose} ViewerClose */
 /** @typedef {{event: 'input.ok', data: EventMap['input.ok']} | {event: 'error', data: EventMap['error']}} SocketReply */
 
 const ACK_TIMEOUT_MS = 10000;
 /** Failed connects in a row before it stops retrying (the next send tries again). */
 const MAX_FAILED_OPENS = 5;
+/** ViewerClose.loggedOut (tsc checks the number against it). @type {ViewerClose['loggedOut']} */
+const CLOSED_LOGGED_OUT = 4001;
 
 export function inputChannel(sessionId) {
   const sid = encodeURIComponent(sessionId);
@@ -54,7 +57,7 @@ export function inputChannel(sessionId) {
     s.onclose = (e) => {
       if (ws === s) ws = null;
       for (const ref of [...waiting.keys()]) settle(ref, unconfirmed('the connection dropped before the server confirmed it'));
-      if (e.code === 4001) {
+      if (e.code === CLOSED_LOGGED_OUT) {
         // the login ended: stop, and let the API's 401 handling show the login form
         ended = true;
         api('/api/me').catch(() => {});

@@ -3,8 +3,9 @@
  * waits on the network) and is sent as binary frames; the server's acks free the ring. On every
  * (re)connect the link resends what the server does not have, announcing any dropped range as a gap.
  */
+import { DeviceClose } from "../protocol/codes.ts";
 import { parseJson, parseWith } from "../protocol/common.ts";
-import { type ClientFrame, ServerFrame } from "../protocol/frames.ts";
+import { type ClientFrame, ServerFrame, type SessionOpenInfo } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
@@ -22,13 +23,12 @@ export type FinishOptions = {
   stop?: () => boolean;
 };
 
-export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string; hooks?: boolean };
 
 export type LinkOptions = {
   serverUrl: string;
   deviceId: string;
   secret: string;
-  session: SessionMeta;
+  session: SessionOpenInfo;
   ringBytes: number;
   /** Output kept by an earlier process (a spool file): sent as if this link had produced it. */
   restored?: RingSnapshot;
@@ -96,7 +96,7 @@ export class Link {
     this.connect();
   }
 
-  get session(): SessionMeta {
+  get session(): SessionOpenInfo {
     return { ...this.opts.session };
   }
 
@@ -197,7 +197,7 @@ export class Link {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.ws?.close(1000, "bye");
+    this.ws?.close(DeviceClose.bye, "bye");
   }
 
   private allAcked(): Promise<void> {
@@ -304,7 +304,7 @@ export class Link {
 
   private beat(): void {
     if (Date.now() - this.lastHeard > DEAD_AFTER_MS) {
-      this.ws?.close(4008, "no heartbeat");
+      this.ws?.close(DeviceClose.heartbeat, "no heartbeat");
       return;
     }
     this.sendJson({ type: "ping", t: Date.now() });

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { SessionInfo, SessionNotice, SessionStatus } from "../protocol/common.ts";
+import type { SessionOpenInfo } from "../protocol/frames.ts";
 
 type Row = {
   id: string; device_id: string; name: string; command: string; cwd: string; status: SessionStatus;
@@ -12,24 +13,21 @@ const SELECT = `SELECT s.*, d.name AS device_name, d.host AS host,
   (SELECT COUNT(*) FROM prompts p WHERE p.session_id = s.id AND p.status = 'pending') AS pending_prompts
   FROM sessions s LEFT JOIN devices d ON d.id = s.device_id`;
 
-export type NewSession = {
-  id: string; deviceId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number;
-};
 
 export class SessionStore {
   constructor(private db: Database) {}
 
   /** Creates the session, or re-opens it (same device) after a reconnect. Returns false if the id belongs to another device. */
-  open(s: NewSession): boolean {
-    const existing = this.db.query("SELECT device_id FROM sessions WHERE id = ?").get(s.id) as { device_id: string } | null;
+  open(deviceId: string, s: SessionOpenInfo): boolean {
+    const existing = this.db.query("SELECT device_id FROM sessions WHERE id = ?").get(s.sessionId) as { device_id: string } | null;
     if (existing) {
-      if (existing.device_id !== s.deviceId) return false;
-      this.db.query("UPDATE sessions SET status = 'running', cols = ?, rows = ? WHERE id = ? AND ended_at IS NULL").run(s.cols, s.rows, s.id);
+      if (existing.device_id !== deviceId) return false;
+      this.db.query("UPDATE sessions SET status = 'running', cols = ?, rows = ? WHERE id = ? AND ended_at IS NULL").run(s.cols, s.rows, s.sessionId);
       return true;
     }
     this.db
       .query(`INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
-      .run(s.id, s.deviceId, s.name, JSON.stringify(s.command), s.cwd, s.startedAt, s.cols, s.rows);
+      .run(s.sessionId, deviceId, s.name, JSON.stringify(s.command), s.cwd, s.startedAt, s.cols, s.rows);
     return true;
   }
 

@@ -3,6 +3,7 @@
  * HMAC-SHA256(device key, handshakeMessage(deviceId, nonce, ts)). The nonce is fresh per
  * connection and the timestamp must be recent, so a captured handshake cannot be replayed.
  */
+import { DeviceClose, type DeviceErrorCode } from "../../protocol/codes.ts";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
 import { parseJson, parseWith } from "../../protocol/common.ts";
 import { ClientFrame, HANDSHAKE_MAX_SKEW_MS, Hello, MAX_TEXT_FRAME, PROTOCOL_VERSION, type ServerFrame } from "../../protocol/frames.ts";
@@ -63,7 +64,7 @@ export class DeviceSockets {
     const conns = [...(this.byDevice.get(deviceId) ?? [])];
     for (const c of conns) {
       c.revoked = true;
-      c.close(4003, reason);
+      c.close(DeviceClose.revoked, reason);
     }
     return conns.length;
   }
@@ -74,7 +75,7 @@ export class DeviceSockets {
     backpressureLimit: 16 * 1024 * 1024,
     open: (ws) => {
       ws.send(JSON.stringify({ type: "challenge", v: PROTOCOL_VERSION, nonce: ws.data.nonce, ts: Date.now() }));
-      ws.data.timer = setTimeout(() => ws.close(4001, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
+      ws.data.timer = setTimeout(() => ws.close(DeviceClose.unauthorized, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
     },
     message: (ws, message) => {
       try {
@@ -89,7 +90,7 @@ export class DeviceSockets {
         // keeps its output and resends when it reconnects. Nothing was acked.
         this.log.error("ws_frame_failed", { error: (e as Error).message });
         ws.send(JSON.stringify({ type: "error", code: "store_failed", message: `server could not store: ${(e as Error).message}` }));
-        ws.close(1011, "store failed");
+        ws.close(DeviceClose.storeFailed, "store failed");
       }
     },
     close: (ws) => {
@@ -112,7 +113,7 @@ export class DeviceSockets {
     const refuse = (why: string) => {
       this.log.warn("ws_handshake_refused", { ip: ws.data.ip, why });
       ws.send(JSON.stringify({ type: "error", code: "unauthorized", message: why, ref: "hello" }));
-      ws.close(4001, "unauthorized");
+      ws.close(DeviceClose.unauthorized, "unauthorized");
     };
     if (typeof message !== "string" || message.length > MAX_TEXT_FRAME) return refuse("first frame must be a hello");
     const json = parseJson(message);
@@ -144,13 +145,13 @@ export class DeviceSockets {
     conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS, exitAcks: true });
   }
 
-  private reject(conn: Conn, code: string, message: string, ref?: string): void {
+  private reject(conn: Conn, code: DeviceErrorCode, message: string, ref?: string): void {
     this.framesRejected++;
     conn.send({ type: "error", code, message, ref });
   }
 
   private control(conn: Conn, message: string): void {
-    const reject = (code: string, msg: string, ref?: string) => this.reject(conn, code, msg, ref);
+    const reject = (code: DeviceErrorCode, msg: string, ref?: string) => this.reject(conn, code, msg, ref);
     const wait = this.limiter.take(conn.deviceId);
     if (wait > 0) return reject("rate_limited", `too many frames; retry in ${wait}s`);
     if (message.length > MAX_TEXT_FRAME) return reject("too_large", `text frame exceeds ${MAX_TEXT_FRAME} bytes`);
@@ -226,7 +227,7 @@ export class DeviceSockets {
 
   /** A device found this session's wrapper dead: end it, cancel its prompts, confirm with session.ended. */
   private sessionLost(conn: Conn, sessionId: string): void {
-    const reject = (code: string, message: string) => this.reject(conn, code, message, "session.lost");
+    const reject = (code: DeviceErrorCode, message: string) => this.reject(conn, code, message, "session.lost");
     const r = this.hub.lost(conn, sessionId);
     if (r === "unknown") return reject("not_found", "no such session");
     if (r === "forbidden") return reject("forbidden", "session belongs to another device");
@@ -251,14 +252,14 @@ export class DeviceSockets {
     this.framesRejected++;
     conn.send({ type: "error", code: "out_of_order", message: err, ref: "output" });
     // Resync: the wrapper reconnects and resends everything after the last ack.
-    if (err.startsWith("out of order")) conn.close(4009, "resync");
+    if (err.startsWith("out of order")) conn.close(DeviceClose.resync, "resync");
   }
 
   private sweep(): void {
     const now = Date.now();
     for (const set of this.byDevice.values()) {
       for (const c of set) {
-        if (now - c.lastHeard > 3 * HEARTBEAT_MS) c.close(4008, "heartbeat timeout");
+        if (now - c.lastHeard > 3 * HEARTBEAT_MS) c.close(DeviceClose.heartbeat, "heartbeat timeout");
         else c.send({ type: "ping", t: now });
       }
     }
@@ -266,6 +267,6 @@ export class DeviceSockets {
 
   stop(): void {
     clearInterval(this.sweeper);
-    for (const set of this.byDevice.values()) for (const c of set) c.close(1001, "server shutting down");
+    for (const set of this.byDevice.values()) for (const c of set) c.close(DeviceClose.shuttingDown, "server shutting down");
   }
 }

@@ -2,8 +2,9 @@
  * The session hub: live sessions, their headless screens, their device connections and viewers.
  * Frames from devices come in through the methods here; output goes store → acks → viewers.
  */
+import { DeviceClose, type DeviceErrorCode } from "../../protocol/codes.ts";
 import type { InputBody } from "../../protocol/api.ts";
-import type { ServerFrame } from "../../protocol/frames.ts";
+import type { ServerFrame, SessionOpenInfo } from "../../protocol/frames.ts";
 import { keysToBytes } from "../../protocol/keys.ts";
 import type { Store } from "../../store/index.ts";
 import type { GapRecord, PendingChunk } from "../../store/output.ts";
@@ -56,7 +57,7 @@ export type HubOptions = {
   maxSessionsPerDevice?: number;
 };
 
-export type OpenResult = { lastSeq: number } | { refused: "forbidden" | "too_many_sessions"; message: string };
+export type OpenResult = { lastSeq: number } | { refused: Extract<DeviceErrorCode, "forbidden" | "too_many_sessions">; message: string };
 
 export class Hub {
   private live = new Map<string, Live>();
@@ -96,13 +97,13 @@ export class Hub {
   }
 
   /** A device opened (or re-opened after a reconnect) a session. */
-  open(conn: DeviceConn, f: { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number }): OpenResult {
+  open(conn: DeviceConn, f: SessionOpenInfo): OpenResult {
     let l = this.live.get(f.sessionId);
     const max = this.opts.maxSessionsPerDevice ?? Infinity;
     if (l?.conn?.deviceId !== conn.deviceId && this.sessionsOf(conn.deviceId) >= max) {
       return { refused: "too_many_sessions", message: `this device already holds ${max} open sessions (CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE); end one first` };
     }
-    const ok = this.store.sessions.open({ id: f.sessionId, deviceId: conn.deviceId, name: f.name, command: f.command, cwd: f.cwd, cols: f.cols, rows: f.rows, startedAt: f.startedAt });
+    const ok = this.store.sessions.open(conn.deviceId, f);
     if (!ok) return { refused: "forbidden", message: "session belongs to another device" };
     const [cols, rows] = screenSize(f.cols, f.rows);
     if (!l) {
@@ -117,7 +118,7 @@ export class Hub {
       l = { id: f.sessionId, conn, screen, feed: new ScreenFeed(screen, f.sessionId, this.store.output, lastSeq), accepted: lastSeq };
       this.live.set(f.sessionId, l);
     } else {
-      if (l.conn && l.conn !== conn) l.conn.close(4000, "session taken over by a new connection");
+      if (l.conn && l.conn !== conn) l.conn.close(DeviceClose.takenOver, "session taken over by a new connection");
       l.conn = conn;
       l.accepted = this.store.sessions.lastSeq(f.sessionId);
       if (l.screen.cols !== cols || l.screen.rows !== rows) l.screen.resize(cols, rows);
@@ -394,7 +395,7 @@ export class Hub {
       l.accepted = this.store.sessions.lastSeq(id);
       const conn = l.conn;
       conn?.send({ type: "error", code: "store_failed", message: `server could not store output: ${err.message}` });
-      conn?.close(1011, "store failed");
+      conn?.close(DeviceClose.storeFailed, "store failed");
     }
   }
 }
