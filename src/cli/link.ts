@@ -4,7 +4,7 @@
  * (re)connect the link resends what the server does not have, announcing any dropped range as a gap.
  */
 import { DeviceClose } from "../protocol/codes.ts";
-import { parseJson, parseWith } from "../protocol/common.ts";
+import { assertNever, parseJson, parseWith } from "../protocol/common.ts";
 import { type ClientFrame, ServerFrame, type SessionOpenInfo } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
@@ -274,7 +274,11 @@ export class Link {
         return this.sendJson({ type: "pong", t: f.t });
       case "pong":
       case "error":
-        return;
+      case "daemon.start":
+      case "daemon.stop":
+        return; // errors are the server's word on a frame; daemon requests go to the daemon's own connection
+      default:
+        return assertNever(f);
     }
   }
 

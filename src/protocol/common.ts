@@ -50,6 +50,11 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/** The default of an exhaustive switch: a new case not handled fails typecheck here. */
+export function assertNever(x: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(x)}`);
+}
+
 /** Turns a zod error into one line that says what was wrong and where. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -5,7 +5,7 @@
  */
 import { DeviceClose, type DeviceErrorCode } from "../../protocol/codes.ts";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
-import { parseJson, parseWith } from "../../protocol/common.ts";
+import { assertNever, parseJson, parseWith } from "../../protocol/common.ts";
 import { ClientFrame, HANDSHAKE_MAX_SKEW_MS, Hello, MAX_TEXT_FRAME, PROTOCOL_VERSION, type ServerFrame } from "../../protocol/frames.ts";
 import { signHandshake } from "../../protocol/handshake.ts";
 import { decodeOutput } from "../../protocol/output-frame.ts";
@@ -215,6 +215,8 @@ export class DeviceSockets {
         return;
       case "hello":
         return reject("bad_frame", "already authenticated", f.type);
+      default:
+        return assertNever(f);
     }
   }
 
@@ -247,12 +249,13 @@ export class DeviceSockets {
       return conn.send({ type: "error", code: "bad_frame", message: frame.error, ref: "binary" });
     }
     const { sessionId, seq, data } = frame.value;
-    const err = this.hub.output(conn, sessionId, seq, data);
-    if (!err) return;
+    const refused = this.hub.output(conn, sessionId, seq, data);
+    if (!refused) return;
     this.framesRejected++;
-    conn.send({ type: "error", code: "out_of_order", message: err, ref: "output" });
+    // one code for both reasons on the wire, as it has always been; the message tells them apart
+    conn.send({ type: "error", code: "out_of_order", message: refused.message, ref: "output" });
     // Resync: the wrapper reconnects and resends everything after the last ack.
-    if (err.startsWith("out of order")) conn.close(DeviceClose.resync, "resync");
+    if (refused.reason === "out_of_order") conn.close(DeviceClose.resync, "resync");
   }
 
   private sweep(): void {

@@ -57,6 +57,9 @@ export type HubOptions = {
   maxSessionsPerDevice?: number;
 };
 
+/** Why output was refused; only `out_of_order` needs the wrapper to resync. */
+export type OutputRefusal = { reason: "not_open" | "out_of_order"; message: string };
+
 export type OpenResult = { lastSeq: number } | { refused: Extract<DeviceErrorCode, "forbidden" | "too_many_sessions">; message: string };
 
 export class Hub {
@@ -128,11 +131,11 @@ export class Hub {
   }
 
   /** Output from the device that owns the session. Duplicates are dropped; out-of-order is refused. */
-  output(conn: DeviceConn, sessionId: string, seq: number, data: Uint8Array): string | null {
+  output(conn: DeviceConn, sessionId: string, seq: number, data: Uint8Array): OutputRefusal | null {
     const l = this.owned(conn, sessionId);
-    if (!l) return "session not open on this connection";
+    if (!l) return { reason: "not_open", message: "session not open on this connection" };
     if (seq <= l.accepted) return null; // already have it (a resend after reconnect)
-    if (seq !== l.accepted + 1) return `out of order: expected seq ${l.accepted + 1}, got ${seq}`;
+    if (seq !== l.accepted + 1) return { reason: "out_of_order", message: `out of order: expected seq ${l.accepted + 1}, got ${seq}` };
     l.accepted = seq;
     this.bytesIn += data.byteLength;
     // Copy: the frame's buffer belongs to the socket and is reused after this callback.
@@ -224,15 +227,9 @@ export class Hub {
     }
   }
 
-  /**
-   * Input typed on the dashboard (POST /input or the viewer socket): to the session's PTY, then into
-   * the audit log. False if no device holds the session now (nothing sent, nothing audited).
-   */
-  type(sessionId: string, body: InputBody, by: { actor: string; ip: string; userAgent: string | null }, via?: "ws"): boolean {
-    const data = "text" in body ? body.text : keysToBytes(body.keys);
-    if (!this.input(sessionId, data)) return false;
-    this.store.audit.append({ ...by, action: "session.input", target: sessionId, detail: via ? { ...body, via } : body });
-    return true;
+  /** Text or keys typed on the dashboard (POST /input or the viewer socket), to the session's PTY. False if no device holds it now. */
+  type(sessionId: string, body: InputBody): boolean {
+    return this.input(sessionId, "text" in body ? body.text : keysToBytes(body.keys));
   }
 
   /** Sends keystrokes to the session's PTY. False if no device holds it now. */

@@ -12,6 +12,7 @@ import { type InputBody, PAGE_KEY_PARAM } from "../../protocol/api.ts";
 import type { EventMap, EventName } from "../../protocol/events.ts";
 import { MAX_VIEWER_FRAME, ViewerFrame, ViewerView } from "../../protocol/viewer.ts";
 import type { Store } from "../../store/index.ts";
+import { auditInput } from "../http/audit-record.ts";
 import { actorOf, type Auth, type Principal } from "../http/auth.ts";
 import type { ServerConfig } from "../config.ts";
 import { apiError, rateLimited } from "../http/respond.ts";
@@ -192,15 +193,13 @@ export class ViewerSockets {
       return ws.close(ViewerClose.loggedOut, "logged out");
     }
     const body: InputBody = f.text !== undefined ? { text: f.text } : { keys: f.keys ?? [] };
-    let sent: boolean;
+    if (!this.d.hub.type(d.sessionId, body)) return refuse("not_connected", "the session's wrapper is not connected", ref);
     try {
-      sent = this.d.hub.type(d.sessionId, body, { actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent }, "ws");
+      auditInput(this.d.store, d.sessionId, body, { actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent }, "ws");
     } catch (e) {
       // the input went out; only its audit row could not be written
       this.d.log.error("audit_failed", { action: "session.input", error: (e as Error).message });
-      sent = true;
     }
-    if (!sent) return refuse("not_connected", "the session's wrapper is not connected", ref);
     reply("input.ok", { ref });
   }
 
