@@ -57,6 +57,11 @@ export class PromptStore {
     return { items: page.map(toPrompt), next: rows.length > limit && last ? [last.created_at, last.rid] : null };
   }
 
+  /** Prompts by status, for /metrics. */
+  countByStatus(): { status: PromptStatus; n: number }[] {
+    return this.db.query("SELECT status, COUNT(*) AS n FROM prompts GROUP BY status").all() as { status: PromptStatus; n: number }[];
+  }
+
   pendingFor(sessionId: string): Prompt[] {
     return (this.db.query("SELECT * FROM prompts WHERE session_id = ? AND status = 'pending' ORDER BY created_at, rowid").all(sessionId) as Row[]).map(toPrompt);
   }

@@ -106,6 +106,11 @@ export class SessionStore {
     })();
   }
 
+  /** Stored sessions by status (`waiting` derived), for /metrics. */
+  countByStatus(): { status: SessionStatus; n: number }[] {
+    return this.db.query(`SELECT ${sessionStatusSql("s")} AS status, COUNT(*) AS n FROM sessions s GROUP BY 1`).all() as { status: SessionStatus; n: number }[];
+  }
+
   lastSeq(id: string): number {
     const r = this.db.query("SELECT last_seq FROM sessions WHERE id = ?").get(id) as { last_seq: number } | null;
     return r?.last_seq ?? 0;
