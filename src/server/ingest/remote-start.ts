@@ -17,7 +17,7 @@ type Pending = { deviceId: string; resolve: (r: z.infer<typeof DaemonResult> | n
 /** Requests waiting for a daemon's answer, per device and in all. */
 const MAX_PENDING_PER_DEVICE = 16;
 const MAX_PENDING = 1024;
-export const DAEMON_ANSWER_MS = 30_000;
+const DAEMON_ANSWER_MS = 30_000;
 
 export class RemoteStart {
   private daemons = new Map<string, Daemon>();

@@ -106,7 +106,7 @@ export class NoticeBuilder {
 }
 
 /** The part of a tool call a person decides on: the command, the file, the URL. */
-export function promptDetail(p: { tool: string; input?: unknown }): string {
+function promptDetail(p: { tool: string; input?: unknown }): string {
   const input = (p.input && typeof p.input === "object" ? p.input : {}) as Record<string, unknown>;
   for (const key of ["command", "file_path", "path", "url", "notebook_path", "pattern", "query", "prompt", "description"]) {
     const v = input[key];

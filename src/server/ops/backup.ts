@@ -12,7 +12,7 @@ export const DB_FILE = "claude-remote.db";
 
 export type BackupResult = { file: string; bytes: number; sessions: number; schemaVersion: number };
 
-export function backupDatabase(dbPath: string, target: string): BackupResult {
+function backupDatabase(dbPath: string, target: string): BackupResult {
   const file = resolve(target);
   if (!existsSync(dbPath)) throw new Error(`no database at ${dbPath} (set CLAUDE_REMOTE_DATA_DIR)`);
   if (existsSync(file)) throw new Error(`${file} already exists; choose a new file name`);
