@@ -3,7 +3,7 @@
  * HMAC-SHA256(device key, handshakeMessage(deviceId, nonce, ts)). The nonce is fresh per
  * connection and the timestamp must be recent, so a captured handshake cannot be replayed.
  */
-import { DeviceClose, type DeviceErrorCode } from "../../protocol/codes.ts";
+import { DeviceClose, type DeviceCloseCode, type DeviceErrorCode } from "../../protocol/codes.ts";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
 import { assertNever, parseJson, parseWith } from "../../protocol/common.ts";
 import { ClientFrame, HANDSHAKE_MAX_SKEW_MS, Hello, MAX_TEXT_FRAME, PROTOCOL_VERSION, type ServerFrame } from "../../protocol/frames.ts";
@@ -33,7 +33,7 @@ class Conn implements DeviceConn {
   send(frame: ServerFrame): void {
     this.ws.send(JSON.stringify(frame));
   }
-  close(code: number, reason: string): void {
+  close(code: DeviceCloseCode, reason: string): void {
     this.ws.close(code, reason);
   }
 }
@@ -74,7 +74,7 @@ export class DeviceSockets {
     idleTimeout: 60,
     backpressureLimit: 16 * 1024 * 1024,
     open: (ws) => {
-      ws.send(JSON.stringify({ type: "challenge", v: PROTOCOL_VERSION, nonce: ws.data.nonce, ts: Date.now() }));
+      ws.send(JSON.stringify({ type: "challenge", v: PROTOCOL_VERSION, nonce: ws.data.nonce, ts: Date.now() } satisfies ServerFrame));
       ws.data.timer = setTimeout(() => ws.close(DeviceClose.unauthorized, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
     },
     message: (ws, message) => {
@@ -89,7 +89,7 @@ export class DeviceSockets {
         // The database refused a write (full, read-only): say so and drop the link; the wrapper
         // keeps its output and resends when it reconnects. Nothing was acked.
         this.log.error("ws_frame_failed", { error: (e as Error).message });
-        ws.send(JSON.stringify({ type: "error", code: "store_failed", message: `server could not store: ${(e as Error).message}` }));
+        ws.send(JSON.stringify({ type: "error", code: "store_failed", message: `server could not store: ${(e as Error).message}` } satisfies ServerFrame));
         ws.close(DeviceClose.storeFailed, "store failed");
       }
     },
@@ -112,7 +112,7 @@ export class DeviceSockets {
   private handshake(ws: ServerWebSocket<SocketData>, message: string | Buffer): void {
     const refuse = (why: string) => {
       this.log.warn("ws_handshake_refused", { ip: ws.data.ip, why });
-      ws.send(JSON.stringify({ type: "error", code: "unauthorized", message: why, ref: "hello" }));
+      ws.send(JSON.stringify({ type: "error", code: "unauthorized", message: why, ref: "hello" } satisfies ServerFrame));
       ws.close(DeviceClose.unauthorized, "unauthorized");
     };
     if (typeof message !== "string" || message.length > MAX_TEXT_FRAME) return refuse("first frame must be a hello");

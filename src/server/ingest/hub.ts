@@ -2,7 +2,7 @@
  * The session hub: live sessions, their headless screens, their device connections and viewers.
  * Frames from devices come in through the methods here; output goes store → acks → viewers.
  */
-import { DeviceClose, type DeviceErrorCode } from "../../protocol/codes.ts";
+import { DeviceClose, type DeviceCloseCode, type DeviceErrorCode } from "../../protocol/codes.ts";
 import type { InputBody } from "../../protocol/api.ts";
 import type { ServerFrame, SessionOpenInfo } from "../../protocol/frames.ts";
 import { keysToBytes } from "../../protocol/keys.ts";
@@ -21,7 +21,7 @@ import type { SinkFactory, ViewerSink } from "../viewers/viewer-sink.ts";
 export interface DeviceConn {
   readonly deviceId: string;
   send(frame: ServerFrame): void;
-  close(code: number, reason: string): void;
+  close(code: DeviceCloseCode, reason: string): void;
 }
 
 /** A session a device connection holds now; retired (screen kept dormant, the rest freed) when it lets go. */
