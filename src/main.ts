@@ -1,4 +1,4 @@
-/** `claude-remote` command line: see the CLI contract in DESIGN.md. */
+/** `claude-remote` command line: see the CLI contract in the design (../shared/DESIGN.md, outside this repo) and `claude-remote help`. */
 import { claudeAdapter } from "./cli/claude-adapter.ts";
 import { codexAdapter, isCodex } from "./cli/codex-adapter.ts";
 import { claudeBinary, printHelp, printVersion } from "./cli/about.ts";

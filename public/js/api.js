@@ -47,6 +47,7 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
+/** @param {string} path @param {{method?: string, body?: unknown}} [opts] @returns {Promise<any>} */
 export async function api(path, opts = {}) {
   return (await request(path, opts)).data;
 }
@@ -68,7 +69,8 @@ export async function apiAll(path, maxPages = 200) {
   return all;
 }
 
-async function request(path, { method = 'GET', body } = {}) {
+/** @param {string} path @param {{method?: string, body?: unknown}} [opts] */
+async function request(path, { method = 'GET', body = undefined } = {}) {
   const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
   const key = storedKey();
   if (key) headers[PAGE_KEY_HEADER] = key;

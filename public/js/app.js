@@ -28,7 +28,7 @@ function route() {
   else if (hash === '#/usage') (tab = 'usage'), (cleanup = lazyView('./conversation/usage-view.js', 'usageView'));
   else cleanup = listView(view);
   document.body.classList.toggle('in-session', !!m);
-  for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('on', a.dataset.tab === tab && !m);
+  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#tabs a'))) a.classList.toggle('on', a.dataset.tab === tab && !m);
 }
 
 /** A view whose module loads on first use (outside the first-load budget). */

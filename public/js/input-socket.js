@@ -2,9 +2,15 @@
 // tap costs a frame instead of an HTTP request. While the socket is not open, input goes by POST.
 import { api, withPageKey } from './api.js';
 
+/** @typedef {import('../../src/protocol/events.ts').EventMap} EventMap */
+/** @typedef {typeof import('../../src/protocol/codes.ts').ViewerClose} ViewerClose */
+/** @typedef {{event: 'input.ok', data: EventMap['input.ok']} | {event: 'error', data: EventMap['error']}} SocketReply */
+
 const ACK_TIMEOUT_MS = 10000;
 /** Failed connects in a row before it stops retrying (the next send tries again). */
 const MAX_FAILED_OPENS = 5;
+/** ViewerClose.loggedOut (tsc checks the number against it). @type {ViewerClose['loggedOut']} */
+const CLOSED_LOGGED_OUT = 4001;
 
 export function inputChannel(sessionId) {
   const sid = encodeURIComponent(sessionId);
@@ -38,20 +44,20 @@ export function inputChannel(sessionId) {
       backoff = 1000;
     };
     s.onmessage = (e) => {
+      /** @type {SocketReply} */
       let m;
       try {
         m = JSON.parse(e.data);
       } catch {
         return;
       }
-      const ref = m.data && m.data.ref;
-      if (m.event === 'input.ok') settle(ref);
-      else if (m.event === 'error') settle(ref, Object.assign(new Error(m.data.message), { status: m.data.code === 'not_connected' ? 409 : m.data.code === 'unauthorized' ? 401 : 400, code: m.data.code }));
+      if (m.event === 'input.ok') settle(m.data.ref);
+      else if (m.event === 'error') settle(m.data.ref, Object.assign(new Error(m.data.message), { status: m.data.code === 'not_connected' ? 409 : m.data.code === 'unauthorized' ? 401 : 400, code: m.data.code }));
     };
     s.onclose = (e) => {
       if (ws === s) ws = null;
       for (const ref of [...waiting.keys()]) settle(ref, unconfirmed('the connection dropped before the server confirmed it'));
-      if (e.code === 4001) {
+      if (e.code === CLOSED_LOGGED_OUT) {
         // the login ended: stop, and let the API's 401 handling show the login form
         ended = true;
         api('/api/me').catch(() => {});

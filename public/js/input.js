@@ -4,6 +4,7 @@
 import { h, toast } from './dom.js';
 import { inputChannel } from './input-socket.js';
 
+/** @type {[string, string[]][]} */
 const KEYS = [
   ['Esc', ['esc']], ['⇧Tab', ['shift-tab']], ['Tab', ['tab']],
   ['↑', ['up']], ['↓', ['down']], ['←', ['left']], ['→', ['right']],

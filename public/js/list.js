@@ -31,7 +31,7 @@ export function sessionLabel(s) {
 }
 
 function sessionRow(s) {
-  const n = Math.max(pendingFor(s.id), state.promptsApi ? 0 : s.pendingPrompts || 0);
+  const n = pendingFor(s.id);
   const device = s.deviceName || s.host || s.deviceId;
   const ended = s.status === 'exited' || s.status === 'lost';
   return h('li', {},

@@ -3,13 +3,18 @@
 // after a restart: the old Last-Event-ID names another bootId); we then refetch everything.
 // Events that arrive while a refetch is in flight are queued and applied after it, so a stale
 // list never overwrites a newer event.
+// Event names and payloads are src/protocol/events.ts (`EventMap`); tsc checks them (tsconfig.dashboard.json).
 import { api, apiAll, withPageKey } from './api.js';
 
+/** @typedef {import('../../src/protocol/events.ts').EventMap} EventMap */
+/** @typedef {import('../../src/protocol/common.ts').SessionInfo} SessionInfo */
+/** @typedef {import('../../src/protocol/prompts.ts').Prompt} Prompt */
+
 export const state = {
+  /** @type {Map<string, SessionInfo>} */
   sessions: new Map(),
-  /** id -> prompt; resolved ones stay a while so their card can show how it ended. */
+  /** @type {Map<string, Prompt>} id -> prompt; resolved ones stay a while so their card can show how it ended. */
   prompts: new Map(),
-  promptsApi: true,
   /** session id -> {tokens, costUsd, turns, partial, lastId} from the transcript (usage-line.js). */
   usage: new Map(),
   online: true,
@@ -25,8 +30,6 @@ function changed(what, data) {
   for (const fn of subs) fn(what, data);
 }
 
-// Names the prompts API may use for its events; any of them carries a prompt or {prompt}.
-const PROMPT_EVENTS = ['prompt', 'prompt.created', 'prompt.resolved', 'prompt.updated', 'prompt_created', 'prompt_resolved', 'prompt-created', 'prompt-resolved'];
 const KEEP_RESOLVED_MS = 10 * 60 * 1000;
 
 let es = null;
@@ -68,8 +71,12 @@ function connect() {
       api('/api/me').catch(() => {}); // a 401 here shows the login form
     }
   };
-  const on = (name, fn) => src.addEventListener(name, (e) => {
-    const data = JSON.parse(e.data);
+  /**
+   * @template {keyof EventMap} E
+   * @param {E} name
+   * @param {(data: EventMap[E]) => void} fn
+   */
+  const on = (name, fn) => onEvent(src, name, (data) => {
     if (queue && name !== 'resync' && name !== 'hello') queue.push(() => fn(data));
     else fn(data);
   });
@@ -91,7 +98,18 @@ function connect() {
     state.usage.set(d.sessionId, { ...d.usage, partial: d.partial, lastId: d.lastId });
     changed('usage');
   });
-  for (const name of PROMPT_EVENTS) on(name, (d) => upsertPrompt(d && d.prompt ? d.prompt : d));
+  on('prompt', (d) => upsertPrompt(d.prompt));
+}
+
+/**
+ * Listens to one server event on an EventSource, its data parsed as `EventMap[E]`.
+ * @template {keyof EventMap} E
+ * @param {EventSource} src
+ * @param {E} name
+ * @param {(data: EventMap[E]) => void} fn
+ */
+export function onEvent(src, name, fn) {
+  src.addEventListener(name, (e) => fn(JSON.parse(/** @type {MessageEvent} */ (e).data)));
 }
 
 function setOnline(online) {
@@ -126,31 +144,22 @@ export async function refetch() {
   }
 }
 
-async function fetchPending() {
-  try {
-    // every page: a flood of prompts must not push one the user has to answer out of view
-    const list = await apiAll('/api/prompts?status=pending&limit=500');
-    state.promptsApi = true;
-    return Array.isArray(list) ? list : list.prompts || [];
-  } catch (e) {
-    if (e.status === 404) state.promptsApi = false;
-    else throw e;
-    return null;
-  }
+/** @returns {Promise<Prompt[]>} every page: a flood of prompts must not push one the user has to answer out of view */
+function fetchPending() {
+  return apiAll('/api/prompts?status=pending&limit=500');
 }
 
 /** A prompt we showed as pending is no longer pending: learn how it ended, or drop it. */
 async function settleMissing(id) {
   try {
-    const p = await api(`/api/prompts/${encodeURIComponent(id)}`);
-    state.prompts.set(id, p.prompt || p);
+    state.prompts.set(id, await api(`/api/prompts/${encodeURIComponent(id)}`));
   } catch {
     state.prompts.delete(id);
   }
 }
 
+/** @param {Prompt} p */
 function upsertPrompt(p) {
-  if (!p || !p.id) return;
   const old = state.prompts.get(p.id);
   state.prompts.set(p.id, old ? { ...old, ...p } : p);
   prune();

@@ -6,7 +6,7 @@ import { cardsToShow, lingering, syncCards } from './cards.js';
 import { h } from './dom.js';
 import { inputBar } from './input.js';
 import { statusPill } from './list.js';
-import { promptsToShow, state, subscribe } from './live.js';
+import { onEvent, promptsToShow, state, subscribe } from './live.js';
 import { sessionActions } from './remote.js';
 import { TermView } from './terminal.js';
 import { onPinch, savedSize, saveSize, stepSize } from './text-size.js';
@@ -120,21 +120,20 @@ export function sessionView(root, id) {
     es?.close();
     const src = new EventSource(withPageKey(`/events?session=${encodeURIComponent(id)}&view=screen`));
     es = src;
-    src.addEventListener('hello', (e) => {
-      const d = JSON.parse(e.data);
+    onEvent(src, 'hello', (d) => {
       if (bootId && d.bootId !== bootId) resetHistory(); // a new server process: history indices changed
       bootId = d.bootId;
     });
-    src.addEventListener('screen', (e) => {
+    onEvent(src, 'screen', (d) => {
       backoff = 1000;
-      term.setScreen(JSON.parse(e.data));
+      term.setScreen(d);
       showOlder();
       root.dataset.ready = '1';
       term.showCursor(wrap);
       stick();
     });
-    src.addEventListener('rows', (e) => {
-      term.applyRows(JSON.parse(e.data));
+    onEvent(src, 'rows', (d) => {
+      term.applyRows(d);
       showOlder();
       if (atBottom) term.showCursor(wrap);
       stick();

@@ -3,6 +3,8 @@
 // (emoji, CJK, symbols) cannot shift the rest of the row. Text goes in with textContent only.
 import { h } from './dom.js';
 
+/** @typedef {import('../../src/protocol/events.ts').EventMap} EventMap */
+
 const A = { bold: 1, italic: 2, underline: 4, dim: 8, inverse: 16, invisible: 32, strike: 64, wide: 128 };
 const MAX_FIT_PX = 16;
 
@@ -86,7 +88,8 @@ export class TermView {
     this.el.append(this.hist, this.sep, this.screen);
     this.rows = [];
     this.cols = 80;
-    this.size = 'fit'; // or a font size in px (text-size.js)
+    /** @type {'fit' | number} or a font size in px (text-size.js) */
+    this.size = 'fit';
     this.fitPx = MAX_FIT_PX;
     this.ratio = 0; // glyph advance / font size of the mono font
     this.cursorPos = null;
@@ -94,7 +97,7 @@ export class TermView {
     this.bracketedPaste = false;
   }
 
-  /** A `screen` event: replace everything. */
+  /** A `screen` event: replace everything. @param {EventMap['screen']} ev */
   setScreen(ev) {
     this.cols = ev.cols;
     this.rows = ev.lines.map((runs) => {
@@ -107,7 +110,7 @@ export class TermView {
     this.fit();
   }
 
-  /** A `rows` event: scroll, then replace the rows that changed. */
+  /** A `rows` event: scroll, then replace the rows that changed. @param {EventMap['rows']} ev */
   applyRows(ev) {
     if (ev.scroll) {
       const n = Math.min(ev.scroll, this.rows.length);
@@ -121,6 +124,7 @@ export class TermView {
     this.setMeta(ev);
   }
 
+  /** @param {EventMap['screen'] | EventMap['rows']} ev */
   setMeta(ev) {
     this.alt = ev.alt;
     this.bracketedPaste = ev.bracketedPaste;

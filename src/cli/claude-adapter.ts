@@ -23,7 +23,7 @@ const PERMISSION_TIMEOUT_SEC = 86_400;
 export const SECRET_ENV = "CLAUDE_REMOTE_HOOK_ID";
 
 /** Our hook settings with the secret as `$SECRET_ENV`, interpolated by Claude Code. */
-export function hookSettingsFor(url: string): HookSettings {
+function hookSettingsFor(url: string): HookSettings {
   const settings = buildHookSettings({ url, secret: `$${SECRET_ENV}`, timeoutSec: PERMISSION_TIMEOUT_SEC });
   for (const matchers of Object.values(settings.hooks)) {
     for (const m of matchers) for (const h of m.hooks) if (h.type === "http") h.allowedEnvVars = [SECRET_ENV];

@@ -19,7 +19,7 @@ import { removeSpill, spillBytes, spillFiles, spillSession } from "./spill.ts";
 import { leftoverFiles, MAX_SPOOL_AGE_MS, readSpool, setAside, spoolDir, spoolFiles, spoolPath } from "./spool.ts";
 
 /** A background deliverer keeps trying this long (the link backs off to ~10 s between attempts). */
-export const DELIVER_FOR_MS = 6 * 3600 * 1000;
+const DELIVER_FOR_MS = 6 * 3600 * 1000;
 const LOG_MAX_BYTES = 1024 * 1024;
 /** Spool files delivered at once. */
 const PARALLEL = 4;

@@ -3,6 +3,7 @@
  * handshake, then one request at a time, each waiting for its answer. No session is opened on it.
  */
 import { parseJson, parseWith } from "../protocol/common.ts";
+import { DeviceClose } from "../protocol/codes.ts";
 import { type ClientFrame, ServerFrame } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 
@@ -55,7 +56,7 @@ export class DeviceCall {
   }
 
   close(): void {
-    this.ws.close(1000, "bye");
+    this.ws.close(DeviceClose.bye, "bye");
   }
 }
 

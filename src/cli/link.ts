@@ -3,8 +3,9 @@
  * waits on the network) and is sent as binary frames; the server's acks free the ring. On every
  * (re)connect the link resends what the server does not have, announcing any dropped range as a gap.
  */
-import { parseJson, parseWith } from "../protocol/common.ts";
-import { type ClientFrame, ServerFrame } from "../protocol/frames.ts";
+import { DeviceClose } from "../protocol/codes.ts";
+import { assertNever, parseJson, parseWith } from "../protocol/common.ts";
+import { type ClientFrame, ServerFrame, type SessionOpenInfo } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
 import { encodeOutput } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
@@ -26,13 +27,11 @@ export type FinishOptions = {
 /** Frames besides output that must be stored before the exit is reported (the transcript feed's); what is left of them at exit goes to the spool. */
 export type HeldFrames = { unacked(): TranscriptFrame[] };
 
-export type SessionMeta = { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number; agent?: string; hooks?: boolean };
-
 export type LinkOptions = {
   serverUrl: string;
   deviceId: string;
   secret: string;
-  session: SessionMeta;
+  session: SessionOpenInfo;
   ringBytes: number;
   /** Output kept by an earlier process (a spool file): sent as if this link had produced it. */
   restored?: RingSnapshot;
@@ -103,7 +102,7 @@ export class Link {
     this.connect();
   }
 
-  get session(): SessionMeta {
+  get session(): SessionOpenInfo {
     return { ...this.opts.session };
   }
 
@@ -214,7 +213,7 @@ export class Link {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.ws?.close(1000, "bye");
+    this.ws?.close(DeviceClose.bye, "bye");
   }
 
   private allAcked(): Promise<void> {
@@ -292,7 +291,11 @@ export class Link {
         return this.sendJson({ type: "pong", t: f.t });
       case "pong":
       case "error":
-        return;
+      case "daemon.start":
+      case "daemon.stop":
+        return; // errors are the server's word on a frame; daemon requests go to the daemon's own connection
+      default:
+        return assertNever(f);
     }
   }
 
@@ -322,7 +325,7 @@ export class Link {
 
   private beat(): void {
     if (Date.now() - this.lastHeard > DEAD_AFTER_MS) {
-      this.ws?.close(4008, "no heartbeat");
+      this.ws?.close(DeviceClose.heartbeat, "no heartbeat");
       return;
     }
     this.sendJson({ type: "ping", t: Date.now() });

@@ -64,7 +64,7 @@ export function procStat(pid: number): { state: string; start: string } | null {
 }
 
 /** State and start time (ms, to the second) from ps; null if ps cannot say. */
-export function psStat(pid: number): { state: string; startedAt: number } | null {
+function psStat(pid: number): { state: string; startedAt: number } | null {
   try {
     const r = Bun.spawnSync(["ps", "-o", "stat=,lstart=", "-p", String(pid)], { env: { ...process.env, LC_ALL: "C" }, stderr: "ignore" });
     const m = r.exitCode === 0 ? r.stdout.toString().trim().match(/^(\S+)\s+(.+)$/) : null;

@@ -15,7 +15,7 @@ import { spillBytes } from "./spill.ts";
 import { spoolDir, writeSpool } from "./spool.ts";
 import { enterRaw, restoreTerminal, terminalSize } from "./terminal.ts";
 
-export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
+const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
 
 /** Lets an agent adapter (e.g. Claude's hooks) change the command and environment, and clean up after. */
 export type Adapter = {

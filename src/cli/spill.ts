@@ -17,7 +17,7 @@ import { type FileHandle, mkdir, open, readdir, rm, stat } from "node:fs/promise
 import { join } from "node:path";
 import { SeqList } from "./seq-list.ts";
 
-export const DEFAULT_SPILL_BYTES = 256 * 1024 * 1024;
+const DEFAULT_SPILL_BYTES = 256 * 1024 * 1024;
 /** A segment is closed (and can be freed whole once acknowledged) past this size. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
 /** Queued entries written (and fsynced) at once, at most: a disk slower than the program gets fewer, larger writes. */

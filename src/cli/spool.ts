@@ -18,7 +18,7 @@ import type { RingSnapshot } from "./ring.ts";
 
 const MAGIC = new TextEncoder().encode("CRSPOOL1\n");
 /** All spool files together stay under this; a new one past it is refused (and reported), never an old one removed. */
-export const MAX_SPOOL_BYTES = 256 * 1024 * 1024;
+const MAX_SPOOL_BYTES = 256 * 1024 * 1024;
 /** Output nobody could deliver for this long is deleted. */
 export const MAX_SPOOL_AGE_MS = 7 * 24 * 3600 * 1000;
 

@@ -4,10 +4,10 @@
  */
 import { basename } from "node:path";
 
-export const SUBCOMMANDS = ["exec", "serve", "backup", "login-link", "pair", "deliver"] as const;
+const SUBCOMMANDS = ["exec", "serve", "backup", "login-link", "pair", "deliver"] as const;
 
 /** Edit distance with adjacent transpositions (optimal string alignment), stopping early past `max`. */
-export function editDistance(a: string, b: string, max = 2): number {
+function editDistance(a: string, b: string, max = 2): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;

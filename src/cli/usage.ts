@@ -1,6 +1,6 @@
 /** What `claude-remote --help` prints, and the one-line usage a wrong call gets (exit code 2). */
 
-export const COMMANDS = {
+const COMMANDS = {
   exec: { usage: "claude-remote exec [--name N] -- <cmd> [args…]", what: "wrap any command (codex, gemini, bash…)" },
   serve: { usage: "claude-remote serve", what: "run the server (same as npm start)" },
   backup: { usage: "claude-remote backup <file>", what: "consistent copy of the server's database, safe while it runs" },

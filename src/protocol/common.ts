@@ -50,13 +50,10 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
-export const ScreenSnapshot = z.object({
-  cols: z.number().int(),
-  rows: z.number().int(),
-  cursor: z.object({ x: z.number().int(), y: z.number().int() }),
-  lines: z.array(z.string()),
-});
-export type ScreenSnapshot = z.infer<typeof ScreenSnapshot>;
+/** The default of an exhaustive switch: a new case not handled fails typecheck here. */
+export function assertNever(x: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(x)}`);
+}
 
 /** Turns a zod error into one line that says what was wrong and where. */
 export function describeIssues(error: z.ZodError): string {

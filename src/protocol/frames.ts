@@ -2,6 +2,7 @@
  * WebSocket frames between the wrapper (CLI) and the server, on `/ws`.
  * Text frames are JSON objects with a `type`; output travels in binary frames (see output-frame.ts).
  */
+import { DeviceErrorCode } from "./codes.ts";
 import { z } from "zod";
 import { Cols, Rows, Seq, SessionId } from "./common.ts";
 import { DaemonHello, DaemonResult, DaemonSessions, DaemonStart, DaemonStop, SessionAttach } from "./daemon.ts";
@@ -43,6 +44,8 @@ export const SessionOpen = z.object({
   /** The wrapper answers permission prompts through the agent's hooks (claude): no screen-read prompts for this session. */
   hooks: z.boolean().optional(),
 });
+/** What a wrapper opens a session with: the wrapper's link sends it, the hub and the session store take it. */
+export type SessionOpenInfo = Omit<z.infer<typeof SessionOpen>, "type">;
 
 export const SessionResize = z.object({ type: z.literal("session.resize"), sessionId: SessionId, cols: Cols, rows: Rows });
 
@@ -97,7 +100,7 @@ export const Input = z.object({ type: z.literal("input"), sessionId: SessionId, 
 export const ResizeRequest = z.object({ type: z.literal("resize"), sessionId: SessionId, cols: Cols, rows: Rows });
 export const ErrorFrame = z.object({
   type: z.literal("error"),
-  code: z.string(),
+  code: DeviceErrorCode,
   message: z.string(),
   /** The frame type (or "binary") the error is about, when known. */
   ref: z.string().optional(),

@@ -67,6 +67,15 @@ export const RowsEvent = z.object({
 });
 export type RowsEvent = z.infer<typeof RowsEvent>;
 
+/** `GET /api/sessions/:id/screen`: the screen as plain text lines (no styles). */
+export const ScreenSnapshot = z.object({
+  cols: z.number().int(),
+  rows: z.number().int(),
+  cursor: z.object({ x: z.number().int(), y: z.number().int() }),
+  lines: z.array(z.string()),
+});
+export type ScreenSnapshot = z.infer<typeof ScreenSnapshot>;
+
 /** `GET /api/sessions/:id/scrollback?before=<index>&limit=<n>`: lines above the screen, oldest first. */
 export const ScrollbackQuery = z.object({
   before: z.coerce.number().int().min(0).optional(),

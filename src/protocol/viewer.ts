@@ -9,6 +9,7 @@
  * viewer → server: `{"type": "input", "ref"?: string, "text": "..."}` or `{"type": "input", "ref"?,
  *   "keys": [...]}` (the same text and keys as `POST /api/sessions/:id/input`).
  */
+import { ViewerErrorCode } from "./codes.ts";
 import { z } from "zod";
 import { InputKeys, InputText } from "./api.ts";
 
@@ -26,7 +27,6 @@ export type ViewerFrame = z.infer<typeof ViewerFrame>;
 export const ViewerView = z.enum(["raw", "screen", "none"]);
 export type ViewerView = z.infer<typeof ViewerView>;
 
-/** What the server sends on the viewer socket. */
-export const ViewerMessage = z.object({ event: z.string(), id: z.union([z.string(), z.number()]).optional(), data: z.unknown() });
+/** What the server sends on the viewer socket: `{event, id?, data}`, an event of EventMap (events.ts) and its data. */
 export const InputOkEvent = z.object({ ref: Ref.nullable() });
-export const ViewerErrorEvent = z.object({ code: z.string(), message: z.string(), ref: Ref.nullable() });
+export const ViewerErrorEvent = z.object({ code: ViewerErrorCode, message: z.string(), ref: Ref.nullable() });

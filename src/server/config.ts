@@ -2,6 +2,7 @@
  * Server configuration from the environment. Every variable is declared once here, with its
  * default and meaning; the README's configuration table is checked against this list.
  */
+import { SWITCHABLE_KINDS } from "../protocol/notify.ts";
 import { z } from "zod";
 
 type Var = { name: string; default: string; meaning: string; schema: z.ZodType };
@@ -10,11 +11,10 @@ const bool = z.enum(["0", "1", "true", "false", "yes", "no"]).transform((v) => v
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z.union([z.literal(""), z.url()]);
 /** Which notification kinds a channel sends: a comma list of prompt,waiting,done,exit, or `none`. */
-const NOTIFY_KINDS = ["prompt", "waiting", "done", "exit"] as const;
 const notifyKinds = z
   .string()
   .transform((v) => (v.trim() === "none" ? [] : v.split(",").map((k) => k.trim()).filter(Boolean)))
-  .pipe(z.array(z.enum(NOTIFY_KINDS, { error: `kinds are ${NOTIFY_KINDS.join(", ")} (or none)` })));
+  .pipe(z.array(z.enum(SWITCHABLE_KINDS, { error: `kinds are ${SWITCHABLE_KINDS.join(", ")} (or none)` })));
 const vapidSubject = z.union([z.literal(""), z.string().regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://")]);
 
 export const CONFIG_VARS = [
@@ -64,7 +64,7 @@ export type ServerConfig = {
   maxSessionsPerDevice: number;
   costAlertUsd: number | null;
 };
-export type NotifyKindName = (typeof NOTIFY_KINDS)[number];
+export type NotifyKindName = (typeof SWITCHABLE_KINDS)[number];
 
 export class ConfigError extends Error {}
 

@@ -23,6 +23,38 @@ export function openDatabase(path: string): Database {
   return db;
 }
 
+/** Opens a database a running server may hold, without migrating it (command-line tools); `readonly` for a copy. */
+export function openExisting(path: string, readonly = false): Database {
+  const db = readonly ? new Database(path, { readonly: true }) : new Database(path, { strict: true });
+  db.exec("PRAGMA busy_timeout = 5000");
+  return db;
+}
+
+/**
+ * A consistent copy of the database at `path` into the new file `target`: `VACUUM INTO` reads one
+ * snapshot (which never blocks the server's writer in WAL mode) and writes a compact database.
+ */
+export function copyDatabase(path: string, target: string): void {
+  const db = openExisting(path, true);
+  try {
+    db.query("VACUUM INTO ?").run(target);
+  } finally {
+    db.close();
+  }
+}
+
+/** Checks a copy: throws unless SQLite's quick_check passes; its session count and schema version. */
+export function checkCopy(path: string): { sessions: number; schemaVersion: number } {
+  const db = new Database(path, { readonly: true });
+  try {
+    const ok = (db.query("PRAGMA quick_check").get() as { quick_check: string }).quick_check;
+    if (ok !== "ok") throw new Error(`backup failed its integrity check: ${ok}`);
+    return { sessions: (db.query("SELECT COUNT(*) AS n FROM sessions").get() as { n: number }).n, schemaVersion: schemaVersion(db) };
+  } finally {
+    db.close();
+  }
+}
+
 export function schemaVersion(db: Database): number {
   return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
 }

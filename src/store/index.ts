@@ -5,6 +5,7 @@ import { openDatabase } from "./db.ts";
 import { DeviceStore } from "./devices.ts";
 import { OutputStore } from "./output.ts";
 import { PromptStore } from "./prompts.ts";
+import { PushStore } from "./push.ts";
 import { SessionStore } from "./sessions.ts";
 import { TranscriptStore } from "./transcript.ts";
 
@@ -16,6 +17,7 @@ export class Store {
   readonly audit: AuditStore;
   readonly prompts: PromptStore;
   readonly transcript: TranscriptStore;
+  readonly push: PushStore;
 
   constructor(readonly db: Database) {
     this.devices = new DeviceStore(db);
@@ -25,6 +27,7 @@ export class Store {
     this.audit = new AuditStore(db);
     this.prompts = new PromptStore(db);
     this.transcript = new TranscriptStore(db);
+    this.push = new PushStore(db);
   }
 
   static open(path: string): Store {

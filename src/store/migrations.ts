@@ -195,6 +195,8 @@ export const MIGRATIONS: readonly string[] = [
   // archiving from the phone (the session stays, hidden from the list).
   `ALTER TABLE sessions ADD COLUMN first_prompt TEXT;
    ALTER TABLE sessions ADD COLUMN archived_at INTEGER;`,
+  // `waiting` is derived (a running session with a pending prompt: sessionStatusSql), no longer stored.
+  `UPDATE sessions SET status = 'running' WHERE status = 'waiting';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -80,4 +80,30 @@ export class OutputStore {
       .query("SELECT session_id AS sessionId, from_seq AS fromSeq, to_seq AS toSeq, bytes FROM gaps WHERE session_id = ? ORDER BY from_seq")
       .all(sessionId) as GapRecord[];
   }
+
+  /** Deletes up to `max` of the session's oldest chunks; how many went (fewer than `max`: none are left). */
+  deleteOldest(sessionId: string, max: number): number {
+    return this.db.query("DELETE FROM output WHERE session_id = ?1 AND seq IN (SELECT seq FROM output WHERE session_id = ?1 ORDER BY seq LIMIT ?2)").run(sessionId, max).changes;
+  }
+
+  /** The session's output is gone (retention): drop its gaps and mark its row, which stays for the history list. */
+  markPurged(sessionId: string, at = Date.now()): void {
+    this.db.transaction(() => {
+      this.db.query("DELETE FROM gaps WHERE session_id = ?").run(sessionId);
+      this.db.query("UPDATE sessions SET output_purged_at = ? WHERE id = ?").run(at, sessionId);
+    })();
+  }
+
+  /** Sessions whose output retention may delete: ended before `cutoff`, or disconnected with no output since; not yet purged. */
+  expiredBefore(cutoff: number): string[] {
+    const rows = this.db
+      .query(
+        `SELECT id FROM sessions s WHERE output_purged_at IS NULL AND (
+           (ended_at IS NOT NULL AND ended_at < ?1)
+           OR (ended_at IS NULL AND status = 'disconnected' AND started_at < ?1
+               AND NOT EXISTS (SELECT 1 FROM output o WHERE o.session_id = s.id AND o.ts >= ?1)))`,
+      )
+      .all(cutoff) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
 }

@@ -1,5 +1,4 @@
 import type { Database } from "bun:sqlite";
-import type { SessionNotice } from "../protocol/common.ts";
 import type { DialogOption } from "../protocol/dialog.ts";
 import type { Delivery, Prompt, PromptStatus, Resolution } from "../protocol/prompts.ts";
 import { shapeOf } from "../protocol/questions.ts";
@@ -14,7 +13,7 @@ type Row = {
 export type PromptFilter = { status?: PromptStatus; session?: string; limit?: number; after?: [number, string | number] | null };
 export type DialogFields = { title: string | null; question: string | null; body: string[]; options: DialogOption[] };
 
-/** Prompt records. A status leaves `pending` once: `resolve` is the single atomic step that decides who won. */
+/** Prompt records (the `prompts` table's one writer). A status leaves `pending` once: `resolve` is the single atomic step that decides who won. */
 export class PromptStore {
   constructor(private db: Database) {}
 
@@ -56,6 +55,11 @@ export class PromptStore {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toPrompt), next: rows.length > limit && last ? [last.created_at, last.rid] : null };
+  }
+
+  /** Prompts by status, for /metrics. */
+  countByStatus(): { status: PromptStatus; n: number }[] {
+    return this.db.query("SELECT status, COUNT(*) AS n FROM prompts GROUP BY status").all() as { status: PromptStatus; n: number }[];
   }
 
   pendingFor(sessionId: string): Prompt[] {
@@ -101,32 +105,6 @@ export class PromptStore {
       .run(Date.now(), id);
     return r.changes === 1 ? this.get(id) : null;
   }
-
-  /** `waiting` while the session has a pending prompt, `running` again after; other statuses are left alone. True if it changed. */
-  refreshSessionStatus(sessionId: string): boolean {
-    const r = this.db
-      .query(
-        `UPDATE sessions SET status = CASE WHEN EXISTS (SELECT 1 FROM prompts WHERE session_id = sessions.id AND status = 'pending')
-           THEN 'waiting' ELSE 'running' END
-         WHERE id = ? AND ended_at IS NULL AND status IN ('running', 'waiting')
-           AND status <> CASE WHEN EXISTS (SELECT 1 FROM prompts WHERE session_id = sessions.id AND status = 'pending') THEN 'waiting' ELSE 'running' END`,
-      )
-      .run(sessionId);
-    return r.changes === 1;
-  }
-
-  /** The session's last hook notice; the first `working` one (the first prompt typed) is also kept as its title. */
-  setSessionNotice(sessionId: string, notice: SessionNotice): void {
-    const title = notice.kind === "working" ? oneLine(notice.message) : null;
-    this.db.query("UPDATE sessions SET notice = ?, first_prompt = COALESCE(first_prompt, ?) WHERE id = ?").run(JSON.stringify(notice), title || null, sessionId);
-  }
-}
-
-const TITLE_MAX = 120;
-
-function oneLine(text: string): string {
-  const t = text.replace(/\s+/g, " ").trim();
-  return t.length > TITLE_MAX ? `${t.slice(0, TITLE_MAX - 1)}…` : t;
 }
 
 function toPrompt(r: Row): Prompt {

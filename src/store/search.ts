@@ -8,6 +8,7 @@
  * `index` is the index's own file (search-db.ts). The server runs this in a Worker
  * (search-worker.ts), so neither indexing nor FTS5's merges hold the server's thread.
  */
+import { sessionStatusSql } from "./sessions.ts";
 import type { Database } from "bun:sqlite";
 import { PlainText } from "../terminal/plain-text.ts";
 
@@ -191,7 +192,7 @@ export class SearchIndex {
     }
     const snippetOf = this.index.query(`SELECT snippet(search_fts, 0, '${HIT_OPEN}', '${HIT_CLOSE}', '…', 16) AS s FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`);
     // a purged session's documents may outlive its output for a moment (the worker forgets them next)
-    const sessionOf = this.source.query("SELECT name, status, started_at AS startedAt FROM sessions WHERE id = ? AND output_purged_at IS NULL");
+    const sessionOf = this.source.query(`SELECT name, ${sessionStatusSql("sessions")} AS status, started_at AS startedAt FROM sessions WHERE id = ? AND output_purged_at IS NULL`);
     const hits: SearchHit[] = [];
     for (const [sessionId, docId] of best) {
       const s = sessionOf.get(sessionId) as { name: string; status: string; startedAt: number } | null;

@@ -1,35 +1,43 @@
 import type { Database } from "bun:sqlite";
 import type { SessionInfo, SessionNotice, SessionStatus } from "../protocol/common.ts";
+import type { SessionOpenInfo } from "../protocol/frames.ts";
+
+/** What the `sessions` table holds; `waiting` is derived (sessionStatusSql). */
+type StoredStatus = Exclude<SessionStatus, "waiting">;
 
 type Row = {
-  id: string; device_id: string; name: string; command: string; cwd: string; status: SessionStatus;
+  id: string; device_id: string; name: string; command: string; cwd: string; derived_status: SessionStatus;
   started_at: number; ended_at: number | null; exit_code: number | null; cols: number; rows: number;
   last_seq: number; bytes: number; device_name: string | null; host: string | null;
   pending_prompts: number; notice: string | null; first_prompt: string | null; archived_at: number | null;
 };
 
-const SELECT = `SELECT s.*, d.name AS device_name, d.host AS host,
+/**
+ * A session's status as SQL over the row `t` of `sessions`: `waiting` is derived, never stored (a
+ * running session with a pending prompt); the stored status is running, disconnected, exited or lost.
+ */
+export const sessionStatusSql = (t: string) =>
+  `CASE WHEN ${t}.status = 'running' AND EXISTS (SELECT 1 FROM prompts p WHERE p.session_id = ${t}.id AND p.status = 'pending') THEN 'waiting' ELSE ${t}.status END`;
+
+const SELECT = `SELECT s.*, ${sessionStatusSql("s")} AS derived_status, d.name AS device_name, d.host AS host,
   (SELECT COUNT(*) FROM prompts p WHERE p.session_id = s.id AND p.status = 'pending') AS pending_prompts
   FROM sessions s LEFT JOIN devices d ON d.id = s.device_id`;
 
-export type NewSession = {
-  id: string; deviceId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number;
-};
 
 export class SessionStore {
   constructor(private db: Database) {}
 
   /** Creates the session, or re-opens it (same device) after a reconnect. Returns false if the id belongs to another device. */
-  open(s: NewSession): boolean {
-    const existing = this.db.query("SELECT device_id FROM sessions WHERE id = ?").get(s.id) as { device_id: string } | null;
+  open(deviceId: string, s: SessionOpenInfo): boolean {
+    const existing = this.db.query("SELECT device_id FROM sessions WHERE id = ?").get(s.sessionId) as { device_id: string } | null;
     if (existing) {
-      if (existing.device_id !== s.deviceId) return false;
-      this.db.query("UPDATE sessions SET status = 'running', cols = ?, rows = ? WHERE id = ? AND ended_at IS NULL").run(s.cols, s.rows, s.id);
+      if (existing.device_id !== deviceId) return false;
+      this.db.query("UPDATE sessions SET status = 'running', cols = ?, rows = ? WHERE id = ? AND ended_at IS NULL").run(s.cols, s.rows, s.sessionId);
       return true;
     }
     this.db
       .query(`INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
-      .run(s.id, s.deviceId, s.name, JSON.stringify(s.command), s.cwd, s.startedAt, s.cols, s.rows);
+      .run(s.sessionId, deviceId, s.name, JSON.stringify(s.command), s.cwd, s.startedAt, s.cols, s.rows);
     return true;
   }
 
@@ -52,7 +60,13 @@ export class SessionStore {
     return { items, next: rows.length > limit && last ? [last.startedAt, last.id] : null };
   }
 
-  setStatus(id: string, status: SessionStatus): void {
+  /** The session's last hook notice; the first `working` one (the first prompt typed) is also kept as its title. */
+  setNotice(id: string, notice: SessionNotice): void {
+    const title = notice.kind === "working" ? oneLine(notice.message) : null;
+    this.db.query("UPDATE sessions SET notice = ?, first_prompt = COALESCE(first_prompt, ?) WHERE id = ?").run(JSON.stringify(notice), title || null, id);
+  }
+
+  setStatus(id: string, status: StoredStatus): void {
     this.db.query("UPDATE sessions SET status = ? WHERE id = ? AND ended_at IS NULL").run(status, id);
   }
 
@@ -92,10 +106,22 @@ export class SessionStore {
     })();
   }
 
+  /** Stored sessions by status (`waiting` derived), for /metrics. */
+  countByStatus(): { status: SessionStatus; n: number }[] {
+    return this.db.query(`SELECT ${sessionStatusSql("s")} AS status, COUNT(*) AS n FROM sessions s GROUP BY 1`).all() as { status: SessionStatus; n: number }[];
+  }
+
   lastSeq(id: string): number {
     const r = this.db.query("SELECT last_seq FROM sessions WHERE id = ?").get(id) as { last_seq: number } | null;
     return r?.last_seq ?? 0;
   }
+}
+
+const TITLE_MAX = 120;
+
+function oneLine(text: string): string {
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > TITLE_MAX ? `${t.slice(0, TITLE_MAX - 1)}…` : t;
 }
 
 const USER_TURN = new Set(["waiting", "done", "interrupted"]);
@@ -111,10 +137,10 @@ export function turnOf(status: SessionStatus, pendingPrompts: number, notice: Se
 function toInfo(r: Row): SessionInfo {
   const notice: SessionNotice | null = r.notice ? JSON.parse(r.notice) : null;
   return {
-    id: r.id, deviceId: r.device_id, name: r.name, command: JSON.parse(r.command), cwd: r.cwd, status: r.status,
+    id: r.id, deviceId: r.device_id, name: r.name, command: JSON.parse(r.command), cwd: r.cwd, status: r.derived_status,
     startedAt: r.started_at, endedAt: r.ended_at, exitCode: r.exit_code, cols: r.cols, rows: r.rows,
     bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: r.pending_prompts, notice,
-    host: r.host, deviceName: r.device_name, turn: turnOf(r.status, r.pending_prompts, notice),
+    host: r.host, deviceName: r.device_name, turn: turnOf(r.derived_status, r.pending_prompts, notice),
     title: r.first_prompt, archivedAt: r.archived_at,
   };
 }

@@ -21,7 +21,7 @@ function colorSgr(c: Color, base: number, bright: number, extended: number): str
   return `${extended};2;${(n >> 16) & 255};${(n >> 8) & 255};${n & 255}`;
 }
 
-export function runSgr(run: Run): string {
+function runSgr(run: Run): string {
   const codes = ["0"];
   for (const [bit, code] of ATTR_SGR) if ((run.a ?? 0) & bit) codes.push(String(code));
   if (run.fg !== undefined) codes.push(colorSgr(run.fg, 30, 90, 38));

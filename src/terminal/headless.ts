@@ -1,14 +1,7 @@
 import { Terminal } from '@xterm/headless';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
-import type { Cursor, StyledRow } from '../protocol/screen.ts';
+import type { Cursor, ScreenSnapshot, StyledRow } from '../protocol/screen.ts';
 import { styledRow } from './screen-state.ts';
-
-export interface ScreenSnapshot {
-  cols: number;
-  rows: number;
-  cursor: { x: number; y: number };
-  lines: string[];
-}
 
 export interface StyledScreen {
   cols: number;

@@ -25,7 +25,7 @@ beforeAll(async () => {
   // The real one is the oldest; the junk came after it.
   for (let i = 0; i < SESSIONS; i++) {
     const id = i === 0 ? "the-real-one" : `junk-${String(i).padStart(4, "0")}`;
-    sessions.open({ id, deviceId: dev.deviceId, name: id, command: ["bash"], cwd: "/", cols: 80, rows: 24, startedAt: t0 + i * 1000 });
+    sessions.open(dev.deviceId, { sessionId: id, name: id, command: ["bash"], cwd: "/", cols: 80, rows: 24, startedAt: t0 + i * 1000 });
   }
   for (let i = 0; i < PROMPTS; i++) {
     const command = i === 0 ? "deploy --the-real-prompt" : `echo junk ${i}`;

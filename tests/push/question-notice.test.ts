@@ -1,7 +1,10 @@
 /** Notifications for questions carry the question and its choices; an answer not taken says so. */
 import { expect, test } from "bun:test";
+import type { Prompt } from "../../src/protocol/prompts.ts";
 import { NoticeBuilder } from "../../src/server/notify/from-events.ts";
 
+/** A prompt event for a partial record (the builder reads only these fields). */
+const promptEvent = (prompt: object, change: "created" | "resolved") => ({ event: "prompt" as const, data: { prompt: prompt as Prompt, change } });
 const builder = () => new NoticeBuilder(() => "https://remote.example", () => ({ name: "build" }));
 const question = {
   id: "prm_q_000001", sessionId: "s-00000001", tool: "AskUserQuestion", status: "pending", kind: "question",
@@ -9,7 +12,7 @@ const question = {
 };
 
 test("a question's notification carries the question and its choices, and no approve/deny actions", () => {
-  const n = builder().fromEvent("prompt", { prompt: question, change: "created" })!;
+  const n = builder().fromEvent(promptEvent(question, "created"))!;
   expect(n.title).toBe("build asks");
   expect(n.body).toBe("Which colour should the button be? Crimson / Teal");
   expect(n.actions).toEqual([]);
@@ -17,8 +20,8 @@ test("a question's notification carries the question and its choices, and no app
 
 test("an answer Claude did not take: the prompt's notification says it is still waiting", () => {
   const b = builder();
-  b.fromEvent("prompt", { prompt: { ...question, status: "approved", delivery: "sent" }, change: "resolved" });
-  const n = b.fromEvent("prompt", { prompt: { ...question, status: "pending", delivery: "not_taken" }, change: "resolved" })!;
+  b.fromEvent(promptEvent({ ...question, status: "approved", delivery: "sent" }, "resolved"));
+  const n = b.fromEvent(promptEvent({ ...question, status: "pending", delivery: "not_taken" }, "resolved"))!;
   expect(n.title).toBe("build: Claude did not take the answer");
   expect(n.body).toContain("still waiting at the terminal");
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { PushPayload } from "../../src/protocol/notify.ts";
+import type { Prompt } from "../../src/protocol/prompts.ts";
 import { BUN, CLI, type TestServer, sessions, startTestServer } from "../support/server.ts";
 import { spawnInPty } from "../support/pty.ts";
 import { waitFor } from "../support/wait.ts";
@@ -73,8 +74,8 @@ test("a session that exits is pushed: decrypted payload, VAPID JWT verified agai
 
 test("a prompt is pushed with Approve/Deny and its tag; its resolution replaces it under the same tag", async () => {
   const before = push.received.length;
-  const prompt = { id: "prm_webpush_0001", sessionId: "sess-webpush-01", tool: "Bash", input: { command: "rm -rf build && make" }, status: "pending" };
-  server.app.events.publish("prompt", { prompt });
+  const prompt = { id: "prm_webpush_0001", sessionId: "sess-webpush-01", tool: "Bash", input: { command: "rm -rf build && make" }, status: "pending" } as unknown as Prompt;
+  server.app.events.publish("prompt", { prompt, change: "created" });
   const first = await nextPush(before, "/push/browser-1");
   expect(first.payload).toMatchObject({
     kind: "prompt", promptId: prompt.id, sessionId: prompt.sessionId, tag: `prompt-${prompt.id}`, body: "rm -rf build && make",
@@ -85,9 +86,9 @@ test("a prompt is pushed with Approve/Deny and its tag; its resolution replaces 
   expect(topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
 
   // The same prompt again (e.g. an update event) does not notify twice.
-  server.app.events.publish("prompt", { prompt });
+  server.app.events.publish("prompt", { prompt, change: "updated" });
   const mid = push.received.length;
-  server.app.events.publish("prompt", { prompt: { ...prompt, status: "approved" } });
+  server.app.events.publish("prompt", { prompt: { ...prompt, status: "approved" }, change: "resolved" });
   const second = await nextPush(mid, "/push/browser-1");
   expect(second.payload).toMatchObject({ kind: "resolved", promptId: prompt.id, tag: `prompt-${prompt.id}`, actions: [] });
   expect(second.payload.title).toContain("approved");

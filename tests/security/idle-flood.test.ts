@@ -104,8 +104,8 @@ test("event streams outlive the idle timeout; one IP's streams and sockets are c
     const reader = readSse(streams[0]);
     await waitFor(() => reader.events.length > 0, { what: "hello on the first stream" });
     await Bun.sleep(3000); // three idle timeouts (1 s): no timing threshold, only "still open"
-    server.app.events.publish("session", { probe: true });
-    await waitFor(() => reader.events.some((e) => e.data?.probe === true), { what: "an event after the idle timeouts" });
+    server.app.events.publish("session.deleted", { sessionId: "probe-after-idle" });
+    await waitFor(() => reader.events.some((e) => e.data?.sessionId === "probe-after-idle"), { what: "an event after the idle timeouts" });
     // Closing a stream frees its slot.
     await streams[1].body!.cancel();
     await waitFor(async () => {

@@ -79,7 +79,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Merges settings objects: `hooks` arrays of the same event are concatenated (user's first),
  * other objects merge recursively, arrays concatenate, and for scalars the later value wins.
  */
-export function mergeSettings(a: unknown, b: unknown): unknown {
+function mergeSettings(a: unknown, b: unknown): unknown {
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   if (isPlainObject(a) && isPlainObject(b)) {
     const out: Record<string, unknown> = { ...a };
@@ -90,7 +90,7 @@ export function mergeSettings(a: unknown, b: unknown): unknown {
 }
 
 /** Reads a `--settings` value: inline JSON, or the path of a JSON file (read, never written). */
-export function readSettingsValue(value: string, cwd = process.cwd()): Record<string, unknown> {
+function readSettingsValue(value: string, cwd = process.cwd()): Record<string, unknown> {
   const text = value.trim().startsWith("{") ? value : readFileSync(resolve(cwd, value), "utf8");
   const parsed = JSON.parse(text);
   if (!isPlainObject(parsed)) throw new Error("settings must be a JSON object");

@@ -11,7 +11,7 @@ import { claudeBinary } from "../about.ts";
 import { configDir } from "../config.ts";
 
 /** Modes the phone may pick unless daemon.json or `--allow-mode` adds more (bypassPermissions and dontAsk never by default). */
-export const DEFAULT_MODES: PermissionMode[] = ["manual", "acceptEdits", "auto", "plan"];
+const DEFAULT_MODES: PermissionMode[] = ["manual", "acceptEdits", "auto", "plan"];
 
 const PresetConfig = z
   .object({
@@ -22,7 +22,7 @@ const PresetConfig = z
   })
   .strict();
 
-export const DaemonConfigFile = z
+const DaemonConfigFile = z
   .object({ folders: z.array(FolderPath).max(64).default([]), presets: z.record(PresetName, PresetConfig).default({}) })
   .strict();
 
@@ -36,7 +36,7 @@ const BUILT_IN: Record<string, () => Omit<Preset, "name" | "modes">> = {
 
 export type AllowList = { folders: string[]; presets: Map<string, Preset>; source: string };
 
-export function daemonConfigPath(env = process.env): string {
+function daemonConfigPath(env = process.env): string {
   return join(configDir(env), "daemon.json");
 }
 

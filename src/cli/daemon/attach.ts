@@ -12,7 +12,7 @@ import { HostClient } from "./host-client.ts";
 import { runningHosts } from "./hosts.ts";
 import { hostSocketPath } from "./paths.ts";
 
-export const DETACH_KEY = 0x1d; // Ctrl-]
+const DETACH_KEY = 0x1d; // Ctrl-]
 
 function complain(msg: string): number {
   process.stderr.write(`claude-remote attach: ${msg}\n`);

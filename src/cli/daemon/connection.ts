@@ -2,6 +2,7 @@
  * The daemon's one authenticated WebSocket to the server: the device handshake, heartbeats, and
  * reconnects with jittered backoff. A refused handshake (revoked or unknown device) is final.
  */
+import { DeviceClose } from "../../protocol/codes.ts";
 import { parseJson, parseWith } from "../../protocol/common.ts";
 import { type ClientFrame, ServerFrame } from "../../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../../protocol/handshake.ts";
@@ -63,9 +64,9 @@ export class DaemonConnection {
       this.ws = null;
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.closed) return;
-      if (ev.code === 4001 && refusal) return this.events.onRefused(`the server refused this device: ${refusal} (revoked? pair again with \`claude-remote pair\`)`);
-      if (ev.code === 4003) return this.events.onRefused("this device was revoked on the server; pair again with `claude-remote pair`");
-      if (ev.code === 4010) return this.events.onRefused(`another daemon for this device connected (${ev.reason})`);
+      if (ev.code === DeviceClose.unauthorized && refusal) return this.events.onRefused(`the server refused this device: ${refusal} (revoked? pair again with \`claude-remote pair\`)`);
+      if (ev.code === DeviceClose.revoked) return this.events.onRefused("this device was revoked on the server; pair again with `claude-remote pair`");
+      if (ev.code === DeviceClose.replaced) return this.events.onRefused(`another daemon for this device connected (${ev.reason})`);
       this.events.onDown?.(`connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`);
       const base = Math.min(10_000, 250 * 2 ** Math.min(this.attempt++, 6));
       this.timer = setTimeout(() => this.start(), base / 2 + Math.random() * base);
@@ -78,7 +79,7 @@ export class DaemonConnection {
   }
 
   private beat(ws: WebSocket): void {
-    if (Date.now() - this.lastHeard > DEAD_AFTER_MS) return ws.close(4008, "no heartbeat");
+    if (Date.now() - this.lastHeard > DEAD_AFTER_MS) return ws.close(DeviceClose.heartbeat, "no heartbeat");
     this.send({ type: "ping", t: Date.now() }, ws);
   }
 
@@ -86,6 +87,6 @@ export class DaemonConnection {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.ws?.close(1000, "bye");
+    this.ws?.close(DeviceClose.bye, "bye");
   }
 }

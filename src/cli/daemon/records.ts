@@ -10,7 +10,7 @@ import { ensurePrivateDir, recordsDir } from "./paths.ts";
 
 const MAX_RECORDS = 500;
 
-export const SessionRecord = z.object({
+const SessionRecord = z.object({
   sessionId: SessionId,
   folder: z.string(),
   preset: z.string(),

@@ -1,7 +1,5 @@
 import type { PtyBackend } from "./types.ts";
 
-export type BackendName = "native" | "bun" | "bun-pty";
-
 /**
  * `CLAUDE_REMOTE_PTY` picks the backend. Unset, it is `native` (a PTY through libc, copied off the
  * JS thread) where that runs — Linux with libc and setsid(1) — and Bun's built-in terminal

@@ -2,6 +2,8 @@
  * One call to record who did what: `audit(ctx, "prompt.approve", { target: id, detail })`.
  * Actor (admin token, browser session, device), IP and user agent come from the request context.
  */
+import type { InputBody } from "../../protocol/api.ts";
+import type { Store } from "../../store/index.ts";
 import { actorOf } from "./auth.ts";
 import type { Ctx } from "./router.ts";
 
@@ -16,4 +18,9 @@ export function audit(ctx: Pick<Ctx, "req" | "ip" | "principal" | "app">, action
     target: opts.target ?? null,
     detail: opts.detail,
   });
+}
+
+/** Input that reached a session's wrapper (POST /input, or `via: "ws"` the viewer socket), as `session.input`. */
+export function auditInput(store: Store, sessionId: string, body: InputBody, by: { actor: string; ip: string; userAgent: string | null }, via?: "ws"): void {
+  store.audit.append({ ...by, action: "session.input", target: sessionId, detail: via ? { ...body, via } : body });
 }

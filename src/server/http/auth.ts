@@ -11,11 +11,11 @@ import { randomToken, safeEqual, sha256hex } from "../secrets.ts";
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 /** A printed login link works once, within this time. */
-export const LOGIN_TICKET_TTL_MS = 24 * 3600 * 1000;
+const LOGIN_TICKET_TTL_MS = 24 * 3600 * 1000;
 
 export type Principal = { kind: "token" } | { kind: "browser"; sessionHash: string };
 
-export function cookieName(secure: boolean): string {
+function cookieName(secure: boolean): string {
   // __Host- binds the cookie to this exact host over https; it is not allowed without Secure.
   return secure ? "__Host-cr_session" : "cr_session";
 }

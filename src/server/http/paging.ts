@@ -4,7 +4,7 @@ import { apiError, json } from "./respond.ts";
 
 export type Key = [number, string | number];
 
-export function encodeCursor(key: Key): string {
+function encodeCursor(key: Key): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 

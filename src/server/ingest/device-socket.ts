@@ -3,8 +3,9 @@
  * HMAC-SHA256(device key, handshakeMessage(deviceId, nonce, ts)). The nonce is fresh per
  * connection and the timestamp must be recent, so a captured handshake cannot be replayed.
  */
+import { DeviceClose, type DeviceCloseCode, type DeviceErrorCode } from "../../protocol/codes.ts";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
-import { parseJson, parseWith } from "../../protocol/common.ts";
+import { assertNever, parseJson, parseWith } from "../../protocol/common.ts";
 import { ClientFrame, HANDSHAKE_MAX_SKEW_MS, Hello, MAX_TEXT_FRAME, PROTOCOL_VERSION, type ServerFrame } from "../../protocol/frames.ts";
 import { signHandshake } from "../../protocol/handshake.ts";
 import { decodeOutput } from "../../protocol/output-frame.ts";
@@ -32,7 +33,7 @@ class Conn implements DeviceConn {
   send(frame: ServerFrame): void {
     this.ws.send(JSON.stringify(frame));
   }
-  close(code: number, reason: string): void {
+  close(code: DeviceCloseCode, reason: string): void {
     this.ws.close(code, reason);
   }
 }
@@ -63,7 +64,7 @@ export class DeviceSockets {
     const conns = [...(this.byDevice.get(deviceId) ?? [])];
     for (const c of conns) {
       c.revoked = true;
-      c.close(4003, reason);
+      c.close(DeviceClose.revoked, reason);
     }
     return conns.length;
   }
@@ -73,8 +74,8 @@ export class DeviceSockets {
     idleTimeout: 60,
     backpressureLimit: 16 * 1024 * 1024,
     open: (ws) => {
-      ws.send(JSON.stringify({ type: "challenge", v: PROTOCOL_VERSION, nonce: ws.data.nonce, ts: Date.now() }));
-      ws.data.timer = setTimeout(() => ws.close(4001, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
+      ws.send(JSON.stringify({ type: "challenge", v: PROTOCOL_VERSION, nonce: ws.data.nonce, ts: Date.now() } satisfies ServerFrame));
+      ws.data.timer = setTimeout(() => ws.close(DeviceClose.unauthorized, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
     },
     message: (ws, message) => {
       try {
@@ -88,8 +89,8 @@ export class DeviceSockets {
         // The database refused a write (full, read-only): say so and drop the link; the wrapper
         // keeps its output and resends when it reconnects. Nothing was acked.
         this.log.error("ws_frame_failed", { error: (e as Error).message });
-        ws.send(JSON.stringify({ type: "error", code: "store_failed", message: `server could not store: ${(e as Error).message}` }));
-        ws.close(1011, "store failed");
+        ws.send(JSON.stringify({ type: "error", code: "store_failed", message: `server could not store: ${(e as Error).message}` } satisfies ServerFrame));
+        ws.close(DeviceClose.storeFailed, "store failed");
       }
     },
     close: (ws) => {
@@ -111,8 +112,8 @@ export class DeviceSockets {
   private handshake(ws: ServerWebSocket<SocketData>, message: string | Buffer): void {
     const refuse = (why: string) => {
       this.log.warn("ws_handshake_refused", { ip: ws.data.ip, why });
-      ws.send(JSON.stringify({ type: "error", code: "unauthorized", message: why, ref: "hello" }));
-      ws.close(4001, "unauthorized");
+      ws.send(JSON.stringify({ type: "error", code: "unauthorized", message: why, ref: "hello" } satisfies ServerFrame));
+      ws.close(DeviceClose.unauthorized, "unauthorized");
     };
     if (typeof message !== "string" || message.length > MAX_TEXT_FRAME) return refuse("first frame must be a hello");
     const json = parseJson(message);
@@ -144,13 +145,13 @@ export class DeviceSockets {
     conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS, exitAcks: true, ...(this.transcripts ? { transcripts: true as const } : {}) });
   }
 
-  private reject(conn: Conn, code: string, message: string, ref?: string): void {
+  private reject(conn: Conn, code: DeviceErrorCode, message: string, ref?: string): void {
     this.framesRejected++;
     conn.send({ type: "error", code, message, ref });
   }
 
   private control(conn: Conn, message: string): void {
-    const reject = (code: string, msg: string, ref?: string) => this.reject(conn, code, msg, ref);
+    const reject = (code: DeviceErrorCode, msg: string, ref?: string) => this.reject(conn, code, msg, ref);
     const wait = this.limiter.take(conn.deviceId);
     if (wait > 0) return reject("rate_limited", `too many frames; retry in ${wait}s`);
     if (message.length > MAX_TEXT_FRAME) return reject("too_large", `text frame exceeds ${MAX_TEXT_FRAME} bytes`);
@@ -214,6 +215,8 @@ export class DeviceSockets {
         return;
       case "hello":
         return reject("bad_frame", "already authenticated", f.type);
+      default:
+        return assertNever(f);
     }
   }
 
@@ -226,7 +229,7 @@ export class DeviceSockets {
 
   /** A device found this session's wrapper dead: end it, cancel its prompts, confirm with session.ended. */
   private sessionLost(conn: Conn, sessionId: string): void {
-    const reject = (code: string, message: string) => this.reject(conn, code, message, "session.lost");
+    const reject = (code: DeviceErrorCode, message: string) => this.reject(conn, code, message, "session.lost");
     const r = this.hub.lost(conn, sessionId);
     if (r === "unknown") return reject("not_found", "no such session");
     if (r === "forbidden") return reject("forbidden", "session belongs to another device");
@@ -246,19 +249,20 @@ export class DeviceSockets {
       return conn.send({ type: "error", code: "bad_frame", message: frame.error, ref: "binary" });
     }
     const { sessionId, seq, data } = frame.value;
-    const err = this.hub.output(conn, sessionId, seq, data);
-    if (!err) return;
+    const refused = this.hub.output(conn, sessionId, seq, data);
+    if (!refused) return;
     this.framesRejected++;
-    conn.send({ type: "error", code: "out_of_order", message: err, ref: "output" });
+    // one code for both reasons on the wire, as it has always been; the message tells them apart
+    conn.send({ type: "error", code: "out_of_order", message: refused.message, ref: "output" });
     // Resync: the wrapper reconnects and resends everything after the last ack.
-    if (err.startsWith("out of order")) conn.close(4009, "resync");
+    if (refused.reason === "out_of_order") conn.close(DeviceClose.resync, "resync");
   }
 
   private sweep(): void {
     const now = Date.now();
     for (const set of this.byDevice.values()) {
       for (const c of set) {
-        if (now - c.lastHeard > 3 * HEARTBEAT_MS) c.close(4008, "heartbeat timeout");
+        if (now - c.lastHeard > 3 * HEARTBEAT_MS) c.close(DeviceClose.heartbeat, "heartbeat timeout");
         else c.send({ type: "ping", t: now });
       }
     }
@@ -266,6 +270,6 @@ export class DeviceSockets {
 
   stop(): void {
     clearInterval(this.sweeper);
-    for (const set of this.byDevice.values()) for (const c of set) c.close(1001, "server shutting down");
+    for (const set of this.byDevice.values()) for (const c of set) c.close(DeviceClose.shuttingDown, "server shutting down");
   }
 }

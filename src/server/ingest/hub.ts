@@ -2,8 +2,9 @@
  * The session hub: live sessions, their headless screens, their device connections and viewers.
  * Frames from devices come in through the methods here; output goes store → acks → viewers.
  */
+import { DeviceClose, type DeviceCloseCode, type DeviceErrorCode } from "../../protocol/codes.ts";
 import type { InputBody } from "../../protocol/api.ts";
-import type { ServerFrame } from "../../protocol/frames.ts";
+import type { ServerFrame, SessionOpenInfo } from "../../protocol/frames.ts";
 import { keysToBytes } from "../../protocol/keys.ts";
 import type { Store } from "../../store/index.ts";
 import type { GapRecord, PendingChunk } from "../../store/output.ts";
@@ -20,7 +21,7 @@ import type { SinkFactory, ViewerSink } from "../viewers/viewer-sink.ts";
 export interface DeviceConn {
   readonly deviceId: string;
   send(frame: ServerFrame): void;
-  close(code: number, reason: string): void;
+  close(code: DeviceCloseCode, reason: string): void;
 }
 
 /** A session a device connection holds now; retired (screen kept dormant, the rest freed) when it lets go. */
@@ -56,7 +57,10 @@ export type HubOptions = {
   maxSessionsPerDevice?: number;
 };
 
-export type OpenResult = { lastSeq: number } | { refused: "forbidden" | "too_many_sessions"; message: string };
+/** Why output was refused; only `out_of_order` needs the wrapper to resync. */
+export type OutputRefusal = { reason: "not_open" | "out_of_order"; message: string };
+
+export type OpenResult = { lastSeq: number } | { refused: Extract<DeviceErrorCode, "forbidden" | "too_many_sessions">; message: string };
 
 export class Hub {
   private live = new Map<string, Live>();
@@ -96,13 +100,13 @@ export class Hub {
   }
 
   /** A device opened (or re-opened after a reconnect) a session. */
-  open(conn: DeviceConn, f: { sessionId: string; name: string; command: string[]; cwd: string; cols: number; rows: number; startedAt: number }): OpenResult {
+  open(conn: DeviceConn, f: SessionOpenInfo): OpenResult {
     let l = this.live.get(f.sessionId);
     const max = this.opts.maxSessionsPerDevice ?? Infinity;
     if (l?.conn?.deviceId !== conn.deviceId && this.sessionsOf(conn.deviceId) >= max) {
       return { refused: "too_many_sessions", message: `this device already holds ${max} open sessions (CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE); end one first` };
     }
-    const ok = this.store.sessions.open({ id: f.sessionId, deviceId: conn.deviceId, name: f.name, command: f.command, cwd: f.cwd, cols: f.cols, rows: f.rows, startedAt: f.startedAt });
+    const ok = this.store.sessions.open(conn.deviceId, f);
     if (!ok) return { refused: "forbidden", message: "session belongs to another device" };
     const [cols, rows] = screenSize(f.cols, f.rows);
     if (!l) {
@@ -117,7 +121,7 @@ export class Hub {
       l = { id: f.sessionId, conn, screen, feed: new ScreenFeed(screen, f.sessionId, this.store.output, lastSeq), accepted: lastSeq };
       this.live.set(f.sessionId, l);
     } else {
-      if (l.conn && l.conn !== conn) l.conn.close(4000, "session taken over by a new connection");
+      if (l.conn && l.conn !== conn) l.conn.close(DeviceClose.takenOver, "session taken over by a new connection");
       l.conn = conn;
       l.accepted = this.store.sessions.lastSeq(f.sessionId);
       if (l.screen.cols !== cols || l.screen.rows !== rows) l.screen.resize(cols, rows);
@@ -127,11 +131,11 @@ export class Hub {
   }
 
   /** Output from the device that owns the session. Duplicates are dropped; out-of-order is refused. */
-  output(conn: DeviceConn, sessionId: string, seq: number, data: Uint8Array): string | null {
+  output(conn: DeviceConn, sessionId: string, seq: number, data: Uint8Array): OutputRefusal | null {
     const l = this.owned(conn, sessionId);
-    if (!l) return "session not open on this connection";
+    if (!l) return { reason: "not_open", message: "session not open on this connection" };
     if (seq <= l.accepted) return null; // already have it (a resend after reconnect)
-    if (seq !== l.accepted + 1) return `out of order: expected seq ${l.accepted + 1}, got ${seq}`;
+    if (seq !== l.accepted + 1) return { reason: "out_of_order", message: `out of order: expected seq ${l.accepted + 1}, got ${seq}` };
     l.accepted = seq;
     this.bytesIn += data.byteLength;
     // Copy: the frame's buffer belongs to the socket and is reused after this callback.
@@ -223,15 +227,9 @@ export class Hub {
     }
   }
 
-  /**
-   * Input typed on the dashboard (POST /input or the viewer socket): to the session's PTY, then into
-   * the audit log. False if no device holds the session now (nothing sent, nothing audited).
-   */
-  type(sessionId: string, body: InputBody, by: { actor: string; ip: string; userAgent: string | null }, via?: "ws"): boolean {
-    const data = "text" in body ? body.text : keysToBytes(body.keys);
-    if (!this.input(sessionId, data)) return false;
-    this.store.audit.append({ ...by, action: "session.input", target: sessionId, detail: via ? { ...body, via } : body });
-    return true;
+  /** Text or keys typed on the dashboard (POST /input or the viewer socket), to the session's PTY. False if no device holds it now. */
+  type(sessionId: string, body: InputBody): boolean {
+    return this.input(sessionId, "text" in body ? body.text : keysToBytes(body.keys));
   }
 
   /** Sends keystrokes to the session's PTY. False if no device holds it now. */
@@ -290,7 +288,8 @@ export class Hub {
     if (!set) this.viewers.set(sessionId, (set = new Set()));
     const stream: SessionStream<S> = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => this.dropViewer(sessionId, stream), sink);
     set.add(stream);
-    stream.client.send("session", { session: this.store.sessions.get(sessionId) });
+    const session = this.store.sessions.get(sessionId); // callers checked that it exists
+    if (session) stream.client.send("session", { session });
     return stream.client;
   }
 
@@ -393,7 +392,7 @@ export class Hub {
       l.accepted = this.store.sessions.lastSeq(id);
       const conn = l.conn;
       conn?.send({ type: "error", code: "store_failed", message: `server could not store output: ${err.message}` });
-      conn?.close(1011, "store failed");
+      conn?.close(DeviceClose.storeFailed, "store failed");
     }
   }
 }

@@ -3,6 +3,7 @@
  * to them. The server decides nothing about what may run: it forwards a request and reports the
  * daemon's answer; the allow-list and presets live on the dev machine.
  */
+import { DeviceClose } from "../../protocol/codes.ts";
 import type { z } from "zod";
 import type { DaemonHello, DaemonInfo, DaemonResult, DaemonSessions, DaemonStart, DaemonStop, HostedSession, PresetInfo } from "../../protocol/daemon.ts";
 import type { ServerFrame } from "../../protocol/frames.ts";
@@ -16,7 +17,7 @@ type Pending = { deviceId: string; resolve: (r: z.infer<typeof DaemonResult> | n
 /** Requests waiting for a daemon's answer, per device and in all. */
 const MAX_PENDING_PER_DEVICE = 16;
 const MAX_PENDING = 1024;
-export const DAEMON_ANSWER_MS = 30_000;
+const DAEMON_ANSWER_MS = 30_000;
 
 export class RemoteStart {
   private daemons = new Map<string, Daemon>();
@@ -44,7 +45,7 @@ export class RemoteStart {
   /** `daemon.hello`: this connection is the device's daemon now; an older one is replaced. */
   hello(conn: DaemonConn, f: z.infer<typeof DaemonHello>, host: string | null): void {
     const old = this.daemons.get(conn.deviceId);
-    if (old && old.conn !== conn) old.conn.close(4010, "replaced by a newer daemon");
+    if (old && old.conn !== conn) old.conn.close(DeviceClose.replaced, "replaced by a newer daemon");
     this.daemons.set(conn.deviceId, { conn, host, connectedAt: Date.now(), folders: f.folders, presets: f.presets, sessions: f.sessions });
     this.log.info("daemon_online", { deviceId: conn.deviceId, folders: f.folders.length, sessions: f.sessions.length });
   }

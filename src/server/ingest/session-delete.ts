@@ -15,10 +15,9 @@ export async function deleteSession(app: App, id: string): Promise<DeleteResult>
   if (!app.store.sessions.get(id)) return { ok: false, status: 404, error: "not_found", detail: "no such session" };
   if (app.hub.connected(id)) return { ok: false, status: 409, error: "live", detail: "the session's wrapper is connected: end the program first, or archive the session" };
   app.prompts.sessionDeleted(id);
-  const db = app.store.db;
   let chunks = 0;
   for (;;) {
-    const n = db.query(`DELETE FROM output WHERE session_id = ?1 AND seq IN (SELECT seq FROM output WHERE session_id = ?1 ORDER BY seq LIMIT ${BATCH})`).run(id).changes;
+    const n = app.store.output.deleteOldest(id, BATCH);
     chunks += n;
     if (n < BATCH) break;
     await yieldToLoop();

@@ -4,13 +4,11 @@
  * `session` (exited or lost). Pure bookkeeping, no I/O beyond a lookup.
  */
 import type { SessionInfo } from "../../protocol/common.ts";
+import type { EventMap, ServerEvent } from "../../protocol/events.ts";
 import type { NotifyKind } from "../../protocol/notify.ts";
+import type { Prompt } from "../../protocol/prompts.ts";
 import { type Notice, type PromptSummary, short } from "./notice.ts";
 
-type PromptLike = {
-  id: string; sessionId: string; tool: string; input?: unknown; status: string; title?: string | null; question?: string | null; resolvedBy?: unknown;
-  kind?: string; questions?: { question: string; options: { label: string }[] }[]; delivery?: string | null;
-};
 type SessionLookup = (id: string) => { name: string } | null;
 
 /** Sessions and prompts remembered to avoid repeats; old entries fall out. */
@@ -22,16 +20,23 @@ export class NoticeBuilder {
 
   constructor(private baseUrl: () => string, private session: SessionLookup) {}
 
-  fromEvent(event: string, data: unknown): Notice | null {
-    if (event === "session") return this.fromSession((data as { session?: SessionInfo })?.session);
-    if (event.startsWith("prompt")) return this.fromPrompt(promptOf(data));
-    if (event === "session.cost") return this.fromCost(data as { sessionId?: string; costUsd?: number; thresholdUsd?: number });
-    if (event === "notice") return this.fromHookNotice(data as { sessionId?: string; kind?: string; message?: string });
-    return null;
+  fromEvent(e: ServerEvent): Notice | null {
+    switch (e.event) {
+      case "session":
+        return this.fromSession(e.data.session);
+      case "prompt":
+        return this.fromPrompt(e.data.prompt);
+      case "session.cost":
+        return this.fromCost(e.data);
+      case "notice":
+        return this.fromHookNotice(e.data);
+      default:
+        return null; // not news for a phone
+    }
   }
 
-  private fromSession(s: SessionInfo | undefined): Notice | null {
-    if (!s?.id || !s.status) return null;
+  private fromSession(s: SessionInfo | null): Notice | null {
+    if (!s) return null;
     const before = this.sessionStatus.get(s.id);
     remember(this.sessionStatus, s.id, s.status);
     if (before === s.status) return null;
@@ -47,14 +52,12 @@ export class NoticeBuilder {
     return null;
   }
 
-  private fromCost(c: { sessionId?: string; costUsd?: number; thresholdUsd?: number }): Notice | null {
-    if (!c?.sessionId || typeof c.costUsd !== "number") return null;
+  private fromCost(c: EventMap["session.cost"]): Notice | null {
     const name = this.session(c.sessionId)?.name ?? c.sessionId.slice(0, 8);
-    return this.notice("cost", c.sessionId, name, `${name} has cost $${c.costUsd.toFixed(2)}`, `past the alert of $${c.thresholdUsd ?? "?"} set on the server`);
+    return this.notice("cost", c.sessionId, name, `${name} has cost $${c.costUsd.toFixed(2)}`, `past the alert of $${c.thresholdUsd} set on the server`);
   }
 
-  private fromHookNotice(n: { sessionId?: string; kind?: string; message?: string }): Notice | null {
-    if (!n?.sessionId) return null;
+  private fromHookNotice(n: EventMap["notice"]): Notice | null {
     const name = this.session(n.sessionId)?.name ?? n.sessionId.slice(0, 8);
     // `permission` notices duplicate the prompt record; `working` is not news.
     if (n.kind === "done") return this.notice("done", n.sessionId, name, `${name}: turn finished`, short(n.message ?? "the agent finished its turn"));
@@ -62,8 +65,7 @@ export class NoticeBuilder {
     return null;
   }
 
-  private fromPrompt(p: PromptLike | null): Notice | null {
-    if (!p) return null;
+  private fromPrompt(p: Prompt): Notice | null {
     const before = this.promptStatus.get(p.id);
     if (before === p.status) return null;
     remember(this.promptStatus, p.id, p.status);
@@ -103,16 +105,8 @@ export class NoticeBuilder {
   }
 }
 
-/** Prompt events carry `{prompt}` (or the record itself). */
-function promptOf(data: unknown): PromptLike | null {
-  const d = data as { prompt?: unknown } | null;
-  const p = (d && typeof d === "object" && "prompt" in d ? d.prompt : d) as PromptLike | null;
-  if (!p || typeof p !== "object" || typeof p.id !== "string" || typeof p.sessionId !== "string" || typeof p.status !== "string") return null;
-  return { ...p, tool: typeof p.tool === "string" ? p.tool : "tool" };
-}
-
 /** The part of a tool call a person decides on: the command, the file, the URL. */
-export function promptDetail(p: { tool: string; input?: unknown }): string {
+function promptDetail(p: { tool: string; input?: unknown }): string {
   const input = (p.input && typeof p.input === "object" ? p.input : {}) as Record<string, unknown>;
   for (const key of ["command", "file_path", "path", "url", "notebook_path", "pattern", "query", "prompt", "description"]) {
     const v = input[key];

@@ -1,6 +1,5 @@
 /** Builds the notifier from the server config: VAPID keys from the data dir, the push store. */
 import type { Store } from "../../store/index.ts";
-import { PushStore } from "../../store/push.ts";
 import type { ServerConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../ops/metrics-text.ts";
@@ -12,7 +11,7 @@ export { Notifier } from "./notifier.ts";
 export function createNotifier(config: ServerConfig, store: Store, log: Logger): Notifier {
   return new Notifier({
     config, log,
-    store: new PushStore(store.db),
+    store: store.push,
     vapid: loadVapidKeys(config.dataDir),
     sessionName: (id) => store.sessions.get(id)?.name ?? null,
   });

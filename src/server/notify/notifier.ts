@@ -3,6 +3,7 @@
  * configured channels through one bounded retry queue per channel. The bus listener only appends
  * to an inbox; building and sending happen later, off the publisher's path.
  */
+import type { EventName, ServerEvent } from "../../protocol/events.ts";
 import type { NotifyChannelName, NotifyKind, NotifyStatus } from "../../protocol/notify.ts";
 import type { PushStore } from "../../store/push.ts";
 import type { ServerConfig } from "../config.ts";
@@ -23,7 +24,7 @@ type Counters = Record<Exclude<Outcome, never>, number>;
 type Entry = { channel: Channel; kinds: Set<NotifyKind>; queue: DeliveryQueue<NotifyKind>; counters: Counters };
 
 const INBOX_MAX = 1000;
-const RELEVANT = /^(session|prompt|notice)/; // includes session.cost
+const RELEVANT = new Set<EventName>(["session", "session.cost", "prompt", "notice"]);
 
 export type NotifierOptions = {
   config: ServerConfig;
@@ -39,7 +40,7 @@ const NO_PROMPTS: PromptPort = { resolve: () => "not_found" };
 
 export class Notifier {
   private entries: Entry[] = [];
-  private inbox: { event: string; data: unknown }[] = [];
+  private inbox: ServerEvent[] = [];
   private draining = false;
   private builder: NoticeBuilder;
   private base = "";
@@ -74,7 +75,7 @@ export class Notifier {
   start(events: EventLog, listeningUrl: string, onOutcome?: (channel: NotifyChannelName, outcome: Outcome) => void): void {
     this.base = listeningUrl;
     if (onOutcome) this.outcomeHook = onOutcome;
-    this.unsubscribe = events.onPublish((event, data) => this.offer(event, data));
+    this.unsubscribe = events.onPublish((e) => this.offer(e));
   }
 
   stop(): void {
@@ -126,10 +127,10 @@ export class Notifier {
     this.entries.push({ channel, kinds: set, queue: q, counters });
   }
 
-  private offer(event: string, data: unknown): void {
-    if (!RELEVANT.test(event)) return;
+  private offer(e: ServerEvent): void {
+    if (!RELEVANT.has(e.event)) return;
     if (this.inbox.length >= INBOX_MAX) this.inbox.shift();
-    this.inbox.push({ event, data });
+    this.inbox.push(e);
     if (!this.draining) {
       this.draining = true;
       setTimeout(() => this.drain(), 0);
@@ -140,12 +141,12 @@ export class Notifier {
     this.draining = false;
     const batch = this.inbox;
     this.inbox = [];
-    for (const { event, data } of batch) {
+    for (const e of batch) {
       try {
-        const notice = this.builder.fromEvent(event, data);
+        const notice = this.builder.fromEvent(e);
         if (notice) this.dispatch(notice);
-      } catch (e) {
-        this.opts.log.error("notify_build_failed", { event, error: (e as Error).message });
+      } catch (err) {
+        this.opts.log.error("notify_build_failed", { event: e.event, error: (err as Error).message });
       }
     }
   }

@@ -12,7 +12,7 @@ import { type Channel, checkResponse, displayUrl } from "./channel.ts";
 import type { Notice } from "./notice.ts";
 import type { Delivery } from "./queue.ts";
 
-export const ACTION_TOKEN_TTL_MS = 15 * 60 * 1000;
+const ACTION_TOKEN_TTL_MS = 15 * 60 * 1000;
 
 const PRIORITY = { prompt: 4, waiting: 4, done: 3, exit: 3, resolved: 2, cost: 4 } as const;
 const TAGS = { prompt: ["lock"], waiting: ["hourglass"], done: ["white_check_mark"], exit: ["checkered_flag"], resolved: ["heavy_check_mark"], cost: ["moneybag"] } as const;

@@ -1,10 +1,9 @@
 /**
- * `claude-remote backup <file>`: a consistent copy of the database while the server runs.
- * `VACUUM INTO` reads one snapshot (a read transaction, which never blocks the server's writer in
- * WAL mode) and writes a compact, self-contained database. It is written next to the target and
- * renamed into place, so a failed backup never leaves a half-written file under the given name.
+ * `claude-remote backup <file>`: a consistent copy of the database while the server runs
+ * (copyDatabase in src/store/db.ts: one snapshot, never blocking the server's writer). It is written
+ * next to the target, checked, and renamed into place, so a failed backup never leaves a half-written file under the given name.
  */
-import { Database } from "bun:sqlite";
+import { checkCopy, copyDatabase } from "../../store/db.ts";
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CONFIG_VARS } from "../config.ts";
@@ -13,20 +12,16 @@ export const DB_FILE = "claude-remote.db";
 
 export type BackupResult = { file: string; bytes: number; sessions: number; schemaVersion: number };
 
-export function backupDatabase(dbPath: string, target: string): BackupResult {
+function backupDatabase(dbPath: string, target: string): BackupResult {
   const file = resolve(target);
   if (!existsSync(dbPath)) throw new Error(`no database at ${dbPath} (set CLAUDE_REMOTE_DATA_DIR)`);
   if (existsSync(file)) throw new Error(`${file} already exists; choose a new file name`);
   const partial = `${file}.partial-${process.pid}`;
-  const src = new Database(dbPath, { readonly: true });
   try {
-    src.exec("PRAGMA busy_timeout = 5000");
-    src.query("VACUUM INTO ?").run(partial);
+    copyDatabase(dbPath, partial);
   } catch (e) {
     rmSync(partial, { force: true });
     throw e;
-  } finally {
-    src.close();
   }
   const check = verify(partial);
   renameSync(partial, file);
@@ -35,19 +30,11 @@ export function backupDatabase(dbPath: string, target: string): BackupResult {
 
 /** Opens the copy and checks it before it is given its name. */
 function verify(path: string): { sessions: number; schemaVersion: number } {
-  const db = new Database(path, { readonly: true });
   try {
-    const ok = (db.query("PRAGMA quick_check").get() as { quick_check: string }).quick_check;
-    if (ok !== "ok") throw new Error(`backup failed its integrity check: ${ok}`);
-    return {
-      sessions: (db.query("SELECT COUNT(*) AS n FROM sessions").get() as { n: number }).n,
-      schemaVersion: (db.query("PRAGMA user_version").get() as { user_version: number }).user_version,
-    };
+    return checkCopy(path);
   } catch (e) {
     rmSync(path, { force: true });
     throw e;
-  } finally {
-    db.close();
   }
 }
 

@@ -23,7 +23,7 @@ export function isLoopbackUrl(base: string): boolean {
 }
 
 /** What to do when the server's address is this machine only. */
-export const REACH_FROM_PHONE = [
+const REACH_FROM_PHONE = [
   "Your phone cannot open this address: it is this machine's loopback. To use the dashboard from a phone, either",
   "  - on the same network: restart with HOST=0.0.0.0 PUBLIC_URL=http://<this machine's LAN IP>:<port> (plain HTTP: only on a network you trust), or",
   "  - over the internet with TLS: `docker compose --profile tls up -d` with DOMAIN set (Caddy; docs/SELF-HOSTING.md), and PUBLIC_URL=https://<DOMAIN>.",

@@ -10,7 +10,7 @@ import type { OutputStore } from "../../store/output.ts";
 const PAGE_BYTES = 1024 * 1024;
 const encoder = new TextEncoder();
 
-export function castHeader(session: SessionInfo): Record<string, unknown> {
+function castHeader(session: SessionInfo): Record<string, unknown> {
   return {
     version: 2,
     width: session.cols,

@@ -6,12 +6,11 @@
  * address comes from PUBLIC_URL, else the running server's own address (server.json in the data
  * dir), else HOST and PORT.
  */
-import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { AuditStore } from "../../store/audit.ts";
 import { CredentialStore } from "../../store/credentials.ts";
-import { schemaVersion } from "../../store/db.ts";
+import { openExisting, schemaVersion } from "../../store/db.ts";
 import { SCHEMA_VERSION } from "../../store/migrations.ts";
 import { issueLoginTicket } from "../http/auth.ts";
 import { DB_FILE } from "./backup.ts";
@@ -33,9 +32,8 @@ export async function loginLinkCommand(env: Record<string, string | undefined> =
     console.error(`claude-remote: no database at ${dbPath}: start the server first (or set CLAUDE_REMOTE_DATA_DIR)`);
     return 1;
   }
-  const db = new Database(dbPath, { strict: true });
+  const db = openExisting(dbPath);
   try {
-    db.exec("PRAGMA busy_timeout = 5000");
     const version = schemaVersion(db);
     if (version !== SCHEMA_VERSION) {
       console.error(`claude-remote: the database is at schema v${version} and this claude-remote expects v${SCHEMA_VERSION}: run the server's own version (after an upgrade, restart the server first)`);

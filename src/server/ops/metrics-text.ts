@@ -56,7 +56,7 @@ const startedAt = Date.now();
 export function collect(app: App): Family[] {
   const { hub, store, events, sockets } = app;
   const families: Family[] = [
-    { name: "claude_remote_sessions", help: "Stored sessions by status", type: "gauge", samples: groupCount(app, "sessions", "status") },
+    { name: "claude_remote_sessions", help: "Stored sessions by status", type: "gauge", samples: byStatus(() => store.sessions.countByStatus()) },
     { name: "claude_remote_live_sessions", help: "Sessions held in memory by the hub (connected or recently connected)", type: "gauge", samples: [{ value: hub.liveCount }] },
     { name: "claude_remote_viewers", help: "Open SSE streams, by kind", type: "gauge", samples: [{ labels: { stream: "session" }, value: hub.viewerCount }, { labels: { stream: "events" }, value: events.viewerCount }] },
     { name: "claude_remote_device_connections", help: "Authenticated wrapper WebSockets", type: "gauge", samples: [{ value: sockets.connectionCount }] },
@@ -77,7 +77,7 @@ export function collect(app: App): Family[] {
   if (fdLimit !== null) families.push({ name: "claude_remote_open_files_limit", help: "Soft limit on open file descriptors (each connection takes one)", type: "gauge", samples: [{ value: fdLimit }] });
   if (fds !== null) families.push({ name: "claude_remote_open_files", help: "Open file descriptors of the server process", type: "gauge", samples: [{ value: fds }] });
   families.push({ name: "claude_remote_stream_slots", help: "Open event streams and WebSockets counted against the per-IP cap", type: "gauge", samples: [{ value: app.streams.total }] });
-  if (tableExists(app, "prompts")) families.push({ name: "claude_remote_prompts", help: "Permission prompts by status", type: "gauge", samples: groupCount(app, "prompts", "status") });
+  families.push({ name: "claude_remote_prompts", help: "Permission prompts by status", type: "gauge", samples: byStatus(() => store.prompts.countByStatus()) });
   families.push(...usageFamilies(app.store));
   for (const c of app.metrics.counters()) families.push({ name: c.name, help: c.help, type: "counter", samples: c.samples() });
   return families;
@@ -98,14 +98,10 @@ function labelText(labels?: Labels): string {
   return `{${entries.map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",")}}`;
 }
 
-function tableExists(app: App, table: string): boolean {
-  return app.store.db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== null;
-}
-
-function groupCount(app: App, table: "sessions" | "prompts", column: "status"): { labels: Labels; value: number }[] {
+/** A count by status as samples; a store that cannot answer (e.g. the disk failed) gives none rather than failing the scrape. */
+function byStatus(count: () => { status: string; n: number }[]): { labels: Labels; value: number }[] {
   try {
-    const rows = app.store.db.query(`SELECT ${column} AS k, COUNT(*) AS n FROM ${table} GROUP BY ${column}`).all() as { k: string; n: number }[];
-    return rows.map((r) => ({ labels: { [column]: String(r.k) }, value: r.n }));
+    return count().map((r) => ({ labels: { status: r.status }, value: r.n }));
   } catch {
     return [];
   }

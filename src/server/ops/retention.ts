@@ -4,7 +4,6 @@
  * small batches with a yield between them, so a large purge never holds the event loop. The
  * session row stays (with `output_purged_at` set) so the history list still shows it.
  */
-import type { Database } from "bun:sqlite";
 import type { Store } from "../../store/index.ts";
 import type { Logger } from "../log.ts";
 import type { Counter } from "./metrics-text.ts";
@@ -59,13 +58,13 @@ export class Retention {
   }
 
   private async purge(cutoff: number): Promise<number> {
-    const db = this.store.db;
+    const output = this.store.output;
     let purged = 0;
-    for (const id of expiredSessions(db, cutoff)) {
+    for (const id of output.expiredBefore(cutoff)) {
       let chunks = 0;
       for (;;) {
         if (this.stopped) return purged;
-        const n = db.query(`DELETE FROM output WHERE session_id = ?1 AND seq IN (SELECT seq FROM output WHERE session_id = ?1 ORDER BY seq LIMIT ${BATCH})`).run(id).changes;
+        const n = output.deleteOldest(id, BATCH);
         chunks += n;
         this.deleted.inc({}, n);
         if (n < BATCH) break;
@@ -75,8 +74,7 @@ export class Retention {
         if (this.stopped) return purged;
         await yieldToLoop();
       }
-      db.query("DELETE FROM gaps WHERE session_id = ?").run(id);
-      db.query("UPDATE sessions SET output_purged_at = ? WHERE id = ?").run(Date.now(), id);
+      output.markPurged(id);
       // searches skip purged sessions at once; a forget lost here is redone when the worker starts
       await this.forgetIndexed(id).catch((e) => this.log.warn("search_forget_failed", { sessionId: id, error: (e as Error).message }));
       purged++;
@@ -85,17 +83,4 @@ export class Retention {
     }
     return purged;
   }
-}
-
-/** Ended before the cutoff, or disconnected with no output since the cutoff; output not yet purged. */
-function expiredSessions(db: Database, cutoff: number): string[] {
-  const rows = db
-    .query(
-      `SELECT id FROM sessions s WHERE output_purged_at IS NULL AND (
-         (ended_at IS NOT NULL AND ended_at < ?1)
-         OR (ended_at IS NULL AND status = 'disconnected' AND started_at < ?1
-             AND NOT EXISTS (SELECT 1 FROM output o WHERE o.session_id = s.id AND o.ts >= ?1)))`,
-    )
-    .all(cutoff) as { id: string }[];
-  return rows.map((r) => r.id);
 }

@@ -65,9 +65,9 @@ function derivedRule(tool: string, input: Record<string, unknown>): { toolName: 
   return null;
 }
 
-/** An answer that cannot be given: 400 for an option that does not exist, 409 when the prompt can no longer take it. */
+/** An answer that cannot be given: `bad_option` for an option that does not exist, `conflict` when the prompt can no longer take it. */
 export class OptionError extends Error {
-  constructor(message: string, readonly status: 400 | 409 = 400) {
+  constructor(message: string, readonly error: "bad_option" | "conflict" = "bad_option") {
     super(message);
   }
 }

@@ -25,9 +25,11 @@ import { randomToken } from "../secrets.ts";
 /** Who answers through the API, for `resolvedBy` and the audit log. */
 export type Answerer = { actor: string; ip: string | null };
 
+/** Why an answer was refused: no such prompt, an option it does not have, already answered (or gone from the screen), no wrapper to take it. */
+export type AnswerError = "not_found" | "bad_option" | "conflict" | "not_connected";
 export type AnswerResult =
   | { ok: true; prompt: Prompt }
-  | { ok: false; status: 400 | 404 | 409; error: string; detail: string; prompt?: Prompt };
+  | { ok: false; error: AnswerError; detail: string; prompt?: Prompt };
 
 /** Claude Code ignores keys for a moment after drawing a dialog (~0.1–0.3 s, verified). */
 const KEY_GRACE_MS = 400;
@@ -68,12 +70,11 @@ export class PromptService {
 
   // ---- from the device socket ----
 
-  /** A session (re)opened on a connection: start watching its screen; restore `waiting`. */
+  /** A session (re)opened on a connection: start watching its screen. */
   async sessionOpened(sessionId: string, hooks: boolean): Promise<void> {
     let st = this.sessions.get(sessionId);
     if (!st) this.sessions.set(sessionId, (st = { hooks, watch: null, unclaimed: null }));
     st.hooks = hooks;
-    if (this.store.prompts.refreshSessionStatus(sessionId)) this.hub.publishSession(sessionId);
     const screen = await this.hub.screenOf(sessionId);
     if (!screen || st.watch?.screen === screen || this.sessions.get(sessionId) !== st) return;
     st.watch?.dispose();
@@ -145,7 +146,7 @@ export class PromptService {
   notice(conn: DeviceConn, f: NoticeFrame): string | null {
     if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
     const notice: SessionNotice = { kind: f.kind, message: f.message, at: Date.now() };
-    this.store.prompts.setSessionNotice(f.sessionId, notice);
+    this.store.sessions.setNotice(f.sessionId, notice);
     this.events.publish("notice", { sessionId: f.sessionId, ...notice });
     this.hub.publishSession(f.sessionId);
     return null;
@@ -176,17 +177,17 @@ export class PromptService {
 
   private answer(id: string, by: Answerer, choose: (p: Prompt) => Choice & { keys?: string }, message: string | undefined): AnswerResult {
     const p = this.store.prompts.get(id);
-    if (!p) return { ok: false, status: 404, error: "not_found", detail: "no such prompt" };
+    if (!p) return { ok: false, error: "not_found", detail: "no such prompt" };
     if (p.status !== "pending") return conflict(p);
     let choice: Choice & { keys?: string };
     try {
       choice = choose(p);
     } catch (e) {
-      if (e instanceof OptionError) return { ok: false, status: e.status, error: e.status === 400 ? "bad_option" : "conflict", detail: e.message, prompt: p };
+      if (e instanceof OptionError) return { ok: false, error: e.error, detail: e.message, prompt: p };
       throw e;
     }
     if (!this.hub.connected(p.sessionId)) {
-      return { ok: false, status: 409, error: "not_connected", detail: "the session's wrapper is not connected; the prompt stays pending", prompt: p };
+      return { ok: false, error: "not_connected", detail: "the session's wrapper is not connected; the prompt stays pending", prompt: p };
     }
     const denyMessage = choice.decision === "deny" ? (message?.trim() || choice.message || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)) : undefined;
     const resolution: Resolution = {
@@ -204,7 +205,7 @@ export class PromptService {
       try {
         choice = { ...choice, keys: screenChoice(dialog!, choice.decision === "deny" ? "no" : choice.option).keys };
       } catch (e) {
-        if (e instanceof OptionError) return { ok: false, status: 400, error: "bad_option", detail: e.message, prompt: p };
+        if (e instanceof OptionError) return { ok: false, error: "bad_option", detail: e.message, prompt: p };
         throw e;
       }
     }
@@ -222,7 +223,7 @@ export class PromptService {
   private screenChoiceFor(p: Prompt, option: string | undefined) {
     const dialog = this.dialogs.get(p.id);
     const watch = this.sessions.get(p.sessionId)?.watch;
-    if (!dialog || !watch || watch.current !== dialog) throw new OptionError("the dialog is no longer on the session's screen", 409);
+    if (!dialog || !watch || watch.current !== dialog) throw new OptionError("the dialog is no longer on the session's screen", "conflict");
     return screenChoice(dialog, option);
   }
 
@@ -315,10 +316,7 @@ export class PromptService {
 
   private changed(p: Prompt, change: "created" | "updated" | "resolved"): void {
     this.events.publish("prompt", { prompt: p, change });
-    if (change !== "updated") {
-      this.store.prompts.refreshSessionStatus(p.sessionId);
-      this.hub.publishSession(p.sessionId); // pendingPrompts changed
-    }
+    if (change !== "updated") this.hub.publishSession(p.sessionId); // pendingPrompts (and so `waiting`) changed
     this.log.info(`prompt_${change}`, { id: p.id, sessionId: p.sessionId, source: p.source, tool: p.tool, status: p.status });
   }
 
@@ -426,7 +424,7 @@ export class PromptService {
 }
 
 function conflict(p: Prompt): AnswerResult {
-  return { ok: false, status: 409, error: "conflict", detail: `prompt already ${p.status}`, prompt: p };
+  return { ok: false, error: "conflict", detail: `prompt already ${p.status}`, prompt: p };
 }
 
 function sameDialogShown(st: SessionState, d: ScreenDialog): boolean {

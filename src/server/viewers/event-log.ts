@@ -3,17 +3,18 @@
  * `<bootId>-<n>`. The last `capacity` events are kept so a viewer resumes with Last-Event-ID;
  * one that missed more (or that knew a previous server process) is told to resync.
  */
+import type { EventMap, EventName, ServerEvent } from "../../protocol/events.ts";
 import type { SseEncoding } from "./sse-compression.ts";
 import { SseClient } from "./sse.ts";
 
-type Entry = { n: number; event: string; data: unknown };
+type Entry = { n: number; event: EventName; data: EventMap[EventName] };
 
 export class EventLog {
   readonly bootId = crypto.randomUUID().slice(0, 8);
   private entries: Entry[] = [];
   private next = 1;
   private clients = new Set<SseClient>();
-  private listeners = new Set<(event: string, data: unknown) => void>();
+  private listeners = new Set<(e: ServerEvent) => void>();
 
   constructor(private capacity = 2000, private maxQueuedBytes = 1024 * 1024) {}
 
@@ -21,20 +22,20 @@ export class EventLog {
     return this.clients.size;
   }
 
-  publish(event: string, data: unknown): void {
-    const entry = { n: this.next++, event, data };
+  publish<E extends EventName>(event: E, data: EventMap[E]): void {
+    const entry: Entry = { n: this.next++, event, data };
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
     for (const c of this.clients) c.send(event, data, this.id(entry.n));
     for (const l of this.listeners) {
       try {
-        l(event, data);
+        l({ event, data } as ServerEvent);
       } catch {} // an in-process listener (the notifier) must never break publishing
     }
   }
 
   /** In-process subscribers (e.g. the notifier). Called synchronously: keep listeners cheap. */
-  onPublish(listener: (event: string, data: unknown) => void): () => void {
+  onPublish(listener: (e: ServerEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

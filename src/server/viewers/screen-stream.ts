@@ -8,6 +8,7 @@
  * skips ticks and later gets one combined diff: nothing is lost and nothing piles up. A reconnect
  * (whatever its Last-Event-ID) starts with a fresh `screen`.
  */
+import type { EventMap } from "../../protocol/events.ts";
 import type { StyledRow } from "../../protocol/screen.ts";
 import type { HeadlessScreen, StyledScreen } from "../../terminal/headless.ts";
 import { diffRows, rowKey } from "../../terminal/screen-state.ts";
@@ -71,7 +72,7 @@ class Feed {
     this.unsubscribe = screen.onChange(() => this.schedule());
   }
 
-  join<S extends ViewerSink>(maxQueuedBytes: number, sink: SinkFactory<S>, hello: unknown): S {
+  join<S extends ViewerSink>(maxQueuedBytes: number, sink: SinkFactory<S>, hello: EventMap["hello"]): S {
     const v: Viewer = new Viewer(this, maxQueuedBytes, sink, () => this.leave(v));
     this.viewers.add(v);
     v.client.send("hello", hello);

@@ -122,4 +122,4 @@ function selfCheck(): boolean {
 }
 
 /** Whether compressed SSE is offered at all (see the file comment). */
-export const COMPRESSION_WORKS = selfCheck();
+const COMPRESSION_WORKS = selfCheck();

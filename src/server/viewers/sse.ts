@@ -4,6 +4,7 @@
  * With an `encoding` the stream is compressed per connection, each event flushed as it is written,
  * so the queue, `room` and the byte counts are all in compressed wire bytes.
  */
+import type { EventMap, EventName } from "../../protocol/events.ts";
 import { SseCompressor, type SseEncoding } from "./sse-compression.ts";
 import type { SinkFactory, ViewerSink } from "./viewer-sink.ts";
 
@@ -82,7 +83,7 @@ export class SseClient implements ViewerSink {
     return this.controller.desiredSize ?? 0;
   }
 
-  send(event: string, data: unknown, id?: string | number): boolean {
+  send<E extends EventName>(event: E, data: EventMap[E], id?: string | number): boolean {
     let frame = `event: ${event}\n`;
     if (id !== undefined) frame += `id: ${id}\n`;
     frame += `data: ${JSON.stringify(data)}\n\n`;

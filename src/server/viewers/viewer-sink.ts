@@ -3,9 +3,11 @@
  * Session and screen streams write to this, so both transports get the same events, the same
  * bounded queue and the same stall cut-off.
  */
+import type { EventMap, EventName } from "../../protocol/events.ts";
+
 export interface ViewerSink {
   /** Queues one event; false if the sink is closed (or was just cut off for being over its bound). */
-  send(event: string, data: unknown, id?: string | number): boolean;
+  send<E extends EventName>(event: E, data: EventMap[E], id?: string | number): boolean;
   /** Room left in the queue, in wire bytes (negative when over). */
   readonly room: number;
   readonly isClosed: boolean;

@@ -5,11 +5,14 @@
  * the keystroke round trip). Auth is the admin's, checked at the upgrade like any `/api` route, with
  * the cookie's Origin check; input is rate-limited and audited exactly like `POST .../input`.
  */
+import { ViewerClose, type ViewerErrorCode } from "../../protocol/codes.ts";
 import type { Server, ServerWebSocket } from "bun";
 import { parseJson, parseWith } from "../../protocol/common.ts";
 import { type InputBody, PAGE_KEY_PARAM } from "../../protocol/api.ts";
+import type { EventMap, EventName } from "../../protocol/events.ts";
 import { MAX_VIEWER_FRAME, ViewerFrame, ViewerView } from "../../protocol/viewer.ts";
 import type { Store } from "../../store/index.ts";
+import { auditInput } from "../http/audit-record.ts";
 import { actorOf, type Auth, type Principal } from "../http/auth.ts";
 import type { ServerConfig } from "../config.ts";
 import { apiError, rateLimited } from "../http/respond.ts";
@@ -40,11 +43,6 @@ export type ViewerData = {
 /** How often open viewer sockets are checked (stall, login); the stall window is the SSE heartbeat. */
 const SWEEP_MS = 1000;
 
-/** Close codes: 4001 the login ended, 4004 nothing to show, 4008 too slow (over its bound, or stalled). */
-const CLOSE_LOGGED_OUT = 4001;
-const CLOSE_GONE = 4004;
-const CLOSE_TOO_SLOW = 4008;
-
 /** A text message's size on the wire: UTF-8 payload plus the server's (unmasked) frame header. */
 function frameBytes(text: string): number {
   const n = Buffer.byteLength(text);
@@ -53,14 +51,14 @@ function frameBytes(text: string): number {
 
 /**
  * Every message to a viewer goes through here: a send Bun dropped, or a send buffer past the
- * viewer's bound, closes the socket (4008) rather than buffering without limit.
+ * viewer's bound, closes the socket (tooSlow) rather than buffering without limit.
  */
 function sendBounded(ws: ServerWebSocket<ViewerData>, text: string, maxQueuedBytes: number): boolean {
   if (ws.readyState !== 1) return false;
   const r = ws.send(text);
   ws.data.sentBytes += frameBytes(text);
   if (r !== 0 && ws.getBufferedAmount() <= maxQueuedBytes) return true;
-  ws.close(CLOSE_TOO_SLOW, "viewer too slow");
+  ws.close(ViewerClose.tooSlow, "viewer too slow");
   return false;
 }
 
@@ -81,7 +79,7 @@ export class WsViewerSink implements ViewerSink {
     return this.hooks.maxQueuedBytes - this.ws.getBufferedAmount();
   }
 
-  send(event: string, data: unknown, id?: string | number): boolean {
+  send<E extends EventName>(event: E, data: EventMap[E], id?: string | number): boolean {
     if (this.closed) return false;
     return sendBounded(this.ws, JSON.stringify(id === undefined ? { event, data } : { event, id, data }), this.hooks.maxQueuedBytes);
   }
@@ -95,7 +93,7 @@ export class WsViewerSink implements ViewerSink {
   close(cut = false): void {
     if (this.closed) return;
     this.ended();
-    this.ws.close(cut ? CLOSE_TOO_SLOW : 1000, cut ? "viewer too slow" : "stream ended");
+    this.ws.close(cut ? ViewerClose.tooSlow : ViewerClose.ended, cut ? "viewer too slow" : "stream ended");
   }
 
   /** The socket closed. */
@@ -163,19 +161,19 @@ export class ViewerSockets {
         const screen = await this.d.hub.screenOf(sessionId);
         if (ws.readyState !== 1) return;
         if (screen) this.d.hub.screens.subscribe(sessionId, screen, sink);
-        else ws.close(CLOSE_GONE, "no such session");
+        else ws.close(ViewerClose.gone, "no such session");
       }
     } catch (e) {
       // e.g. the store refused a read: this viewer ends, the server goes on
       this.d.log.error("viewer_open_failed", { sessionId, error: (e as Error).message });
-      ws.close(1011, "server error");
+      ws.close(ViewerClose.serverError, "server error");
     }
   }
 
   message(ws: ServerWebSocket<ViewerData>, message: string | Buffer): void {
     const d = ws.data;
-    const reply = (event: string, data: unknown) => sendBounded(ws, JSON.stringify({ event, data }), this.d.maxQueuedBytes);
-    const refuse = (code: string, msg: string, ref: string | null = null) => {
+    const reply = <E extends "input.ok" | "error">(event: E, data: EventMap[E]) => sendBounded(ws, JSON.stringify({ event, data }), this.d.maxQueuedBytes);
+    const refuse = (code: ViewerErrorCode, msg: string, ref: string | null = null) => {
       this.framesRejected++;
       reply("error", { code, message: msg, ref });
     };
@@ -192,18 +190,16 @@ export class ViewerSockets {
     const ref = f.ref ?? null;
     if (d.principal.kind === "browser" && !this.d.store.credentials.webSessionValid(d.principal.sessionHash)) {
       refuse("unauthorized", "the login ended; log in again", ref);
-      return ws.close(CLOSE_LOGGED_OUT, "logged out");
+      return ws.close(ViewerClose.loggedOut, "logged out");
     }
     const body: InputBody = f.text !== undefined ? { text: f.text } : { keys: f.keys ?? [] };
-    let sent: boolean;
+    if (!this.d.hub.type(d.sessionId, body)) return refuse("not_connected", "the session's wrapper is not connected", ref);
     try {
-      sent = this.d.hub.type(d.sessionId, body, { actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent }, "ws");
+      auditInput(this.d.store, d.sessionId, body, { actor: actorOf(d.principal), ip: d.ip, userAgent: d.userAgent }, "ws");
     } catch (e) {
       // the input went out; only its audit row could not be written
       this.d.log.error("audit_failed", { action: "session.input", error: (e as Error).message });
-      sent = true;
     }
-    if (!sent) return refuse("not_connected", "the session's wrapper is not connected", ref);
     reply("input.ok", { ref });
   }
 
@@ -218,12 +214,12 @@ export class ViewerSockets {
 
   /** The login behind these sockets ended (logout): close them. */
   closeLogin(sessionHash: string): void {
-    for (const ws of this.open) if (ws.data.principal.kind === "browser" && ws.data.principal.sessionHash === sessionHash) ws.close(CLOSE_LOGGED_OUT, "logged out");
+    for (const ws of this.open) if (ws.data.principal.kind === "browser" && ws.data.principal.sessionHash === sessionHash) ws.close(ViewerClose.loggedOut, "logged out");
   }
 
   stop(): void {
     if (this.beat) clearTimeout(this.beat);
-    for (const ws of this.open) ws.close(1001, "server shutting down");
+    for (const ws of this.open) ws.close(ViewerClose.shuttingDown, "server shutting down");
   }
 
   /**
@@ -243,7 +239,7 @@ export class ViewerSockets {
     for (const ws of this.open) {
       const p = ws.data.principal;
       if (p.kind === "browser" && !this.d.store.credentials.webSessionValid(p.sessionHash)) {
-        ws.close(CLOSE_LOGGED_OUT, "logged out");
+        ws.close(ViewerClose.loggedOut, "logged out");
         continue;
       }
       const buffered = ws.getBufferedAmount();
@@ -251,7 +247,7 @@ export class ViewerSockets {
       if (buffered === 0 || consumed !== ws.data.consumed) {
         ws.data.consumed = consumed;
         ws.data.consumedSince = now;
-      } else if (now - ws.data.consumedSince >= SseClient.heartbeatMs) ws.close(CLOSE_TOO_SLOW, "viewer too slow");
+      } else if (now - ws.data.consumedSince >= SseClient.heartbeatMs) ws.close(ViewerClose.tooSlow, "viewer too slow");
     }
   }
 }

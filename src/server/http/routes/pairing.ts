@@ -13,7 +13,7 @@ export const PAIRING_TTL_MS = 10 * 60 * 1000;
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_SYMBOLS = 10; // 50 bits
 
-export function newPairingCode(): string {
+function newPairingCode(): string {
   let s = "";
   for (let i = 0; i < CODE_SYMBOLS; i++) s += ALPHABET[randomInt(ALPHABET.length)];
   return `${s.slice(0, 5)}-${s.slice(5)}`;

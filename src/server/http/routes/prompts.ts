@@ -5,8 +5,10 @@ import { actorOf } from "../auth.ts";
 import { apiError, json, readBody } from "../respond.ts";
 import { badCursor, decodeCursor, pageResponse } from "../paging.ts";
 import type { z } from "zod";
-import type { AnswerResult, Answerer } from "../../prompts/prompt-service.ts";
+import type { AnswerError, AnswerResult, Answerer } from "../../prompts/prompt-service.ts";
 import type { Ctx, Route } from "../router.ts";
+
+const ANSWER_STATUS: Record<AnswerError, number> = { not_found: 404, bad_option: 400, conflict: 409, not_connected: 409 };
 
 /** `POST /api/prompts/:id/<verb>`: validate the body, answer, audit what was done. */
 function answerRoute<T>(
@@ -23,7 +25,7 @@ function answerRoute<T>(
       const body = await readBody(ctx.req, schema);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       const r = answer(ctx, body.value, { actor: actorOf(ctx.principal), ip: ctx.ip });
-      if (!r.ok) return json({ error: r.error, detail: r.detail, ...(r.prompt ? { prompt: r.prompt } : {}) }, r.status);
+      if (!r.ok) return json({ error: r.error, detail: r.detail, ...(r.prompt ? { prompt: r.prompt } : {}) }, ANSWER_STATUS[r.error]);
       const p = r.prompt;
       audit(ctx, `prompt.${verb}`, { target: p.id, detail: { sessionId: p.sessionId, tool: p.tool, status: p.status, ...auditDetail(body.value) } });
       return json(p);

@@ -2,7 +2,7 @@ import { ArchiveBody, InputBody, RenameBody, ResizeBody, SessionsQuery } from ".
 import { badCursor, decodeCursor, pageResponse } from "../paging.ts";
 import { ScrollbackQuery } from "../../../protocol/screen.ts";
 import { parseWith } from "../../../protocol/common.ts";
-import { audit } from "../audit-record.ts";
+import { audit, auditInput } from "../audit-record.ts";
 import { actorOf } from "../auth.ts";
 import { deleteSession } from "../../ingest/session-delete.ts";
 import { apiError, json, rateLimited, readBody, tooManyConnections } from "../respond.ts";
@@ -109,7 +109,8 @@ export const sessionRoutes: Route[] = [
       const body = await readBody(req, InputBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       const by = { actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent") };
-      if (!app.hub.type(params.id, body.value, by)) return apiError(409, "not_connected", "the session's wrapper is not connected");
+      if (!app.hub.type(params.id, body.value)) return apiError(409, "not_connected", "the session's wrapper is not connected");
+      auditInput(app.store, params.id, body.value, by);
       return json({ ok: true });
     },
   },
