@@ -22,17 +22,32 @@ const FIXTURES = "/work/shared/fixtures/claude-code-2.1.330";
 
 type Run = { t: string }[];
 type Row = {
-  fixture: string; size: string; fixtureBytes: number; rawPtyBytes: number;
+  fixture: string;
+  size: string;
+  fixtureBytes: number;
+  rawPtyBytes: number;
   /** Wire bytes of each viewer: identity (no Accept-Encoding, as before) and gzip (what a browser asks for). */
-  rawViewerBytes: number; screenViewerBytes: number; rawGzipBytes: number; screenGzipBytes: number;
-  rawRatio: number; screenRatio: number; rawGzipRatio: number; screenGzipRatio: number;
-  rawEvents: number; screenEvents: number; rawPayloadOk: boolean; screenMatches: boolean; replayS: number;
+  rawViewerBytes: number;
+  screenViewerBytes: number;
+  rawGzipBytes: number;
+  screenGzipBytes: number;
+  rawRatio: number;
+  screenRatio: number;
+  rawGzipRatio: number;
+  screenGzipRatio: number;
+  rawEvents: number;
+  screenEvents: number;
+  rawPayloadOk: boolean;
+  screenMatches: boolean;
+  replayS: number;
   /** Where the identity screen stream's bytes go. */
   screenBreakdown: { httpAndChunking: number; sseFraming: number; envelope: number; rows: number; firstScreen: number };
   /** Compressed body bytes of the gzip viewers (their wire bytes less HTTP headers and chunk framing). */
-  rawGzipBodyBytes: number; screenGzipBodyBytes: number;
+  rawGzipBodyBytes: number;
+  screenGzipBodyBytes: number;
   /** What-if from the identity viewers' bytes, not sent: the same, with zlib's defaults (32 KiB window, memLevel 8). */
-  wideWindowRawBytes: number; wideWindowScreenBytes: number;
+  wideWindowRawBytes: number;
+  wideWindowScreenBytes: number;
 };
 
 /** Bytes of `pieces` through one gzip stream with a sync flush after each piece (the server's compressor, other settings). */
@@ -70,11 +85,26 @@ async function waitUntil(pred: () => boolean, timeoutMs: number): Promise<boolea
 async function rawViewer(server: BenchServer, id: string, acceptEncoding: string | null, onBody?: (b: Buffer) => void) {
   const chunks: Buffer[] = [];
   let events = 0;
-  const view = await rawSse(server.port, `/events?session=${id}`, ADMIN_TOKEN, (event, data) => {
-    events++;
-    if (event === "output") chunks.push(Buffer.from((JSON.parse(data) as { data: string }).data, "base64"));
-  }, { acceptEncoding, onBody });
-  return { view, chunks, get events() { return events; }, get payload() { return chunks.reduce((s, c) => s + c.length, 0); } };
+  const view = await rawSse(
+    server.port,
+    `/events?session=${id}`,
+    ADMIN_TOKEN,
+    (event, data) => {
+      events++;
+      if (event === "output") chunks.push(Buffer.from((JSON.parse(data) as { data: string }).data, "base64"));
+    },
+    { acceptEncoding, onBody },
+  );
+  return {
+    view,
+    chunks,
+    get events() {
+      return events;
+    },
+    get payload() {
+      return chunks.reduce((s, c) => s + c.length, 0);
+    },
+  };
 }
 
 /** Waits until `view` has received nothing new for a while (the screen view's last throttled diff). */
@@ -89,7 +119,10 @@ async function quiet(view: RawSse): Promise<void> {
 }
 
 async function replay(server: BenchServer, raw: string, maxWaitMs: number): Promise<Row> {
-  const base = raw.split("/").pop()!.replace(/\.raw$/, "");
+  const base = raw
+    .split("/")
+    .pop()!
+    .replace(/\.raw$/, "");
   const meta = JSON.parse(readFileSync(raw.replace(/\.raw$/, ".json"), "utf8")) as { cols: number; rows: number };
   const name = `bw-${base}-${Date.now()}`;
   const done = timeInPty([BUN, CLI, "exec", "--name", name, "--", BUN, join(REPO, "bench/replay-fixture.ts"), raw], {
@@ -106,19 +139,27 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
   const screen = new ScreenModel();
   const plainScreen = new ScreenModel();
   const split = { sseFraming: 0, envelope: 0, rows: 0, firstScreen: 0 };
-  const screenPlain = await rawSse(server.port, `/events?session=${id}&view=screen`, ADMIN_TOKEN, (event, data) => {
-    plainScreen.apply(event, data);
-    const m = JSON.parse(data) as { rows?: unknown; lines?: unknown };
-    const body = Buffer.byteLength(JSON.stringify(m.rows ?? []));
-    if (event === "screen") split.firstScreen += Buffer.byteLength(data);
-    else if (event === "rows") (split.rows += body), (split.envelope += Buffer.byteLength(data) - body);
-    else split.envelope += Buffer.byteLength(data);
-  }, { acceptEncoding: null, onBody: (b) => screenPieces.push(Buffer.from(b)) });
+  const screenPlain = await rawSse(
+    server.port,
+    `/events?session=${id}&view=screen`,
+    ADMIN_TOKEN,
+    (event, data) => {
+      plainScreen.apply(event, data);
+      const m = JSON.parse(data) as { rows?: unknown; lines?: unknown };
+      const body = Buffer.byteLength(JSON.stringify(m.rows ?? []));
+      if (event === "screen") split.firstScreen += Buffer.byteLength(data);
+      else if (event === "rows") (split.rows += body), (split.envelope += Buffer.byteLength(data) - body);
+      else split.envelope += Buffer.byteLength(data);
+    },
+    { acceptEncoding: null, onBody: (b) => screenPieces.push(Buffer.from(b)) },
+  );
   const screenGzip = await rawSse(server.port, `/events?session=${id}&view=screen`, ADMIN_TOKEN, screen.apply, { acceptEncoding: GZIP });
   const views = [rawPlain.view, rawGzip.view, screenPlain, screenGzip];
   try {
-    if (!(await waitUntil(() => views.every((v) => v.status > 0) && screen.events > 0, 10_000))) throw new Error(`${base}: viewers did not attach`);
-    if (!/\r\ncontent-encoding: gzip/i.test(rawGzip.view.head) || !/\r\ncontent-encoding: gzip/i.test(screenGzip.head)) throw new Error(`${base}: the server did not gzip the streams`);
+    if (!(await waitUntil(() => views.every((v) => v.status > 0) && screen.events > 0, 10_000)))
+      throw new Error(`${base}: viewers did not attach`);
+    if (!/\r\ncontent-encoding: gzip/i.test(rawGzip.view.head) || !/\r\ncontent-encoding: gzip/i.test(screenGzip.head))
+      throw new Error(`${base}: the server did not gzip the streams`);
     await Bun.sleep(500); // the replayer has switched its terminal to raw mode by now
     const tStart = performance.now();
     await server.api(`/api/sessions/${id}/input`, { method: "POST", body: JSON.stringify({ text: "g" }) });
@@ -147,10 +188,15 @@ async function replay(server: BenchServer, raw: string, maxWaitMs: number): Prom
       screenGzipRatio: ratio(screenGzip.wireBytes),
       rawEvents: rawGzip.events,
       screenEvents: screen.events,
-      rawPayloadOk: stored.length === info.bytes && Buffer.concat(rawPlain.chunks).equals(stored) && Buffer.concat(rawGzip.chunks).equals(stored),
+      rawPayloadOk:
+        stored.length === info.bytes && Buffer.concat(rawPlain.chunks).equals(stored) && Buffer.concat(rawGzip.chunks).equals(stored),
       screenMatches: [screen, plainScreen].every((m) => JSON.stringify(trim(m.lines)) === JSON.stringify(trim(snap.lines))),
       replayS,
-      screenBreakdown: { httpAndChunking: screenPlain.wireBytes - screenPlain.bodyBytes, ...split, sseFraming: screenPlain.bodyBytes - split.envelope - split.rows - split.firstScreen },
+      screenBreakdown: {
+        httpAndChunking: screenPlain.wireBytes - screenPlain.bodyBytes,
+        ...split,
+        sseFraming: screenPlain.bodyBytes - split.envelope - split.rows - split.firstScreen,
+      },
       rawGzipBodyBytes: rawGzip.view.encodedBytes,
       screenGzipBodyBytes: screenGzip.encodedBytes,
       wideWindowRawBytes: gzippedPerPiece(rawPieces, WIDE_WINDOW),
@@ -167,7 +213,10 @@ const WIDE_WINDOW: typeof ZLIB_OPTIONS = { level: 6, windowBits: 15, memLevel: 8
 
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
   const maxWaitMs = Number(args.find((a) => a.startsWith("--max-wait-ms="))?.slice(14) ?? 50);
-  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith(".raw")).sort().map((f) => join(FIXTURES, f));
+  const fixtures = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".raw"))
+    .sort()
+    .map((f) => join(FIXTURES, f));
   const server = await startBenchServer();
   const rows: Row[] = [];
   try {
@@ -196,12 +245,19 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     screenGzipBodyBytes: sum("screenGzipBodyBytes"),
     wideWindowRawBytes: sum("wideWindowRawBytes"),
     wideWindowScreenBytes: sum("wideWindowScreenBytes"),
-    screenBreakdown: Object.fromEntries(Object.keys(rows[0]?.screenBreakdown ?? {}).map((k) => [k, rows.reduce((s, r) => s + r.screenBreakdown[k as keyof Row["screenBreakdown"]], 0)])),
+    screenBreakdown: Object.fromEntries(
+      Object.keys(rows[0]?.screenBreakdown ?? {}).map((k) => [
+        k,
+        rows.reduce((s, r) => s + r.screenBreakdown[k as keyof Row["screenBreakdown"]], 0),
+      ]),
+    ),
     allPayloadsOk: rows.every((r) => r.rawPayloadOk),
     allScreensMatch: rows.every((r) => r.screenMatches),
     maxWaitMs,
   };
-  console.log(`bandwidth: ${total.rawPtyBytes} raw PTY bytes → gzip (what browsers get): screen SSE ${total.screenGzipBytes} (${total.screenGzipRatio}×; goal ≤ 0.5×), raw SSE ${total.rawGzipBytes} (${total.rawGzipRatio}×); identity: screen ${total.screenRatio}×, raw ${total.rawRatio}×; compressed bodies (no HTTP framing) screen ${total.screenGzipBodyBytes} B, raw ${total.rawGzipBodyBytes} B, with zlib's default window and memLevel they would be ${total.wideWindowScreenBytes} B and ${total.wideWindowRawBytes} B`);
+  console.log(
+    `bandwidth: ${total.rawPtyBytes} raw PTY bytes → gzip (what browsers get): screen SSE ${total.screenGzipBytes} (${total.screenGzipRatio}×; goal ≤ 0.5×), raw SSE ${total.rawGzipBytes} (${total.rawGzipRatio}×); identity: screen ${total.screenRatio}×, raw ${total.rawRatio}×; compressed bodies (no HTTP framing) screen ${total.screenGzipBodyBytes} B, raw ${total.rawGzipBodyBytes} B, with zlib's default window and memLevel they would be ${total.wideWindowScreenBytes} B and ${total.wideWindowRawBytes} B`,
+  );
   return { total, rows };
 }
 

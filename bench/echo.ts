@@ -72,10 +72,15 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   const keys = Number(args.find((a) => a.startsWith("--keys="))?.slice(7) ?? 1000);
   const server = await startBenchServer();
   const unpaired = mkdtempSync(join(tmpdir(), "cr-echo-unpaired-"));
-  const wrap = (pty: string, configDir: string) => ({ argv: [BUN, CLI, "exec", "--name", `echo-${pty}`, "--", ...CHILD], env: { CLAUDE_REMOTE_PTY: pty, CLAUDE_REMOTE_CONFIG_DIR: configDir } });
+  const wrap = (pty: string, configDir: string) => ({
+    argv: [BUN, CLI, "exec", "--name", `echo-${pty}`, "--", ...CHILD],
+    env: { CLAUDE_REMOTE_PTY: pty, CLAUDE_REMOTE_CONFIG_DIR: configDir },
+  });
   const targets: Target[] = [
     { name: "bare", argv: CHILD, env: {} },
-    ...(Bun.which("script") ? [{ name: "script", argv: ["script", "-q", "-e", "-c", CHILD.map((a) => `'${a}'`).join(" "), "/dev/null"], env: {} }] : []),
+    ...(Bun.which("script")
+      ? [{ name: "script", argv: ["script", "-q", "-e", "-c", CHILD.map((a) => `'${a}'`).join(" "), "/dev/null"], env: {} }]
+      : []),
     { name: "native+server", ...wrap("native", server.configDir) },
     { name: "native unpaired", ...wrap("native", unpaired) },
     { name: "bun+server", ...wrap("bun", server.configDir) },
@@ -84,7 +89,8 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   const lives = targets.map(start);
   const table: Record<string, ReturnType<typeof stats> & { rssMB: number }> = {};
   try {
-    for (const l of lives) if (!(await until(l, () => l.text.includes("READY"), 20_000))) throw new Error(`${l.name} did not start: ${JSON.stringify(l.text)}`);
+    for (const l of lives)
+      if (!(await until(l, () => l.text.includes("READY"), 20_000))) throw new Error(`${l.name} did not start: ${JSON.stringify(l.text)}`);
     await Bun.sleep(300);
     const letters = "abcdefghijklmnopqrstuvwxyz";
     for (let i = 0; i < keys; i++) {
@@ -101,8 +107,13 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   }
   const bare = table.bare;
   const added = Object.fromEntries(Object.entries(table).map(([k, v]) => [k, { p50: r3(v.p50 - bare.p50), p99: r3(v.p99 - bare.p99) }]));
-  for (const [k, v] of Object.entries(table)) console.log(`echo ${k.padEnd(16)} p50 ${v.p50} ms  p99 ${v.p99} ms  (+${added[k].p50} / +${added[k].p99} over bare)  max ${v.max}  rss ${v.rssMB} MB`);
-  console.log(`echo goal: native+server adds ≤ 0.1 ms p50 and ≤ 0.5 ms p99 over bare: +${added["native+server"].p50} / +${added["native+server"].p99}`);
+  for (const [k, v] of Object.entries(table))
+    console.log(
+      `echo ${k.padEnd(16)} p50 ${v.p50} ms  p99 ${v.p99} ms  (+${added[k].p50} / +${added[k].p99} over bare)  max ${v.max}  rss ${v.rssMB} MB`,
+    );
+  console.log(
+    `echo goal: native+server adds ≤ 0.1 ms p50 and ≤ 0.5 ms p99 over bare: +${added["native+server"].p50} / +${added["native+server"].p99}`,
+  );
   return { keys, table, added };
 }
 

@@ -55,7 +55,11 @@ async function measureTarget(repo: string, file: string, seconds: number): Promi
     const env = { CLAUDE_REMOTE_CONFIG_DIR: server.configDir };
     const lines = Math.ceil((2 * seconds + 90) * 100); // more than needed: stopped below
     let wrapperPid = 0;
-    const printing = timeInPty([BUN, CLI, "exec", "--name", "idx-latency", "--", WORKLOAD, "latency", String(lines), "10"], { env, capMs: (2 * seconds + 120) * 1000, onSpawn: (pid) => (wrapperPid = pid) });
+    const printing = timeInPty([BUN, CLI, "exec", "--name", "idx-latency", "--", WORKLOAD, "latency", String(lines), "10"], {
+      env,
+      capMs: (2 * seconds + 120) * 1000,
+      onSpawn: (pid) => (wrapperPid = pid),
+    });
     const id = await sessionNamed(server, "idx-latency", 30_000);
     const samples: Sample[] = [];
     const viewer = new Viewer(false, samples);
@@ -67,7 +71,9 @@ async function measureTarget(repo: string, file: string, seconds: number): Promi
     const idle = await measurePhase(server, samples, seconds);
     const stored = await timeInPty([BUN, CLI, "exec", "--name", "idx-backlog", "--", "cat", file], { env, capMs: 120_000 });
     const indexing = await measurePhase(server, samples, seconds);
-    const stillIndexing = (await metric(server, "claude_remote_search_indexed_bytes_total")) < (await metric(server, "claude_remote_output_bytes_stored_total"));
+    const stillIndexing =
+      (await metric(server, "claude_remote_search_indexed_bytes_total")) <
+      (await metric(server, "claude_remote_output_bytes_stored_total"));
     const out = {
       idle,
       indexing,

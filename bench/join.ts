@@ -70,7 +70,17 @@ async function joinScreen(server: BenchServer, sessionId: string): Promise<{ ms:
       const ms = performance.now() - t0;
       await reader.cancel();
       const ev = JSON.parse(m[1]) as { lines: { t: string }[][] };
-      return { ms, lines: ev.lines.map((r) => r.map((run) => run.t).join("").trimEnd()).filter(Boolean) };
+      return {
+        ms,
+        lines: ev.lines
+          .map((r) =>
+            r
+              .map((run) => run.t)
+              .join("")
+              .trimEnd(),
+          )
+          .filter(Boolean),
+      };
     }
     const { value, done } = await reader.read();
     if (done) throw new Error(`screen stream of ${sessionId} ended before a screen event`);
@@ -80,7 +90,12 @@ async function joinScreen(server: BenchServer, sessionId: string): Promise<{ ms:
 
 /** Joins are timed on an idle server: the search indexer has caught up with everything stored. */
 async function indexedAll(server: BenchServer): Promise<void> {
-  await waitFor(async () => (await metric(server, "claude_remote_search_indexed_bytes_total")) >= (await metric(server, "claude_remote_output_bytes_stored_total")), { timeoutMs: 600_000, intervalMs: 250, what: "search index caught up" });
+  await waitFor(
+    async () =>
+      (await metric(server, "claude_remote_search_indexed_bytes_total")) >=
+      (await metric(server, "claude_remote_output_bytes_stored_total")),
+    { timeoutMs: 600_000, intervalMs: 250, what: "search index caught up" },
+  );
 }
 
 async function getScreen(server: BenchServer, sessionId: string): Promise<number> {
@@ -120,7 +135,9 @@ export async function run(args: string[]) {
       devices.push(client);
       sessions.push({ id, lastLine, live: [], get: [], cold: [], warm: [] });
       rows.push({ historyMB: r2(mb), storedS: r2(storedS), parsedS: r2(parsedS), indexedS: r2(indexedS) });
-      console.log(`${String(r2(mb)).padStart(5)} MB: stored in ${storedS.toFixed(1)} s, parsed by the live screen at ${parsedS.toFixed(1)} s, indexed at ${indexedS.toFixed(1)} s`);
+      console.log(
+        `${String(r2(mb)).padStart(5)} MB: stored in ${storedS.toFixed(1)} s, parsed by the live screen at ${parsedS.toFixed(1)} s, indexed at ${indexedS.toFixed(1)} s`,
+      );
     }
     // Interleaved, so drift in the machine's load hits every size alike.
     for (let i = 0; i < joins; i++) {
@@ -149,13 +166,26 @@ export async function run(args: string[]) {
     await server.stop();
   }
   for (const [i, s] of sessions.entries()) {
-    Object.assign(rows[i], { screenMs: r2(median(s.live)), rawMs: r2(median(s.get)), coldMs: r2(median(s.cold)), warmMs: r2(median(s.warm)) });
+    Object.assign(rows[i], {
+      screenMs: r2(median(s.live)),
+      rawMs: r2(median(s.get)),
+      coldMs: r2(median(s.cold)),
+      warmMs: r2(median(s.warm)),
+    });
     const r = rows[i];
-    console.log(`${String(r.historyMB).padStart(5)} MB: live join ${r.screenMs} ms, GET screen ${r.rawMs} ms (median of ${joins}); after a restart: first join ${r.coldMs} ms (median of ${restarts}), then ${r.warmMs} ms`);
+    console.log(
+      `${String(r.historyMB).padStart(5)} MB: live join ${r.screenMs} ms, GET screen ${r.rawMs} ms (median of ${joins}); after a restart: first join ${r.coldMs} ms (median of ${restarts}), then ${r.warmMs} ms`,
+    );
   }
   const base = rows[0];
-  const ratios = rows.slice(1).map((r) => ({ historyMB: r.historyMB, live: r2(r.screenMs / base.screenMs), get: r2(r.rawMs / base.rawMs), cold: r2(r.coldMs / base.coldMs) }));
-  for (const q of ratios) console.log(`ratio vs a 64 KB session, ${q.historyMB} MB: live join ${q.live}×, GET ${q.get}×, first join after restart ${q.cold}×`);
+  const ratios = rows.slice(1).map((r) => ({
+    historyMB: r.historyMB,
+    live: r2(r.screenMs / base.screenMs),
+    get: r2(r.rawMs / base.rawMs),
+    cold: r2(r.coldMs / base.coldMs),
+  }));
+  for (const q of ratios)
+    console.log(`ratio vs a 64 KB session, ${q.historyMB} MB: live join ${q.live}×, GET ${q.get}×, first join after restart ${q.cold}×`);
   return { rows, ratios };
 }
 

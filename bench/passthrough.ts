@@ -33,7 +33,17 @@ const MINIMAL = join(REPO, "bench/minimal-pty.ts");
 
 type Case = "bare" | "script" | "minimal" | "unpaired" | "wrapped";
 type Backend = "native" | "bun" | "bun-pty";
-type Row = { rep?: number; case: Case; backend: string; MBps: number; wallS: number; terminalMB: number; capped: boolean; wrapperRssMB?: number; storedMB?: number };
+type Row = {
+  rep?: number;
+  case: Case;
+  backend: string;
+  MBps: number;
+  wallS: number;
+  terminalMB: number;
+  capped: boolean;
+  wrapperRssMB?: number;
+  storedMB?: number;
+};
 
 function rate(bytes: number, firstMs: number, lastMs: number): number {
   return r2(bytes / 1e6 / Math.max(1e-3, (lastMs - firstMs) / 1000));
@@ -46,7 +56,13 @@ async function bareBunPty(file: string): Promise<Row> {
   let first = 0;
   let last = 0;
   const t0 = now();
-  const pty = spawn("cat", [file], { name: "xterm-256color", cols: 120, rows: 40, cwd: REPO, env: { ...(process.env as Record<string, string>) } });
+  const pty = spawn("cat", [file], {
+    name: "xterm-256color",
+    cols: 120,
+    rows: 40,
+    cwd: REPO,
+    env: { ...(process.env as Record<string, string>) },
+  });
   let capped = false;
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -71,20 +87,45 @@ async function bareBunPty(file: string): Promise<Row> {
       pty.kill("SIGKILL"); // also ends bun-pty's read loop, which would otherwise drain the backlog during the next runs
     } catch {}
   }
-  return { case: "bare", backend: "bun-pty", MBps: rate(counted, first - t0, end - t0), wallS: r2((now() - t0) / 1000), terminalMB: mb(counted), capped };
+  return {
+    case: "bare",
+    backend: "bun-pty",
+    MBps: rate(counted, first - t0, end - t0),
+    wallS: r2((now() - t0) / 1000),
+    terminalMB: mb(counted),
+    capped,
+  };
 }
 
 async function bareBun(file: string): Promise<Row> {
   const r = await timeInPty(["cat", file], { capMs: CAP_MS });
-  return { case: "bare", backend: "bun", MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs), wallS: r2(r.wallMs / 1000), terminalMB: mb(r.bytes), capped: r.capped };
+  return {
+    case: "bare",
+    backend: "bun",
+    MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs),
+    wallS: r2(r.wallMs / 1000),
+    terminalMB: mb(r.bytes),
+    capped: r.capped,
+  };
 }
 
 /** script(1), the native two-PTY copy, in the same outer PTY: what a wrapper can reach. */
 async function viaScript(file: string): Promise<Row> {
   let sampler: RssSampler | null = null;
-  const r = await timeInPty(["script", "-q", "-e", "-c", `cat '${file}'`, "/dev/null"], { capMs: CAP_MS, onSpawn: (pid) => (sampler = new RssSampler(pid, 50)) });
+  const r = await timeInPty(["script", "-q", "-e", "-c", `cat '${file}'`, "/dev/null"], {
+    capMs: CAP_MS,
+    onSpawn: (pid) => (sampler = new RssSampler(pid, 50)),
+  });
   const rss = (sampler as RssSampler | null)?.stop();
-  return { case: "script", backend: "util-linux", MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs), wallS: r2(r.wallMs / 1000), terminalMB: mb(r.bytes), capped: r.capped, wrapperRssMB: rss?.peakMB };
+  return {
+    case: "script",
+    backend: "util-linux",
+    MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs),
+    wallS: r2(r.wallMs / 1000),
+    terminalMB: mb(r.bytes),
+    capped: r.capped,
+    wrapperRssMB: rss?.peakMB,
+  };
 }
 
 /** A wrapper-like program (`minimal` or the unpaired wrapper) in a fresh outer PTY, with its peak RSS. */
@@ -93,11 +134,22 @@ async function throughProgram(kind: "minimal" | "unpaired", file: string, backen
   const argv = kind === "minimal" ? [BUN, MINIMAL, "cat", file] : [BUN, CLI, "exec", "--", "cat", file];
   const r = await timeInPty(argv, {
     capMs: CAP_MS,
-    env: { CLAUDE_REMOTE_PTY: backend, ...(kind === "unpaired" ? { CLAUDE_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cr-unpaired-")) } : {}) },
+    env: {
+      CLAUDE_REMOTE_PTY: backend,
+      ...(kind === "unpaired" ? { CLAUDE_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cr-unpaired-")) } : {}),
+    },
     onSpawn: (pid) => (sampler = new RssSampler(pid, 50)),
   });
   const rss = (sampler as RssSampler | null)?.stop();
-  return { case: kind, backend, MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs), wallS: r2(r.wallMs / 1000), terminalMB: mb(r.bytes), capped: r.capped, wrapperRssMB: rss?.peakMB };
+  return {
+    case: kind,
+    backend,
+    MBps: rate(r.bytes, r.firstByteMs, r.lastByteMs),
+    wallS: r2(r.wallMs / 1000),
+    terminalMB: mb(r.bytes),
+    capped: r.capped,
+    wrapperRssMB: rss?.peakMB,
+  };
 }
 
 async function wrapped(file: string, backend: Backend, configDir: string, api: (p: string) => Promise<Response>): Promise<Row> {
@@ -200,8 +252,12 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     wrappedBunPtyMBps: withBunPty ? get(reps, "wrapped", "bun-pty") : undefined,
     capS: CAP_MS / 1000,
   };
-  console.log(`passthrough (median of per-rep ratios to bare, ${reps} reps): native wrapped ${summary.ratioNative}× (goal ≥ 0.95×), unpaired ${summary.ratioNativeUnpaired}×, minimal ${summary.ratioNativeMinimal}×; script(1) ${summary.ratioScript}×; bun wrapped ${summary.ratioBun}×, minimal ${summary.ratioBunMinimal}×; native/script ${summary.ratioNativeVsScript}×`);
-  console.log(`passthrough MB/s: bare ${summary.bareMBps}, script ${summary.scriptMBps}, native wrapped ${summary.wrappedNativeMBps}, bun wrapped ${summary.wrappedBunMBps}; peak RSS native ${summary.wrapperRssNativeMB} MB (goal ≤ 60), bun ${summary.wrapperRssBunMB} MB, script ${summary.scriptRssMB} MB`);
+  console.log(
+    `passthrough (median of per-rep ratios to bare, ${reps} reps): native wrapped ${summary.ratioNative}× (goal ≥ 0.95×), unpaired ${summary.ratioNativeUnpaired}×, minimal ${summary.ratioNativeMinimal}×; script(1) ${summary.ratioScript}×; bun wrapped ${summary.ratioBun}×, minimal ${summary.ratioBunMinimal}×; native/script ${summary.ratioNativeVsScript}×`,
+  );
+  console.log(
+    `passthrough MB/s: bare ${summary.bareMBps}, script ${summary.scriptMBps}, native wrapped ${summary.wrappedNativeMBps}, bun wrapped ${summary.wrappedBunMBps}; peak RSS native ${summary.wrapperRssNativeMB} MB (goal ≤ 60), bun ${summary.wrapperRssBunMB} MB, script ${summary.scriptRssMB} MB`,
+  );
   return { summary, rows };
 }
 

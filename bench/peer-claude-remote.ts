@@ -38,7 +38,8 @@ const INTERVAL_MS = Number(opt("interval-ms", MODE === "echo" ? "20" : "10"));
 const TIMEOUT_S = Math.min(Number(opt("timeout-s", "120")), 600);
 const SERVER_PID = opt("server-pid") ? Number(opt("server-pid")) : undefined;
 const JSON_OUT = opt("json");
-const COLS = 120, ROWS = 40;
+const COLS = 120,
+  ROWS = 40;
 const deadline = Date.now() + TIMEOUT_S * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -49,7 +50,10 @@ function workloadArgs(): string[] {
 }
 
 const api = (path: string, init: RequestInit = {}) =>
-  fetch(URL_ + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.body ? { "Content-Type": "application/json" } : {}) } });
+  fetch(URL_ + path, {
+    ...init,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(init.body ? { "Content-Type": "application/json" } : {}) },
+  });
 
 type OutputFn = (text: string, wireBytes: number) => void;
 type Target = { name: string; open(args: string[]): Promise<void>; send(text: string): void; close(): Promise<void> };
@@ -63,7 +67,11 @@ class BarePty implements Target {
   async open(args: string[]) {
     this.proc = Bun.spawn([WORKLOAD, ...args], {
       env: { ...process.env, TERM: "xterm-256color", LANG: "C.UTF-8" },
-      terminal: { cols: COLS, rows: ROWS, data: (_t, d) => this.onOut(Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("latin1"), d.byteLength) },
+      terminal: {
+        cols: COLS,
+        rows: ROWS,
+        data: (_t, d) => this.onOut(Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("latin1"), d.byteLength),
+      },
     });
   }
 
@@ -98,7 +106,9 @@ class ClaudeRemote implements Target {
   }
 
   private async openSocket(): Promise<void> {
-    const ws = new WebSocket(`${URL_.replace(/^http/, "ws")}/ws/viewer?session=${this.id}`, { headers: { Authorization: `Bearer ${TOKEN}` } } as unknown as string[]);
+    const ws = new WebSocket(`${URL_.replace(/^http/, "ws")}/ws/viewer?session=${this.id}`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    } as unknown as string[]);
     ws.onmessage = (e) => {
       const text = String(e.data);
       const m = JSON.parse(text) as { event: string; data: unknown };
@@ -135,11 +145,16 @@ class ClaudeRemote implements Target {
     if (VIEW === "ws") return this.openSocket();
     const view = VIEW === "screen" ? "&view=screen" : "";
     let wire = 0;
-    void readSse(`${URL_}/events?session=${this.id}${view}`, TOKEN, (event, data) => {
-      const w = wire;
-      wire = 0;
-      this.event(event, data, w);
-    }, { signal: this.abort.signal, onWire: (b) => (wire += b) }).catch(() => {});
+    void readSse(
+      `${URL_}/events?session=${this.id}${view}`,
+      TOKEN,
+      (event, data) => {
+        const w = wire;
+        wire = 0;
+        this.event(event, data, w);
+      },
+      { signal: this.abort.signal, onWire: (b) => (wire += b) },
+    ).catch(() => {});
   }
 
   send(text: string) {
@@ -159,9 +174,16 @@ class ClaudeRemote implements Target {
 }
 
 // ---- the harness: the same as peerbench.ts ----
-const READY = "__BENCH_READY__", END = "__BENCH_END__";
-let payloadChars = 0, wireBytes = 0, tail = "", lineBuf = "";
-let sawReady = false, endAt = 0, tTrigger = 0, firstByteAt = 0;
+const READY = "__BENCH_READY__",
+  END = "__BENCH_END__";
+let payloadChars = 0,
+  wireBytes = 0,
+  tail = "",
+  lineBuf = "";
+let sawReady = false,
+  endAt = 0,
+  tTrigger = 0,
+  firstByteAt = 0;
 const lat: number[] = [];
 const echoWait = new Map<string, (t: number) => void>();
 

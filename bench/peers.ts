@@ -76,7 +76,20 @@ async function startPeer(peer: string): Promise<Running | null> {
 /** Ours, one server, two clients: the raw SSE stream + POST per keystroke, and the viewer WebSocket (both ways). */
 async function startOurs(): Promise<Running[]> {
   const server = await startBenchServer();
-  const argv = (view: string) => [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--url", server.url, "--token", ADMIN_TOKEN, "--config-dir", server.configDir, "--server-pid", String(server.pid), "--view", view];
+  const argv = (view: string) => [
+    BUN,
+    join(REPO, "bench/peer-claude-remote.ts"),
+    "--url",
+    server.url,
+    "--token",
+    ADMIN_TOKEN,
+    "--config-dir",
+    server.configDir,
+    "--server-pid",
+    String(server.pid),
+    "--view",
+    view,
+  ];
   return [
     { name: "claude-remote", argv: argv("raw"), pid: server.pid, stop: () => server.stop() },
     { name: "claude-remote-ws", argv: argv("ws"), pid: server.pid, stop: async () => {} },
@@ -84,7 +97,11 @@ async function startOurs(): Promise<Running[]> {
 }
 
 /** The physical limit: the same workload in a bare PTY read by the bench process itself. */
-const barePty = (): Running => ({ name: "bare-pty", argv: [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--target", "pty"], stop: async () => {} });
+const barePty = (): Running => ({
+  name: "bare-pty",
+  argv: [BUN, join(REPO, "bench/peer-claude-remote.ts"), "--target", "pty"],
+  stop: async () => {},
+});
 
 /**
  * Waits (bounded) until the server is idle: after a 20 MB burst ours keeps indexing the output for
@@ -169,7 +186,11 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   } finally {
     for (const t of targets) await t.stop();
   }
-  const lines = readFileSync(jsonFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
+  const lines = readFileSync(jsonFile, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
   const table = summarize(lines);
   const pty = table["bare-pty"];
   const peers = Object.entries(table).filter(([k]) => !k.startsWith("claude-remote") && k !== "bare-pty");
@@ -189,18 +210,35 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     echoP99VsBest: r2(ours.echoP99 / echo),
     bestEchoPeer: echoPeer,
   });
-  const ratios = Object.fromEntries(Object.entries(table).filter(([k]) => k.startsWith("claude-remote")).map(([k, v]) => [k, ratiosOf(v)]));
+  const ratios = Object.fromEntries(
+    Object.entries(table)
+      .filter(([k]) => k.startsWith("claude-remote"))
+      .map(([k, v]) => [k, ratiosOf(v)]),
+  );
   // each target as a share of what the PTY itself delivers in this run (throughput: fraction of
   // the bare PTY's MB/s; latency and echo: how many times the bare PTY's p99)
-  const vsBarePty = pty && Object.fromEntries(Object.entries(table).filter(([k]) => k !== "bare-pty").map(([k, v]) => [k, {
-    throughput: r2(v.MBps / pty.MBps),
-    latP99: r2(v.latP99 / pty.latP99),
-    echoP99: r2(v.echoP99 / pty.echoP99),
-  }]));
+  const vsBarePty =
+    pty &&
+    Object.fromEntries(
+      Object.entries(table)
+        .filter(([k]) => k !== "bare-pty")
+        .map(([k, v]) => [
+          k,
+          {
+            throughput: r2(v.MBps / pty.MBps),
+            latP99: r2(v.latP99 / pty.latP99),
+            echoP99: r2(v.echoP99 / pty.echoP99),
+          },
+        ]),
+    );
   const twiceBestPeerPossible = pty ? 2 * tp <= pty.MBps : undefined;
   console.table(table);
   console.log("ratios (ours / best peer):", JSON.stringify(ratios));
-  console.log("vs the bare PTY in this run:", JSON.stringify(vsBarePty), `2x the best peer (${r2(2 * tp)} MB/s) ${twiceBestPeerPossible ? "is" : "is NOT"} within the bare PTY's ${pty?.MBps} MB/s`);
+  console.log(
+    "vs the bare PTY in this run:",
+    JSON.stringify(vsBarePty),
+    `2x the best peer (${r2(2 * tp)} MB/s) ${twiceBestPeerPossible ? "is" : "is NOT"} within the bare PTY's ${pty?.MBps} MB/s`,
+  );
   console.log("seconds waited for each server to go idle before its runs:", JSON.stringify(settledS));
   return { reps, bytes, table, ratios, vsBarePty, twiceBestPeerPossible, settledS, raw: jsonFile.replace(REPO + "/", "") };
 }

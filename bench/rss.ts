@@ -41,12 +41,17 @@ async function burst(server: BenchServer, name: string, bytes: number): Promise<
   const abort = new AbortController();
   let viewed = 0;
   let seen = 0;
-  const viewer = readSse(`${server.url}/events?session=${id}`, ADMIN_TOKEN, (event, data) => {
-    if (event !== "output") return;
-    const ev = JSON.parse(data) as { seq: number; data: string };
-    viewed += Buffer.from(ev.data, "base64").byteLength;
-    seen = ev.seq;
-  }, { signal: abort.signal });
+  const viewer = readSse(
+    `${server.url}/events?session=${id}`,
+    ADMIN_TOKEN,
+    (event, data) => {
+      if (event !== "output") return;
+      const ev = JSON.parse(data) as { seq: number; data: string };
+      viewed += Buffer.from(ev.data, "base64").byteLength;
+      seen = ev.seq;
+    },
+    { signal: abort.signal },
+  );
   const r = await run;
   if (r.exitCode !== 0) throw new Error(`${name}: wrapper exited ${r.exitCode}`);
   const { lastSeq, bytes: stored } = (await (await server.api(`/api/sessions/${id}`)).json()) as { lastSeq: number; bytes: number };
@@ -77,7 +82,9 @@ export async function run(args: string[]) {
   }
   const half = Math.floor(runs / 2);
   const growthPerRunMB = r2((rssMB[runs - 1] - rssMB[half - 1]) / (runs - half));
-  console.log(`server RSS: start ${startMB} MB, after each run ${rssMB.join(" ")} MB; growth over the second half ${growthPerRunMB} MB per run`);
+  console.log(
+    `server RSS: start ${startMB} MB, after each run ${rssMB.join(" ")} MB; growth over the second half ${growthPerRunMB} MB per run`,
+  );
   return { runs, mbPerRun: bytes / 1e6, startMB, rssMB, viewedMB, growthPerRunMB };
 }
 

@@ -25,7 +25,13 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
 
 function machine() {
   const c = cpus();
-  return { cpus: c.length, cpuModel: c[0]?.model ?? "?", memGB: Math.round(totalmem() / 1e9), bun: Bun.version, load1: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]) };
+  return {
+    cpus: c.length,
+    cpuModel: c[0]?.model ?? "?",
+    memGB: Math.round(totalmem() / 1e9),
+    bun: Bun.version,
+    load1: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]),
+  };
 }
 
 const args = process.argv.slice(2);
@@ -45,6 +51,10 @@ for (const name of names.length ? names : Object.keys(BENCHES)) {
   const record = { name, date: started, command: `bun bench/run.ts ${name} ${flags.join(" ")}`.trim(), machine: machine(), result };
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(record, null, 1) + "\n");
 }
-const all = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(dir, f), "utf8"))]));
+const all = Object.fromEntries(
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(dir, f), "utf8"))]),
+);
 for (const f of writePlots(all, join(REPO, "docs"))) console.log(`plot: ${f}`);
 process.exit(0);

@@ -33,7 +33,6 @@ async function socketQueues(port: number, clientPid: number): Promise<{ state: s
   return { state, clientRecvQ: Number(recvQ), serverSendQ: Number(srv[2] ?? NaN) };
 }
 
-
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
   const seconds = Math.min(30, flag(args, "seconds", 15));
   const nSessions = Math.min(50, flag(args, "sessions", 20));
@@ -48,7 +47,10 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
   try {
     // the session the stalled viewer will ask for: 20 MB of history it will never read
     const file = await dataFile(HISTORY_BYTES);
-    await timeInPty([BUN, CLI, "exec", "--name", "scale-history", "--", "cat", file], { env: { CLAUDE_REMOTE_CONFIG_DIR: server.configDir }, capMs: 90_000 });
+    await timeInPty([BUN, CLI, "exec", "--name", "scale-history", "--", "cat", file], {
+      env: { CLAUDE_REMOTE_CONFIG_DIR: server.configDir },
+      capMs: 90_000,
+    });
     const historyId = await sessionNamed(server, "scale-history");
     const indexerS = await settleIndexer(server, 90_000);
     console.log(`scale: history session stored (${mb(HISTORY_BYTES)} MB), indexer settled after ${indexerS} s`);
@@ -58,7 +60,13 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     const ids: string[] = [];
     for (let i = 0; i < nSessions; i++) {
       const name = `scale-${i}`;
-      runs.push(timeInPty([BUN, CLI, "exec", "--name", name, "--", WORKLOAD, "latency", String(count), "10"], { env: { CLAUDE_REMOTE_CONFIG_DIR: server.configDir }, capMs: (2 * seconds + 90) * 1000, onSpawn: (p) => wrapperPids.push(p) }).then((r) => finished.add(r.pid)));
+      runs.push(
+        timeInPty([BUN, CLI, "exec", "--name", name, "--", WORKLOAD, "latency", String(count), "10"], {
+          env: { CLAUDE_REMOTE_CONFIG_DIR: server.configDir },
+          capMs: (2 * seconds + 90) * 1000,
+          onSpawn: (p) => wrapperPids.push(p),
+        }).then((r) => finished.add(r.pid)),
+      );
       await Bun.sleep(150);
     }
     for (let i = 0; i < nSessions; i++) ids.push(await sessionNamed(server, `scale-${i}`, 30_000));
@@ -72,7 +80,10 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
         const ac = new AbortController();
         aborts.push(ac);
         viewers.push(viewer);
-        void readSse(`${server.url}/events?session=${id}${screen ? "&view=screen" : ""}`, ADMIN_TOKEN, viewer.onEvent, { signal: ac.signal, onWire: (b) => (viewer.wire += b) }).catch((e) => console.error(`scale: viewer ended: ${e}`));
+        void readSse(`${server.url}/events?session=${id}${screen ? "&view=screen" : ""}`, ADMIN_TOKEN, viewer.onEvent, {
+          signal: ac.signal,
+          onWire: (b) => (viewer.wire += b),
+        }).catch((e) => console.error(`scale: viewer ended: ${e}`));
       }
     }
     await waitUntil(() => viewers.every((v) => v.ready), 30_000, "every viewer to see __BENCH_READY__");
@@ -84,11 +95,21 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     const b0 = now();
     await Bun.sleep(BASELINE_S * 1000);
     const alone = phase(samples, b0, now());
-    console.log(`scale baseline (1 session streaming): raw p50/p99 ${alone.raw.p50}/${alone.raw.p99} ms, screen ${alone.screen.p50}/${alone.screen.p99} ms`);
+    console.log(
+      `scale baseline (1 session streaming): raw p50/p99 ${alone.raw.p50}/${alone.raw.p99} ms, screen ${alone.screen.p50}/${alone.screen.p99} ms`,
+    );
     await Promise.all(ids.slice(1).map(trigger));
     await Bun.sleep(2000); // warm-up: every session streaming
 
-    const counters = () => ({ t: now(), cpu: cpuSeconds(server.pid), self: cpuSeconds(process.pid), wrappers: wrapperPids.reduce((s, p) => s + (cpuSeconds(p) || 0), 0), events: viewers.reduce((s, v) => s + v.events, 0), rawEvents: viewers.filter((v) => !v.screen).reduce((s, v) => s + v.events, 0), lines: viewers.reduce((s, v) => s + v.lines, 0) });
+    const counters = () => ({
+      t: now(),
+      cpu: cpuSeconds(server.pid),
+      self: cpuSeconds(process.pid),
+      wrappers: wrapperPids.reduce((s, p) => s + (cpuSeconds(p) || 0), 0),
+      events: viewers.reduce((s, v) => s + v.events, 0),
+      rawEvents: viewers.filter((v) => !v.screen).reduce((s, v) => s + v.events, 0),
+      lines: viewers.reduce((s, v) => s + v.lines, 0),
+    });
     const sseOut = () => metric(server, "claude_remote_sse_bytes_sent_total");
     const measure = async (label: string, during?: () => Promise<void>) => {
       const rss = new RssSampler(server.pid, 100);
@@ -130,7 +151,10 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     const withStall = await measure("stalled", async () => {
       const req = `GET /events?session=${historyId} HTTP/1.1\\r\\nHost: 127.0.0.1:${server.port}\\r\\nAuthorization: Bearer ${ADMIN_TOKEN}\\r\\nAccept: text/event-stream\\r\\n\\r\\n`;
       // bash's /dev/tcp: connect, send the request, then sleep without ever reading fd 3
-      const stalled = (hold.stalled = Bun.spawn(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${server.port}; printf '${req}' >&3; exec sleep ${seconds + 60}`], { stdout: "ignore", stderr: "inherit" }));
+      const stalled = (hold.stalled = Bun.spawn(
+        ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${server.port}; printf '${req}' >&3; exec sleep ${seconds + 60}`],
+        { stdout: "ignore", stderr: "inherit" },
+      ));
       await Bun.sleep(1000);
       stall.viewersAfterConnect = await metric(server, 'claude_remote_viewers{stream="session"}');
       stall.socketAfter1s = await socketQueues(server.port, stalled.pid);
@@ -161,7 +185,9 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
       screenP99StalledMs: withStall.latencyMs.screen.p99,
       linesDeliveredSteadyPct: Math.round((steady.linesPerS * seconds * 100) / expectedLines),
     };
-    console.log(`scale: ${nSessions}×${perSession} viewers: server CPU ${steady.serverCpuPct} %, RSS ${steady.serverRssMB.endMB} MB, ${steady.eventsPerS} events/s, raw p99 ${summary.rawP99SteadyMs} ms → ${summary.rawP99StalledMs} ms with a stalled viewer (${summary.rawP99StalledAfter3sMs} ms from 3 s after it connected; RSS +${summary.rssGrowthDuringStallMB} MB, cut off: ${stall.cutOff})`);
+    console.log(
+      `scale: ${nSessions}×${perSession} viewers: server CPU ${steady.serverCpuPct} %, RSS ${steady.serverRssMB.endMB} MB, ${steady.eventsPerS} events/s, raw p99 ${summary.rawP99SteadyMs} ms → ${summary.rawP99StalledMs} ms with a stalled viewer (${summary.rawP99StalledAfter3sMs} ms from 3 s after it connected; RSS +${summary.rssGrowthDuringStallMB} MB, cut off: ${stall.cutOff})`,
+    );
     return { summary };
   } finally {
     for (const ac of aborts) ac.abort();

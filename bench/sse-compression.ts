@@ -16,14 +16,20 @@ const FIXTURES = "/work/shared/fixtures/claude-code-2.1.330";
 const SESSION = "0b6f3c2e-8a3e-4a53-9a3c-1f1e2d3c4b5a";
 const enc = new TextEncoder();
 
-const event = (seq: number, data: Uint8Array) => `event: output\nid: ${seq}\ndata: ${JSON.stringify({ sessionId: SESSION, seq, data: Buffer.from(data).toString("base64") })}\n\n`;
+const event = (seq: number, data: Uint8Array) =>
+  `event: output\nid: ${seq}\ndata: ${JSON.stringify({ sessionId: SESSION, seq, data: Buffer.from(data).toString("base64") })}\n\n`;
 
 function recordings(): string[][] {
-  return readdirSync(FIXTURES).filter((f) => f.endsWith(".raw")).sort().map((f) => {
-    const raw = readFileSync(join(FIXTURES, f));
-    const { chunks } = JSON.parse(readFileSync(join(FIXTURES, f.replace(/\.raw$/, ".chunks.json")), "utf8")) as { chunks: [number, number, number][] };
-    return chunks.map(([, offset, length], i) => event(i + 1, raw.subarray(offset, offset + length)));
-  });
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".raw"))
+    .sort()
+    .map((f) => {
+      const raw = readFileSync(join(FIXTURES, f));
+      const { chunks } = JSON.parse(readFileSync(join(FIXTURES, f.replace(/\.raw$/, ".chunks.json")), "utf8")) as {
+        chunks: [number, number, number][];
+      };
+      return chunks.map(([, offset, length], i) => event(i + 1, raw.subarray(offset, offset + length)));
+    });
 }
 
 function burst(): string[] {

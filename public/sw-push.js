@@ -46,7 +46,12 @@ async function answerPrompt(p, action) {
     });
     if (res.ok || res.status === 409) {
       const title = res.ok ? (verb === 'approve' ? 'Approved' : 'Denied') : 'Already answered';
-      return self.registration.showNotification(title, { body: p.body, tag: p.tag, silent: true, data: { ...p, kind: 'resolved', actions: [] } });
+      return self.registration.showNotification(title, {
+        body: p.body,
+        tag: p.tag,
+        silent: true,
+        data: { ...p, kind: 'resolved', actions: [] },
+      });
     }
   } catch {}
   // Logged out, offline or refused: let the user answer in the dashboard.
@@ -55,7 +60,10 @@ async function answerPrompt(p, action) {
 
 /** The page key the dashboard mirrored into Cache Storage (api.js): the cookie alone is refused. */
 async function pageKey() {
-  const hit = await caches.open('cr-auth').then((c) => c.match('/__page-key')).catch(() => null);
+  const hit = await caches
+    .open('cr-auth')
+    .then((c) => c.match('/__page-key'))
+    .catch(() => null);
   return hit ? hit.text() : '';
 }
 

@@ -4,21 +4,52 @@
 importScripts('/sw-push.js');
 const CACHE = 'shell-v4';
 const SHELL = [
-  '/', '/app.css', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png',
-  '/js/app.js', '/js/api.js', '/js/cards.js', '/js/devices.js', '/js/diff.js', '/js/dom.js',
-  '/js/input.js', '/js/input-socket.js', '/js/list.js', '/js/live.js', '/js/login.js', '/js/session.js', '/js/terminal.js',
-  '/js/push.js', '/js/search.js', '/js/remote.js', '/js/usage-line.js', '/js/text-size.js', '/js/session-menu.js', '/fonts/claude-glyphs.woff2',
+  '/',
+  '/app.css',
+  '/manifest.webmanifest',
+  '/icons/icon.svg',
+  '/icons/icon-192.png',
+  '/js/app.js',
+  '/js/api.js',
+  '/js/cards.js',
+  '/js/devices.js',
+  '/js/diff.js',
+  '/js/dom.js',
+  '/js/input.js',
+  '/js/input-socket.js',
+  '/js/list.js',
+  '/js/live.js',
+  '/js/login.js',
+  '/js/session.js',
+  '/js/terminal.js',
+  '/js/push.js',
+  '/js/search.js',
+  '/js/remote.js',
+  '/js/usage-line.js',
+  '/js/text-size.js',
+  '/js/session-menu.js',
+  '/fonts/claude-glyphs.woff2',
   // loaded when first opened (not part of the first-load budget), cached for offline use
-  '/js/conversation/view.js', '/js/conversation/markdown.js', '/js/conversation/entries.js', '/js/conversation/usage-view.js', '/conversation.css',
+  '/js/conversation/view.js',
+  '/js/conversation/markdown.js',
+  '/js/conversation/entries.js',
+  '/js/conversation/usage-view.js',
+  '/conversation.css',
 ];
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys()
+    caches
+      .keys()
       .then((keys) => Promise.all(keys.filter((k) => k !== CACHE && k !== 'cr-auth').map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );

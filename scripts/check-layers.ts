@@ -45,7 +45,8 @@ export function layerProblems(edges: readonly Edge[]): string[] {
     if (from === null || to === null || from === to || from === "main") continue;
     const allowed = ALLOWED[from];
     if (allowed === undefined) problems.push(`${e.from}: src/${from} is not a known layer (add it to ALLOWED)`);
-    else if (!allowed.includes(to)) problems.push(`${e.from} imports ${e.spec}: src/${from} may import only ${allowed.join(", ") || "nothing outside itself"}`);
+    else if (!allowed.includes(to))
+      problems.push(`${e.from} imports ${e.spec}: src/${from} may import only ${allowed.join(", ") || "nothing outside itself"}`);
   }
   return problems;
 }

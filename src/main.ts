@@ -7,7 +7,6 @@ import { runWrapped } from "./cli/run.ts";
 import { usageError } from "./cli/usage.ts";
 import { claudeSessionName, didYouMean } from "./cli/suggest.ts";
 
-
 async function execCommand(args: string[]): Promise<number> {
   let name: string | undefined;
   let i = 0;
@@ -92,7 +91,8 @@ export async function main(argv: string[]): Promise<number> {
       return pair(rest[0], rest[1], rest[2]);
     default: {
       const near = didYouMean(first);
-      if (near) console.error(`claude-remote: "${first}" is not a subcommand; did you mean \`claude-remote ${near}\`? Passing it on to claude.`);
+      if (near)
+        console.error(`claude-remote: "${first}" is not a subcommand; did you mean \`claude-remote ${near}\`? Passing it on to claude.`);
       return runClaude(argv);
     }
   }

@@ -14,4 +14,3 @@ export async function waitUntil(pred: () => boolean | Promise<boolean>, timeoutM
     await Bun.sleep(50);
   }
 }
-

@@ -11,7 +11,10 @@ export class Viewer {
   ready = false;
   private lineBuf = "";
   private seen = new Set<string>();
-  constructor(readonly screen: boolean, private samples: Sample[]) {}
+  constructor(
+    readonly screen: boolean,
+    private samples: Sample[],
+  ) {}
 
   onEvent = (event: string, data: string): void => {
     this.events++;
@@ -45,7 +48,7 @@ export function phase(samples: Sample[], from: number, to: number) {
 export /** Raw-viewer p99 of each second of [from, to): shows whether a jump is a burst or lasting. */
 function perSecondP99(samples: Sample[], from: number, to: number): number[] {
   const out: number[] = [];
-  for (let t = from; t + 999 < to; t += 1000) out.push(Math.round(stats(samples.filter((s) => !s.screen && s.at >= t && s.at < t + 1000).map((s) => s.ms)).p99));
+  for (let t = from; t + 999 < to; t += 1000)
+    out.push(Math.round(stats(samples.filter((s) => !s.screen && s.at >= t && s.at < t + 1000).map((s) => s.ms)).p99));
   return out;
 }
-

@@ -31,7 +31,10 @@ export function cpuSeconds(pid: number): number {
 export class RssSampler {
   private samples: number[] = [];
   private timer: ReturnType<typeof setInterval>;
-  constructor(private pid: number, everyMs = 100) {
+  constructor(
+    private pid: number,
+    everyMs = 100,
+  ) {
     this.sample();
     this.timer = setInterval(() => this.sample(), everyMs);
   }

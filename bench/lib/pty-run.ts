@@ -1,9 +1,20 @@
 /** Runs a command in a fresh outer PTY (Bun's terminal) and times the bytes it writes, with a hard cap. */
 import { now } from "./stats.ts";
 
-export type PtyRun = { bytes: number; firstByteMs: number; lastByteMs: number; wallMs: number; capped: boolean; exitCode: number | null; pid: number };
+export type PtyRun = {
+  bytes: number;
+  firstByteMs: number;
+  lastByteMs: number;
+  wallMs: number;
+  capped: boolean;
+  exitCode: number | null;
+  pid: number;
+};
 
-export async function timeInPty(argv: string[], opts: { env?: Record<string, string | undefined>; capMs: number; onSpawn?: (pid: number) => void; cols?: number; rows?: number }): Promise<PtyRun> {
+export async function timeInPty(
+  argv: string[],
+  opts: { env?: Record<string, string | undefined>; capMs: number; onSpawn?: (pid: number) => void; cols?: number; rows?: number },
+): Promise<PtyRun> {
   let bytes = 0;
   let first = 0;
   let last = 0;
@@ -34,5 +45,13 @@ export async function timeInPty(argv: string[], opts: { env?: Record<string, str
   clearTimeout(cap);
   await Promise.race([drained, Bun.sleep(2000)]);
   const end = now();
-  return { bytes, firstByteMs: first ? first - t0 : NaN, lastByteMs: last ? last - t0 : NaN, wallMs: end - t0, capped, exitCode: capped ? null : code, pid: proc.pid };
+  return {
+    bytes,
+    firstByteMs: first ? first - t0 : NaN,
+    lastByteMs: last ? last - t0 : NaN,
+    wallMs: end - t0,
+    capped,
+    exitCode: capped ? null : code,
+    pid: proc.pid,
+  };
 }

@@ -107,7 +107,9 @@ export async function rawSse(port: number, path: string, token: string, onEvent:
     },
   });
   const acceptEncoding = opts.acceptEncoding === null ? "" : `Accept-Encoding: ${opts.acceptEncoding ?? "identity"}\r\n`;
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n${acceptEncoding}\r\n`);
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n${acceptEncoding}\r\n`,
+  );
   return {
     get wireBytes() {
       return wire;

@@ -4,7 +4,10 @@ export function newScreenLines(event: string, data: string, seen: Set<string>): 
   const rows = event === "screen" ? (m.lines ?? []) : (m.rows ?? []).map((r) => r[1]);
   let fresh = "";
   for (const row of rows) {
-    const t = row.map((r) => r.t).join("").replace(/\s+$/, "");
+    const t = row
+      .map((r) => r.t)
+      .join("")
+      .replace(/\s+$/, "");
     if (t && !seen.has(t)) {
       seen.add(t);
       fresh += t + "\n";

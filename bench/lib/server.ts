@@ -23,15 +23,29 @@ export type BenchServer = {
 export async function startBenchServer(opts: { port?: number; dataDir?: string; repo?: string } = {}): Promise<BenchServer> {
   const port = opts.port ?? freePort();
   const dataDir = opts.dataDir ?? tempDir("cr-bench-data-");
-  const proc = spawnServerProcess({ PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "error" }, opts.repo);
+  const proc = spawnServerProcess(
+    { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "error" },
+    opts.repo,
+  );
   const url = `http://127.0.0.1:${port}`;
   drain(proc.stdout, process.stdout);
   drain(proc.stderr, process.stderr);
   await waitForHealth(url, 20_000);
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(url + path, { ...init, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.body ? { "Content-Type": "application/json" } : {}), ...(init.headers as Record<string, string>) } });
+    fetch(url + path, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(init.body ? { "Content-Type": "application/json" } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    });
   const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
-  const res = await fetch(url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "bench" }) });
+  const res = await fetch(url + "/api/pair", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ code, name: "bench" }),
+  });
   if (!res.ok) throw new Error(`pairing failed: ${res.status} ${await res.text()}`);
   const { deviceId, secret } = (await res.json()) as { deviceId: string; secret: string };
   const configDir = tempDir("cr-bench-config-");
@@ -104,4 +118,3 @@ export async function settleIndexer(server: BenchServer, timeoutMs: number): Pro
   }
   return r2((Date.now() - t0) / 1000);
 }
-

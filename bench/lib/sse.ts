@@ -25,8 +25,16 @@ export class SseParser {
   }
 }
 
-export async function readSse(url: string, token: string, onEvent: SseHandler, opts: { signal?: AbortSignal; onWire?: (bytes: number) => void } = {}): Promise<void> {
-  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream", "Accept-Encoding": "identity" }, signal: opts.signal });
+export async function readSse(
+  url: string,
+  token: string,
+  onEvent: SseHandler,
+  opts: { signal?: AbortSignal; onWire?: (bytes: number) => void } = {},
+): Promise<void> {
+  const res = await fetch(url, {
+    headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream", "Accept-Encoding": "identity" },
+    signal: opts.signal,
+  });
   if (!res.ok || !res.body) throw new Error(`SSE ${url}: ${res.status}`);
   const dec = new TextDecoder();
   const parser = new SseParser(onEvent);

@@ -8,7 +8,15 @@ export function stats(xs: number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
   // same quantile rule as /work/shared/peers/peerbench.ts, so figures compare one to one
   const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-  return { n: s.length, min: r3(s[0]), p50: r3(q(50)), p90: r3(q(90)), p99: r3(q(99)), max: r3(s[s.length - 1]), mean: r3(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    n: s.length,
+    min: r3(s[0]),
+    p50: r3(q(50)),
+    p90: r3(q(90)),
+    p99: r3(q(99)),
+    max: r3(s[s.length - 1]),
+    mean: r3(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 export const r3 = (v: number) => Math.round(v * 1000) / 1000;

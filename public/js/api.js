@@ -29,7 +29,11 @@ export function setPageKey(key) {
   try {
     localStorage.setItem(STORE, key);
   } catch {}
-  if (self.caches) caches.open(SW_CACHE).then((c) => c.put(SW_ENTRY, new Response(key))).catch(() => {});
+  if (self.caches)
+    caches
+      .open(SW_CACHE)
+      .then((c) => c.put(SW_ENTRY, new Response(key)))
+      .catch(() => {});
 }
 
 // Mirror at every start: a service worker update may have cleared Cache Storage.

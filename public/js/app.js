@@ -28,14 +28,18 @@ function route() {
   else if (hash === '#/usage') (tab = 'usage'), (cleanup = lazyView('./conversation/usage-view.js', 'usageView'));
   else cleanup = listView(view);
   document.body.classList.toggle('in-session', !!m);
-  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#tabs a'))) a.classList.toggle('on', a.dataset.tab === tab && !m);
+  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#tabs a')))
+    a.classList.toggle('on', a.dataset.tab === tab && !m);
 }
 
 /** A view whose module loads on first use (outside the first-load budget). */
 function lazyView(path, name) {
   let done = null;
   let gone = false;
-  import(path).then((m) => !gone && (done = m[name](view)), () => (view.textContent = 'Could not load this page.'));
+  import(path).then(
+    (m) => !gone && (done = m[name](view)),
+    () => (view.textContent = 'Could not load this page.'),
+  );
   return () => ((gone = true), done?.());
 }
 
@@ -85,8 +89,16 @@ async function boot() {
       await login(credentials);
     } catch (e) {
       // a phone already logged in that opens a link again (used, or refused for any reason) stays in
-      const loggedIn = await api('/api/me').then(() => true, () => false);
-      if (!loggedIn && e.status === 401) return showLogin(credentials.ticket ? 'That login link was already used or has expired. Run `claude-remote login-link` on the server for a new one, or paste the admin token.' : 'That login link is not valid (any more).');
+      const loggedIn = await api('/api/me').then(
+        () => true,
+        () => false,
+      );
+      if (!loggedIn && e.status === 401)
+        return showLogin(
+          credentials.ticket
+            ? 'That login link was already used or has expired. Run `claude-remote login-link` on the server for a new one, or paste the admin token.'
+            : 'That login link is not valid (any more).',
+        );
       if (!loggedIn && e.status) return showLogin(`Could not log in: ${e.message}`);
       // no status: the server is unreachable; the check below shows the offline banner
     }

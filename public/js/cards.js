@@ -21,7 +21,11 @@ const FOLD_MS = 1200; // an answered card shows how it ended, then folds to one 
 /** Pending prompts, plus resolved ones this container already shows, for a few seconds so the flip is seen. */
 export function cardsToShow(prompts, container) {
   const now = Date.now();
-  return prompts.filter((p) => p.status === 'pending' || (container.querySelector(`[data-id="${CSS.escape(p.id)}"]`) && now - (p.resolvedAt || p.updatedAt || now) < LINGER_MS));
+  return prompts.filter(
+    (p) =>
+      p.status === 'pending' ||
+      (container.querySelector(`[data-id="${CSS.escape(p.id)}"]`) && now - (p.resolvedAt || p.updatedAt || now) < LINGER_MS),
+  );
 }
 
 /** Whether a resolved card is still lingering (the view re-renders until it is gone). */
@@ -55,16 +59,22 @@ function buildCard(p, showSession) {
   if (p.kind === 'question' || p.kind === 'plan') return buildKindCard(p, showSession);
   const status = h('div', { class: 'status', role: 'status' });
   const opts = h('div', { class: 'opts' });
-  const card = h('article', { class: 'card', dataset: { id: p.id }, 'aria-label': `permission prompt: ${p.tool}` },
-    h('div', { class: 'head' },
+  const card = h(
+    'article',
+    { class: 'card', dataset: { id: p.id }, 'aria-label': `permission prompt: ${p.tool}` },
+    h(
+      'div',
+      { class: 'head' },
       h('span', { class: 'tool' }, toolName(p.tool)),
       showSession ? h('a', { href: `#/s/${encodeURIComponent(p.sessionId)}` }, sessionLabel(p.sessionId)) : null,
-      h('span', { class: 'when' }, `${age(p.createdAt)} ago`)),
+      h('span', { class: 'when' }, `${age(p.createdAt)} ago`),
+    ),
     p.title ? h('div', { class: 'title' }, p.title) : null,
     details(p),
     p.question ? h('div', { class: 'question' }, p.question) : null,
     opts,
-    status);
+    status,
+  );
   const options = p.options && p.options.length ? p.options : defaultOptions(p);
   let hasTell = false;
   options.forEach((o, i) => {
@@ -76,8 +86,18 @@ function buildCard(p, showSession) {
       return;
     }
     const cls = no ? 'btn danger' : i === 0 ? 'btn primary' : 'btn';
-    opts.append(h('button', { class: cls, type: 'button', onclick: () => (no ? answer(card, p, 'reject', {}) : answer(card, p, 'approve', o.key === 'once' ? {} : { option: o.key })) },
-      /^\d$/.test(o.key) ? h('span', { class: 'k' }, o.key) : null, o.label));
+    opts.append(
+      h(
+        'button',
+        {
+          class: cls,
+          type: 'button',
+          onclick: () => (no ? answer(card, p, 'reject', {}) : answer(card, p, 'approve', o.key === 'once' ? {} : { option: o.key })),
+        },
+        /^\d$/.test(o.key) ? h('span', { class: 'k' }, o.key) : null,
+        o.label,
+      ),
+    );
   });
   if (!hasTell) opts.append(tellButton(card, p, 'No, and tell Claude what to do differently…'));
   return card;
@@ -86,17 +106,31 @@ function buildCard(p, showSession) {
 /** A question card (a form) or a plan card (the plan, then the terminal's choices). */
 function buildKindCard(p, showSession) {
   const status = h('div', { class: 'status', role: 'status' });
-  const card = h('article', { class: `card ${p.kind}`, dataset: { id: p.id }, 'aria-label': p.kind === 'question' ? 'question from Claude' : 'plan approval' },
-    h('div', { class: 'head' },
+  const card = h(
+    'article',
+    { class: `card ${p.kind}`, dataset: { id: p.id }, 'aria-label': p.kind === 'question' ? 'question from Claude' : 'plan approval' },
+    h(
+      'div',
+      { class: 'head' },
       h('span', { class: 'tool' }, p.kind === 'question' ? 'Question' : 'Plan'),
       showSession ? h('a', { href: `#/s/${encodeURIComponent(p.sessionId)}` }, sessionLabel(p.sessionId)) : null,
-      h('span', { class: 'when' }, `${age(p.createdAt)} ago`)));
+      h('span', { class: 'when' }, `${age(p.createdAt)} ago`),
+    ),
+  );
   if (p.kind === 'question') card.append(questionForm(p, (body) => answer(card, p, 'approve', body)));
   else {
     const opts = h('div', { class: 'opts' });
     for (const o of p.options) {
       if (/^no\b|tell claude/i.test(o.label)) opts.append(tellButton(card, p, o.label));
-      else opts.append(h('button', { class: o.key === '1' ? 'btn primary' : 'btn', type: 'button', onclick: () => answer(card, p, 'approve', { option: o.key }) }, h('span', { class: 'k' }, o.key), o.label));
+      else
+        opts.append(
+          h(
+            'button',
+            { class: o.key === '1' ? 'btn primary' : 'btn', type: 'button', onclick: () => answer(card, p, 'approve', { option: o.key }) },
+            h('span', { class: 'k' }, o.key),
+            o.label,
+          ),
+        );
     }
     card.append(planView(p.plan), opts);
   }
@@ -114,13 +148,34 @@ function defaultOptions(p) {
 
 function tellButton(card, p, label) {
   const box = h('div', { class: 'tell', hidden: true });
-  const field = h('textarea', { rows: 2, placeholder: 'What should Claude do instead?', 'aria-label': 'message for Claude', maxlength: 4000 });
-  const send = h('button', { class: 'btn danger', type: 'button', onclick: () => answer(card, p, 'reject', field.value.trim() ? { message: field.value.trim() } : {}) }, 'Deny and tell Claude');
+  const field = h('textarea', {
+    rows: 2,
+    placeholder: 'What should Claude do instead?',
+    'aria-label': 'message for Claude',
+    maxlength: 4000,
+  });
+  const send = h(
+    'button',
+    {
+      class: 'btn danger',
+      type: 'button',
+      onclick: () => answer(card, p, 'reject', field.value.trim() ? { message: field.value.trim() } : {}),
+    },
+    'Deny and tell Claude',
+  );
   box.append(field, send);
-  const btn = h('button', { class: 'btn danger', type: 'button', onclick: () => {
-    box.hidden = !box.hidden;
-    if (!box.hidden) field.focus();
-  } }, label.replace(/\s*\(esc\)\s*$/i, '…').replace(/……$/, '…'));
+  const btn = h(
+    'button',
+    {
+      class: 'btn danger',
+      type: 'button',
+      onclick: () => {
+        box.hidden = !box.hidden;
+        if (!box.hidden) field.focus();
+      },
+    },
+    label.replace(/\s*\(esc\)\s*$/i, '…').replace(/……$/, '…'),
+  );
   return h('div', {}, btn, box);
 }
 
@@ -130,7 +185,12 @@ async function answer(card, p, action, body) {
     const res = await api(`/api/prompts/${encodeURIComponent(p.id)}/${action}`, { method: 'POST', body });
     const next = res && (res.prompt || (res.id ? res : null));
     if (next) state.prompts.set(p.id, { ...state.prompts.get(p.id), ...next });
-    else state.prompts.set(p.id, { ...state.prompts.get(p.id), status: action === 'approve' ? 'approved' : 'denied', resolution: { via: 'api', decision: action === 'approve' ? 'allow' : 'deny', message: body.message } });
+    else
+      state.prompts.set(p.id, {
+        ...state.prompts.get(p.id),
+        status: action === 'approve' ? 'approved' : 'denied',
+        resolution: { via: 'api', decision: action === 'approve' ? 'allow' : 'deny', message: body.message },
+      });
     updateCard(card, state.prompts.get(p.id));
   } catch (e) {
     if (e.status === 409 && e.body?.error === 'not_connected') {
@@ -161,7 +221,13 @@ function updateCard(card, p) {
   card.classList.toggle('offline', offline);
   status.className = `status ${p.status}${offline ? ' offline' : ''}`;
   const notTaken = !done && p.delivery === 'not_taken';
-  status.textContent = done ? outcome(p) : offline ? 'The terminal is offline: answer once it reconnects.' : notTaken ? 'Claude did not take the answer; it is still waiting at the terminal. Answer again.' : '';
+  status.textContent = done
+    ? outcome(p)
+    : offline
+      ? 'The terminal is offline: answer once it reconnects.'
+      : notTaken
+        ? 'Claude did not take the answer; it is still waiting at the terminal. Answer again.'
+        : '';
   if (notTaken) setEnabled(card, true);
   if (done) {
     setEnabled(card, false);
@@ -213,7 +279,13 @@ function details(p) {
     case 'Read':
     case 'Glob':
     case 'Grep':
-      return h('div', {}, input.file_path ? kv('file', input.file_path) : null, input.path ? kv('path', input.path) : null, input.pattern ? kv('pattern', input.pattern) : null);
+      return h(
+        'div',
+        {},
+        input.file_path ? kv('file', input.file_path) : null,
+        input.path ? kv('path', input.path) : null,
+        input.pattern ? kv('pattern', input.pattern) : null,
+      );
     default:
       if (Object.keys(input).length) return inputRows(input);
       return p.body && p.body.length ? code(p.body.join('\n')) : null;
@@ -225,11 +297,13 @@ function diffView(p) {
   let lines;
   if (typeof input.diff === 'string') lines = parseUnified(input.diff);
   else if (p.tool === 'Write') lines = lineDiff('', input.content || '');
-  else if (Array.isArray(input.edits)) lines = input.edits.flatMap((e, i) => [...(i ? [{ op: ' ', text: '⋯' }] : []), ...lineDiff(e.old_string || '', e.new_string || '')]);
+  else if (Array.isArray(input.edits))
+    lines = input.edits.flatMap((e, i) => [...(i ? [{ op: ' ', text: '⋯' }] : []), ...lineDiff(e.old_string || '', e.new_string || '')]);
   else if (p.tool === 'NotebookEdit') lines = lineDiff('', input.new_source || '');
   else lines = lineDiff(input.old_string || '', input.new_string || '');
   const box = h('div', { class: 'diff', 'aria-label': 'changes' });
-  for (const l of lines.slice(0, MAX_DIFF_LINES)) box.append(h('div', { class: l.op === '+' ? 'add' : l.op === '-' ? 'del' : '' }, `${l.op} ${l.text}`));
+  for (const l of lines.slice(0, MAX_DIFF_LINES))
+    box.append(h('div', { class: l.op === '+' ? 'add' : l.op === '-' ? 'del' : '' }, `${l.op} ${l.text}`));
   if (lines.length > MAX_DIFF_LINES) box.append(h('div', { class: 'more' }, `… ${lines.length - MAX_DIFF_LINES} more lines`));
   return box;
 }

@@ -12,7 +12,12 @@ export function devicesView(root) {
   phoneBtn.addEventListener('click', () => showLoginLink(phone));
   root.replaceChildren(
     h('div', { class: 'row-actions' }, h('a', { class: 'btn primary', href: '#/pair' }, '+ Add device'), phoneBtn),
-    phone, h('h2', {}, 'Paired devices'), status, list, notifySection());
+    phone,
+    h('h2', {}, 'Paired devices'),
+    status,
+    list,
+    notifySection(),
+  );
 
   const load = async () => {
     try {
@@ -37,10 +42,15 @@ async function showLoginLink(out) {
   out.replaceChildren(h('p', { class: 'muted' }, 'Creating a login link…'));
   try {
     const r = await api('/api/login-links', { method: 'POST' });
-    const qr = typeof r.qrDataUrl === 'string' && r.qrDataUrl.startsWith('data:image/') ? h('img', { class: 'qr', src: r.qrDataUrl, alt: 'QR code of the login link' }) : null;
+    const qr =
+      typeof r.qrDataUrl === 'string' && r.qrDataUrl.startsWith('data:image/')
+        ? h('img', { class: 'qr', src: r.qrDataUrl, alt: 'QR code of the login link' })
+        : null;
     out.replaceChildren(
       h('p', {}, 'Scan with the other phone. The link works once, within 10 minutes:'),
-      qr, h('pre', { class: 'code', 'aria-label': 'login link URL' }, r.url));
+      qr,
+      h('pre', { class: 'code', 'aria-label': 'login link URL' }, r.url),
+    );
   } catch (e) {
     out.replaceChildren(h('p', { class: 'error' }, `Could not create a login link: ${e.message}`));
   }
@@ -61,10 +71,13 @@ function deviceRow(d, reload) {
       revoke.disabled = false;
     }
   });
-  return h('li', { class: 'device', dataset: { id: d.id } },
+  return h(
+    'li',
+    { class: 'device', dataset: { id: d.id } },
     h('span', { class: `dot${d.online ? ' on' : ''}`, title: d.online ? 'online' : 'offline' }),
     h('div', { class: 'info' }, h('div', {}, d.name), h('div', { class: 'sub' }, `${d.host || 'unknown host'} · ${seen}`)),
-    revoke);
+    revoke,
+  );
 }
 
 export function pairView(root) {
@@ -85,23 +98,45 @@ export function pairView(root) {
     const command = r.command || `claude-remote pair ${location.origin} ${r.code}`;
     const left = h('p', { class: 'muted' });
     const copy = h('button', { class: 'btn', type: 'button' }, 'Copy command');
-    copy.addEventListener('click', () => navigator.clipboard?.writeText(command).then(() => toast('Copied'), () => toast('Copy failed: select the text instead')));
+    copy.addEventListener('click', () =>
+      navigator.clipboard?.writeText(command).then(
+        () => toast('Copied'),
+        () => toast('Copy failed: select the text instead'),
+      ),
+    );
     const again = h('button', { class: 'btn', type: 'button', hidden: true }, 'New code');
     again.addEventListener('click', make);
     out.replaceChildren(
-      h('p', {}, '1. On the machine where you run Claude Code, install claude-remote (Node.js and npm are enough): in a checkout of this repository, ', h('code', {}, 'npm install -g --install-links --allow-scripts=bun .')),
+      h(
+        'p',
+        {},
+        '1. On the machine where you run Claude Code, install claude-remote (Node.js and npm are enough): in a checkout of this repository, ',
+        h('code', {}, 'npm install -g --install-links --allow-scripts=bun .'),
+      ),
       h('p', {}, '2. Run this there:'),
       h('pre', { class: 'code', 'aria-label': 'pair command' }, command),
       copy,
       h('div', { class: 'pair-code', 'aria-label': 'pairing code' }, r.code),
-      left, again);
+      left,
+      again,
+    );
     unsub();
     unsub = subscribe((what, d) => {
       if (what !== 'devices' || !d || d.pairing !== r.id) return;
       clearInterval(timer);
-      out.replaceChildren(h('p', { class: 'paired', role: 'status' }, `paired: ${d.name}${d.host ? ` (${d.host})` : ''}`),
-        h('p', { class: 'muted' }, 'Run ', h('code', {}, 'claude-remote'), ' there instead of ', h('code', {}, 'claude'), '; its sessions show up under Sessions.'),
-        h('a', { class: 'btn', href: '#/devices' }, 'Done'));
+      out.replaceChildren(
+        h('p', { class: 'paired', role: 'status' }, `paired: ${d.name}${d.host ? ` (${d.host})` : ''}`),
+        h(
+          'p',
+          { class: 'muted' },
+          'Run ',
+          h('code', {}, 'claude-remote'),
+          ' there instead of ',
+          h('code', {}, 'claude'),
+          '; its sessions show up under Sessions.',
+        ),
+        h('a', { class: 'btn', href: '#/devices' }, 'Done'),
+      );
     });
     const tick = () => {
       const s = Math.round((r.expiresAt - Date.now()) / 1000);

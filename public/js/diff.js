@@ -22,7 +22,8 @@ function lcs(a, b) {
   const n = a.length;
   const m = b.length;
   const t = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) t[i][j] = a[i] === b[j] ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) t[i][j] = a[i] === b[j] ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
   const out = [];
   let i = 0;
   let j = 0;
@@ -38,8 +39,11 @@ function lcs(a, b) {
 
 /** Hunks of a unified diff string (as some tools send it) in the same shape. */
 export function parseUnified(text) {
-  return text.split('\n').filter((l) => !l.startsWith('---') && !l.startsWith('+++')).map((l) => {
-    const op = l[0] === '+' || l[0] === '-' ? l[0] : ' ';
-    return { op, text: op === ' ' && l[0] === ' ' ? l.slice(1) : op === ' ' ? l : l.slice(1) };
-  });
+  return text
+    .split('\n')
+    .filter((l) => !l.startsWith('---') && !l.startsWith('+++'))
+    .map((l) => {
+      const op = l[0] === '+' || l[0] === '-' ? l[0] : ' ';
+      return { op, text: op === ' ' && l[0] === ' ' ? l.slice(1) : op === ' ' ? l : l.slice(1) };
+    });
 }

@@ -35,7 +35,9 @@ export function inputChannel(sessionId) {
 
   const open = () => {
     if (ended) return;
-    const s = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withPageKey(`/ws/viewer?session=${sid}&view=none`)}`);
+    const s = new WebSocket(
+      `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withPageKey(`/ws/viewer?session=${sid}&view=none`)}`,
+    );
     ws = s;
     let opened = false;
     s.onopen = () => {
@@ -52,7 +54,14 @@ export function inputChannel(sessionId) {
         return;
       }
       if (m.event === 'input.ok') settle(m.data.ref);
-      else if (m.event === 'error') settle(m.data.ref, Object.assign(new Error(m.data.message), { status: m.data.code === 'not_connected' ? 409 : m.data.code === 'unauthorized' ? 401 : 400, code: m.data.code }));
+      else if (m.event === 'error')
+        settle(
+          m.data.ref,
+          Object.assign(new Error(m.data.message), {
+            status: m.data.code === 'not_connected' ? 409 : m.data.code === 'unauthorized' ? 401 : 400,
+            code: m.data.code,
+          }),
+        );
     };
     s.onclose = (e) => {
       if (ws === s) ws = null;

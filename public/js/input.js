@@ -6,23 +6,57 @@ import { inputChannel } from './input-socket.js';
 
 /** @type {[string, string[]][]} */
 const KEYS = [
-  ['Esc', ['esc']], ['⇧Tab', ['shift-tab']], ['Tab', ['tab']],
-  ['↑', ['up']], ['↓', ['down']], ['←', ['left']], ['→', ['right']],
-  ['⏎', ['enter']], ['^C', ['ctrl-c']], ['1', ['1']], ['2', ['2']], ['3', ['3']], ['4', ['4']], ['⌫', ['backspace']],
+  ['Esc', ['esc']],
+  ['⇧Tab', ['shift-tab']],
+  ['Tab', ['tab']],
+  ['↑', ['up']],
+  ['↓', ['down']],
+  ['←', ['left']],
+  ['→', ['right']],
+  ['⏎', ['enter']],
+  ['^C', ['ctrl-c']],
+  ['1', ['1']],
+  ['2', ['2']],
+  ['3', ['3']],
+  ['4', ['4']],
+  ['⌫', ['backspace']],
 ];
-const LABELS = { Esc: 'Escape', '⇧Tab': 'Shift+Tab', '↑': 'Up', '↓': 'Down', '←': 'Left', '→': 'Right', '⏎': 'Enter', '^C': 'Ctrl+C', '⌫': 'Backspace' };
+const LABELS = {
+  Esc: 'Escape',
+  '⇧Tab': 'Shift+Tab',
+  '↑': 'Up',
+  '↓': 'Down',
+  '←': 'Left',
+  '→': 'Right',
+  '⏎': 'Enter',
+  '^C': 'Ctrl+C',
+  '⌫': 'Backspace',
+};
 
 /** `getTerm()` gives the TermView (for bracketed paste mode). */
 export function inputBar(sessionId, getTerm) {
   const channel = inputChannel(sessionId);
-  const post = (body) => channel.send(body).catch((e) => {
-    toast(e.status === 409 ? 'The session is not connected right now' : e.unconfirmed ? `Not confirmed: ${e.message}; check the screen` : `Not sent: ${e.message}`);
-    throw e;
-  });
+  const post = (body) =>
+    channel.send(body).catch((e) => {
+      toast(
+        e.status === 409
+          ? 'The session is not connected right now'
+          : e.unconfirmed
+            ? `Not confirmed: ${e.message}; check the screen`
+            : `Not sent: ${e.message}`,
+      );
+      throw e;
+    });
 
   const field = h('textarea', {
-    rows: 1, placeholder: 'Type to the session…', 'aria-label': 'text to send',
-    autocapitalize: 'off', autocomplete: 'off', autocorrect: 'off', spellcheck: 'false', enterkeyhint: 'send',
+    rows: 1,
+    placeholder: 'Type to the session…',
+    'aria-label': 'text to send',
+    autocapitalize: 'off',
+    autocomplete: 'off',
+    autocorrect: 'off',
+    spellcheck: 'false',
+    enterkeyhint: 'send',
   });
   let composing = false;
   field.addEventListener('compositionstart', () => (composing = true));
@@ -69,7 +103,12 @@ export function inputBar(sessionId, getTerm) {
   send.addEventListener('pointerdown', (e) => e.preventDefault());
   send.addEventListener('click', sendLine);
 
-  const el = h('div', { class: 'inputbar' }, h('div', { class: 'keys', role: 'toolbar', 'aria-label': 'keys' }, keyButtons), h('div', { class: 'line' }, field, send));
+  const el = h(
+    'div',
+    { class: 'inputbar' },
+    h('div', { class: 'keys', role: 'toolbar', 'aria-label': 'keys' }, keyButtons),
+    h('div', { class: 'line' }, field, send),
+  );
   return {
     el,
     setEnabled(on) {

@@ -34,25 +34,45 @@ function sessionRow(s) {
   const n = pendingFor(s.id);
   const device = s.deviceName || s.host || s.deviceId;
   const ended = s.status === 'exited' || s.status === 'lost';
-  return h('li', {},
-    h('a', { class: `srow${ended ? ' ended' : ''}`, href: `#/s/${encodeURIComponent(s.id)}`, dataset: { id: s.id } },
-      h('div', { class: 'l1' },
+  return h(
+    'li',
+    {},
+    h(
+      'a',
+      { class: `srow${ended ? ' ended' : ''}`, href: `#/s/${encodeURIComponent(s.id)}`, dataset: { id: s.id } },
+      h(
+        'div',
+        { class: 'l1' },
         h('span', { class: 'name' }, s.name),
         statusPill(s),
-        n ? h('span', { class: 'badge', title: `${n} waiting` }, String(n)) : null),
+        n ? h('span', { class: 'badge', title: `${n} waiting` }, String(n)) : null,
+      ),
       s.title ? h('div', { class: 'l2 title' }, s.title) : null,
       h('div', { class: 'l2' }, `${device} · ${ended && s.endedAt ? `ended ${age(s.endedAt)} ago` : `started ${age(s.startedAt)} ago`}`),
       h('div', { class: 'l3 cwd' }, s.cwd),
-      usageLine(s, state.usage.get(s.id))));
+      usageLine(s, state.usage.get(s.id)),
+    ),
+  );
 }
 
 export function listView(root) {
   const cards = h('div', { class: 'cards' });
   const waitingHead = h('h2', {}, 'Waiting for you');
   const list = h('ul', { class: 'sessions' });
-  const empty = h('p', { class: 'empty' }, 'No sessions yet. Run ', h('code', {}, 'claude-remote'), ' on a paired machine (Devices → Add device).');
+  const empty = h(
+    'p',
+    { class: 'empty' },
+    'No sessions yet. Run ',
+    h('code', {}, 'claude-remote'),
+    ' on a paired machine (Devices → Add device).',
+  );
   const archived = h('ul', { class: 'sessions', hidden: true, 'aria-label': 'archived sessions' });
-  const showArchived = h('button', { class: 'btn older', type: 'button', hidden: true, onclick: () => (archived.hidden = !archived.hidden) });
+  const showArchived = h('button', {
+    class: 'btn older',
+    type: 'button',
+    hidden: true,
+    onclick: () => (archived.hidden = !archived.hidden),
+  });
   root.replaceChildren(waitingHead, cards, h('h2', {}, 'Sessions'), list, empty, showArchived, archived);
 
   let linger = 0;

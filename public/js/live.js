@@ -76,10 +76,11 @@ function connect() {
    * @param {E} name
    * @param {(data: EventMap[E]) => void} fn
    */
-  const on = (name, fn) => onEvent(src, name, (data) => {
-    if (queue && name !== 'resync' && name !== 'hello') queue.push(() => fn(data));
-    else fn(data);
-  });
+  const on = (name, fn) =>
+    onEvent(src, name, (data) => {
+      if (queue && name !== 'resync' && name !== 'hello') queue.push(() => fn(data));
+      else fn(data);
+    });
   on('hello', (d) => {
     state.bootId = d.bootId;
     changed('boot');
@@ -123,9 +124,20 @@ function setOnline(online) {
 export async function refetch() {
   queue = queue || [];
   try {
-    const [sessions, prompts, usage] = await Promise.all([apiAll('/api/sessions?limit=500'), fetchPending(), api('/api/usage?by=session').catch(() => null)]);
+    const [sessions, prompts, usage] = await Promise.all([
+      apiAll('/api/sessions?limit=500'),
+      fetchPending(),
+      api('/api/usage?by=session').catch(() => null),
+    ]);
     state.sessions = new Map(sessions.map((s) => [s.id, s]));
-    if (usage) for (const b of usage.buckets) state.usage.set(b.key, { ...state.usage.get(b.key), tokens: b.usage.input + b.usage.output + b.usage.cacheRead + b.usage.cacheWrite, costUsd: b.usage.costUsd, turns: b.turns ?? 0 });
+    if (usage)
+      for (const b of usage.buckets)
+        state.usage.set(b.key, {
+          ...state.usage.get(b.key),
+          tokens: b.usage.input + b.usage.output + b.usage.cacheRead + b.usage.cacheWrite,
+          costUsd: b.usage.costUsd,
+          turns: b.turns ?? 0,
+        });
     if (prompts) {
       const pendingIds = new Set(prompts.map((p) => p.id));
       for (const [id, p] of state.prompts) if (p.status === 'pending' && !pendingIds.has(id)) await settleMissing(id);

@@ -23,11 +23,23 @@ export async function login(body) {
 }
 
 export function loginView(root, onDone, message) {
-  const field = h('input', { type: 'password', name: 'token', autocomplete: 'current-password', placeholder: 'Admin token', 'aria-label': 'admin token', required: true });
+  const field = h('input', {
+    type: 'password',
+    name: 'token',
+    autocomplete: 'current-password',
+    placeholder: 'Admin token',
+    'aria-label': 'admin token',
+    required: true,
+  });
   const err = h('p', { class: 'error', role: 'alert' }, message || '');
-  const form = h('form', { class: 'form' },
+  const form = h(
+    'form',
+    { class: 'form' },
     h('p', {}, 'Open the login link the server printed (or scan its QR code), or paste the admin token:'),
-    field, h('button', { class: 'btn primary', type: 'submit' }, 'Log in'), err);
+    field,
+    h('button', { class: 'btn primary', type: 'submit' }, 'Log in'),
+    err,
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     err.textContent = '';

@@ -35,7 +35,8 @@ export async function pushState() {
 
 export async function enablePush() {
   if (!pushSupported()) throw new Error('this browser has no Web Push (on iOS: add the dashboard to the home screen first)');
-  if ((await Notification.requestPermission()) !== 'granted') throw new Error('notifications are blocked for this site in the browser settings');
+  if ((await Notification.requestPermission()) !== 'granted')
+    throw new Error('notifications are blocked for this site in the browser settings');
   const reg = await registration();
   await navigator.serviceWorker.ready;
   const key = keyBytes((await api('/api/push/key')).publicKey);
@@ -60,16 +61,28 @@ export async function disablePush() {
 
 const CHANNEL = { webpush: 'Web Push', ntfy: 'ntfy', webhook: 'Webhook' };
 const KIND = { prompt: 'prompts', waiting: 'waiting agents', done: 'finished turns', exit: 'exits', cost: 'cost alerts' };
-const BLOCKED = 'Notifications are blocked for this site. To allow them: tap the icon left of the address (a lock or ⓘ) → Permissions or Site settings → Notifications → Allow, then reload this page.';
+const BLOCKED =
+  'Notifications are blocked for this site. To allow them: tap the icon left of the address (a lock or ⓘ) → Permissions or Site settings → Notifications → Allow, then reload this page.';
 
 /** "Web Push: prompts, waiting agents, finished turns, exits · 3 sent, 0 failed" */
 function channelLine(c) {
   const kinds = c.kinds.filter((k) => k !== 'resolved'); // answers go with prompts
   const what = c.enabled && kinds.length ? kinds.map((k) => KIND[k] || k).join(', ') : 'off';
-  return h('li', {}, h('b', {}, `${CHANNEL[c.name] || c.name}: `), what, c.enabled ? h('span', { class: 'muted' }, ` · ${c.counters.sent} sent, ${c.counters.failed} failed`) : null);
+  return h(
+    'li',
+    {},
+    h('b', {}, `${CHANNEL[c.name] || c.name}: `),
+    what,
+    c.enabled ? h('span', { class: 'muted' }, ` · ${c.counters.sent} sent, ${c.counters.failed} failed`) : null,
+  );
 }
 
-const LABEL = { on: 'Turn off notifications', off: 'Enable notifications', denied: 'Notifications blocked', unsupported: 'Notifications unavailable' };
+const LABEL = {
+  on: 'Turn off notifications',
+  off: 'Enable notifications',
+  denied: 'Notifications blocked',
+  unsupported: 'Notifications unavailable',
+};
 
 /** The "Notifications" panel: a switch for this browser and the server's delivery status. */
 export function notifySection() {
@@ -77,18 +90,33 @@ export function notifySection() {
   const note = h('p', { class: 'muted', id: 'push-state' });
   const failures = h('ul', { class: 'notify-failures', id: 'notify-failures' });
   const channels = h('ul', { class: 'notify-channels', id: 'notify-channels' });
-  const section = h('section', { class: 'notify' }, h('h2', {}, 'Notifications'), h('div', { class: 'row-actions' }, button), note, channels, failures);
+  const section = h(
+    'section',
+    { class: 'notify' },
+    h('h2', {}, 'Notifications'),
+    h('div', { class: 'row-actions' }, button),
+    note,
+    channels,
+    failures,
+  );
 
   const refresh = async () => {
     const st = await pushState().catch(() => 'unsupported');
     button.textContent = LABEL[st];
     button.disabled = st === 'denied' || st === 'unsupported';
     button.dataset.state = st;
-    note.textContent = st === 'on' ? 'This browser gets a notification for prompts, waiting agents, finished turns and exits.' : st === 'denied' ? BLOCKED : '';
+    note.textContent =
+      st === 'on'
+        ? 'This browser gets a notification for prompts, waiting agents, finished turns and exits.'
+        : st === 'denied'
+          ? BLOCKED
+          : '';
     try {
       const s = await api('/api/notify/status');
       channels.replaceChildren(...s.channels.map(channelLine), h('li', {}, h('b', {}, 'Browsers subscribed: '), String(s.subscriptions)));
-      failures.replaceChildren(...s.recentFailures.slice(0, 10).map((f) => h('li', {}, `${age(f.ts)} ago · ${f.channel} ${f.kind} → ${f.target}: ${f.error}`)));
+      failures.replaceChildren(
+        ...s.recentFailures.slice(0, 10).map((f) => h('li', {}, `${age(f.ts)} ago · ${f.channel} ${f.kind} → ${f.target}: ${f.error}`)),
+      );
     } catch {}
   };
   button.addEventListener('click', async () => {

@@ -21,11 +21,27 @@ export function newSessionView(root) {
   const go_ = h('button', { class: 'btn primary', type: 'submit' }, 'Start');
   const err = h('p', { class: 'error', role: 'alert', hidden: true });
   const field = (text, el) => h('label', { class: 'field' }, h('span', {}, text), el);
-  const form = h('form', { class: 'form newsession' },
+  const form = h(
+    'form',
+    { class: 'form newsession' },
     h('h2', {}, 'New session'),
-    field('Machine', machine), field('Folder', folder), sub, field('Agent', preset), field('Permission mode', mode), message,
-    h('label', { class: 'check' }, cont, ' Continue the folder\u2019s last conversation'), go_, err);
-  const none = h('p', { class: 'empty pad', hidden: true }, 'No machine can start sessions. On your dev machine run ', h('code', {}, 'claude-remote daemon --allow-folder <dir>'), '.');
+    field('Machine', machine),
+    field('Folder', folder),
+    sub,
+    field('Agent', preset),
+    field('Permission mode', mode),
+    message,
+    h('label', { class: 'check' }, cont, ' Continue the folder\u2019s last conversation'),
+    go_,
+    err,
+  );
+  const none = h(
+    'p',
+    { class: 'empty pad', hidden: true },
+    'No machine can start sessions. On your dev machine run ',
+    h('code', {}, 'claude-remote daemon --allow-folder <dir>'),
+    '.',
+  );
   root.replaceChildren(form, none);
 
   let daemons = [];
@@ -43,19 +59,33 @@ export function newSessionView(root) {
   };
   machine.addEventListener('change', fillMachine);
   preset.addEventListener('change', fillPreset);
-  api('/api/daemons').then((list) => {
-    daemons = list;
-    options(machine, list.map((d) => d.deviceId), (id) => { const d = list.find((x) => x.deviceId === id); return `${d.deviceName || d.host || id}${d.host ? ` · ${d.host}` : ''}`; });
-    form.hidden = list.length === 0;
-    none.hidden = list.length > 0;
-    fillMachine();
-  }, (e) => toast(`Could not list machines: ${e.message}`));
+  api('/api/daemons').then(
+    (list) => {
+      daemons = list;
+      options(
+        machine,
+        list.map((d) => d.deviceId),
+        (id) => {
+          const d = list.find((x) => x.deviceId === id);
+          return `${d.deviceName || d.host || id}${d.host ? ` · ${d.host}` : ''}`;
+        },
+      );
+      form.hidden = list.length === 0;
+      none.hidden = list.length > 0;
+      fillMachine();
+    },
+    (e) => toast(`Could not list machines: ${e.message}`),
+  );
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     err.hidden = true;
     go_.disabled = true;
-    const body = { deviceId: machine.value, folder: sub.value.trim() ? `${folder.value}/${sub.value.trim().replace(/^\/+/, '')}` : folder.value, preset: preset.value };
+    const body = {
+      deviceId: machine.value,
+      folder: sub.value.trim() ? `${folder.value}/${sub.value.trim().replace(/^\/+/, '')}` : folder.value,
+      preset: preset.value,
+    };
     if (message.value.trim()) body.message = message.value;
     if (mode.value) body.permissionMode = mode.value;
     if (cont.checked) body.continue = true;
@@ -90,18 +120,22 @@ export function sessionActions(id) {
   const refresh = () => {
     if (Date.now() - at < 2000) return;
     at = Date.now();
-    api('/api/daemons').then((l) => ((daemons = l), render()), () => {});
+    api('/api/daemons').then(
+      (l) => ((daemons = l), render()),
+      () => {},
+    );
   };
-  const act = (btn, path, then) => btn.addEventListener('click', async () => {
-    btn.disabled = true;
-    try {
-      then(await api(`/api/sessions/${encodeURIComponent(id)}/${path}`, { method: 'POST', body: {} }));
-    } catch (e) {
-      toast(e.message);
-    } finally {
-      btn.disabled = false;
-    }
-  });
+  const act = (btn, path, then) =>
+    btn.addEventListener('click', async () => {
+      btn.disabled = true;
+      try {
+        then(await api(`/api/sessions/${encodeURIComponent(id)}/${path}`, { method: 'POST', body: {} }));
+      } catch (e) {
+        toast(e.message);
+      } finally {
+        btn.disabled = false;
+      }
+    });
   act(stop, 'stop', () => toast('Stopping…'));
   act(resume, 'resume', (r) => go(r.sessionId));
   refresh();

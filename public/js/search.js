@@ -16,14 +16,30 @@ function marked(text, ranges) {
 }
 
 function hitRow(hit) {
-  return h('li', {},
-    h('a', { class: 'srow', href: `#/s/${encodeURIComponent(hit.sessionId)}`, dataset: { id: hit.sessionId } },
+  return h(
+    'li',
+    {},
+    h(
+      'a',
+      { class: 'srow', href: `#/s/${encodeURIComponent(hit.sessionId)}`, dataset: { id: hit.sessionId } },
       h('div', { class: 'l1' }, h('span', { class: 'name' }, hit.name), h('span', { class: 'muted' }, `started ${age(hit.startedAt)} ago`)),
-      h('div', { class: 'l3 cwd' }, ...marked(hit.snippet, hit.highlights))));
+      h('div', { class: 'l3 cwd' }, ...marked(hit.snippet, hit.highlights)),
+    ),
+  );
 }
 
 export function searchView(root) {
-  const input = h('input', { type: 'search', name: 'q', placeholder: 'Search all sessions\u2019 output', 'aria-label': 'Search output', maxlength: '200', enterkeyhint: 'search', autocapitalize: 'off', autocomplete: 'off', spellcheck: 'false' });
+  const input = h('input', {
+    type: 'search',
+    name: 'q',
+    placeholder: 'Search all sessions\u2019 output',
+    'aria-label': 'Search output',
+    maxlength: '200',
+    enterkeyhint: 'search',
+    autocapitalize: 'off',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   const status = h('p', { class: 'muted pad', role: 'status' });
   const list = h('ul', { class: 'sessions' });
   let seq = 0;

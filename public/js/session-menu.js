@@ -9,7 +9,12 @@ export function sessionMenu(id) {
   const save = h('button', { class: 'btn', type: 'button' }, 'Rename');
   const archive = h('button', { class: 'btn', type: 'button' });
   const del = h('button', { class: 'btn danger', type: 'button' }, 'Delete…');
-  const panel = h('div', { class: 'smenu', hidden: true, 'aria-label': 'session actions' }, h('div', { class: 'line' }, name, save), h('div', { class: 'line' }, archive, del));
+  const panel = h(
+    'div',
+    { class: 'smenu', hidden: true, 'aria-label': 'session actions' },
+    h('div', { class: 'line' }, name, save),
+    h('div', { class: 'line' }, archive, del),
+  );
   const button = h('button', { class: 'btn', type: 'button', 'aria-label': 'session actions', 'aria-expanded': 'false' }, '⋯');
   const sync = () => {
     const s = state.sessions.get(id);
@@ -32,10 +37,14 @@ export function sessionMenu(id) {
     button.setAttribute('aria-expanded', String(!panel.hidden));
     sync();
   });
-  save.addEventListener('click', () => call('rename', () => api(`${path}/name`, { method: 'POST', body: { name: name.value } })).then((ok) => ok && toast('Renamed')));
+  save.addEventListener('click', () =>
+    call('rename', () => api(`${path}/name`, { method: 'POST', body: { name: name.value } })).then((ok) => ok && toast('Renamed')),
+  );
   archive.addEventListener('click', () => {
     const archived = !state.sessions.get(id)?.archivedAt;
-    call('archive', () => api(`${path}/archive`, { method: 'POST', body: { archived } })).then((ok) => ok && archived && (location.hash = '#/'));
+    call('archive', () => api(`${path}/archive`, { method: 'POST', body: { archived } })).then(
+      (ok) => ok && archived && (location.hash = '#/'),
+    );
   });
   del.addEventListener('click', async () => {
     if (!confirm('Delete this session and all its stored output? This cannot be undone.')) return;

@@ -21,7 +21,11 @@ export function sessionView(root, id) {
   const title = h('span', { class: 'name' }, state.sessions.has(id) ? sessionLabel(state.sessions.get(id)) : '…');
   const menu = sessionMenu(id);
   const pill = h('span', {});
-  const smaller = h('button', { class: 'btn', type: 'button', 'aria-label': 'smaller text', title: 'Smaller text (down to fit width)' }, 'A−');
+  const smaller = h(
+    'button',
+    { class: 'btn', type: 'button', 'aria-label': 'smaller text', title: 'Smaller text (down to fit width)' },
+    'A−',
+  );
   const larger = h('button', { class: 'btn', type: 'button', 'aria-label': 'larger text', title: 'Larger text (scrolls sideways)' }, 'A+');
   const chat = h('button', { class: 'btn chat', type: 'button', 'aria-pressed': 'false', title: 'Conversation / live screen' }, 'Chat');
   const cards = h('div', { class: 'scards cards' });
@@ -29,17 +33,35 @@ export function sessionView(root, id) {
   const wrap = h('div', { class: 'termwrap' }, older, term.el);
   const input = inputBar(id, () => term);
   const actions = sessionActions(id);
-  root.replaceChildren(h('div', { class: 'shead' }, h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'), title, pill, actions.el, chat, smaller, larger, menu.button), menu.panel, cards, wrap, input.el);
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'shead' },
+      h('a', { class: 'btn', href: '#/', 'aria-label': 'back to sessions' }, '‹'),
+      title,
+      pill,
+      actions.el,
+      chat,
+      smaller,
+      larger,
+      menu.button,
+    ),
+    menu.panel,
+    cards,
+    wrap,
+    input.el,
+  );
   // The conversation (js/conversation/, loaded on first use) takes the screen's place on a phone and
   // sits beside it on a wide screen (`split`, conversation.css); the input bar serves both.
   let conv = null;
   let loading = null;
-  const openConv = () => (loading ??= import('./conversation/view.js').then(({ conversationView }) => {
-    if (!root.isConnected) return null;
-    conv = conversationView(id);
-    wrap.after(conv.el);
-    return conv;
-  }));
+  const openConv = () =>
+    (loading ??= import('./conversation/view.js').then(({ conversationView }) => {
+      if (!root.isConnected) return null;
+      conv = conversationView(id);
+      wrap.after(conv.el);
+      return conv;
+    }));
   chat.addEventListener('click', async () => {
     const on = !root.classList.contains('chat');
     if (on && !(await openConv())) return;
@@ -161,10 +183,14 @@ export function sessionView(root, id) {
     if (lingering(cards)) linger = setTimeout(render, 1000);
   };
   render();
-  if (!state.sessions.has(id)) api(`/api/sessions/${encodeURIComponent(id)}`).then((s) => {
-    state.sessions.set(s.id, s);
-    render();
-  }, () => title.textContent = 'No such session');
+  if (!state.sessions.has(id))
+    api(`/api/sessions/${encodeURIComponent(id)}`).then(
+      (s) => {
+        state.sessions.set(s.id, s);
+        render();
+      },
+      () => (title.textContent = 'No such session'),
+    );
   const unsub = subscribe((what) => {
     if (what === 'sessions' || what === 'prompts') render();
     // The global stream came back (e.g. after a network change): make sure the screen stream is live too.

@@ -26,5 +26,9 @@ export function fmtDuration(ms) {
 export function usageLine(s, u) {
   const wall = fmtDuration((s.endedAt ?? Date.now()) - s.startedAt);
   if (!u) return h('div', { class: 'l4 usage muted' }, `${wall} · time only: no transcript, so no tokens or cost`);
-  return h('div', { class: 'l4 usage' }, `${fmtTokens(u.tokens)} tokens · ${fmtCost(u.costUsd)} · ${u.turns} turn${u.turns === 1 ? '' : 's'} · ${wall}${u.partial?.length ? ' · partial' : ''}`);
+  return h(
+    'div',
+    { class: 'l4 usage' },
+    `${fmtTokens(u.tokens)} tokens · ${fmtCost(u.costUsd)} · ${u.turns} turn${u.turns === 1 ? '' : 's'} · ${wall}${u.partial?.length ? ' · partial' : ''}`,
+  );
 }

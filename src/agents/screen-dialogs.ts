@@ -1,7 +1,7 @@
-import type { ScreenDialog } from '../protocol/dialog.ts';
-import { parse as parseClaude } from './claude/screen-dialog.ts';
-import { parse as parseCodex } from './codex/screen-dialog.ts';
-import { parse as parseGemini } from './gemini/screen-dialog.ts';
+import type { ScreenDialog } from "../protocol/dialog.ts";
+import { parse as parseClaude } from "./claude/screen-dialog.ts";
+import { parse as parseCodex } from "./codex/screen-dialog.ts";
+import { parse as parseGemini } from "./gemini/screen-dialog.ts";
 
 const PARSERS = [parseClaude, parseCodex, parseGemini];
 
@@ -15,8 +15,8 @@ export function detectDialog(lines: string[]): ScreenDialog | null {
 }
 
 /** The keystrokes answering `dialog` with option `choice` (a digit picks at once) or Esc. */
-export function dialogKeys(dialog: ScreenDialog, choice: string | 'esc'): string {
-  if (choice === 'esc') return '\x1b';
+export function dialogKeys(dialog: ScreenDialog, choice: string | "esc"): string {
+  if (choice === "esc") return "\x1b";
   const option = dialog.options.find((o) => o.key === choice);
   if (!option || !/^[1-9]$/.test(option.key)) {
     throw new Error(`dialog has no single-key option ${JSON.stringify(choice)}`);

@@ -30,7 +30,9 @@ type Log = (msg: string) => void;
 type Device = ReturnType<typeof readDeviceConfig>;
 
 /** Spool files and lost sessions at once (a server that is away holds up neither behind the other). */
-export async function deliverAll(opts: { forMs?: number; dir?: string; log?: Log } = {}): Promise<{ delivered: number; lost: number; left: number }> {
+export async function deliverAll(
+  opts: { forMs?: number; dir?: string; log?: Log } = {},
+): Promise<{ delivered: number; lost: number; left: number }> {
   const log = opts.log ?? ((m) => console.error(`claude-remote deliver: ${m}`));
   const forMs = opts.forMs ?? DELIVER_FOR_MS;
   const [spooled, lost] = await Promise.all([deliverSpooled({ ...opts, forMs, log }), reportLost({ ...opts, forMs, log })]);
@@ -71,7 +73,9 @@ export async function deliverSpooled(opts: { forMs?: number; dir?: string; log?:
  * for their session (its wrapper was killed, or the spool file could not be written).
  */
 function removeLeftovers(dir: string, log: Log): void {
-  const orphans = spillFiles(dir).filter((f) => !existsSync(markerPath(spillSession(f), dir)) && !existsSync(spoolPath(spillSession(f), dir)));
+  const orphans = spillFiles(dir).filter(
+    (f) => !existsSync(markerPath(spillSession(f), dir)) && !existsSync(spoolPath(spillSession(f), dir)),
+  );
   for (const f of [...leftoverFiles(dir), ...orphans]) {
     try {
       unlinkSync(f);
@@ -121,7 +125,11 @@ async function deliverOne(path: string, device: Device, deadline: number, log: L
     if (header.transcript?.length) new TranscriptFeed(session.sessionId).resume(link, header.transcript); // the exit waits for their acks
     link.start();
     // a spool file someone removed (or a temp dir cleaned up) means: stop trying
-    const ok = await link.finish(header.exit.exitCode, header.exit.signal, Infinity, { endedAt: header.exit.endedAt, deadline, stop: () => !existsSync(path) });
+    const ok = await link.finish(header.exit.exitCode, header.exit.signal, Infinity, {
+      endedAt: header.exit.endedAt,
+      deadline,
+      stop: () => !existsSync(path),
+    });
     link.close();
     if (ok) {
       unlinkSync(path);

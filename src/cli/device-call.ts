@@ -37,7 +37,9 @@ export class DeviceCall {
         call.closed = true;
         clearTimeout(timer);
         const refused = call.inbox.find((f) => f.type === "error");
-        reject(new Error(refused?.type === "error" ? refused.message : `connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`));
+        reject(
+          new Error(refused?.type === "error" ? refused.message : `connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`),
+        );
       };
       ws.onerror = () => {};
     });

@@ -179,13 +179,26 @@ export class Link {
 
   private async reportExit(exitCode: number, signal: string | null, idleMs: number, opts: FinishOptions): Promise<boolean> {
     const s = this.opts.session;
-    this.exitFrame = { type: "session.exit", sessionId: s.sessionId, exitCode, signal, endedAt: opts.endedAt ?? Date.now(), lastSeq: this.ring.lastSeq };
+    this.exitFrame = {
+      type: "session.exit",
+      sessionId: s.sessionId,
+      exitCode,
+      signal,
+      endedAt: opts.endedAt ?? Date.now(),
+      lastSeq: this.ring.lastSeq,
+    };
     this.pump();
     const deadline = opts.deadline ?? Infinity;
     const all = this.allAcked();
     for (let seen = this.acked, progressAt = Date.now(); ; ) {
       const acked = this.acked >= this.ring.lastSeq;
-      if (acked && this.ready && this.ws?.readyState === WebSocket.OPEN && (!this.serverAcksTranscripts || this.held.every((h) => h.unacked().length === 0))) break;
+      if (
+        acked &&
+        this.ready &&
+        this.ws?.readyState === WebSocket.OPEN &&
+        (!this.serverAcksTranscripts || this.held.every((h) => h.unacked().length === 0))
+      )
+        break;
       const now = Date.now();
       if (this.acked !== seen) [seen, progressAt] = [this.acked, now];
       if (now - progressAt >= idleMs || now >= deadline || opts.stop?.()) return false;
@@ -267,7 +280,18 @@ export class Link {
       case "welcome":
         this.serverAcksExit = f.exitAcks === true;
         this.serverAcksTranscripts = f.transcripts === true;
-        return this.sendJson({ type: "session.open", sessionId: s.sessionId, name: s.name, command: s.command, cwd: s.cwd, cols: s.cols, rows: s.rows, startedAt: s.startedAt, agent: s.agent, hooks: s.hooks });
+        return this.sendJson({
+          type: "session.open",
+          sessionId: s.sessionId,
+          name: s.name,
+          command: s.command,
+          cwd: s.cwd,
+          cols: s.cols,
+          rows: s.rows,
+          startedAt: s.startedAt,
+          agent: s.agent,
+          hooks: s.hooks,
+        });
       case "session.ready":
         return this.onReady(ws, f.lastSeq);
       case "ack":

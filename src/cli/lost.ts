@@ -73,7 +73,8 @@ export async function reportLost(opts: { forMs: number; dir?: string; log: Log }
     const deadline = Date.now() + opts.forMs;
     for (let attempt = 0; ; attempt++) {
       pending = pending.filter((o) => existsSync(o.path));
-      if (!pending.length || (attempt > 0 && !(await pause(backoff(attempt), deadline, () => pending.every((o) => !existsSync(o.path)))))) break;
+      if (!pending.length || (attempt > 0 && !(await pause(backoff(attempt), deadline, () => pending.every((o) => !existsSync(o.path))))))
+        break;
       pending = await reportOnce(device.config, pending, log, counts);
     }
   } finally {
@@ -112,7 +113,8 @@ async function reportOnce(config: DeviceConfig, orphans: Orphan[], log: Log, cou
 async function reportOne(call: DeviceCall, o: Orphan, log: Log): Promise<Outcome> {
   const id = o.marker.sessionId;
   const answer = await call.request({ type: "session.lost", sessionId: id }, (f) => isAnswer(f, id), ANSWER_MS);
-  const why = o.wrapper === "gone" ? `its wrapper (pid ${o.marker.pid}) is gone` : `its wrapper's pid ${o.marker.pid} now belongs to another process`;
+  const why =
+    o.wrapper === "gone" ? `its wrapper (pid ${o.marker.pid}) is gone` : `its wrapper's pid ${o.marker.pid} now belongs to another process`;
   if (answer?.type === "session.ended") {
     log(`${o.path}: reported session ${id} lost (${why})`);
     return "reported";
@@ -132,7 +134,9 @@ async function reportOne(call: DeviceCall, o: Orphan, log: Log): Promise<Outcome
 
 /** This report's answer: its session.ended, or an error about a session.lost frame (or about no frame: rate limit, store failure). */
 function isAnswer(f: ServerFrame, sessionId: string): boolean {
-  return (f.type === "session.ended" && f.sessionId === sessionId) || (f.type === "error" && (f.ref === "session.lost" || f.ref === undefined));
+  return (
+    (f.type === "session.ended" && f.sessionId === sessionId) || (f.type === "error" && (f.ref === "session.lost" || f.ref === undefined))
+  );
 }
 
 function backoff(attempt: number): number {

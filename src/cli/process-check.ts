@@ -67,7 +67,13 @@ export function procStat(pid: number): { state: string; start: string } | null {
 function psStat(pid: number): { state: string; startedAt: number } | null {
   try {
     const r = Bun.spawnSync(["ps", "-o", "stat=,lstart=", "-p", String(pid)], { env: { ...process.env, LC_ALL: "C" }, stderr: "ignore" });
-    const m = r.exitCode === 0 ? r.stdout.toString().trim().match(/^(\S+)\s+(.+)$/) : null;
+    const m =
+      r.exitCode === 0
+        ? r.stdout
+            .toString()
+            .trim()
+            .match(/^(\S+)\s+(.+)$/)
+        : null;
     const startedAt = m ? Date.parse(m[2]!) : NaN;
     return m && Number.isFinite(startedAt) ? { state: m[1]!, startedAt } : null;
   } catch {

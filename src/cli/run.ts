@@ -113,7 +113,17 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
       host: hostname(),
       ringBytes: ringBytes(),
       spill: spillBytes() > 0 ? { dir: spoolDir(), maxBytes: spillBytes() } : undefined,
-      session: { sessionId, name: opts.name ?? basename(argv[0]), command: opts.argv, cwd: process.cwd(), cols, rows, startedAt: Date.now(), agent: opts.agent, hooks: prepared?.hooks },
+      session: {
+        sessionId,
+        name: opts.name ?? basename(argv[0]),
+        command: opts.argv,
+        cwd: process.cwd(),
+        cols,
+        rows,
+        startedAt: Date.now(),
+        agent: opts.agent,
+        hooks: prepared?.hooks,
+      },
       onInput: (data) => pty?.write(data),
       onResize: (c, r) => {
         pty?.resize(c, r);
@@ -185,7 +195,9 @@ function markLive(sessionId: string, deviceId: string): void {
   try {
     writeMarker(sessionId, deviceId);
   } catch (e) {
-    notice(`cannot write ${markerPath(sessionId)} (${(e as Error).message}); if this process is killed, its session stays open on the server.`);
+    notice(
+      `cannot write ${markerPath(sessionId)} (${(e as Error).message}); if this process is killed, its session stays open on the server.`,
+    );
   }
 }
 
@@ -198,16 +210,30 @@ function unmarkLive(sessionId: string): void {
 /** Output the server did not acknowledge (or an exit it never heard of) goes to the spool, and a deliverer sends it later. True if kept. */
 function keepForLater(link: Link, deviceId: string, why: string): boolean {
   const transcript = link.heldFrames();
-  const what = [link.unackedBytes ? `${link.unackedBytes} bytes of output` : "", transcript.length ? `${transcript.length} transcript frames` : ""].filter(Boolean).join(" and ") || "the exit";
+  const what =
+    [link.unackedBytes ? `${link.unackedBytes} bytes of output` : "", transcript.length ? `${transcript.length} transcript frames` : ""]
+      .filter(Boolean)
+      .join(" and ") || "the exit";
   const because = why ? ` (${why})` : "";
   try {
     const ring = link.ring.snapshot();
     const file = writeSpool({
-      header: { v: 1, deviceId, open: { type: "session.open", ...link.session }, exit: link.exit!, lastSeq: ring.lastSeq, dropped: ring.dropped, createdAt: Date.now(), ...(transcript.length ? { transcript } : {}) },
+      header: {
+        v: 1,
+        deviceId,
+        open: { type: "session.open", ...link.session },
+        exit: link.exit!,
+        lastSeq: ring.lastSeq,
+        dropped: ring.dropped,
+        createdAt: Date.now(),
+        ...(transcript.length ? { transcript } : {}),
+      },
       ring,
     });
     const failed = startDeliverer();
-    notice(`the server does not have ${what} yet${because}; kept in ${file}${failed ? `; run \`claude-remote deliver\` to send it (${failed})` : " and sent in the background when it is back"}.`);
+    notice(
+      `the server does not have ${what} yet${because}; kept in ${file}${failed ? `; run \`claude-remote deliver\` to send it (${failed})` : " and sent in the background when it is back"}.`,
+    );
     return true;
   } catch (e) {
     notice(`${what} could not be delivered to the server${because} or kept: ${(e as Error).message}`);

@@ -91,7 +91,10 @@ export function leftoverFiles(dir: string, now = Date.now()): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .map((f) => ({ f, path: join(dir, f), age: now - (statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? now) }))
-    .filter(({ f, age }) => ((f.endsWith(".spool.tmp") || f.endsWith(".live.tmp")) && age > 3600_000) || (f.endsWith(".spool.bad") && age > MAX_SPOOL_AGE_MS))
+    .filter(
+      ({ f, age }) =>
+        ((f.endsWith(".spool.tmp") || f.endsWith(".live.tmp")) && age > 3600_000) || (f.endsWith(".spool.bad") && age > MAX_SPOOL_AGE_MS),
+    )
     .map(({ path }) => path);
 }
 
@@ -99,7 +102,8 @@ export function leftoverFiles(dir: string, now = Date.now()): string[] {
 export function readSpool(path: string): { ok: true; value: Spooled } | { ok: false; error: string } {
   const buf = new Uint8Array(readFileSync(path));
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf.byteLength < MAGIC.byteLength + 4 || !MAGIC.every((b, i) => buf[i] === b)) return { ok: false, error: "not a claude-remote spool file" };
+  if (buf.byteLength < MAGIC.byteLength + 4 || !MAGIC.every((b, i) => buf[i] === b))
+    return { ok: false, error: "not a claude-remote spool file" };
   const headerLen = view.getUint32(MAGIC.byteLength);
   let at = MAGIC.byteLength + 4;
   if (at + headerLen > buf.byteLength) return { ok: false, error: "header truncated" };

@@ -51,8 +51,16 @@ export class TranscriptFeed {
   private opts: Required<FeedOptions>;
 
   /** The lines are Claude Code's unless `opts.reader` says otherwise (Codex's rollout, src/agents/codex). */
-  constructor(private sessionId: string, opts: FeedOptions = {}) {
-    this.opts = { pollMs: opts.pollMs ?? POLL_MS, maxUnackedBytes: opts.maxUnackedBytes ?? MAX_UNACKED_BYTES, maxFiles: opts.maxFiles ?? MAX_FILES, reader: opts.reader ?? (() => entryOf) };
+  constructor(
+    private sessionId: string,
+    opts: FeedOptions = {},
+  ) {
+    this.opts = {
+      pollMs: opts.pollMs ?? POLL_MS,
+      maxUnackedBytes: opts.maxUnackedBytes ?? MAX_UNACKED_BYTES,
+      maxFiles: opts.maxFiles ?? MAX_FILES,
+      reader: opts.reader ?? (() => entryOf),
+    };
   }
 
   attach(link: FeedLink | null): void {

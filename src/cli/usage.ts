@@ -6,7 +6,10 @@ const COMMANDS = {
   backup: { usage: "claude-remote backup <file>", what: "consistent copy of the server's database, safe while it runs" },
   "login-link": { usage: "claude-remote login-link", what: "a new one-time login link (run where the server's data is)" },
   pair: { usage: "claude-remote pair <server-url> <code> [name]", what: "pair this machine with a server" },
-  daemon: { usage: "claude-remote daemon --allow-folder <dir>… [--preset <name>]… [--allow-mode <mode>]… [--install [--yes] | --uninstall]", what: "let the dashboard start sessions here, in these folders only" },
+  daemon: {
+    usage: "claude-remote daemon --allow-folder <dir>… [--preset <name>]… [--allow-mode <mode>]… [--install [--yes] | --uninstall]",
+    what: "let the dashboard start sessions here, in these folders only",
+  },
   attach: { usage: "claude-remote attach [session]", what: "take over a background session in this terminal (Ctrl-] detaches)" },
   ls: { usage: "claude-remote ls", what: "this machine's running sessions" },
   deliver: { usage: "claude-remote deliver", what: "send output kept while the server was away (runs by itself)" },

@@ -48,7 +48,10 @@ export const PairingCodeResponse = z.object({
 });
 
 /** Text typed into a session, or named keys; also the body of the viewer socket's `input` frame. */
-export const InputText = z.string().min(1).max(16 * 1024);
+export const InputText = z
+  .string()
+  .min(1)
+  .max(16 * 1024);
 export const InputKeys = z.array(KeyName).min(1).max(64);
 export const InputBody = z.union([z.object({ text: InputText }).strict(), z.object({ keys: InputKeys }).strict()]);
 export type InputBody = z.infer<typeof InputBody>;

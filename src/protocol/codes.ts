@@ -39,12 +39,22 @@ export type ViewerErrorCode = keyof typeof VIEWER_ERROR_CODES;
 export const ViewerErrorCode = z.enum(Object.keys(VIEWER_ERROR_CODES) as [ViewerErrorCode, ...ViewerErrorCode[]]);
 
 /** Close codes of the device socket `/ws` (either end may close with `heartbeat`). */
-export const DeviceClose = { bye: 1000, shuttingDown: 1001, storeFailed: 1011, takenOver: 4000, unauthorized: 4001, revoked: 4003, heartbeat: 4008, resync: 4009, replaced: 4010 } as const;
+export const DeviceClose = {
+  bye: 1000,
+  shuttingDown: 1001,
+  storeFailed: 1011,
+  takenOver: 4000,
+  unauthorized: 4001,
+  revoked: 4003,
+  heartbeat: 4008,
+  resync: 4009,
+  replaced: 4010,
+} as const;
 export type DeviceCloseCode = (typeof DeviceClose)[keyof typeof DeviceClose];
 export const DEVICE_CLOSE_MEANINGS: Record<keyof typeof DeviceClose, string> = {
   bye: "the wrapper is done (it exited, or its link stopped)",
   shuttingDown: "the server is shutting down",
-  storeFailed: "after `error {code: \"store_failed\"}`: nothing unstored was acked; resend after reconnecting",
+  storeFailed: 'after `error {code: "store_failed"}`: nothing unstored was acked; resend after reconnecting',
   takenOver: "another connection of the device opened this session (the wrapper reconnected before the old socket died)",
   unauthorized: "the handshake failed or timed out",
   revoked: "the device was revoked",

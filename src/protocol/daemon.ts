@@ -14,15 +14,29 @@ export type PermissionMode = z.infer<typeof PermissionMode>;
 export const PresetName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of [a-z0-9_-]");
 export const FolderPath = z.string().min(1).max(4096);
 /** The first message typed to the agent. */
-export const FirstMessage = z.string().min(1).max(16 * 1024);
+export const FirstMessage = z
+  .string()
+  .min(1)
+  .max(16 * 1024);
 export const RequestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 /** What a daemon offers: names and modes only, never a command line (the server cannot change them). */
-export const PresetInfo = z.object({ name: PresetName, agent: z.string().max(32), modes: z.array(PermissionMode).max(8), resumable: z.boolean() });
+export const PresetInfo = z.object({
+  name: PresetName,
+  agent: z.string().max(32),
+  modes: z.array(PermissionMode).max(8),
+  resumable: z.boolean(),
+});
 export type PresetInfo = z.infer<typeof PresetInfo>;
 
 /** A session the daemon's machine is running in the background (a session host). */
-export const HostedSession = z.object({ sessionId: SessionId, pid: z.number().int(), cwd: z.string().max(4096), preset: z.string().max(32), startedAt: z.number() });
+export const HostedSession = z.object({
+  sessionId: SessionId,
+  pid: z.number().int(),
+  cwd: z.string().max(4096),
+  preset: z.string().max(32),
+  startedAt: z.number(),
+});
 export type HostedSession = z.infer<typeof HostedSession>;
 
 // ---- daemon → server ----
@@ -37,7 +51,15 @@ export const DaemonHello = z.object({
 export const DaemonSessions = z.object({ type: z.literal("daemon.sessions"), sessions: z.array(HostedSession).max(256) });
 
 /** Why the daemon would not do what was asked. */
-export const RefusalCode = z.enum(["folder_not_allowed", "preset_not_allowed", "mode_not_allowed", "not_resumable", "no_such_session", "busy", "start_failed"]);
+export const RefusalCode = z.enum([
+  "folder_not_allowed",
+  "preset_not_allowed",
+  "mode_not_allowed",
+  "not_resumable",
+  "no_such_session",
+  "busy",
+  "start_failed",
+]);
 export type RefusalCode = z.infer<typeof RefusalCode>;
 
 /** The answer to one `daemon.start` / `daemon.stop`: `ok` with the session, or a refusal with its code and a message naming the list. */
@@ -52,7 +74,13 @@ export const DaemonResult = z.object({
 export type DaemonResult = z.infer<typeof DaemonResult>;
 
 /** A local terminal attached to (or detached from) a background session: for the audit log. */
-export const SessionAttach = z.object({ type: z.literal("session.attach"), sessionId: SessionId, event: z.enum(["attach", "detach"]), who: z.string().max(200), at: z.number() });
+export const SessionAttach = z.object({
+  type: z.literal("session.attach"),
+  sessionId: SessionId,
+  event: z.enum(["attach", "detach"]),
+  who: z.string().max(200),
+  at: z.number(),
+});
 
 // ---- server → daemon ----
 export const DaemonStart = z.object({
@@ -76,9 +104,13 @@ export const DaemonStart = z.object({
 });
 export type DaemonStart = z.infer<typeof DaemonStart>;
 
-export const DaemonStop = z.object({ type: z.literal("daemon.stop"), requestId: RequestId, sessionId: SessionId, graceMs: z.number().int().min(0).max(60_000) });
+export const DaemonStop = z.object({
+  type: z.literal("daemon.stop"),
+  requestId: RequestId,
+  sessionId: SessionId,
+  graceMs: z.number().int().min(0).max(60_000),
+});
 export type DaemonStop = z.infer<typeof DaemonStop>;
-
 
 // ---- REST ----
 /** `POST /api/sessions`: New session (or Continue, with `continue: true`) on a machine's daemon. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from "zod";
 
 export const DialogOption = z.object({
   key: z.string(),
@@ -8,7 +8,7 @@ export const DialogOption = z.object({
 });
 export type DialogOption = z.infer<typeof DialogOption>;
 
-export const DialogAgent = z.enum(['claude', 'codex', 'gemini']);
+export const DialogAgent = z.enum(["claude", "codex", "gemini"]);
 export type DialogAgent = z.infer<typeof DialogAgent>;
 
 /** A permission dialog read off an agent's terminal screen; strings are screen rows, trimmed. */

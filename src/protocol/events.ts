@@ -57,4 +57,3 @@ export type EventName = keyof typeof EventSchemas;
 export type EventMap = { [E in EventName]: z.infer<(typeof EventSchemas)[E]> };
 /** One event as a tagged value (what in-process listeners of the global stream get). */
 export type ServerEvent = { [E in EventName]: { event: E; data: EventMap[E] } }[EventName];
-

@@ -78,7 +78,25 @@ export const Gap = z.object({
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
-export const ClientFrame = z.discriminatedUnion("type", [Hello, SessionOpen, SessionResize, SessionExit, SessionLost, Gap, Ping, Pong, PromptOpen, PromptClosed, PromptTaken, NoticeFrame, DaemonHello, DaemonSessions, DaemonResult, SessionAttach, TranscriptFrame]);
+export const ClientFrame = z.discriminatedUnion("type", [
+  Hello,
+  SessionOpen,
+  SessionResize,
+  SessionExit,
+  SessionLost,
+  Gap,
+  Ping,
+  Pong,
+  PromptOpen,
+  PromptClosed,
+  PromptTaken,
+  NoticeFrame,
+  DaemonHello,
+  DaemonSessions,
+  DaemonResult,
+  SessionAttach,
+  TranscriptFrame,
+]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- server → wrapper ----
@@ -106,5 +124,20 @@ export const ErrorFrame = z.object({
   ref: z.string().optional(),
 });
 
-export const ServerFrame = z.discriminatedUnion("type", [Challenge, Welcome, SessionReady, Ack, SessionEnded, Input, ResizeRequest, ErrorFrame, Ping, Pong, PromptAnswer, DaemonStart, DaemonStop, TranscriptAck]);
+export const ServerFrame = z.discriminatedUnion("type", [
+  Challenge,
+  Welcome,
+  SessionReady,
+  Ack,
+  SessionEnded,
+  Input,
+  ResizeRequest,
+  ErrorFrame,
+  Ping,
+  Pong,
+  PromptAnswer,
+  DaemonStart,
+  DaemonStop,
+  TranscriptAck,
+]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -13,13 +13,23 @@ export function deviceKey(secret: string): Buffer {
 }
 
 export function signHandshake(key: Uint8Array, deviceId: string, nonce: string, ts: number): string {
-  return createHmac("sha256", key).update(handshakeMessage(deviceId, nonce, ts)).digest("hex");
+  return createHmac("sha256", key)
+    .update(handshakeMessage(deviceId, nonce, ts))
+    .digest("hex");
 }
 
 /** A device's answer to the server's challenge. */
 export function helloFrame(creds: { deviceId: string; secret: string }, nonce: string, host?: string): Hello {
   const ts = Date.now();
-  return { type: "hello", v: PROTOCOL_VERSION, deviceId: creds.deviceId, nonce, ts, sig: signHandshake(deviceKey(creds.secret), creds.deviceId, nonce, ts), host };
+  return {
+    type: "hello",
+    v: PROTOCOL_VERSION,
+    deviceId: creds.deviceId,
+    nonce,
+    ts,
+    sig: signHandshake(deviceKey(creds.secret), creds.deviceId, nonce, ts),
+    host,
+  };
 }
 
 /** The device WebSocket's URL on a server. */

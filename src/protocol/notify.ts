@@ -38,7 +38,10 @@ const b64url = z.string().regex(/^[A-Za-z0-9_-]+=*$/, "must be base64url");
 
 /** `POST /api/push/subscriptions`: what `PushSubscription.toJSON()` gives, plus an optional label. */
 export const PushSubscriptionBody = z.object({
-  endpoint: z.url().max(2048).refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL"),
+  endpoint: z
+    .url()
+    .max(2048)
+    .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL"),
   expirationTime: z.number().nullable().optional(),
   keys: z.object({ p256dh: b64url.min(80).max(100), auth: b64url.min(16).max(32) }),
   label: z.string().max(200).optional(),
@@ -75,7 +78,15 @@ export type ChannelCounters = z.infer<typeof ChannelCounters>;
 
 /** `GET /api/notify/status`. */
 export const NotifyStatus = z.object({
-  channels: z.array(z.object({ name: NotifyChannelName, enabled: z.boolean(), kinds: z.array(NotifyKind), target: z.string().nullable(), counters: ChannelCounters })),
+  channels: z.array(
+    z.object({
+      name: NotifyChannelName,
+      enabled: z.boolean(),
+      kinds: z.array(NotifyKind),
+      target: z.string().nullable(),
+      counters: ChannelCounters,
+    }),
+  ),
   queued: z.number(),
   inFlight: z.number(),
   subscriptions: z.number(),

@@ -24,7 +24,10 @@ const AskInput = z.looseObject({
         question: z.string().max(4000),
         header: z.string().max(200).optional(),
         multiSelect: z.boolean().optional(),
-        options: z.array(z.looseObject({ label: z.string().max(1000), description: z.string().max(4000).optional() })).max(8).optional(),
+        options: z
+          .array(z.looseObject({ label: z.string().max(1000), description: z.string().max(4000).optional() }))
+          .max(8)
+          .optional(),
       }),
     )
     .min(1)
@@ -43,7 +46,11 @@ export function questionsOf(tool: string, input: Record<string, unknown>): Quest
     header: q.header ?? "",
     question: q.question,
     multiSelect: q.multiSelect === true,
-    options: (q.options ?? []).map((o, i) => ({ key: String(i + 1), label: o.label, ...(o.description ? { description: o.description } : {}) })),
+    options: (q.options ?? []).map((o, i) => ({
+      key: String(i + 1),
+      label: o.label,
+      ...(o.description ? { description: o.description } : {}),
+    })),
     text: true,
   }));
 }

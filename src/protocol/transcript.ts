@@ -138,7 +138,13 @@ export const UsageQuery = z.object({
 });
 
 export const UsageBucket = z.object({ key: z.string(), sessions: Count, usage: UsageFigures, turns: Count.optional() });
-export const UsageReport = z.object({ by: z.enum(["day", "machine", "folder", "session"]), from: z.number().nullable(), to: z.number().nullable(), buckets: z.array(UsageBucket), total: UsageFigures });
+export const UsageReport = z.object({
+  by: z.enum(["day", "machine", "folder", "session"]),
+  from: z.number().nullable(),
+  to: z.number().nullable(),
+  buckets: z.array(UsageBucket),
+  total: UsageFigures,
+});
 export type UsageReport = z.infer<typeof UsageReport>;
 
 export const ConversationQuery = z.object({
@@ -160,7 +166,13 @@ export const ConversationPage = z.object({
 });
 
 /** Global event `transcript`: a session's transcript grew (fetch `after=<lastId>`), with its new figures. */
-export const TranscriptEvent = z.object({ sessionId: SessionId, lastId: z.number().int().nonnegative(), entries: Count, partial: z.array(z.string()), usage: z.object({ tokens: Count, costUsd: z.number().nullable(), turns: Count }) });
+export const TranscriptEvent = z.object({
+  sessionId: SessionId,
+  lastId: z.number().int().nonnegative(),
+  entries: Count,
+  partial: z.array(z.string()),
+  usage: z.object({ tokens: Count, costUsd: z.number().nullable(), turns: Count }),
+});
 export type TranscriptEvent = z.infer<typeof TranscriptEvent>;
 /** Global event `session.cost`: a session's cost passed CLAUDE_REMOTE_COST_ALERT_USD (once per session). */
 export const SessionCostEvent = z.object({ sessionId: SessionId, costUsd: z.number(), thresholdUsd: z.number() });

@@ -46,7 +46,21 @@ import { TranscriptService } from "./ingest/transcript-service.ts";
 import { usageRoutes } from "./http/routes/usage.ts";
 import { browserRequestAllowed, clientIp, clientKey, hostAllowed, originAllowed, requestOrigin, requestUrl } from "./http/request-guard.ts";
 
-export const ROUTES: readonly Route[] = [...healthRoutes, ...loginRoutes, ...pairingRoutes, ...deviceRoutes, ...sessionRoutes, ...promptRoutes, ...auditRoutes, ...castRoutes, ...searchRoutes, ...metricsRoutes, ...pushRoutes, ...remoteRoutes, ...usageRoutes];
+export const ROUTES: readonly Route[] = [
+  ...healthRoutes,
+  ...loginRoutes,
+  ...pairingRoutes,
+  ...deviceRoutes,
+  ...sessionRoutes,
+  ...promptRoutes,
+  ...auditRoutes,
+  ...castRoutes,
+  ...searchRoutes,
+  ...metricsRoutes,
+  ...pushRoutes,
+  ...remoteRoutes,
+  ...usageRoutes,
+];
 
 /** Routes whose answers are long streams: events, stored output, recordings. */
 const STREAMING = /^\/(events$|api\/sessions\/[^/]+\/(output|cast)$)/;
@@ -70,7 +84,15 @@ export type App = {
   notifier: Notifier;
   /** Long-lived connections (event streams, WebSockets) per client IP. */
   streams: ConnectionSlots;
-  limits: { login: RateLimiter; pairIp: RateLimiter; pairGlobal: RateLimiter; input: RateLimiter; api: RateLimiter; ws: RateLimiter; viewerWs: RateLimiter };
+  limits: {
+    login: RateLimiter;
+    pairIp: RateLimiter;
+    pairGlobal: RateLimiter;
+    input: RateLimiter;
+    api: RateLimiter;
+    ws: RateLimiter;
+    viewerWs: RateLimiter;
+  };
   isSecure(req: Request): boolean;
   publicUrl(req: Request): string;
 };
@@ -96,7 +118,12 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const events = new EventLog();
   const viewerQueueBytes = 4 * 1024 * 1024;
   const durable = new DurableAcks(() => checkpointer.sync(), log);
-  const hub = new Hub(store, events, log, { viewerQueueBytes, scrollback: 1000, durably: (send) => durable.after(send), maxSessionsPerDevice: config.maxSessionsPerDevice });
+  const hub = new Hub(store, events, log, {
+    viewerQueueBytes,
+    scrollback: 1000,
+    durably: (send) => durable.after(send),
+    maxSessionsPerDevice: config.maxSessionsPerDevice,
+  });
   const prompts = new PromptService(store, hub, events, log);
   const remote = new RemoteStart(log);
   const transcripts = new TranscriptService(store, hub, events, log, config.costAlertUsd);
@@ -114,11 +141,36 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     ws: new RateLimiter(30, 1),
     viewerWs: new RateLimiter(30, 1),
   };
-  const viewers = new ViewerSockets({ store, hub, auth, log, config, isSecure, inputLimit: limits.input, upgradeLimit: limits.viewerWs, maxQueuedBytes: viewerQueueBytes });
+  const viewers = new ViewerSockets({
+    store,
+    hub,
+    auth,
+    log,
+    config,
+    isSecure,
+    inputLimit: limits.input,
+    upgradeLimit: limits.viewerWs,
+    maxQueuedBytes: viewerQueueBytes,
+  });
 
   const indexer = new SearchIndexer(dbPath, log);
   const app: App = {
-    config, store, hub, prompts, transcripts, events, sockets, remote, viewers, checkpointer, indexer, log, masterKey, auth, limits, isSecure,
+    config,
+    store,
+    hub,
+    prompts,
+    transcripts,
+    events,
+    sockets,
+    remote,
+    viewers,
+    checkpointer,
+    indexer,
+    log,
+    masterKey,
+    auth,
+    limits,
+    isSecure,
     metrics: new Metrics(),
     streams: new ConnectionSlots(config.maxStreamsPerIp),
     notifier: createNotifier(config, store, log),
@@ -154,9 +206,11 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   const tooMany = (wait: number) => rateLimited(wait);
 
   async function handle(req: Request, srv: Server<WsData>, ip: string, url: URL): Promise<Response | undefined> {
-    if (!hostAllowed(req, config)) return apiError(403, "forbidden_host", "Host header not accepted here (DNS rebinding guard); set PUBLIC_URL to the name you use");
+    if (!hostAllowed(req, config))
+      return apiError(403, "forbidden_host", "Host header not accepted here (DNS rebinding guard); set PUBLIC_URL to the name you use");
     // Any state change from a foreign page is refused before routing, whatever the path.
-    if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request refused");
+    if (req.method !== "GET" && req.method !== "HEAD" && !originAllowed(req, config))
+      return apiError(403, "forbidden", "cross-origin request refused");
     if (url.pathname === "/ws") {
       if (!originAllowed(req, config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
       const wait = app.limits.ws.take(clientKey(ip));
@@ -194,12 +248,21 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     const wait = app.limits.api.take(clientKey(ip));
     if (wait > 0) return tooMany(wait);
     // EventSource cannot set headers: the page key may ride in the URL of the streams only.
-    const principal = app.auth.authenticate(req, app.isSecure(req), url.pathname === "/events" ? url.searchParams.get(PAGE_KEY_PARAM) : null);
-    if (principal?.kind === "browser" && !browserRequestAllowed(req, config)) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
+    const principal = app.auth.authenticate(
+      req,
+      app.isSecure(req),
+      url.pathname === "/events" ? url.searchParams.get(PAGE_KEY_PARAM) : null,
+    );
+    if (principal?.kind === "browser" && !browserRequestAllowed(req, config))
+      return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     if (m.route.auth === "admin") {
-      if (!principal) return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", { "WWW-Authenticate": "Bearer" });
+      if (!principal)
+        return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", {
+          "WWW-Authenticate": "Bearer",
+        });
       // A cookie rides along on any request a browser makes: state changes need a same-origin Origin too.
-      if (principal.kind === "browser" && req.method !== "GET" && !req.headers.get("origin")) return apiError(403, "forbidden", "Origin header required");
+      if (principal.kind === "browser" && req.method !== "GET" && !req.headers.get("origin"))
+        return apiError(403, "forbidden", "Origin header required");
     }
     const res = await m.route.handler({ req, url, params: m.params, ip, principal, app });
     // Streams send while the client only reads: Bun's idle timer (reads only) must not cut them.
@@ -208,13 +271,19 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
   }
 
   const fdLimit = openFilesLimit();
-  if (fdLimit !== null && fdLimit < LOW_FD_LIMIT) log.warn("low_open_files_limit", { limit: fdLimit, advice: `raise it (ulimit -n, or ulimits: nofile in compose) to at least ${LOW_FD_LIMIT}: each connection takes one` });
+  if (fdLimit !== null && fdLimit < LOW_FD_LIMIT)
+    log.warn("low_open_files_limit", {
+      limit: fdLimit,
+      advice: `raise it (ulimit -n, or ulimits: nofile in compose) to at least ${LOW_FD_LIMIT}: each connection takes one`,
+    });
   const url = listenUrl(config.host, server.port as number);
   app.notifier.start(events, url, countOutcomes(app.metrics));
   app.notifier.prompts = promptPort(prompts); // ntfy's Approve / Deny buttons answer through the prompts service
   let stopped = false;
   return {
-    app, server, url,
+    app,
+    server,
+    url,
     adminToken: admin.token,
     adminTokenGenerated: admin.generated,
     async stop() {

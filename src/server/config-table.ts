@@ -7,7 +7,9 @@ export const TABLE_END = "<!-- config-table:end -->";
 const cell = (s: string) => s.replaceAll("|", "\\|");
 
 export function configTable(): string {
-  const rows = CONFIG_VARS.map((v) => `| \`${v.name}\` | ${v.default === "" ? "_(empty)_" : `\`${cell(v.default)}\``} | ${cell(v.meaning)} |`);
+  const rows = CONFIG_VARS.map(
+    (v) => `| \`${v.name}\` | ${v.default === "" ? "_(empty)_" : `\`${cell(v.default)}\``} | ${cell(v.meaning)} |`,
+  );
   return ["| variable | default | meaning |", "|---|---|---|", ...rows].join("\n");
 }
 

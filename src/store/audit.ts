@@ -1,7 +1,12 @@
 import type { Database } from "bun:sqlite";
 
 export type AuditEntry = {
-  actor: string; ip: string | null; userAgent: string | null; action: string; target?: string | null; detail?: unknown;
+  actor: string;
+  ip: string | null;
+  userAgent: string | null;
+  action: string;
+  target?: string | null;
+  detail?: unknown;
 };
 export type AuditRow = AuditEntry & { id: number; ts: number };
 

@@ -1,7 +1,11 @@
 /** The server's side of the WAL checkpoint worker (checkpoint-worker.ts). */
 
 export type CheckpointResult = { busy: number; log: number; checkpointed: number };
-type Reply = ({ type: "done" } & CheckpointResult & { id?: number }) | { type: "synced"; id: number } | { type: "error"; id?: number; message: string } | { type: "stopped" };
+type Reply =
+  | ({ type: "done" } & CheckpointResult & { id?: number })
+  | { type: "synced"; id: number }
+  | { type: "error"; id?: number; message: string }
+  | { type: "stopped" };
 
 export class Checkpointer {
   private worker: Worker;

@@ -10,20 +10,32 @@ export class CredentialStore {
 
   /** Marks the code used if it exists, is unused and unexpired; true only for that one caller. */
   spendPairingCode(codeHash: string, now = Date.now()): boolean {
-    return this.db.query("UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?").run(now, codeHash, now).changes === 1;
+    return (
+      this.db
+        .query("UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?")
+        .run(now, codeHash, now).changes === 1
+    );
   }
 
   addLoginTicket(ticketHash: string, expiresAt: number): void {
-    this.db.query("INSERT INTO login_tickets (ticket_hash, created_at, expires_at) VALUES (?, ?, ?)").run(ticketHash, Date.now(), expiresAt);
+    this.db
+      .query("INSERT INTO login_tickets (ticket_hash, created_at, expires_at) VALUES (?, ?, ?)")
+      .run(ticketHash, Date.now(), expiresAt);
   }
 
   /** Marks the ticket used if it exists, is unused and unexpired; true only for that one caller. */
   spendLoginTicket(ticketHash: string, now = Date.now()): boolean {
-    return this.db.query("UPDATE login_tickets SET used_at = ? WHERE ticket_hash = ? AND used_at IS NULL AND expires_at > ?").run(now, ticketHash, now).changes === 1;
+    return (
+      this.db
+        .query("UPDATE login_tickets SET used_at = ? WHERE ticket_hash = ? AND used_at IS NULL AND expires_at > ?")
+        .run(now, ticketHash, now).changes === 1
+    );
   }
 
   addWebSession(tokenHash: string, expiresAt: number, userAgent: string | null, ip: string | null): void {
-    this.db.query("INSERT INTO web_sessions (token_hash, created_at, expires_at, user_agent, ip) VALUES (?, ?, ?, ?, ?)").run(tokenHash, Date.now(), expiresAt, userAgent, ip);
+    this.db
+      .query("INSERT INTO web_sessions (token_hash, created_at, expires_at, user_agent, ip) VALUES (?, ?, ?, ?, ?)")
+      .run(tokenHash, Date.now(), expiresAt, userAgent, ip);
   }
 
   webSessionValid(tokenHash: string, now = Date.now()): boolean {

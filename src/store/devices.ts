@@ -7,12 +7,16 @@ export class DeviceStore {
   constructor(private db: Database) {}
 
   add(id: string, name: string, host: string | null, keyWrapped: Uint8Array): void {
-    this.db.query("INSERT INTO devices (id, name, host, key_wrapped, created_at) VALUES (?, ?, ?, ?, ?)").run(id, name, host, keyWrapped, Date.now());
+    this.db
+      .query("INSERT INTO devices (id, name, host, key_wrapped, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(id, name, host, keyWrapped, Date.now());
   }
 
   /** The wrapped key of an active (not revoked) device, or null. */
   activeKey(id: string): Uint8Array | null {
-    const r = this.db.query("SELECT key_wrapped FROM devices WHERE id = ? AND revoked_at IS NULL").get(id) as { key_wrapped: Uint8Array } | null;
+    const r = this.db.query("SELECT key_wrapped FROM devices WHERE id = ? AND revoked_at IS NULL").get(id) as {
+      key_wrapped: Uint8Array;
+    } | null;
     return r?.key_wrapped ?? null;
   }
 
@@ -25,9 +29,17 @@ export class DeviceStore {
   }
 
   list(online: (id: string) => boolean): DeviceInfo[] {
-    const rows = this.db.query("SELECT id, name, host, created_at, last_seen_at, revoked_at FROM devices ORDER BY created_at DESC").all() as Row[];
+    const rows = this.db
+      .query("SELECT id, name, host, created_at, last_seen_at, revoked_at FROM devices ORDER BY created_at DESC")
+      .all() as Row[];
     return rows.map((r) => ({
-      id: r.id, name: r.name, host: r.host, createdAt: r.created_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at, online: online(r.id),
+      id: r.id,
+      name: r.name,
+      host: r.host,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+      revokedAt: r.revoked_at,
+      online: online(r.id),
     }));
   }
 }

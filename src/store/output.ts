@@ -55,7 +55,9 @@ export class OutputStore {
   tail(sessionId: string, minBytes: number): Chunk[] {
     const out: Chunk[] = [];
     let bytes = 0;
-    const rows = this.db.query("SELECT seq, ts, data FROM output WHERE session_id = ? ORDER BY seq DESC").iterate(sessionId) as Iterable<Chunk>;
+    const rows = this.db
+      .query("SELECT seq, ts, data FROM output WHERE session_id = ? ORDER BY seq DESC")
+      .iterate(sessionId) as Iterable<Chunk>;
     for (const row of rows) {
       out.push(row);
       bytes += row.data.byteLength;
@@ -83,7 +85,9 @@ export class OutputStore {
 
   /** Deletes up to `max` of the session's oldest chunks; how many went (fewer than `max`: none are left). */
   deleteOldest(sessionId: string, max: number): number {
-    return this.db.query("DELETE FROM output WHERE session_id = ?1 AND seq IN (SELECT seq FROM output WHERE session_id = ?1 ORDER BY seq LIMIT ?2)").run(sessionId, max).changes;
+    return this.db
+      .query("DELETE FROM output WHERE session_id = ?1 AND seq IN (SELECT seq FROM output WHERE session_id = ?1 ORDER BY seq LIMIT ?2)")
+      .run(sessionId, max).changes;
   }
 
   /** The session's output is gone (retention): drop its gaps and mark its row, which stays for the history list. */

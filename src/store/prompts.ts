@@ -4,10 +4,25 @@ import type { Delivery, Prompt, PromptStatus, Resolution } from "../protocol/pro
 import { shapeOf } from "../protocol/questions.ts";
 
 type Row = {
-  id: string; session_id: string; source: Prompt["source"]; agent: string | null; tool: string; input: string;
-  suggestions: string; title: string | null; question: string | null; body: string; options: string;
-  status: PromptStatus; created_at: number; updated_at: number; resolved_at: number | null;
-  resolved_by: string | null; resolution: string | null; hook_session_id: string | null; tool_use_id: string | null;
+  id: string;
+  session_id: string;
+  source: Prompt["source"];
+  agent: string | null;
+  tool: string;
+  input: string;
+  suggestions: string;
+  title: string | null;
+  question: string | null;
+  body: string;
+  options: string;
+  status: PromptStatus;
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  resolution: string | null;
+  hook_session_id: string | null;
+  tool_use_id: string | null;
 };
 
 export type PromptFilter = { status?: PromptStatus; session?: string; limit?: number; after?: [number, string | number] | null };
@@ -26,9 +41,25 @@ export class PromptStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        p.id, p.sessionId, p.source, p.agent, p.tool, JSON.stringify(p.input), JSON.stringify(p.suggestions), p.title, p.question,
-        JSON.stringify(p.body), JSON.stringify(p.options), p.status, p.createdAt, p.updatedAt, p.resolvedAt, p.resolvedBy,
-        p.resolution ? JSON.stringify(p.resolution) : null, p.hookSessionId, p.toolUseId,
+        p.id,
+        p.sessionId,
+        p.source,
+        p.agent,
+        p.tool,
+        JSON.stringify(p.input),
+        JSON.stringify(p.suggestions),
+        p.title,
+        p.question,
+        JSON.stringify(p.body),
+        JSON.stringify(p.options),
+        p.status,
+        p.createdAt,
+        p.updatedAt,
+        p.resolvedAt,
+        p.resolvedBy,
+        p.resolution ? JSON.stringify(p.resolution) : null,
+        p.hookSessionId,
+        p.toolUseId,
       );
     return r.changes === 1;
   }
@@ -46,9 +77,9 @@ export class PromptStore {
   page(f: PromptFilter = {}): { items: Prompt[]; next: [number, number] | null } {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (f.status) (where.push("status = ?"), args.push(f.status));
-    if (f.session) (where.push("session_id = ?"), args.push(f.session));
-    if (f.after) (where.push("(created_at, rowid) < (?, ?)"), args.push(f.after[0], Number(f.after[1])));
+    if (f.status) where.push("status = ?"), args.push(f.status);
+    if (f.session) where.push("session_id = ?"), args.push(f.session);
+    if (f.after) where.push("(created_at, rowid) < (?, ?)"), args.push(f.after[0], Number(f.after[1]));
     const limit = f.limit ?? 100;
     const sql = `SELECT *, rowid AS rid FROM prompts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
     const rows = this.db.query(sql).all(...args, limit + 1) as (Row & { rid: number })[];
@@ -63,7 +94,9 @@ export class PromptStore {
   }
 
   pendingFor(sessionId: string): Prompt[] {
-    return (this.db.query("SELECT * FROM prompts WHERE session_id = ? AND status = 'pending' ORDER BY created_at, rowid").all(sessionId) as Row[]).map(toPrompt);
+    return (
+      this.db.query("SELECT * FROM prompts WHERE session_id = ? AND status = 'pending' ORDER BY created_at, rowid").all(sessionId) as Row[]
+    ).map(toPrompt);
   }
 
   /** Attaches what the dialog on screen says; returns the updated record. */
@@ -75,9 +108,17 @@ export class PromptStore {
   }
 
   /** Moves a pending prompt to `status`. Null if it was no longer pending: someone else answered first. */
-  resolve(id: string, status: Exclude<PromptStatus, "pending">, resolvedBy: string, resolution: Resolution, at = Date.now()): Prompt | null {
+  resolve(
+    id: string,
+    status: Exclude<PromptStatus, "pending">,
+    resolvedBy: string,
+    resolution: Resolution,
+    at = Date.now(),
+  ): Prompt | null {
     const r = this.db
-      .query("UPDATE prompts SET status = ?, resolved_by = ?, resolution = ?, resolved_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
+      .query(
+        "UPDATE prompts SET status = ?, resolved_by = ?, resolution = ?, resolved_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+      )
       .run(status, resolvedBy, JSON.stringify(resolution), at, at, id);
     return r.changes === 1 ? this.get(id) : null;
   }
@@ -85,7 +126,9 @@ export class PromptStore {
   /** Records what became of an API answer (kept in its resolution). Null if the prompt has no resolution. */
   setDelivery(id: string, delivery: Delivery): Prompt | null {
     const r = this.db
-      .query("UPDATE prompts SET resolution = json_set(resolution, '$.delivery', ?), updated_at = ? WHERE id = ? AND resolution IS NOT NULL")
+      .query(
+        "UPDATE prompts SET resolution = json_set(resolution, '$.delivery', ?), updated_at = ? WHERE id = ? AND resolution IS NOT NULL",
+      )
       .run(delivery, Date.now(), id);
     return r.changes === 1 ? this.get(id) : null;
   }
@@ -111,10 +154,26 @@ function toPrompt(r: Row): Prompt {
   const input = JSON.parse(r.input);
   const resolution: Resolution | null = r.resolution ? JSON.parse(r.resolution) : null;
   return {
-    ...shapeOf(r.tool, input), delivery: resolution?.delivery ?? null,
-    id: r.id, sessionId: r.session_id, source: r.source, agent: r.agent, tool: r.tool, input: JSON.parse(r.input),
-    suggestions: JSON.parse(r.suggestions), title: r.title, question: r.question, body: JSON.parse(r.body), options: JSON.parse(r.options),
-    status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, resolvedAt: r.resolved_at, resolvedBy: r.resolved_by,
-    resolution: r.resolution ? JSON.parse(r.resolution) : null, hookSessionId: r.hook_session_id, toolUseId: r.tool_use_id,
+    ...shapeOf(r.tool, input),
+    delivery: resolution?.delivery ?? null,
+    id: r.id,
+    sessionId: r.session_id,
+    source: r.source,
+    agent: r.agent,
+    tool: r.tool,
+    input: JSON.parse(r.input),
+    suggestions: JSON.parse(r.suggestions),
+    title: r.title,
+    question: r.question,
+    body: JSON.parse(r.body),
+    options: JSON.parse(r.options),
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    resolvedBy: r.resolved_by,
+    resolution: r.resolution ? JSON.parse(r.resolution) : null,
+    hookSessionId: r.hook_session_id,
+    toolUseId: r.tool_use_id,
   };
 }

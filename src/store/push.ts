@@ -23,7 +23,9 @@ export class PushStore {
   }
 
   subscriptions(): PushSubscriptionRow[] {
-    return this.db.query("SELECT endpoint, p256dh, auth, label, created_at AS createdAt FROM push_subscriptions ORDER BY created_at").all() as PushSubscriptionRow[];
+    return this.db
+      .query("SELECT endpoint, p256dh, auth, label, created_at AS createdAt FROM push_subscriptions ORDER BY created_at")
+      .all() as PushSubscriptionRow[];
   }
 
   subscriptionCount(): number {
@@ -35,14 +37,19 @@ export class PushStore {
   }
 
   addActionToken(tokenHash: string, promptId: string, decision: ActionDecision, expiresAt: number): void {
-    this.db.query("INSERT INTO action_tokens (token_hash, prompt_id, decision, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(tokenHash, promptId, decision, Date.now(), expiresAt);
+    this.db
+      .query("INSERT INTO action_tokens (token_hash, prompt_id, decision, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+      .run(tokenHash, promptId, decision, Date.now(), expiresAt);
   }
 
   /** Whether a token would be accepted for `promptId` now (does not spend it). */
   checkActionToken(tokenHash: string, promptId: string, now = Date.now()): SpendResult {
-    const row = this.db.query("SELECT prompt_id, decision, expires_at, used_at FROM action_tokens WHERE token_hash = ?").get(tokenHash) as
-      | { prompt_id: string; decision: ActionDecision; expires_at: number; used_at: number | null }
-      | null;
+    const row = this.db.query("SELECT prompt_id, decision, expires_at, used_at FROM action_tokens WHERE token_hash = ?").get(tokenHash) as {
+      prompt_id: string;
+      decision: ActionDecision;
+      expires_at: number;
+      used_at: number | null;
+    } | null;
     if (!row) return { ok: false, reason: "unknown" };
     if (row.prompt_id !== promptId) return { ok: false, reason: "wrong_prompt" };
     if (row.used_at !== null) return { ok: false, reason: "used" };
@@ -72,11 +79,15 @@ export class PushStore {
   }
 
   addFailure(f: { channel: NotifyChannelName; kind: NotifyKind; target: string; attempts: number; error: string }): void {
-    this.db.query("INSERT INTO notify_failures (ts, channel, kind, target, attempts, error) VALUES (?, ?, ?, ?, ?, ?)").run(Date.now(), f.channel, f.kind, f.target, f.attempts, f.error.slice(0, 500));
+    this.db
+      .query("INSERT INTO notify_failures (ts, channel, kind, target, attempts, error) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(Date.now(), f.channel, f.kind, f.target, f.attempts, f.error.slice(0, 500));
     this.db.query("DELETE FROM notify_failures WHERE id <= (SELECT max(id) FROM notify_failures) - ?").run(MAX_FAILURES);
   }
 
   recentFailures(limit = 50): DeliveryFailure[] {
-    return this.db.query("SELECT id, ts, channel, kind, target, attempts, error FROM notify_failures ORDER BY id DESC LIMIT ?").all(limit) as DeliveryFailure[];
+    return this.db
+      .query("SELECT id, ts, channel, kind, target, attempts, error FROM notify_failures ORDER BY id DESC LIMIT ?")
+      .all(limit) as DeliveryFailure[];
   }
 }

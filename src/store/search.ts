@@ -12,7 +12,14 @@ import { sessionStatusSql } from "./sessions.ts";
 import type { Database } from "bun:sqlite";
 import { PlainText } from "../terminal/plain-text.ts";
 
-export type SearchHit = { sessionId: string; name: string; status: string; startedAt: number; snippet: string; highlights: [number, number][] };
+export type SearchHit = {
+  sessionId: string;
+  name: string;
+  status: string;
+  startedAt: number;
+  snippet: string;
+  highlights: [number, number][];
+};
 
 /** A query FTS5 refused (bad syntax, unknown column): the caller's fault, not the server's. */
 export class SearchQueryError extends Error {}
@@ -41,7 +48,10 @@ export class SearchIndex {
   private queue: Pending[] = [];
   indexedBytes = 0;
 
-  constructor(private source: Database, private index: Database) {}
+  constructor(
+    private source: Database,
+    private index: Database,
+  ) {}
 
   /**
    * Indexes up to about `maxBytes` of output not yet indexed. Returns true if more is waiting.
@@ -81,7 +91,10 @@ export class SearchIndex {
   }
 
   private indexedTo(sessionId: string): number {
-    return (this.index.query("SELECT MAX(to_seq) AS done FROM search_docs WHERE session_id = ?").get(sessionId) as { done: number | null }).done ?? 0;
+    return (
+      (this.index.query("SELECT MAX(to_seq) AS done FROM search_docs WHERE session_id = ?").get(sessionId) as { done: number | null })
+        .done ?? 0
+    );
   }
 
   /**
@@ -89,7 +102,10 @@ export class SearchIndex {
    * output was purged, or indexed past their stored end (a restored older backup). Forget them.
    */
   staleSessions(): string[] {
-    const indexed = this.index.query("SELECT session_id AS id, MAX(to_seq) AS done FROM search_docs GROUP BY session_id").all() as { id: string; done: number }[];
+    const indexed = this.index.query("SELECT session_id AS id, MAX(to_seq) AS done FROM search_docs GROUP BY session_id").all() as {
+      id: string;
+      done: number;
+    }[];
     const stale: string[] = [];
     const sessionOf = this.source.query("SELECT last_seq AS lastSeq, output_purged_at AS purged FROM sessions WHERE id = ?");
     for (const { id, done } of indexed) {
@@ -126,13 +142,17 @@ export class SearchIndex {
     text = text.replace(/[\uE000\uE001]/g, ""); // reserved for snippet highlight marks
     let stored: boolean;
     try {
-      stored = this.index.transaction(() => {
-        // another connection may have indexed this range since the scan (tests index by hand)
-        if (this.indexedTo(p.id) !== p.done) return false;
-        const id = this.index.query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, ?, ?)").run(p.id, p.done + 1, toSeq).lastInsertRowid;
-        if (text.trim()) this.index.query("INSERT INTO search_fts (rowid, text) VALUES (?, ?)").run(id, text);
-        return true;
-      }).immediate();
+      stored = this.index
+        .transaction(() => {
+          // another connection may have indexed this range since the scan (tests index by hand)
+          if (this.indexedTo(p.id) !== p.done) return false;
+          const id = this.index
+            .query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, ?, ?)")
+            .run(p.id, p.done + 1, toSeq).lastInsertRowid;
+          if (text.trim()) this.index.query("INSERT INTO search_fts (rowid, text) VALUES (?, ?)").run(id, text);
+          return true;
+        })
+        .immediate();
     } catch (e) {
       this.carry.delete(p.id); // it has read these rows: a retry starts from a fresh decoder
       throw e;
@@ -179,7 +199,9 @@ export class SearchIndex {
     const best = new Map<string, number>(); // session → its best document
     try {
       const ranked = this.index
-        .query("SELECT d.session_id AS sessionId, d.id AS docId FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY f.rank LIMIT 5000")
+        .query(
+          "SELECT d.session_id AS sessionId, d.id AS docId FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY f.rank LIMIT 5000",
+        )
         .all(match) as { sessionId: string; docId: number }[];
       for (const r of ranked) {
         if (!best.has(r.sessionId)) best.set(r.sessionId, r.docId);
@@ -190,9 +212,13 @@ export class SearchIndex {
       if (/fts5|no such column|unterminated|syntax error|malformed MATCH/i.test(msg)) throw new SearchQueryError(msg);
       throw e;
     }
-    const snippetOf = this.index.query(`SELECT snippet(search_fts, 0, '${HIT_OPEN}', '${HIT_CLOSE}', '…', 16) AS s FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`);
+    const snippetOf = this.index.query(
+      `SELECT snippet(search_fts, 0, '${HIT_OPEN}', '${HIT_CLOSE}', '…', 16) AS s FROM search_fts WHERE search_fts MATCH ? AND rowid = ?`,
+    );
     // a purged session's documents may outlive its output for a moment (the worker forgets them next)
-    const sessionOf = this.source.query(`SELECT name, ${sessionStatusSql("sessions")} AS status, started_at AS startedAt FROM sessions WHERE id = ? AND output_purged_at IS NULL`);
+    const sessionOf = this.source.query(
+      `SELECT name, ${sessionStatusSql("sessions")} AS status, started_at AS startedAt FROM sessions WHERE id = ? AND output_purged_at IS NULL`,
+    );
     const hits: SearchHit[] = [];
     for (const [sessionId, docId] of best) {
       const s = sessionOf.get(sessionId) as { name: string; status: string; startedAt: number } | null;

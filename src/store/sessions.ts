@@ -6,10 +6,25 @@ import type { SessionOpenInfo } from "../protocol/frames.ts";
 type StoredStatus = Exclude<SessionStatus, "waiting">;
 
 type Row = {
-  id: string; device_id: string; name: string; command: string; cwd: string; derived_status: SessionStatus;
-  started_at: number; ended_at: number | null; exit_code: number | null; cols: number; rows: number;
-  last_seq: number; bytes: number; device_name: string | null; host: string | null;
-  pending_prompts: number; notice: string | null; first_prompt: string | null; archived_at: number | null;
+  id: string;
+  device_id: string;
+  name: string;
+  command: string;
+  cwd: string;
+  derived_status: SessionStatus;
+  started_at: number;
+  ended_at: number | null;
+  exit_code: number | null;
+  cols: number;
+  rows: number;
+  last_seq: number;
+  bytes: number;
+  device_name: string | null;
+  host: string | null;
+  pending_prompts: number;
+  notice: string | null;
+  first_prompt: string | null;
+  archived_at: number | null;
 };
 
 /**
@@ -23,7 +38,6 @@ const SELECT = `SELECT s.*, ${sessionStatusSql("s")} AS derived_status, d.name A
   (SELECT COUNT(*) FROM prompts p WHERE p.session_id = s.id AND p.status = 'pending') AS pending_prompts
   FROM sessions s LEFT JOIN devices d ON d.id = s.device_id`;
 
-
 export class SessionStore {
   constructor(private db: Database) {}
 
@@ -32,11 +46,15 @@ export class SessionStore {
     const existing = this.db.query("SELECT device_id FROM sessions WHERE id = ?").get(s.sessionId) as { device_id: string } | null;
     if (existing) {
       if (existing.device_id !== deviceId) return false;
-      this.db.query("UPDATE sessions SET status = 'running', cols = ?, rows = ? WHERE id = ? AND ended_at IS NULL").run(s.cols, s.rows, s.sessionId);
+      this.db
+        .query("UPDATE sessions SET status = 'running', cols = ?, rows = ? WHERE id = ? AND ended_at IS NULL")
+        .run(s.cols, s.rows, s.sessionId);
       return true;
     }
     this.db
-      .query(`INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
+      .query(
+        `INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      )
       .run(s.sessionId, deviceId, s.name, JSON.stringify(s.command), s.cwd, s.startedAt, s.cols, s.rows);
     return true;
   }
@@ -52,9 +70,13 @@ export class SessionStore {
 
   /** Newest first, `limit` after the key `after` ([startedAt, id] of the previous page's last row). */
   page(limit: number, after: [number, string | number] | null = null): { items: SessionInfo[]; next: [number, string] | null } {
-    const rows = (after
-      ? this.db.query(`${SELECT} WHERE (s.started_at, s.id) < (?, ?) ORDER BY s.started_at DESC, s.id DESC LIMIT ?`).all(after[0], String(after[1]), limit + 1)
-      : this.db.query(`${SELECT} ORDER BY s.started_at DESC, s.id DESC LIMIT ?`).all(limit + 1)) as Row[];
+    const rows = (
+      after
+        ? this.db
+            .query(`${SELECT} WHERE (s.started_at, s.id) < (?, ?) ORDER BY s.started_at DESC, s.id DESC LIMIT ?`)
+            .all(after[0], String(after[1]), limit + 1)
+        : this.db.query(`${SELECT} ORDER BY s.started_at DESC, s.id DESC LIMIT ?`).all(limit + 1)
+    ) as Row[];
     const items = rows.slice(0, limit).map(toInfo);
     const last = items[items.length - 1];
     return { items, next: rows.length > limit && last ? [last.startedAt, last.id] : null };
@@ -63,7 +85,9 @@ export class SessionStore {
   /** The session's last hook notice; the first `working` one (the first prompt typed) is also kept as its title. */
   setNotice(id: string, notice: SessionNotice): void {
     const title = notice.kind === "working" ? oneLine(notice.message) : null;
-    this.db.query("UPDATE sessions SET notice = ?, first_prompt = COALESCE(first_prompt, ?) WHERE id = ?").run(JSON.stringify(notice), title || null, id);
+    this.db
+      .query("UPDATE sessions SET notice = ?, first_prompt = COALESCE(first_prompt, ?) WHERE id = ?")
+      .run(JSON.stringify(notice), title || null, id);
   }
 
   setStatus(id: string, status: StoredStatus): void {
@@ -80,7 +104,11 @@ export class SessionStore {
 
   /** Ends a session whose wrapper died: status `lost`, no exit code. False if it had already ended. */
   markLost(id: string, endedAt: number): boolean {
-    return this.db.query("UPDATE sessions SET status = 'lost', exit_code = NULL, ended_at = ? WHERE id = ? AND ended_at IS NULL").run(endedAt, id).changes === 1;
+    return (
+      this.db
+        .query("UPDATE sessions SET status = 'lost', exit_code = NULL, ended_at = ? WHERE id = ? AND ended_at IS NULL")
+        .run(endedAt, id).changes === 1
+    );
   }
 
   /** Sessions left `running` by a previous server process are no longer connected. */
@@ -108,7 +136,10 @@ export class SessionStore {
 
   /** Stored sessions by status (`waiting` derived), for /metrics. */
   countByStatus(): { status: SessionStatus; n: number }[] {
-    return this.db.query(`SELECT ${sessionStatusSql("s")} AS status, COUNT(*) AS n FROM sessions s GROUP BY 1`).all() as { status: SessionStatus; n: number }[];
+    return this.db.query(`SELECT ${sessionStatusSql("s")} AS status, COUNT(*) AS n FROM sessions s GROUP BY 1`).all() as {
+      status: SessionStatus;
+      n: number;
+    }[];
   }
 
   lastSeq(id: string): number {
@@ -137,10 +168,25 @@ export function turnOf(status: SessionStatus, pendingPrompts: number, notice: Se
 function toInfo(r: Row): SessionInfo {
   const notice: SessionNotice | null = r.notice ? JSON.parse(r.notice) : null;
   return {
-    id: r.id, deviceId: r.device_id, name: r.name, command: JSON.parse(r.command), cwd: r.cwd, status: r.derived_status,
-    startedAt: r.started_at, endedAt: r.ended_at, exitCode: r.exit_code, cols: r.cols, rows: r.rows,
-    bytes: r.bytes, lastSeq: r.last_seq, pendingPrompts: r.pending_prompts, notice,
-    host: r.host, deviceName: r.device_name, turn: turnOf(r.derived_status, r.pending_prompts, notice),
-    title: r.first_prompt, archivedAt: r.archived_at,
+    id: r.id,
+    deviceId: r.device_id,
+    name: r.name,
+    command: JSON.parse(r.command),
+    cwd: r.cwd,
+    status: r.derived_status,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    exitCode: r.exit_code,
+    cols: r.cols,
+    rows: r.rows,
+    bytes: r.bytes,
+    lastSeq: r.last_seq,
+    pendingPrompts: r.pending_prompts,
+    notice,
+    host: r.host,
+    deviceName: r.device_name,
+    turn: turnOf(r.derived_status, r.pending_prompts, notice),
+    title: r.first_prompt,
+    archivedAt: r.archived_at,
   };
 }

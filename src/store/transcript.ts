@@ -10,20 +10,54 @@ import type { ConversationItem, TranscriptEntry } from "../protocol/transcript.t
 const PARTIAL_MAX = 20;
 
 export type FigureRow = {
-  id: number; kind: string; at: number; agent_id: string | null; message_id: string | null; model: string | null;
-  input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; cache_write_1h_tokens: number;
-  cost_usd: number | null; duration_ms: number | null; lines_added: number; lines_removed: number; prompt: string | null;
+  id: number;
+  kind: string;
+  at: number;
+  agent_id: string | null;
+  message_id: string | null;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  cost_usd: number | null;
+  duration_ms: number | null;
+  lines_added: number;
+  lines_removed: number;
+  prompt: string | null;
 };
 
 /** One response's usage (max over its lines), for totals across sessions. */
 export type ResponseRow = {
-  session_id: string; at: number; model: string | null; sub: number; input: number; output: number; cache_read: number; cache_write: number; cache_write_1h: number; cost_usd: number | null;
-  cwd: string; host: string | null; device_name: string | null;
+  session_id: string;
+  at: number;
+  model: string | null;
+  sub: number;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  cache_write_1h: number;
+  cost_usd: number | null;
+  cwd: string;
+  host: string | null;
+  device_name: string | null;
 };
 
 export type TokensByModel = {
-  model: string | null; input: number; output: number; cache_read: number; cache_write: number; own_cost: number | null;
-  p_input: number; p_output: number; p_cache_read: number; p_cache_write: number; p_cache_write_1h: number; p_responses: number;
+  model: string | null;
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  own_cost: number | null;
+  p_input: number;
+  p_output: number;
+  p_cache_read: number;
+  p_cache_write: number;
+  p_cache_write_1h: number;
+  p_responses: number;
 };
 
 type EntryRow = FigureRow & { uuid: string; blocks: string };
@@ -40,7 +74,25 @@ export class TranscriptStore {
     this.db.transaction(() => {
       for (const e of entries) {
         const u = e.usage;
-        added += insert.run(sessionId, e.uuid, e.kind, e.at, e.agentId, e.messageId, e.model, u?.input ?? 0, u?.output ?? 0, u?.cacheRead ?? 0, u?.cacheWrite ?? 0, u?.cacheWrite1h ?? 0, e.costUsd, e.durationMs, e.linesAdded, e.linesRemoved, JSON.stringify(e.blocks)).changes;
+        added += insert.run(
+          sessionId,
+          e.uuid,
+          e.kind,
+          e.at,
+          e.agentId,
+          e.messageId,
+          e.model,
+          u?.input ?? 0,
+          u?.output ?? 0,
+          u?.cacheRead ?? 0,
+          u?.cacheWrite ?? 0,
+          u?.cacheWrite1h ?? 0,
+          e.costUsd,
+          e.durationMs,
+          e.linesAdded,
+          e.linesRemoved,
+          JSON.stringify(e.blocks),
+        ).changes;
       }
       const prev = this.state(sessionId);
       const reasons = [...new Set([...prev.partial, ...partial])].slice(0, PARTIAL_MAX);
@@ -53,14 +105,21 @@ export class TranscriptStore {
   }
 
   state(sessionId: string): { lastSeq: number; partial: string[]; costAlertedAt: number | null; exists: boolean } {
-    const r = this.db.query("SELECT last_seq, partial, cost_alerted_at FROM transcript_state WHERE session_id = ?").get(sessionId) as { last_seq: number; partial: string; cost_alerted_at: number | null } | null;
+    const r = this.db.query("SELECT last_seq, partial, cost_alerted_at FROM transcript_state WHERE session_id = ?").get(sessionId) as {
+      last_seq: number;
+      partial: string;
+      cost_alerted_at: number | null;
+    } | null;
     if (!r) return { lastSeq: 0, partial: [], costAlertedAt: null, exists: false };
     return { lastSeq: r.last_seq, partial: JSON.parse(r.partial) as string[], costAlertedAt: r.cost_alerted_at, exists: true };
   }
 
   /** Marks the session's cost alert as sent; false if it already was (once per session). */
   markCostAlerted(sessionId: string, at: number): boolean {
-    return this.db.query("UPDATE transcript_state SET cost_alerted_at = ? WHERE session_id = ? AND cost_alerted_at IS NULL").run(at, sessionId).changes === 1;
+    return (
+      this.db.query("UPDATE transcript_state SET cost_alerted_at = ? WHERE session_id = ? AND cost_alerted_at IS NULL").run(at, sessionId)
+        .changes === 1
+    );
   }
 
   /** Every entry of a session without its blocks (a user entry's first text as `prompt`), in order. */
@@ -77,7 +136,8 @@ export class TranscriptStore {
   }
 
   lastId(sessionId: string): number {
-    return (this.db.query("SELECT COALESCE(MAX(id), 0) AS n FROM transcript_entries WHERE session_id = ?").get(sessionId) as { n: number }).n;
+    return (this.db.query("SELECT COALESCE(MAX(id), 0) AS n FROM transcript_entries WHERE session_id = ?").get(sessionId) as { n: number })
+      .n;
   }
 
   /** Responses of all sessions (a session counted if it started in [from, to)), with where they ran. */
@@ -122,18 +182,28 @@ export class TranscriptStore {
     const cols = "*";
     let rows: EntryRow[];
     if (q.after !== undefined) {
-      rows = this.db.query(`SELECT ${cols} FROM transcript_entries WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?`).all(sessionId, q.after, q.limit) as EntryRow[];
+      rows = this.db
+        .query(`SELECT ${cols} FROM transcript_entries WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?`)
+        .all(sessionId, q.after, q.limit) as EntryRow[];
     } else {
-      rows = (this.db.query(`SELECT ${cols} FROM transcript_entries WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?`).all(sessionId, q.before ?? Number.MAX_SAFE_INTEGER, q.limit) as EntryRow[]).reverse();
+      rows = (
+        this.db
+          .query(`SELECT ${cols} FROM transcript_entries WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?`)
+          .all(sessionId, q.before ?? Number.MAX_SAFE_INTEGER, q.limit) as EntryRow[]
+      ).reverse();
     }
     const first = rows[0]?.id;
-    const more = first !== undefined && this.db.query("SELECT 1 FROM transcript_entries WHERE session_id = ? AND id < ? LIMIT 1").get(sessionId, first) !== null;
+    const more =
+      first !== undefined &&
+      this.db.query("SELECT 1 FROM transcript_entries WHERE session_id = ? AND id < ? LIMIT 1").get(sessionId, first) !== null;
     return { items: rows.map(toItem), more };
   }
 
   /** Retention: deletes up to `batch` of a session's entries (oldest first); returns how many went. Its state row stays. */
   purgeEntries(sessionId: string, batch: number): number {
-    return this.db.query("DELETE FROM transcript_entries WHERE id IN (SELECT id FROM transcript_entries WHERE session_id = ? ORDER BY id LIMIT ?)").run(sessionId, batch).changes;
+    return this.db
+      .query("DELETE FROM transcript_entries WHERE id IN (SELECT id FROM transcript_entries WHERE session_id = ? ORDER BY id LIMIT ?)")
+      .run(sessionId, batch).changes;
   }
 
   forget(sessionId: string): void {
@@ -145,9 +215,26 @@ export class TranscriptStore {
 function toItem(r: EntryRow): ConversationItem {
   const hasUsage = r.kind === "assistant";
   return {
-    id: r.id, uuid: r.uuid, kind: r.kind as ConversationItem["kind"], at: r.at, agentId: r.agent_id, messageId: r.message_id, model: r.model,
-    usage: hasUsage ? { input: r.input_tokens, output: r.output_tokens, cacheRead: r.cache_read_tokens, cacheWrite: r.cache_write_tokens, cacheWrite1h: r.cache_write_1h_tokens } : null,
-    costUsd: r.cost_usd, durationMs: r.duration_ms, linesAdded: r.lines_added, linesRemoved: r.lines_removed,
+    id: r.id,
+    uuid: r.uuid,
+    kind: r.kind as ConversationItem["kind"],
+    at: r.at,
+    agentId: r.agent_id,
+    messageId: r.message_id,
+    model: r.model,
+    usage: hasUsage
+      ? {
+          input: r.input_tokens,
+          output: r.output_tokens,
+          cacheRead: r.cache_read_tokens,
+          cacheWrite: r.cache_write_tokens,
+          cacheWrite1h: r.cache_write_1h_tokens,
+        }
+      : null,
+    costUsd: r.cost_usd,
+    durationMs: r.duration_ms,
+    linesAdded: r.lines_added,
+    linesRemoved: r.lines_removed,
     blocks: JSON.parse(r.blocks),
   };
 }

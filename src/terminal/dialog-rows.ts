@@ -1,9 +1,9 @@
-import type { DialogOption } from '../protocol/dialog.ts';
+import type { DialogOption } from "../protocol/dialog.ts";
 
 /** Helpers shared by the agents' screen-dialog parsers. Rows are right-trimmed screen lines. */
 
 export function isBlank(row: string | undefined): boolean {
-  return row === undefined || row.trim() === '';
+  return row === undefined || row.trim() === "";
 }
 
 export function indentOf(row: string): number {
@@ -35,7 +35,7 @@ interface OptionRow {
 function optionRow(row: string, marker: string): OptionRow | null {
   const m = /^ *(?:(\S) +)?(\d{1,2})\. +(\S.*)$/u.exec(row);
   if (!m) return null;
-  const [, mark, key = '', label = ''] = m;
+  const [, mark, key = "", label = ""] = m;
   if (mark !== undefined && mark !== marker) return null;
   return {
     key,
@@ -63,7 +63,7 @@ export function readOptions(rows: string[], start: number, marker: string): Opti
       parts.push(rows[i]!.trim());
       i++;
     }
-    options.push({ key: opt.key, label: parts.join(' ') });
+    options.push({ key: opt.key, label: parts.join(" ") });
     if (opt.marked) marked.push(opt.key);
   }
   const [selected] = marked;
@@ -88,5 +88,5 @@ export function isCancelHint(row: string | undefined): boolean {
  * with `(esc)`. Without either, a row may still be half written.
  */
 export function endsWithEscape(block: OptionBlock, footer: string | undefined): boolean {
-  return footer !== undefined || block.options[block.options.length - 1]!.label.endsWith('(esc)');
+  return footer !== undefined || block.options[block.options.length - 1]!.label.endsWith("(esc)");
 }

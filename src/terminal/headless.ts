@@ -1,7 +1,7 @@
-import { Terminal } from '@xterm/headless';
-import { Unicode11Addon } from '@xterm/addon-unicode11';
-import type { Cursor, ScreenSnapshot, StyledRow } from '../protocol/screen.ts';
-import { styledRow } from './screen-state.ts';
+import { Terminal } from "@xterm/headless";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
+import type { Cursor, ScreenSnapshot, StyledRow } from "../protocol/screen.ts";
+import { styledRow } from "./screen-state.ts";
 
 export interface StyledScreen {
   cols: number;
@@ -26,7 +26,7 @@ export class HeadlessScreen {
     });
     // Unicode 11 widths (emoji = 2 cells), as real terminals and Claude Code measure them.
     this.term.loadAddon(new Unicode11Addon());
-    this.term.unicode.activeVersion = '11';
+    this.term.unicode.activeVersion = "11";
     // Replies to queries (DA, DSR…) arrive on term.onData; deliberately not forwarded anywhere:
     // terminal output is hostile input and must not be able to type into the agent.
   }
@@ -46,7 +46,7 @@ export class HeadlessScreen {
 
   /** Resolves once everything written so far has been parsed (writes are processed in order). */
   flush(): Promise<void> {
-    return new Promise((resolve) => this.term.write('', resolve));
+    return new Promise((resolve) => this.term.write("", resolve));
   }
 
   resize(cols: number, rows: number): void {
@@ -54,7 +54,7 @@ export class HeadlessScreen {
   }
 
   isAlternate(): boolean {
-    return this.term.buffer.active.type === 'alternate';
+    return this.term.buffer.active.type === "alternate";
   }
 
   /** The `rows` rows at the bottom of the active buffer, right-trimmed. */
@@ -62,9 +62,9 @@ export class HeadlessScreen {
     const buffer = this.term.buffer.active;
     const out: string[] = [];
     for (let y = 0; y < this.term.rows; y++) {
-      const text = buffer.getLine(buffer.baseY + y)?.translateToString(true) ?? '';
+      const text = buffer.getLine(buffer.baseY + y)?.translateToString(true) ?? "";
       // translateToString(true) keeps spaces that were written explicitly (e.g. padding).
-      out.push(text.replace(/ +$/, ''));
+      out.push(text.replace(/ +$/, ""));
     }
     return out;
   }

@@ -70,19 +70,20 @@ export function styledRow(line: IBufferLine | undefined, cols: number, cell: IBu
     if (width === 2) {
       flush();
       out.push(run(chars, cfg, cbg, ca | ATTR.wide));
-      fg = cfg, bg = cbg, a = ca;
+      (fg = cfg), (bg = cbg), (a = ca);
       continue;
     }
     if (cfg !== fg || cbg !== bg || ca !== a) {
       flush();
-      fg = cfg, bg = cbg, a = ca;
+      (fg = cfg), (bg = cbg), (a = ca);
     }
     text += chars;
   }
   flush();
   while (out.length && isPlain(out[out.length - 1])) out.pop();
   const last = out[out.length - 1];
-  if (last && last.bg === undefined && !(last.a && last.a & (ATTR.inverse | ATTR.underline | ATTR.strike))) last.t = last.t.replace(/ +$/, "");
+  if (last && last.bg === undefined && !(last.a && last.a & (ATTR.inverse | ATTR.underline | ATTR.strike)))
+    last.t = last.t.replace(/ +$/, "");
   return out;
 }
 

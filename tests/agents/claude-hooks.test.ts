@@ -9,13 +9,7 @@ import { join } from "node:path";
 import { startFakeAnthropic, type Scenario } from "../support/fake-anthropic.ts";
 import { makeClaudeEnv, claudeBin } from "../support/claude-env.ts";
 import { waitFor } from "../support/wait.ts";
-import {
-  buildHookSettings,
-  withHookSettings,
-  warnFlags,
-  SECRET_HEADER,
-  OBSERVE_EVENTS,
-} from "../../src/agents/claude/hook-settings.ts";
+import { buildHookSettings, withHookSettings, warnFlags, SECRET_HEADER, OBSERVE_EVENTS } from "../../src/agents/claude/hook-settings.ts";
 
 type HookCall = { path: string; headers: Headers; body: any; respond(v: unknown): void; aborted: boolean };
 
@@ -142,7 +136,10 @@ describe("Claude Code 2.1.330 hooks (real binary, PTY, fake API)", () => {
     pr.respond({ hookSpecificOutput: { hookEventName: "PermissionRequest", decision: { behavior: "allow" } } });
     // The shell creates out.txt empty, then writes: wait for the content, not the file.
     const outTxt = join(c.cwd, "out.txt");
-    await waitFor(async () => existsSync(outTxt) && (await Bun.file(outTxt).text()) === "hello\n", { timeoutMs: 15_000, what: "out.txt holding hello" });
+    await waitFor(async () => existsSync(outTxt) && (await Bun.file(outTxt).text()) === "hello\n", {
+      timeoutMs: 15_000,
+      what: "out.txt holding hello",
+    });
     const post = await waitFor(() => c.events("PostToolUse")[0], { timeoutMs: 10_000, what: "PostToolUse" });
     expect(post.body.tool_use_id).toBe(pre.body.tool_use_id);
     await waitFor(() => c.events("Stop")[0], { timeoutMs: 15_000, what: "Stop hook" });
@@ -207,15 +204,20 @@ describe("hook settings helpers", () => {
       expect(settings.hooks[ev]![0]!.hooks[0]).toMatchObject({ type: "http", url: "http://127.0.0.1:9/hooks/event", timeout: 5 });
     }
     expect(settings.hooks.SessionStart).toBeUndefined();
-    expect(buildHookSettings({ url: "http://x", secret: "s", sessionStartCommand: "true" }).hooks.SessionStart![0]!.hooks[0]).toMatchObject({
-      type: "command",
-      command: "true",
-    });
+    expect(buildHookSettings({ url: "http://x", secret: "s", sessionStartCommand: "true" }).hooks.SessionStart![0]!.hooks[0]).toMatchObject(
+      {
+        type: "command",
+        command: "true",
+      },
+    );
   });
 
   test("withHookSettings merges inline and file settings, keeping user hooks", () => {
     const user = { model: "x", hooks: { PermissionRequest: [{ hooks: [{ type: "command", command: "u" }] }] } };
-    for (const args of [["--settings", JSON.stringify(user), "-c"], [`--settings=${JSON.stringify(user)}`, "-c"]]) {
+    for (const args of [
+      ["--settings", JSON.stringify(user), "-c"],
+      [`--settings=${JSON.stringify(user)}`, "-c"],
+    ]) {
       const out = withHookSettings(args, settings);
       expect(out.filter((a) => a === "--settings" || a.startsWith("--settings="))).toHaveLength(1);
       expect(out.slice(2)).toEqual(["-c"]);

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 test("duplicate, reordered, truncated and garbage frames never corrupt stored output", async () => {
@@ -27,7 +27,9 @@ test("duplicate, reordered, truncated and garbage frames never corrupt stored ou
   const sessionId = crypto.randomUUID();
   const rand = rng(42);
   const N = 300;
-  const payloads = Array.from({ length: N }, (_, i) => new TextEncoder().encode(`chunk ${i + 1} ${"#".repeat(1 + Math.floor(rand() * 3000))}\r\n`));
+  const payloads = Array.from({ length: N }, (_, i) =>
+    new TextEncoder().encode(`chunk ${i + 1} ${"#".repeat(1 + Math.floor(rand() * 3000))}\r\n`),
+  );
   const open = async () => {
     const d = await RawDevice.connect(server!.url, dev.deviceId, dev.secret);
     devices.push(d);
@@ -43,9 +45,12 @@ test("duplicate, reordered, truncated and garbage frames never corrupt stored ou
     while (seq <= N && d.open_) {
       const frame = encodeOutput(sessionId, seq, payloads[seq - 1]);
       const r = rand();
-      if (r < 0.1) d.sendBinary(frame.subarray(0, Math.floor(rand() * 40))); // truncated inside the header
-      else if (r < 0.15) d.sendBinary(Uint8Array.from({ length: 1 + Math.floor(rand() * 64) }, () => Math.floor(rand() * 256))); // garbage
-      else if (r < 0.25 && seq > 1) d.sendBinary(encodeOutput(sessionId, seq - 1, payloads[seq - 2])); // duplicate of the last one
+      if (r < 0.1)
+        d.sendBinary(frame.subarray(0, Math.floor(rand() * 40))); // truncated inside the header
+      else if (r < 0.15)
+        d.sendBinary(Uint8Array.from({ length: 1 + Math.floor(rand() * 64) }, () => Math.floor(rand() * 256))); // garbage
+      else if (r < 0.25 && seq > 1)
+        d.sendBinary(encodeOutput(sessionId, seq - 1, payloads[seq - 2])); // duplicate of the last one
       else if (r < 0.27 && seq < N) {
         d.sendBinary(encodeOutput(sessionId, seq + 1, payloads[seq])); // reordered: the next one first
         break;

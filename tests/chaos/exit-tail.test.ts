@@ -17,7 +17,9 @@ test("a program that exits right after writing 1 MB: stored output is byte-exact
   // printable bytes with a recognisable last line, so a lost tail is obvious in the failure
   const body = Buffer.alloc(1024 * 1024 - 16, "abcdefghij0123456789\n");
   await Bun.write(file, Buffer.concat([body, Buffer.from("\nTHE-LAST-LINE\n")]));
-  const term = spawnInPty([BUN, CLI, "exec", "--name", "exit-tail", "--", "cat", file], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
+  const term = spawnInPty([BUN, CLI, "exec", "--name", "exit-tail", "--", "cat", file], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
+  });
   expect(await term.exited).toBe(0);
   const s = await endedSession(server.api, "exit-tail", 20_000);
   const stored = await storedOutput(server, s.id);

@@ -34,7 +34,16 @@ export class RawDevice {
         this.frames.push(f);
         if (f.type === "challenge") {
           const ts = Date.now();
-          ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, deviceId, nonce: f.nonce, ts, sig: signHandshake(deviceKey(secret), deviceId, f.nonce, ts) }));
+          ws.send(
+            JSON.stringify({
+              type: "hello",
+              v: PROTOCOL_VERSION,
+              deviceId,
+              nonce: f.nonce,
+              ts,
+              sig: signHandshake(deviceKey(secret), deviceId, f.nonce, ts),
+            }),
+          );
         } else if (f.type === "welcome") resolve();
       };
       ws.onclose = (ev) => {
@@ -181,7 +190,11 @@ export function startProxy(targetPort: number) {
 }
 
 /** Waits until the wrapper's session with `name` is ended, then returns its id. */
-export async function endedSession(api: (p: string) => Promise<Response>, name: string, timeoutMs: number): Promise<{ id: string; status: string }> {
+export async function endedSession(
+  api: (p: string) => Promise<Response>,
+  name: string,
+  timeoutMs: number,
+): Promise<{ id: string; status: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const list = (await (await api("/api/sessions")).json()) as Array<{ id: string; name: string; status: string }>;
@@ -204,7 +217,8 @@ export function chaosServer(prefix: string) {
   const dataDir = tempDir(prefix);
   const env = { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: CHAOS_TOKEN, LOG_LEVEL: "error" };
   let proc: ReturnType<typeof spawnServerProcess> | null = null;
-  const api = (p: string, init: RequestInit = {}) => fetch(url + p, { ...init, headers: { Authorization: `Bearer ${CHAOS_TOKEN}`, "Content-Type": "application/json" } });
+  const api = (p: string, init: RequestInit = {}) =>
+    fetch(url + p, { ...init, headers: { Authorization: `Bearer ${CHAOS_TOKEN}`, "Content-Type": "application/json" } });
   return {
     url,
     dataDir,
@@ -219,7 +233,11 @@ export function chaosServer(prefix: string) {
     },
     async pair(): Promise<string> {
       const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
-      const res = await fetch(url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "chaos" }) });
+      const res = await fetch(url + "/api/pair", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code, name: "chaos" }),
+      });
       const { deviceId, secret } = (await res.json()) as { deviceId: string; secret: string };
       const configDir = tempDir(`${prefix}cfg-`);
       await Bun.write(join(configDir, "config.json"), JSON.stringify({ server: url, deviceId, secret }));
@@ -232,7 +250,9 @@ export function chaosServer(prefix: string) {
 export function storedGaps(dataDir: string, sessionId: string): { fromSeq: number; toSeq: number; bytes: number }[] {
   const db = new Database(join(dataDir, DB_FILE), { readonly: true });
   try {
-    return db.query("SELECT from_seq AS fromSeq, to_seq AS toSeq, bytes FROM gaps WHERE session_id = ? ORDER BY from_seq").all(sessionId) as never;
+    return db
+      .query("SELECT from_seq AS fromSeq, to_seq AS toSeq, bytes FROM gaps WHERE session_id = ? ORDER BY from_seq")
+      .all(sessionId) as never;
   } finally {
     db.close();
   }

@@ -43,12 +43,22 @@ function bytesIn(dir: string): number {
 }
 
 function spillFilesIn(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".spill")).map((f) => join(dir, f)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".spill"))
+        .map((f) => join(dir, f))
+    : [];
 }
 
 /** Starts the server unless it is up (each test leaves it up; one run alone with -t finds it down). */
 async function up(): Promise<void> {
-  if (!(await fetch(server.url + "/health").then((r) => r.ok, () => false))) await server.start();
+  if (
+    !(await fetch(server.url + "/health").then(
+      (r) => r.ok,
+      () => false,
+    ))
+  )
+    await server.start();
 }
 
 /** Runs `seq 1 n` in the wrapper while the server is down; resolves once all of it is out and spilled (a marker file). */
@@ -71,11 +81,14 @@ async function offlineStream(name: string, n: number, env: Record<string, string
 }
 
 async function sessionNamed(name: string): Promise<{ id: string; bytes: number }> {
-  return waitFor(async () => {
-    const list = (await (await server.api("/api/sessions")).json()) as Array<{ id: string; name: string }>;
-    const s = list.find((x) => x.name === name);
-    return s ? ((await (await server.api(`/api/sessions/${s.id}`)).json()) as { id: string; bytes: number }) : undefined;
-  }, { timeoutMs: 60_000, what: `session ${name}` });
+  return waitFor(
+    async () => {
+      const list = (await (await server.api("/api/sessions")).json()) as Array<{ id: string; name: string }>;
+      const s = list.find((x) => x.name === name);
+      return s ? ((await (await server.api(`/api/sessions/${s.id}`)).json()) as { id: string; bytes: number }) : undefined;
+    },
+    { timeoutMs: 60_000, what: `session ${name}` },
+  );
 }
 
 test("offline for a 100 MB stream with a 1 MiB ring: once the server is back, stored output is byte-exact, no gap", async () => {
@@ -89,7 +102,10 @@ test("offline for a 100 MB stream with a 1 MiB ring: once the server is back, st
   await server.start();
   const head = await sessionNamed("spill-all");
   // everything before AFTER-SERVER arrives while the program still runs (resent from the spill), then the spill is gone
-  await waitFor(async () => ((await (await server.api(`/api/sessions/${head.id}`)).json()) as { bytes: number }).bytes >= expected.byteLength - 14, { timeoutMs: 120_000, what: "the spilled output stored" });
+  await waitFor(
+    async () => ((await (await server.api(`/api/sessions/${head.id}`)).json()) as { bytes: number }).bytes >= expected.byteLength - 14,
+    { timeoutMs: 120_000, what: "the spilled output stored" },
+  );
   await waitFor(() => spillFilesIn(spool).length === 0, { timeoutMs: 30_000, what: "acknowledged spill files removed" });
   await go();
   expect(await term.exited).toBe(0);
@@ -104,7 +120,10 @@ test("with a disk bound smaller than the stream, exactly the overflow is recorde
   const bound = 8 * 1024 * 1024;
   const lines = 4_000_000; // ~31 MB
   const { term, spool, go } = await offlineStream("spill-bounded", lines, { CLAUDE_REMOTE_SPILL_BYTES: String(bound) }, "go");
-  await waitFor(() => bytesIn(spool) > bound - 512 * 1024, { timeoutMs: 60_000, what: "the spill filled up to its bound (less than two entries short)" });
+  await waitFor(() => bytesIn(spool) > bound - 512 * 1024, {
+    timeoutMs: 60_000,
+    what: "the spill filled up to its bound (less than two entries short)",
+  });
   await Bun.sleep(500); // were the bound not kept, the queue would go on growing the files meanwhile
   expect(bytesIn(spool)).toBeLessThanOrEqual(bound);
 
@@ -142,6 +161,9 @@ test("spilled output the server never acknowledged when the program exits reache
   expect(stored.byteLength).toBe(expected.byteLength);
   expect(firstDiff(stored, expected)).toBe(-1);
   expect(storedGaps(server.dataDir, s.id)).toEqual([]);
-  await waitFor(() => readdirSync(spool).every((f) => !/\.(spool|spill|lock|live)$/.test(f)), { timeoutMs: 30_000, what: "spool and spill files removed" });
+  await waitFor(() => readdirSync(spool).every((f) => !/\.(spool|spill|lock|live)$/.test(f)), {
+    timeoutMs: 30_000,
+    what: "spool and spill files removed",
+  });
   expect(readFileSync(join(spool, "deliver.log"), "utf8")).toContain(`delivered session ${s.id}`);
 }, 300_000);

@@ -37,13 +37,18 @@ test("server killed mid-stream and still down at exit: the rest is spooled and d
   // part one while the server is up; part two (1.3 MB) once it is dead; then exit 7
   const mark = join(tempDir("cr-chaos-mark-"), "go");
   const script = `seq 1 100000; echo PART-ONE-END; while [ ! -e ${mark} ]; do sleep 0.05; done; seq 100001 300000; echo SPOOLED-END; exit 7`;
-  term = spawnInPty([BUN, CLI, "exec", "--name", "down-at-exit", "--", "bash", "-c", script], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
+  term = spawnInPty([BUN, CLI, "exec", "--name", "down-at-exit", "--", "bash", "-c", script], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: configDir },
+  });
 
-  const first = await waitFor(async () => {
-    const list = (await (await server.api("/api/sessions")).json()) as Array<{ id: string; name: string }>;
-    const s = list.find((x) => x.name === "down-at-exit");
-    return s && (await storedOutput(server, s.id)).includes("PART-ONE-END") ? s : undefined;
-  }, { timeoutMs: 20_000, what: "part one stored" });
+  const first = await waitFor(
+    async () => {
+      const list = (await (await server.api("/api/sessions")).json()) as Array<{ id: string; name: string }>;
+      const s = list.find((x) => x.name === "down-at-exit");
+      return s && (await storedOutput(server, s.id)).includes("PART-ONE-END") ? s : undefined;
+    },
+    { timeoutMs: 20_000, what: "part one stored" },
+  );
   await server.kill();
   await Bun.write(mark, "");
 
@@ -63,6 +68,8 @@ test("server killed mid-stream and still down at exit: the rest is spooled and d
   expect(firstDiff(stored, program)).toBe(-1);
   expect(((await (await server.api(`/api/sessions/${s.id}`)).json()) as { exitCode: number }).exitCode).toBe(7);
   expect(storedGaps(server.dataDir, s.id)).toEqual([]);
-  await waitFor(() => readdirSync(spool).every((f) => !f.endsWith(".spool") && !f.endsWith(".lock") && !f.endsWith(".live")), { what: "the spool emptied (no live marker: the spool took over)" });
+  await waitFor(() => readdirSync(spool).every((f) => !f.endsWith(".spool") && !f.endsWith(".lock") && !f.endsWith(".live")), {
+    what: "the spool emptied (no live marker: the spool took over)",
+  });
   expect(readFileSync(join(spool, "deliver.log"), "utf8")).toContain(`delivered session ${s.id}`);
 }, 120_000);

@@ -32,7 +32,9 @@ test(`server killed ${KILLS} times during a ${BYTES >> 20} MB stream: stored out
 
   // 50 MB in 100 slices of 0.5 MB, paced so the stream outlasts the kills
   const script = `for i in $(seq 1 ${SLICES}); do seq 1 100000000 | head -c ${BYTES / SLICES}; sleep 0.15; done; echo STREAM-END`;
-  term = spawnInPty([BUN, CLI, "exec", "--name", "kill-stream", "--", "bash", "-c", script], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir, CLAUDE_REMOTE_RING_BYTES: String(64 * 1024 * 1024) } });
+  term = spawnInPty([BUN, CLI, "exec", "--name", "kill-stream", "--", "bash", "-c", script], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: configDir, CLAUDE_REMOTE_RING_BYTES: String(64 * 1024 * 1024) },
+  });
 
   let streamEnded = false;
   void term.exited.then(() => (streamEnded = true));

@@ -45,10 +45,17 @@ const prompt = async (id: string) => (await (await server.api(`/api/prompts/${id
 /** A wrapper whose program shows a permission dialog (a screen prompt on the server), then SIGKILLed. */
 async function killedWithPrompt(configDir: string, name: string): Promise<{ id: string; promptId: string; marker: string }> {
   const out = join(tempDir("cr-killed-"), "key");
-  const term = spawnInPty([BUN, CLI, "exec", "--name", name, "--", BUN, REPLAY, `${DIALOG}.raw`, `${DIALOG}.json`, out], { cols: 120, rows: 40, env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
+  const term = spawnInPty([BUN, CLI, "exec", "--name", name, "--", BUN, REPLAY, `${DIALOG}.raw`, `${DIALOG}.json`, out], {
+    cols: 120,
+    rows: 40,
+    env: { CLAUDE_REMOTE_CONFIG_DIR: configDir },
+  });
   terms.push(term);
   const { id } = await waitFor(() => sessionNamed(name), { what: "the session" });
-  const p = await waitFor(async () => ((await (await server.api(`/api/prompts?session=${id}&status=pending`)).json()) as Prompt[])[0], { timeoutMs: 20_000, what: "the dialog as a pending prompt" });
+  const p = await waitFor(async () => ((await (await server.api(`/api/prompts?session=${id}&status=pending`)).json()) as Prompt[])[0], {
+    timeoutMs: 20_000,
+    what: "the dialog as a pending prompt",
+  });
   const marker = markerPath(id, join(configDir, "spool"));
   expect(existsSync(marker)).toBe(true);
 
@@ -76,7 +83,11 @@ test("SIGKILLed wrapper: `claude-remote deliver` reports its session lost; the p
   spools.push(join(configDir, "spool"));
   const k = await killedWithPrompt(configDir, "killed-deliver");
 
-  const deliver = Bun.spawn([BUN, CLI, "deliver"], { env: { ...process.env, CLAUDE_REMOTE_CONFIG_DIR: configDir }, stdout: "pipe", stderr: "pipe" });
+  const deliver = Bun.spawn([BUN, CLI, "deliver"], {
+    env: { ...process.env, CLAUDE_REMOTE_CONFIG_DIR: configDir },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [code, err] = await Promise.all([deliver.exited, new Response(deliver.stderr).text()]);
   expect(err).toContain(`reported session ${k.id} lost (its wrapper (pid`);
   expect(err).toContain("0 delivered, 1 reported lost, 0 left");
@@ -91,7 +102,9 @@ test("SIGKILLed wrapper: the next wrapper start reports it in the background, an
   const k = await killedWithPrompt(configDir, "killed-restart");
 
   const go = join(tempDir("cr-killed-"), "go");
-  const next = spawnInPty([BUN, CLI, "exec", "--name", "next", "--", "bash", "-c", `while [ ! -e ${go} ]; do sleep 0.05; done`], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
+  const next = spawnInPty([BUN, CLI, "exec", "--name", "next", "--", "bash", "-c", `while [ ! -e ${go} ]; do sleep 0.05; done`], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: configDir },
+  });
   terms.push(next);
   await waitFor(async () => (await session(k.id)).status === "lost", { timeoutMs: 30_000, what: "the killed session reported lost" });
   await expectLost(k);

@@ -35,20 +35,42 @@ test("claude's screen reaches the server, and a message typed through /input get
   Bun.spawnSync(["git", "init", "-q"], { cwd });
   writeFileSync(join(cwd, "hello.txt"), "hello world\n");
   const { env, home } = makeClaudeEnv({ cwd, baseUrl: fake.url, apiKey: fake.apiKey });
-  cleanup.push(() => rmSync(cwd, { recursive: true, force: true }), () => rmSync(home, { recursive: true, force: true }));
+  cleanup.push(
+    () => rmSync(cwd, { recursive: true, force: true }),
+    () => rmSync(home, { recursive: true, force: true }),
+  );
 
-  const t = spawnInPty([BUN, CLI], { cwd, inheritEnv: false, env: { ...env, CLAUDE_REMOTE_CONFIG_DIR: configDir, CLAUDE_REMOTE_BIN_CLAUDE: claudeBin() } });
+  const t = spawnInPty([BUN, CLI], {
+    cwd,
+    inheritEnv: false,
+    env: { ...env, CLAUDE_REMOTE_CONFIG_DIR: configDir, CLAUDE_REMOTE_BIN_CLAUDE: claudeBin() },
+  });
   cleanup.push(() => t.proc.kill(9));
-  const session = await waitFor(async () => (await sessions(server)).find((s) => s.name === basename(cwd)), { what: "claude session (named after its folder)", timeoutMs: 20_000 });
-  await waitFor(async () => /^❯/m.test(await screenText(session.id)), { what: "the ❯ input line on the server's screen", timeoutMs: 30_000 });
+  const session = await waitFor(async () => (await sessions(server)).find((s) => s.name === basename(cwd)), {
+    what: "claude session (named after its folder)",
+    timeoutMs: 20_000,
+  });
+  await waitFor(async () => /^❯/m.test(await screenText(session.id)), {
+    what: "the ❯ input line on the server's screen",
+    timeoutMs: 30_000,
+  });
 
-  const sent = await server.api(`/api/sessions/${session.id}/input`, { method: "POST", body: JSON.stringify({ text: "hello from the phone" }) });
+  const sent = await server.api(`/api/sessions/${session.id}/input`, {
+    method: "POST",
+    body: JSON.stringify({ text: "hello from the phone" }),
+  });
   expect(sent.status).toBe(200);
   await waitFor(async () => (await screenText(session.id)).includes("hello from the phone"), { what: "typed text on screen" });
   await Bun.sleep(300); // Claude Code's input box takes Enter as submit only after the paste settles
   await server.api(`/api/sessions/${session.id}/input`, { method: "POST", body: JSON.stringify({ keys: ["enter"] }) });
-  await waitFor(() => fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("hello from the phone")), { what: "the message reaching the model", timeoutMs: 30_000 });
-  await waitFor(async () => (await screenText(session.id)).includes("Done."), { what: "the model's answer on the server's screen", timeoutMs: 30_000 });
+  await waitFor(() => fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("hello from the phone")), {
+    what: "the message reaching the model",
+    timeoutMs: 30_000,
+  });
+  await waitFor(async () => (await screenText(session.id)).includes("Done."), {
+    what: "the model's answer on the server's screen",
+    timeoutMs: 30_000,
+  });
   // The local terminal shows the same conversation.
   await t.screen.flush();
   expect(t.screen.lines().join("\n")).toContain("Done.");

@@ -24,7 +24,10 @@ beforeAll(async () => {
   cwd = realpathSync(mkdtempSync(join(tmpdir(), "cr-my-project-")));
   fakeClaude = join(cwd, "fake-claude.sh");
   // stands in for claude: shows its argv, then ends as Claude Code does, with its resume line
-  writeFileSync(fakeClaude, `#!/bin/sh\nfor a in "$@"; do case "$a" in --settings|{*) ;; *) printf 'arg[%s]\\n' "$a";; esac; done\nprintf 'Resume this session with:\\n\\033[1mclaude --resume 4f1c2e9a-77aa-4b6b-9c1d-0123456789ab\\033[0m\\n'\n`);
+  writeFileSync(
+    fakeClaude,
+    `#!/bin/sh\nfor a in "$@"; do case "$a" in --settings|{*) ;; *) printf 'arg[%s]\\n' "$a";; esac; done\nprintf 'Resume this session with:\\n\\033[1mclaude --resume 4f1c2e9a-77aa-4b6b-9c1d-0123456789ab\\033[0m\\n'\n`,
+  );
   chmodSync(fakeClaude, 0o755);
 });
 
@@ -65,7 +68,13 @@ test("a mistyped subcommand gets a 'did you mean' and still goes to claude; the 
   expect(out).toContain("did you mean `claude-remote login-link`?");
   expect(out).toContain("arg[login-lnik]");
   expect(out).toContain("claude-remote --resume 4f1c2e9a-77aa-4b6b-9c1d-0123456789ab");
-  const s = await waitFor(async () => ((await (await server.api("/api/sessions")).json()) as { name: string; cwd: string; command: string[] }[]).find((x) => x.command.includes("login-lnik")), { what: "the session" });
+  const s = await waitFor(
+    async () =>
+      ((await (await server.api("/api/sessions")).json()) as { name: string; cwd: string; command: string[] }[]).find((x) =>
+        x.command.includes("login-lnik"),
+      ),
+    { what: "the session" },
+  );
   expect(s.name).toBe(basename(cwd));
 });
 
@@ -74,5 +83,8 @@ test("--name names a claude session and is passed on to Claude Code", async () =
   expect(out).toContain("arg[--name]");
   expect(out).toContain("arg[api refactor]");
   expect(out).not.toContain("did you mean");
-  await waitFor(async () => ((await (await server.api("/api/sessions")).json()) as { name: string }[]).some((x) => x.name === "api refactor"), { what: "the named session" });
+  await waitFor(
+    async () => ((await (await server.api("/api/sessions")).json()) as { name: string }[]).some((x) => x.name === "api refactor"),
+    { what: "the named session" },
+  );
 });

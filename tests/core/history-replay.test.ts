@@ -85,8 +85,13 @@ test("a viewer joining 12 MiB of history gets it byte-exact in bounded slices, t
   viewer.cancel();
 
   const from = 77;
-  const resumed = readSse(await server.api(`/events?session=${id}`, { headers: { "Accept-Encoding": "identity", "Last-Event-ID": String(from) } }));
-  await waitFor(() => resumed.events.some((e) => e.event === "output" && e.id === String(CHUNKS + 1)), { what: "the resumed tail", timeoutMs: 60_000 });
+  const resumed = readSse(
+    await server.api(`/events?session=${id}`, { headers: { "Accept-Encoding": "identity", "Last-Event-ID": String(from) } }),
+  );
+  await waitFor(() => resumed.events.some((e) => e.event === "output" && e.id === String(CHUNKS + 1)), {
+    what: "the resumed tail",
+    timeoutMs: 60_000,
+  });
   const ids = resumed.events.filter((e) => e.event === "output").map((e) => Number(e.id));
   expect(ids[0]).toBe(from + 1);
   expect(ids.length).toBe(CHUNKS + 1 - from);

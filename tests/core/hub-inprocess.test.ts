@@ -37,7 +37,14 @@ let published: ServerEvent[];
 let hub: Hub;
 
 const info = (sessionId: string, over: Partial<SessionOpenInfo> = {}): SessionOpenInfo => ({
-  sessionId, name: "build", command: ["bash"], cwd: "/tmp", cols: 80, rows: 24, startedAt: Date.now(), ...over,
+  sessionId,
+  name: "build",
+  command: ["bash"],
+  cwd: "/tmp",
+  cols: 80,
+  rows: 24,
+  startedAt: Date.now(),
+  ...over,
 });
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -47,7 +54,12 @@ beforeEach(() => {
   events = new EventLog();
   published = [];
   events.onPublish((e) => published.push(e));
-  hub = new Hub(store, events, new Logger("error"), { viewerQueueBytes: 1 << 20, scrollback: 100, durably: (send) => send(), maxSessionsPerDevice: 2 });
+  hub = new Hub(store, events, new Logger("error"), {
+    viewerQueueBytes: 1 << 20,
+    scrollback: 100,
+    durably: (send) => send(),
+    maxSessionsPerDevice: 2,
+  });
 });
 afterEach(() => {
   hub.shutdown();
@@ -94,7 +106,10 @@ test("output in order is stored and acked; a duplicate is dropped; a skipped seq
 });
 
 test("output for a session not open on the connection is refused as not_open", () => {
-  expect(hub.output(new FakeConn("dev-a"), "sess-none1", 1, bytes("x"))).toEqual({ reason: "not_open", message: "session not open on this connection" });
+  expect(hub.output(new FakeConn("dev-a"), "sess-none1", 1, bytes("x"))).toEqual({
+    reason: "not_open",
+    message: "session not open on this connection",
+  });
 });
 
 test("typed text goes to the connection holding the session as one input frame; none holding it: false", () => {

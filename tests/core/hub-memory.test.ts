@@ -17,7 +17,9 @@ const MAX_PER_DEVICE = 8;
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ env: { CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE: String(MAX_PER_DEVICE), CLAUDE_REMOTE_RETENTION_DAYS: "0" } });
+  server = await startTestServer({
+    env: { CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE: String(MAX_PER_DEVICE), CLAUDE_REMOTE_RETENTION_DAYS: "0" },
+  });
 });
 afterAll(() => server.stop());
 
@@ -101,7 +103,9 @@ test(`${SESSIONS} sessions opened and ended one after another leave the server's
   const half = xs.length / 2;
   const perSession = slope(xs.slice(half), ys.slice(half));
   const growth = ys[ys.length - 1] - ys[half];
-  console.log(`hub memory: RSS ${(ys[0] / 2 ** 20).toFixed(1)} MB at ${xs[0]} sessions, ${(ys[half] / 2 ** 20).toFixed(1)} MB at ${xs[half]}, ${(ys[ys.length - 1] / 2 ** 20).toFixed(1)} MB at ${SESSIONS}; slope over the second half ${(perSession / 1024).toFixed(2)} KB/session`);
+  console.log(
+    `hub memory: RSS ${(ys[0] / 2 ** 20).toFixed(1)} MB at ${xs[0]} sessions, ${(ys[half] / 2 ** 20).toFixed(1)} MB at ${xs[half]}, ${(ys[ys.length - 1] / 2 ** 20).toFixed(1)} MB at ${SESSIONS}; slope over the second half ${(perSession / 1024).toFixed(2)} KB/session`,
+  );
   expect(perSession).toBeLessThan(16 * 1024);
   expect(growth).toBeLessThan(16 * 1024 * 1000);
   await waitFor(async () => (await liveGauge()) === 0, { what: "claude_remote_live_sessions back to 0" });
@@ -114,7 +118,16 @@ test("a device past its bounds: the next open session is refused with too_many_s
   const d: DeviceClient = await connectDevice(server.url, creds);
   await d.waitFrame("welcome");
   for (let i = 0; i < MAX_PER_DEVICE; i++) await d.openSession(`greedy-${i}`, { cols: 1000, rows: 1000 });
-  d.sendJson({ type: "session.open", sessionId: "greedy-over", name: "x", command: ["raw"], cwd: "/", cols: 80, rows: 24, startedAt: Date.now() });
+  d.sendJson({
+    type: "session.open",
+    sessionId: "greedy-over",
+    name: "x",
+    command: ["raw"],
+    cwd: "/",
+    cols: 80,
+    rows: 24,
+    startedAt: Date.now(),
+  });
   const err = await d.waitFrame("error", (f) => f.code === "too_many_sessions");
   expect(err.message).toContain(`${MAX_PER_DEVICE} open sessions`);
   expect(server.app.store.sessions.get("greedy-over")).toBeNull();
@@ -124,12 +137,25 @@ test("a device past its bounds: the next open session is refused with too_many_s
   const screen = (await (await server.api("/api/sessions/greedy-0/screen")).json()) as { cols: number; rows: number };
   expect(screen).toMatchObject({ cols: MAX_SCREEN_COLS, rows: MAX_SCREEN_ROWS });
   // Re-opening a session it already holds (a reconnect) is not a new one; ending one frees a place.
-  d.sendJson({ type: "session.open", sessionId: "greedy-0", name: "x", command: ["raw"], cwd: "/", cols: 80, rows: 24, startedAt: Date.now() });
-  await waitFor(() => d.frames.filter((f) => f.type === "session.ready" && f.sessionId === "greedy-0").length === 2, { what: "greedy-0 re-opened" });
+  d.sendJson({
+    type: "session.open",
+    sessionId: "greedy-0",
+    name: "x",
+    command: ["raw"],
+    cwd: "/",
+    cols: 80,
+    rows: 24,
+    startedAt: Date.now(),
+  });
+  await waitFor(() => d.frames.filter((f) => f.type === "session.ready" && f.sessionId === "greedy-0").length === 2, {
+    what: "greedy-0 re-opened",
+  });
   d.sendJson({ type: "session.exit", sessionId: "greedy-1", exitCode: 0, signal: null, endedAt: Date.now(), lastSeq: 0 });
   await d.waitFrame("session.ended", (f) => f.sessionId === "greedy-1");
   expect(await d.openSession("greedy-over")).toBe(0);
   // A device that goes away lets go of its sessions' state as well.
   d.ws.close();
-  await waitFor(() => server.app.hub.sessionsOf(creds.deviceId) === 0 && server.app.hub.liveCount === 0, { what: "the device's sessions retired" });
+  await waitFor(() => server.app.hub.sessionsOf(creds.deviceId) === 0 && server.app.hub.liveCount === 0, {
+    what: "the device's sessions retired",
+  });
 });

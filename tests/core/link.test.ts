@@ -19,7 +19,8 @@ async function serverProcessWithDevice() {
   const dev = await pairing.pairDevice();
   await pairing.stop();
   await Bun.write(`${dev.configDir}/config.json`, JSON.stringify({ server: url, deviceId: dev.deviceId, secret: dev.secret }));
-  const api = (path: string, init: RequestInit = {}) => fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } });
   const start = async () => {
     const p = spawnServerProcess(env);
     procs.push(p);
@@ -30,7 +31,10 @@ async function serverProcessWithDevice() {
 }
 
 async function onlySession(api: (p: string) => Promise<Response>) {
-  return waitFor(async () => ((await (await api("/api/sessions")).json()) as { id: string; status: string; exitCode: number | null }[])[0], { what: "a session" });
+  return waitFor(
+    async () => ((await (await api("/api/sessions")).json()) as { id: string; status: string; exitCode: number | null }[])[0],
+    { what: "a session" },
+  );
 }
 
 test("server SIGKILLed mid-stream and restarted: stored output equals the child's output exactly", async () => {
@@ -45,10 +49,13 @@ test("server SIGKILLed mid-stream and restarted: stored output equals the child'
   await Bun.sleep(300);
   server = await s.start();
   expect(await t.exited).toBe(0);
-  const sess = await waitFor(async () => {
-    const x = await onlySession(s.api);
-    return x.status === "exited" ? x : null;
-  }, { what: "session exited", timeoutMs: 20_000 });
+  const sess = await waitFor(
+    async () => {
+      const x = await onlySession(s.api);
+      return x.status === "exited" ? x : null;
+    },
+    { what: "session exited", timeoutMs: 20_000 },
+  );
   const stored = await storedOutput({ api: s.api }, sess.id);
   expect(stored.length).toBe(t.output().length);
   expect(stored.equals(t.output())).toBe(true);
@@ -65,7 +72,10 @@ test("server down at start: the command runs, and its output arrives once the se
   expect(t.text()).toContain("cannot reach");
   const server = await s.start();
   const sess = await onlySession(s.api);
-  await waitFor(async () => (await storedOutput({ api: s.api }, sess.id)).toString().includes("first-line"), { what: "buffered output delivered", timeoutMs: 20_000 });
+  await waitFor(async () => (await storedOutput({ api: s.api }, sess.id)).toString().includes("first-line"), {
+    what: "buffered output delivered",
+    timeoutMs: 20_000,
+  });
   await Bun.write(`${marker}/go`, "");
   expect(await t.exited).toBe(7);
   await waitFor(async () => (await onlySession(s.api)).exitCode === 7, { what: "exit recorded" });
@@ -78,7 +88,9 @@ test("a ring buffer overflow while the server is down (no disk spill) is stored 
   const marker = tempDir("cr-marker-");
   // ~1.1 MB while the server is down, with a 64 KiB ring and the spill off: most of it must be dropped, as a gap (with the spill: tests/chaos/offline-spill).
   const program = `seq 1 150000; echo TAIL-MARKER; while [ ! -f ${marker}/go ]; do sleep 0.05; done; echo after-server`;
-  const t = spawnInPty([BUN, CLI, "exec", "--", "bash", "-c", program], { env: { CLAUDE_REMOTE_CONFIG_DIR: s.configDir, CLAUDE_REMOTE_RING_BYTES: "65536", CLAUDE_REMOTE_SPILL_BYTES: "0" } });
+  const t = spawnInPty([BUN, CLI, "exec", "--", "bash", "-c", program], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: s.configDir, CLAUDE_REMOTE_RING_BYTES: "65536", CLAUDE_REMOTE_SPILL_BYTES: "0" },
+  });
   await waitFor(() => t.text().includes("TAIL-MARKER"), { what: "burst done", timeoutMs: 20_000 });
   const server = await s.start();
   const sess = await onlySession(s.api);
@@ -90,7 +102,10 @@ test("a ring buffer overflow while the server is down (no disk spill) is stored 
   expect(stored).toContain("TAIL-MARKER");
   expect(stored.endsWith("after-server\r\n")).toBe(true);
   // The outer terminal also shows the wrapper's one notice; the child's own output is the rest.
-  const childOutput = t.output().toString().replace(/^claude-remote: cannot reach [^\n]*\n/, "");
+  const childOutput = t
+    .output()
+    .toString()
+    .replace(/^claude-remote: cannot reach [^\n]*\n/, "");
   expect(childOutput.length).toBeLessThan(t.output().length);
   expect(childOutput.endsWith(stored)).toBe(true); // what survived is the exact tail
   const dbPath = `${(await import("node:path")).join(s.dataDir, "claude-remote.db")}`;

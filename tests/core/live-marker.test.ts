@@ -54,7 +54,15 @@ async function deadPid(): Promise<number> {
 }
 
 function mark(dir: string, m: Partial<LiveMarker> & { sessionId: string }): string {
-  const marker: LiveMarker = { v: 1, deviceId: device.deviceId, pid: sleeper.pid, procStart: procStat(sleeper.pid)!.start, bootId: ownStamp().bootId, writtenAt: Date.now(), ...m };
+  const marker: LiveMarker = {
+    v: 1,
+    deviceId: device.deviceId,
+    pid: sleeper.pid,
+    procStart: procStat(sleeper.pid)!.start,
+    bootId: ownStamp().bootId,
+    writtenAt: Date.now(),
+    ...m,
+  };
   const path = markerPath(m.sessionId, dir);
   writeFileSync(path, JSON.stringify(marker), { mode: 0o600 });
   return path;
@@ -62,15 +70,28 @@ function mark(dir: string, m: Partial<LiveMarker> & { sessionId: string }): stri
 
 test("a wrapper marks its session while it runs (0600, its pid and start time) and removes the marker after a normal exit", async () => {
   const go = join(tempDir("cr-live-"), "go");
-  const term = spawnInPty([BUN, CLI, "exec", "--name", "marked", "--", "bash", "-c", `echo started; while [ ! -e ${go} ]; do sleep 0.05; done; echo done`], { env: { CLAUDE_REMOTE_CONFIG_DIR: device.configDir } });
+  const term = spawnInPty(
+    [BUN, CLI, "exec", "--name", "marked", "--", "bash", "-c", `echo started; while [ ! -e ${go} ]; do sleep 0.05; done; echo done`],
+    { env: { CLAUDE_REMOTE_CONFIG_DIR: device.configDir } },
+  );
   const spool = join(device.configDir, "spool");
-  const id = await waitFor(async () => ((await (await server.api("/api/sessions")).json()) as { id: string; name: string }[]).find((s) => s.name === "marked")?.id, { what: "the session" });
+  const id = await waitFor(
+    async () => ((await (await server.api("/api/sessions")).json()) as { id: string; name: string }[]).find((s) => s.name === "marked")?.id,
+    { what: "the session" },
+  );
   const path = markerPath(id, spool);
   expect(existsSync(path)).toBe(true);
   expect(statSync(path).mode & 0o777).toBe(0o600);
   const r = readMarker(path);
   if (!r.ok) throw new Error(r.error);
-  expect(r.value).toMatchObject({ v: 1, sessionId: id, deviceId: device.deviceId, pid: term.proc.pid, procStart: procStat(term.proc.pid)!.start, bootId: ownStamp().bootId });
+  expect(r.value).toMatchObject({
+    v: 1,
+    sessionId: id,
+    deviceId: device.deviceId,
+    pid: term.proc.pid,
+    procStart: procStat(term.proc.pid)!.start,
+    bootId: ownStamp().bootId,
+  });
   expect(processState(r.value)).toBe("alive");
 
   writeFileSync(go, "");
@@ -105,8 +126,31 @@ test("the deliverer reports dead wrappers' sessions lost; live wrappers, another
   const ring = new Ring(1024);
   ring.push(new TextEncoder().encode("tail"));
   const snap = ring.snapshot();
-  const open = { type: "session.open" as const, sessionId: spooled, name: "s", command: ["s"], cwd: "/", cols: 80, rows: 24, startedAt: Date.now() };
-  writeSpool({ header: { v: 1, deviceId: device.deviceId, open, exit: { type: "session.exit", sessionId: spooled, exitCode: 0, signal: null, endedAt: Date.now(), lastSeq: 1 }, lastSeq: 1, dropped: [], createdAt: Date.now() }, ring: snap }, dir);
+  const open = {
+    type: "session.open" as const,
+    sessionId: spooled,
+    name: "s",
+    command: ["s"],
+    cwd: "/",
+    cols: 80,
+    rows: 24,
+    startedAt: Date.now(),
+  };
+  writeSpool(
+    {
+      header: {
+        v: 1,
+        deviceId: device.deviceId,
+        open,
+        exit: { type: "session.exit", sessionId: spooled, exitCode: 0, signal: null, endedAt: Date.now(), lastSeq: 1 },
+        lastSeq: 1,
+        dropped: [],
+        createdAt: Date.now(),
+      },
+      ring: snap,
+    },
+    dir,
+  );
   const garbage = join(dir, "garbage.live");
   writeFileSync(garbage, "{not json");
 

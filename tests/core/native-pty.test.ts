@@ -30,7 +30,10 @@ async function randomFile(bytes: number, printable = false): Promise<string> {
   const block = new Uint8Array(1 << 16);
   for (let left = bytes; left > 0; left -= block.length) {
     crypto.getRandomValues(block);
-    if (printable) for (let i = 0; i < block.length; i++) block[i] = block[i] % 97 === 0 ? 10 : block[i] < 0x20 ? block[i] + 0x20 : block[i] >= 0x7f && block[i] < 0xa0 ? block[i] + 0x21 : block[i];
+    if (printable)
+      for (let i = 0; i < block.length; i++)
+        block[i] =
+          block[i] % 97 === 0 ? 10 : block[i] < 0x20 ? block[i] + 0x20 : block[i] >= 0x7f && block[i] < 0xa0 ? block[i] + 0x21 : block[i];
     w.write(left >= block.length ? block : block.subarray(0, left));
   }
   await w.end();
@@ -68,7 +71,10 @@ test("100 MB of random bytes: the local terminal gets exactly what a bare PTY ge
   const bare = await hashedPty(["cat", file], {}).done;
   // unpaired (an empty config dir): the whole stream goes through the copy thread with no server to
   // wait for; the wrapper's own stderr (its "not paired" notice) is sent away, the child's is the PTY
-  const wrapped = await hashedPty(["sh", "-c", `exec "$@" 2>/dev/null`, "sh", BUN, CLI, "exec", "--", "cat", file], { ...NATIVE, CLAUDE_REMOTE_CONFIG_DIR: tempDir("cr-unpaired-") }).done;
+  const wrapped = await hashedPty(["sh", "-c", `exec "$@" 2>/dev/null`, "sh", BUN, CLI, "exec", "--", "cat", file], {
+    ...NATIVE,
+    CLAUDE_REMOTE_CONFIG_DIR: tempDir("cr-unpaired-"),
+  }).done;
   expect(bare.code).toBe(0);
   expect(wrapped.code).toBe(0);
   expect(bare.bytes).toBeGreaterThan(100 * 1024 * 1024);
@@ -80,12 +86,17 @@ test("8 MB of random bytes: local output and the server's copy are both byte-exa
   const file = await randomFile(8 * 1024 * 1024, true);
   // hashed outer PTYs wait for the terminal's EOF (spawnInPty gives up on it after 2 s, too soon under load)
   const bare = await hashedPty(["cat", file], {}).done;
-  const wrappedRun = await hashedPty([BUN, CLI, "exec", "--name", "native-binary", "--", "cat", file], { ...NATIVE, CLAUDE_REMOTE_CONFIG_DIR: configDir }).done;
+  const wrappedRun = await hashedPty([BUN, CLI, "exec", "--name", "native-binary", "--", "cat", file], {
+    ...NATIVE,
+    CLAUDE_REMOTE_CONFIG_DIR: configDir,
+  }).done;
   expect(bare.code).toBe(0);
   expect(wrappedRun.code).toBe(0);
   expect(wrappedRun.bytes).toBe(bare.bytes);
   expect(wrappedRun.sha).toBe(bare.sha);
-  const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === "native-binary" && x.status === "exited"), { what: "session exited" });
+  const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === "native-binary" && x.status === "exited"), {
+    what: "session exited",
+  });
   const stored = await storedOutput(server, s.id);
   expect(stored.length).toBe(bare.bytes);
   expect(new Bun.CryptoHasher("sha256").update(stored).digest("hex")).toBe(bare.sha);
@@ -97,7 +108,11 @@ const wrapped = (cmd: string[], env: Record<string, string> = {}, size = { cols:
 test("the child has the PTY as its controlling terminal: ^C typed locally interrupts it, job control works", async () => {
   // a session leader with a controlling tty: the line discipline turns ^C into SIGINT for its foreground group
   // sh, not bash: bash opens its tty at start-up and would make it its controlling terminal itself
-  const t = wrapped(["sh", "-c", "ps -o sid=,tpgid=,pid= -p $$; echo ctty=$(ps -o tty= -p $$) args=$(ps -o args= -p $$ | cut -c1-5); trap 'echo got-INT; exit 9' INT; echo ready; while :; do sleep 0.05; done"]);
+  const t = wrapped([
+    "sh",
+    "-c",
+    "ps -o sid=,tpgid=,pid= -p $$; echo ctty=$(ps -o tty= -p $$) args=$(ps -o args= -p $$ | cut -c1-5); trap 'echo got-INT; exit 9' INT; echo ready; while :; do sleep 0.05; done",
+  ]);
   await waitFor(() => t.text().includes("ready"), { what: "child ready" });
   const [sid, tpgid, pid] = t.text().trim().split(/\s+/).map(Number);
   expect(sid).toBe(pid);
@@ -111,10 +126,17 @@ test("the child has the PTY as its controlling terminal: ^C typed locally interr
 test("exit codes, a signal-killed child, and SIGTERM/SIGHUP to the wrapper reach the child", async () => {
   expect(await wrapped(["bash", "-c", "exit 42"]).exited).toBe(42);
   expect(await wrapped(["bash", "-c", "kill -KILL $$"]).exited).toBe(137);
-  for (const [sig, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  for (const [sig, code] of [
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
     const t = wrapped(["bash", "-c", `echo pid=$$; exec sleep 30.${code}`]);
     await waitFor(() => /pid=\d+/.test(t.text()), { what: "child started" });
-    const wrapper = Bun.spawnSync(["pgrep", "-f", `claude-remote exec -- bash -c echo pid=\\$\\$; exec sleep 30.${code}`]).stdout.toString().trim().split("\n").filter(Boolean);
+    const wrapper = Bun.spawnSync(["pgrep", "-f", `claude-remote exec -- bash -c echo pid=\\$\\$; exec sleep 30.${code}`])
+      .stdout.toString()
+      .trim()
+      .split("\n")
+      .filter(Boolean);
     expect(wrapper.length).toBe(1);
     await waitFor(() => Bun.spawnSync(["pgrep", "-f", `^sleep 30.${code}$`]).success, { what: "sleep running" });
     process.kill(Number(wrapper[0]), sig);
@@ -123,12 +145,24 @@ test("exit codes, a signal-killed child, and SIGTERM/SIGHUP to the wrapper reach
 });
 
 test("resize: the child sees the new size (SIGWINCH) and so does the server's screen", async () => {
-  const t = wrapped(["bash", "-c", "trap 'echo winch $(tput cols)x$(tput lines)' WINCH; echo size $(tput cols)x$(tput lines); while :; do sleep 0.05; done"], { }, { cols: 70, rows: 20 });
+  const t = wrapped(
+    [
+      "bash",
+      "-c",
+      "trap 'echo winch $(tput cols)x$(tput lines)' WINCH; echo size $(tput cols)x$(tput lines); while :; do sleep 0.05; done",
+    ],
+    {},
+    { cols: 70, rows: 20 },
+  );
   await waitFor(() => t.text().includes("size 70x20"), { what: "initial size" });
-  const s = await waitFor(async () => (await sessions(server)).find((x) => x.status === "running" && x.name === "bash"), { what: "session" });
+  const s = await waitFor(async () => (await sessions(server)).find((x) => x.status === "running" && x.name === "bash"), {
+    what: "session",
+  });
   t.resize(133, 44);
   await waitFor(() => t.text().includes("winch 133x44"), { what: "SIGWINCH with the new size" });
-  await waitFor(async () => (await (await server.api(`/api/sessions/${s.id}/screen`)).json()).cols === 133, { what: "server screen resized" });
+  await waitFor(async () => (await (await server.api(`/api/sessions/${s.id}/screen`)).json()).cols === 133, {
+    what: "server screen resized",
+  });
   t.proc.kill("SIGTERM");
   expect(await t.exited).toBe(143);
 });
@@ -145,8 +179,11 @@ test("raw mode is restored exactly: normal exit, the child killed, the wrapper k
   ].join("; ");
   await Bun.write(`${dir}/script.sh`, script);
   const t = spawnInPty(["bash", `${dir}/script.sh`], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
-  const pids = () => Bun.spawnSync(["pgrep", "-f", "claude-remote exec -- sleep 30.321"]).stdout.toString().trim().split("\n").filter(Boolean);
-  await waitFor(() => pids().length > 0 && Bun.spawnSync(["pgrep", "-f", "^sleep 30.321$"]).success, { what: () => `wrapper running sleep: ${JSON.stringify(t.text())}` });
+  const pids = () =>
+    Bun.spawnSync(["pgrep", "-f", "claude-remote exec -- sleep 30.321"]).stdout.toString().trim().split("\n").filter(Boolean);
+  await waitFor(() => pids().length > 0 && Bun.spawnSync(["pgrep", "-f", "^sleep 30.321$"]).success, {
+    what: () => `wrapper running sleep: ${JSON.stringify(t.text())}`,
+  });
   for (const pid of pids()) process.kill(Number(pid), "SIGTERM");
   expect(await t.exited).toBe(0);
   expect(t.text()).toContain("wrapper=143");

@@ -30,7 +30,14 @@ async function device(c = creds): Promise<DeviceClient> {
   return d;
 }
 
-const session = async (id: string) => (await server.api(`/api/sessions/${id}`)).json() as Promise<{ status: string; exitCode: number | null; endedAt: number | null; pendingPrompts: number; lastSeq: number }>;
+const session = async (id: string) =>
+  (await server.api(`/api/sessions/${id}`)).json() as Promise<{
+    status: string;
+    exitCode: number | null;
+    endedAt: number | null;
+    pendingPrompts: number;
+    lastSeq: number;
+  }>;
 const prompt = async (id: string) => (await server.api(`/api/prompts/${id}`)).json() as Promise<Prompt>;
 
 /** A session with stored output and a pending hook prompt, whose connection then goes away (as when its wrapper is SIGKILLed). */
@@ -41,7 +48,15 @@ async function orphan(): Promise<{ id: string; promptId: string }> {
   await d.openSession(id, { hooks: true });
   d.output(id, 1, "hello\r\n");
   await d.waitFrame("ack", (f) => f.sessionId === id && f.seq === 1);
-  d.sendJson({ type: "prompt.open", sessionId: id, promptId, tool: "Bash", input: { command: "rm -rf build" }, suggestions: [], at: Date.now() });
+  d.sendJson({
+    type: "prompt.open",
+    sessionId: id,
+    promptId,
+    tool: "Bash",
+    input: { command: "rm -rf build" },
+    suggestions: [],
+    at: Date.now(),
+  });
   await waitFor(async () => (await prompt(promptId)).status === "pending", { what: "the prompt stored" });
   d.ws.close();
   await d.closed;
@@ -57,13 +72,22 @@ test("a lost session ends as lost with no exit code, its pending prompt cancelle
   const s = await session(id);
   expect(s).toMatchObject({ status: "lost", exitCode: null, pendingPrompts: 0, lastSeq: 1 });
   expect(s.endedAt).toBeNumber();
-  expect(await prompt(promptId)).toMatchObject({ status: "cancelled", resolvedBy: "system", resolution: { decision: null, via: "system", reason: LOST_REASON } });
+  expect(await prompt(promptId)).toMatchObject({
+    status: "cancelled",
+    resolvedBy: "system",
+    resolution: { decision: null, via: "system", reason: LOST_REASON },
+  });
   const audit = (await (await server.api("/api/audit")).json()) as { action: string; actor: string; target: string; detail: unknown }[];
-  expect(audit.find((a) => a.action === "session.lost" && a.target === id)).toMatchObject({ actor: `device:${creds.deviceId}`, detail: { cancelledPrompts: 1 } });
+  expect(audit.find((a) => a.action === "session.lost" && a.target === id)).toMatchObject({
+    actor: `device:${creds.deviceId}`,
+    detail: { cancelledPrompts: 1 },
+  });
 
   // reported again (two deliverers): confirmed, nothing changes
   d.sendJson({ type: "session.lost", sessionId: id });
-  await waitFor(() => d.frames.filter((f) => f.type === "session.ended" && f.sessionId === id).length === 2, { what: "the second session.ended" });
+  await waitFor(() => d.frames.filter((f) => f.type === "session.ended" && f.sessionId === id).length === 2, {
+    what: "the second session.ended",
+  });
   expect((await session(id)).endedAt).toBe(s.endedAt);
 });
 
@@ -98,7 +122,11 @@ test("refused: a session a connection still holds, another device's session, an 
   other.sendJson({ type: "session.lost", sessionId: crypto.randomUUID() });
   await waitFor(() => other.frames.some((f) => f.type === "error" && f.code === "not_found"), { what: "not_found" });
   other.sendJson({ type: "session.lost", sessionId: "no" });
-  await waitFor(() => other.frames.find((f) => f.type === "error" && f.code === "bad_frame" && f.ref === "session.lost"), { what: "bad_frame" });
-  expect(other.frames.find((f) => f.type === "error" && f.code === "bad_frame")).toMatchObject({ message: expect.stringContaining("sessionId") });
+  await waitFor(() => other.frames.find((f) => f.type === "error" && f.code === "bad_frame" && f.ref === "session.lost"), {
+    what: "bad_frame",
+  });
+  expect(other.frames.find((f) => f.type === "error" && f.code === "bad_frame")).toMatchObject({
+    message: expect.stringContaining("sessionId"),
+  });
   expect(other.ws.readyState).toBe(WebSocket.OPEN);
 });

@@ -10,16 +10,29 @@ let id: string;
 beforeAll(async () => {
   server = await startTestServer();
   const { configDir } = await server.pairDevice();
-  const t = spawnInPty([BUN, CLI, "exec", "--name", "short", "--", "bash", "-c", "echo hi; exit 0"], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
+  const t = spawnInPty([BUN, CLI, "exec", "--name", "short", "--", "bash", "-c", "echo hi; exit 0"], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: configDir },
+  });
   await t.exited;
-  id = await waitFor(async () => ((await (await server.api("/api/sessions")).json()) as { id: string; status: string }[]).find((s) => s.status === "exited")?.id, { what: "the ended session" });
+  id = await waitFor(
+    async () =>
+      ((await (await server.api("/api/sessions")).json()) as { id: string; status: string }[]).find((s) => s.status === "exited")?.id,
+    { what: "the ended session" },
+  );
 });
 afterAll(() => server?.stop());
 
 const post = (path: string, body: string) => server.api(path, { method: "POST", body });
 
 test("bad bodies get a 400 that names the field; unknown sessions 404; nothing changes", async () => {
-  for (const body of ['{"name":""}', '{"name":"   "}', `{"name":"${"x".repeat(101)}"}`, '{"name":3}', '{"name":"a","extra":1}', "not json"]) {
+  for (const body of [
+    '{"name":""}',
+    '{"name":"   "}',
+    `{"name":"${"x".repeat(101)}"}`,
+    '{"name":3}',
+    '{"name":"a","extra":1}',
+    "not json",
+  ]) {
     const r = await post(`/api/sessions/${id}/name`, body);
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: string }).error).toBe("bad_request");
@@ -33,8 +46,12 @@ test("bad bodies get a 400 that names the field; unknown sessions 404; nothing c
 test("rename trims; archive and unarchive; delete twice is 404 the second time", async () => {
   const renamed = (await (await post(`/api/sessions/${id}/name`, '{"name":"  tidy  "}')).json()) as { name: string };
   expect(renamed.name).toBe("tidy");
-  expect(((await (await post(`/api/sessions/${id}/archive`, '{"archived":true}')).json()) as { archivedAt: number }).archivedAt).toBeGreaterThan(0);
-  expect(((await (await post(`/api/sessions/${id}/archive`, '{"archived":false}')).json()) as { archivedAt: number | null }).archivedAt).toBeNull();
+  expect(
+    ((await (await post(`/api/sessions/${id}/archive`, '{"archived":true}')).json()) as { archivedAt: number }).archivedAt,
+  ).toBeGreaterThan(0);
+  expect(
+    ((await (await post(`/api/sessions/${id}/archive`, '{"archived":false}')).json()) as { archivedAt: number | null }).archivedAt,
+  ).toBeNull();
   const del = await server.api(`/api/sessions/${id}`, { method: "DELETE" });
   expect(del.status).toBe(200);
   expect(((await del.json()) as { chunks: number }).chunks).toBeGreaterThan(0);

@@ -30,7 +30,16 @@ function header(sessionId: string, deviceId: string, ring: Ring): SpoolHeader {
   return {
     v: 1,
     deviceId,
-    open: { type: "session.open", sessionId, name: "spooled", command: ["bash"], cwd: "/", cols: 80, rows: 24, startedAt: Date.now() - 5000 },
+    open: {
+      type: "session.open",
+      sessionId,
+      name: "spooled",
+      command: ["bash"],
+      cwd: "/",
+      cols: 80,
+      rows: 24,
+      startedAt: Date.now() - 5000,
+    },
     exit: { type: "session.exit", sessionId, exitCode: 3, signal: null, endedAt: Date.now() - 1000, lastSeq: snap.lastSeq },
     lastSeq: snap.lastSeq,
     dropped: snap.dropped,
@@ -114,7 +123,12 @@ test("bad files are set aside with what is wrong; another device's file is kept;
   expect(log).toMatch(/garbage\.spool: not a claude-remote spool file/);
   expect(log).toMatch(/bad-header\.spool: bad header: .*exit/);
   expect(log).toContain(`${foreign}: kept: written for device some-other-device`);
-  expect(readdirSync(dir).sort()).toEqual([good, foreign].map((f) => f.slice(dir.length + 1)).concat(["bad-header.spool.bad", "garbage.spool.bad", "truncated.spool.bad"]).sort());
+  expect(readdirSync(dir).sort()).toEqual(
+    [good, foreign]
+      .map((f) => f.slice(dir.length + 1))
+      .concat(["bad-header.spool.bad", "garbage.spool.bad", "truncated.spool.bad"])
+      .sort(),
+  );
 
   // a lock left by a process that is gone is taken over
   writeFileSync(`${good}.lock`, "999999999");
@@ -144,7 +158,10 @@ test("two deliverers at once: every file delivered exactly once, the output stor
     const ring = leftover();
     writeSpool({ header: header(id, device.deviceId, ring), ring: ring.snapshot() }, dir);
   }
-  const [a, b] = await Promise.all([deliverSpooled({ dir, forMs: 15_000, log: () => {} }), deliverSpooled({ dir, forMs: 15_000, log: () => {} })]);
+  const [a, b] = await Promise.all([
+    deliverSpooled({ dir, forMs: 15_000, log: () => {} }),
+    deliverSpooled({ dir, forMs: 15_000, log: () => {} }),
+  ]);
   expect(a.delivered + b.delivered).toBe(ids.length);
   expect(readdirSync(dir).filter((f) => f.endsWith(".spool") || f.endsWith(".lock"))).toEqual([]);
   for (const id of ids) expect((await storedOutput(server, id)).toString()).toBe("dddd\r\neeee\r\nTHE-END\r\n");
@@ -152,7 +169,10 @@ test("two deliverers at once: every file delivered exactly once, the output stor
 
 test("a deliverer whose server is away stops once its file is removed; stale temp files are cleaned up", async () => {
   const configDir = tempDir("cr-spool-cfg-");
-  writeFileSync(join(configDir, "config.json"), JSON.stringify({ server: `http://127.0.0.1:${freePort()}`, deviceId: device.deviceId, secret: "s".repeat(32) }));
+  writeFileSync(
+    join(configDir, "config.json"),
+    JSON.stringify({ server: `http://127.0.0.1:${freePort()}`, deviceId: device.deviceId, secret: "s".repeat(32) }),
+  );
   const dir = join(configDir, "spool");
   mkdirSync(dir, { recursive: true });
   const stale = join(dir, "half-written.spool.tmp");

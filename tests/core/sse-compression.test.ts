@@ -44,7 +44,8 @@ async function view(path: string, acceptEncoding: string | null, p = port(), tok
   return { v, events };
 }
 
-const decoded = (events: Ev[]) => Buffer.concat(events.filter((e) => e.event === "output").map((e) => Buffer.from(e.data.data, "base64"))).toString();
+const decoded = (events: Ev[]) =>
+  Buffer.concat(events.filter((e) => e.event === "output").map((e) => Buffer.from(e.data.data, "base64"))).toString();
 
 test("Accept-Encoding picks gzip, else deflate, honouring q=0 and *", () => {
   expect(sseEncoding("gzip, deflate, br, zstd")).toBe("gzip");
@@ -82,7 +83,9 @@ test("a gzip viewer of the raw stream decodes each event as it arrives, while th
   await waitFor(() => events.filter((e) => e.event === "output").length === 52, { what: "50 more chunks" });
   expect(v.wireBytes - wireBefore).toBeLessThan((v.bodyBytes - bodyBefore) / 4);
   // The server counts what went on the wire (compressed), not the event text.
-  await waitFor(() => SseClient.totalBytesSent - sentBefore === v.encodedBytes, { what: () => `server count ${SseClient.totalBytesSent - sentBefore} = received ${v.encodedBytes}` });
+  await waitFor(() => SseClient.totalBytesSent - sentBefore === v.encodedBytes, {
+    what: () => `server count ${SseClient.totalBytesSent - sentBefore} = received ${v.encodedBytes}`,
+  });
 });
 
 test("a deflate viewer of the screen view gets the screen, then rows", async () => {
@@ -94,7 +97,10 @@ test("a deflate viewer of the screen view gets the screen, then rows", async () 
   await waitFor(() => events.find((e) => e.event === "screen" && text(e.data.lines[0]) === "screen before"), { what: "screen event" });
   expect(header(v.head, "content-encoding")).toBe("deflate");
   c.output(id, 2, "and after");
-  await waitFor(() => events.find((e) => e.event === "rows" && e.data.rows.some(([, row]: [number, { t: string }[]]) => text(row) === "and after")), { what: "rows event" });
+  await waitFor(
+    () => events.find((e) => e.event === "rows" && e.data.rows.some(([, row]: [number, { t: string }[]]) => text(row) === "and after")),
+    { what: "rows event" },
+  );
 });
 
 test("without Accept-Encoding (or identity) the stream is sent as before", async () => {

@@ -23,7 +23,13 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 type Msg = { event: string; id?: string | number; data: any };
-type Viewer = { ws: WebSocket; msgs: Msg[]; closed: Promise<{ code: number; reason: string }>; send(f: unknown): void; wait(pred: (m: Msg) => boolean, what: string): Promise<Msg> };
+type Viewer = {
+  ws: WebSocket;
+  msgs: Msg[];
+  closed: Promise<{ code: number; reason: string }>;
+  send(f: unknown): void;
+  wait(pred: (m: Msg) => boolean, what: string): Promise<Msg>;
+};
 
 function openViewer(query: string, headers: Record<string, string> = { Authorization: `Bearer ${server.token}` }): Promise<Viewer> {
   const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/ws/viewer?${query}`, { headers } as never);
@@ -45,7 +51,15 @@ function openViewer(query: string, headers: Record<string, string> = { Authoriza
 
 /** The upgrade's HTTP answer when it is refused (a WebSocket client only sees "error"). */
 async function upgradeStatus(query: string, headers: Record<string, string>): Promise<number> {
-  const res = await fetch(`${server.url}/ws/viewer?${query}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", ...headers } });
+  const res = await fetch(`${server.url}/ws/viewer?${query}`, {
+    headers: {
+      Connection: "Upgrade",
+      Upgrade: "websocket",
+      "Sec-WebSocket-Version": "13",
+      "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      ...headers,
+    },
+  });
   return res.status;
 }
 
@@ -61,13 +75,17 @@ const outputOf = (msgs: Msg[]) => Buffer.concat(msgs.filter((m) => m.event === "
 
 async function wrappedSession(script: string) {
   const name = `viewer-${crypto.randomUUID().slice(0, 8)}`;
-  const t = spawnInPty([BUN, CLI, "exec", "--name", name, "--", "bash", "-c", script], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
-  const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === name && x.status === "running"), { what: `session ${name}` });
+  const t = spawnInPty([BUN, CLI, "exec", "--name", name, "--", "bash", "-c", script], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
+  });
+  const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === name && x.status === "running"), {
+    what: `session ${name}`,
+  });
   return { t, id: s.id };
 }
 
 test("a wrapped session over the viewer socket: output byte-exact, text and key input reach the child, acked by ref and audited", async () => {
-  const { t, id } = await wrappedSession("stty -echo; echo ready; read a; echo \"A=$a\"; read b; echo \"B=$b\"; seq 1 20000; read c");
+  const { t, id } = await wrappedSession('stty -echo; echo ready; read a; echo "A=$a"; read b; echo "B=$b"; seq 1 20000; read c');
   const v = await openViewer(`session=${id}`);
   await waitFor(() => outputOf(v.msgs).toString().includes("ready"), { what: "ready over the socket" });
 
@@ -118,11 +136,15 @@ test("bad frames get one error each, naming what was wrong; the socket, the sess
   for (const [frame, code, why] of bad) {
     const before = v.msgs.filter((m) => m.event === "error").length;
     v.send(frame);
-    const err = await waitFor(() => v.msgs.filter((m) => m.event === "error")[before], { what: `error for ${String(JSON.stringify(frame)).slice(0, 40)}` });
+    const err = await waitFor(() => v.msgs.filter((m) => m.event === "error")[before], {
+      what: `error for ${String(JSON.stringify(frame)).slice(0, 40)}`,
+    });
     expect(err.data.code).toBe(code);
     expect(err.data.message).toMatch(why);
   }
-  expect(v.msgs.find((m) => m.event === "error" && m.data.code === "bad_frame" && /text/.test(m.data.message) && m.data.ref === "r-big")).toBeTruthy();
+  expect(
+    v.msgs.find((m) => m.event === "error" && m.data.code === "bad_frame" && /text/.test(m.data.message) && m.data.ref === "r-big"),
+  ).toBeTruthy();
   v.ws.send(new Uint8Array([1, 2, 3]));
   await waitFor(() => v.msgs.find((m) => m.event === "error" && /binary/.test(m.data.message)), { what: "binary refused" });
 
@@ -183,7 +205,10 @@ test("the upgrade needs the admin: no credentials 401; a cookie from another Ori
   await v.wait((m) => m.event === "input.ok", "cookie viewer input");
   const audit = (await auditActions(server)).filter((a) => a.action === "session.input" && a.target === id);
   expect(audit[0].actor).toMatch(/^admin:browser:/);
-  const out = await fetch(`${server.url}/api/logout`, { method: "POST", headers: { Cookie: cookie, "x-cr-page-key": pageKey, Origin: server.url } });
+  const out = await fetch(`${server.url}/api/logout`, {
+    method: "POST",
+    headers: { Cookie: cookie, "x-cr-page-key": pageKey, Origin: server.url },
+  });
   expect(out.status).toBe(200);
   expect((await v.closed).code).toBe(4001);
   c.ws.close();
@@ -213,7 +238,9 @@ test("a viewer socket that stops reading is cut off with 4008; output and the ot
     const port = Number(new URL(server.url).port);
     const sock = connect(port, "127.0.0.1");
     await new Promise<void>((r) => sock.once("connect", () => r()));
-    sock.write(`GET /ws/viewer?session=${id} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer ${server.token}\r\n\r\n`);
+    sock.write(
+      `GET /ws/viewer?session=${id} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer ${server.token}\r\n\r\n`,
+    );
     await new Promise<void>((r) => sock.once("data", () => r()));
     sock.pause();
     const live = await openViewer(`session=${id}`);
@@ -226,9 +253,15 @@ test("a viewer socket that stops reading is cut off with 4008; output and the ot
       c.output(id, ++seq, chunk);
       if (seq % 16 === 0) await c.waitFrame("ack", (f) => f.seq === seq);
     }
-    await waitFor(() => server.app.viewers.count < before && live.ws.readyState === WebSocket.OPEN, { what: "the stalled viewer cut off", timeoutMs: 30_000 });
+    await waitFor(() => server.app.viewers.count < before && live.ws.readyState === WebSocket.OPEN, {
+      what: "the stalled viewer cut off",
+      timeoutMs: 30_000,
+    });
     await c.waitFrame("ack", (f) => f.seq === seq);
-    await waitFor(() => live.msgs.filter((m) => m.event === "output").length === seq, { what: "the reading viewer got everything", timeoutMs: 30_000 });
+    await waitFor(() => live.msgs.filter((m) => m.event === "output").length === seq, {
+      what: "the reading viewer got everything",
+      timeoutMs: 30_000,
+    });
     expect(outputOf(live.msgs).length).toBe(seq * chunk.length);
     // what the stalled socket was sent ends with a close frame (0x88) carrying 4008
     const got: Buffer[] = [];

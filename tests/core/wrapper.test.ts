@@ -42,7 +42,11 @@ test("a signal-killed child exits the wrapper with 128+signal", async () => {
 });
 
 test("keystrokes typed locally and POST /input both reach the child", async () => {
-  const t = wrapped(["bash", "-c", "stty -echo; read a; echo \"A=$a\"; read b; echo \"B=$b\"; stty -a | grep -o -- '-\\?icanon' | head -1"], {}, { cols: 90, rows: 20 });
+  const t = wrapped(
+    ["bash", "-c", 'stty -echo; read a; echo "A=$a"; read b; echo "B=$b"; stty -a | grep -o -- \'-\\?icanon\' | head -1'],
+    {},
+    { cols: 90, rows: 20 },
+  );
   const s = await sessionFor("bash", (s) => s.status === "running");
   t.write("typed-locally\r");
   await waitFor(() => t.text().includes("A=typed-locally"), { what: "local input echo" });
@@ -58,7 +62,9 @@ test("a resize of the outer terminal reaches the child (tput cols) and the serve
   await Bun.sleep(100);
   t.resize(123, 41);
   t.proc.kill("SIGWINCH"); // the outer PTY's resize already signals; make sure the wrapper got it
-  await waitFor(async () => (await (await server.api(`/api/sessions/${s.id}/screen`)).json()).cols === 123, { what: "server screen resized" });
+  await waitFor(async () => (await (await server.api(`/api/sessions/${s.id}/screen`)).json()).cols === 123, {
+    what: "server screen resized",
+  });
   t.write("\r");
   await waitFor(() => /123\r\n41\r\n/.test(t.text()), { what: "tput output 123x41", timeoutMs: 10_000 });
   const screen = await (await server.api(`/api/sessions/${s.id}/screen`)).json();
@@ -103,7 +109,8 @@ test("raw mode is restored exactly on normal exit and on SIGTERM", async () => {
   ].join("; ");
   await Bun.write(`${dir}/script.sh`, script); // a file, so only the wrapper's command line names the sleep
   const t = spawnInPty(["bash", `${dir}/script.sh`], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
-  const wrapperPids = () => Bun.spawnSync(["pgrep", "-f", "claude-remote exec -- sleep 30.123"]).stdout.toString().trim().split("\n").filter(Boolean);
+  const wrapperPids = () =>
+    Bun.spawnSync(["pgrep", "-f", "claude-remote exec -- sleep 30.123"]).stdout.toString().trim().split("\n").filter(Boolean);
   await waitFor(() => wrapperPids().length > 0 && Bun.spawnSync(["pgrep", "-x", "sleep"]).success, { what: "wrapper running sleep" });
   await Bun.sleep(200);
   for (const pid of wrapperPids()) process.kill(Number(pid), "SIGTERM");

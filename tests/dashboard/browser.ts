@@ -14,16 +14,36 @@ export const SCREENSHOTS = process.env.SCREENSHOTS_DIR || join(REPO, "docs/scree
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
 export type Phone = { context: BrowserContext; page: Page; errors: string[] };
 
 /** A fresh phone-sized page logged in through `<base>/#token=…`; collects page errors and CSP violations. */
-export async function openPhone(browser: Browser, baseUrl: string, token: string, opts: { colorScheme?: "dark" | "light"; width?: number } = {}): Promise<Phone> {
+export async function openPhone(
+  browser: Browser,
+  baseUrl: string,
+  token: string,
+  opts: { colorScheme?: "dark" | "light"; width?: number } = {},
+): Promise<Phone> {
   const viewport = opts.width ? { width: opts.width, height: Math.round(opts.width * 2.16) } : PHONE;
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: opts.colorScheme ?? "dark" });
+  const context = await browser.newContext({
+    viewport,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    colorScheme: opts.colorScheme ?? "dark",
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));

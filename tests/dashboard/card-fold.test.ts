@@ -34,7 +34,10 @@ function overflow(card: Locator) {
     const box = el.getBoundingClientRect();
     const out = Array.from(el.querySelectorAll("*"))
       .filter((c) => (c as HTMLElement).offsetParent !== null)
-      .filter((c) => { const r = c.getBoundingClientRect(); return r.right > box.right + 0.5 || r.left < box.left - 0.5; })
+      .filter((c) => {
+        const r = c.getBoundingClientRect();
+        return r.right > box.right + 0.5 || r.left < box.left - 0.5;
+      })
       .map((c) => `${c.tagName}.${c.className}`);
     return { out, page: document.documentElement.scrollWidth - document.documentElement.clientWidth, right: box.right, width: innerWidth };
   });
@@ -52,10 +55,15 @@ test("at 360 px a pending card fits; its options are equally wide; answered, it 
   expect(m.out).toEqual([]);
   expect(m.page).toBeLessThanOrEqual(0);
   expect(m.right).toBeLessThanOrEqual(m.width);
-  const widths = await card.locator(".opts > .btn, .opts > div > .btn").evaluateAll((bs) => bs.map((b) => Math.round(b.getBoundingClientRect().width)));
+  const widths = await card
+    .locator(".opts > .btn, .opts > div > .btn")
+    .evaluateAll((bs) => bs.map((b) => Math.round(b.getBoundingClientRect().width)));
   expect(new Set(widths).size).toBe(1);
 
-  await card.getByRole("button", { name: /tell Claude/i }).first().click();
+  await card
+    .getByRole("button", { name: /tell Claude/i })
+    .first()
+    .click();
   await card.getByLabel("message for Claude").waitFor();
   m = await overflow(card);
   expect(m.out).toEqual([]);

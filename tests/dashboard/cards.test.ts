@@ -32,11 +32,14 @@ async function ask(text: string) {
   claude.write(text);
   await waitFor(() => claude.screen.lines().some((l) => l.includes(text)), { timeoutMs: 10_000, what: `"${text}" typed` });
   let last = 0;
-  await waitFor(() => {
-    if (fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes(text))) return true;
-    if (Date.now() - last > 2000) (claude.write("\r"), (last = Date.now()));
-    return false;
-  }, { timeoutMs: 15_000, intervalMs: 100, what: `"${text}" sent to the model` });
+  await waitFor(
+    () => {
+      if (fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes(text))) return true;
+      if (Date.now() - last > 2000) claude.write("\r"), (last = Date.now());
+      return false;
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: `"${text}" sent to the model` },
+  );
 }
 
 beforeAll(async () => {
@@ -48,11 +51,19 @@ beforeAll(async () => {
   Bun.spawnSync(["git", "init", "-q"], { cwd });
   const { env } = makeClaudeEnv({ cwd, baseUrl: fake.url, apiKey: fake.apiKey });
   claude = spawnInPty([BUN, CLI, "--permission-mode", "manual"], {
-    cwd, cols: 100, rows: 30,
+    cwd,
+    cols: 100,
+    rows: 30,
     env: { ...env, CLAUDE_REMOTE_CONFIG_DIR: dev.configDir, CLAUDE_REMOTE_BIN_CLAUDE: claudeBin() },
   });
-  await waitFor(() => claude.screen.lines().some((l) => l.includes("manual mode on")), { timeoutMs: 30_000, intervalMs: 100, what: "claude's input box" });
-  sessionId = await waitFor(async () => ((await (await server.api("/api/sessions")).json()) as { id: string; status: string }[])[0]?.id, { what: "the session" });
+  await waitFor(() => claude.screen.lines().some((l) => l.includes("manual mode on")), {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    what: "claude's input box",
+  });
+  sessionId = await waitFor(async () => ((await (await server.api("/api/sessions")).json()) as { id: string; status: string }[])[0]?.id, {
+    what: "the session",
+  });
   browser = await launch();
   phone = await openPhone(browser, server.url, server.token);
 }, 90_000);
@@ -80,7 +91,10 @@ test("a Bash prompt appears as a card with its command (list and session); tappi
   await page.waitForSelector(".view[data-ready]");
   const onSession = page.locator(".scards .card");
   await onSession.waitFor();
-  await waitFor(async () => (await page.locator(".term").innerText()).includes("Do you want to proceed?"), { timeoutMs: 15_000, what: "the dialog on the page's screen" });
+  await waitFor(async () => (await page.locator(".term").innerText()).includes("Do you want to proceed?"), {
+    timeoutMs: 15_000,
+    what: "the dialog on the page's screen",
+  });
   await screenshot(page, "session.png");
   await onSession.getByRole("button", { name: /^1?\s*Yes$/ }).tap();
   await waitFor(() => existsSync(join(cwd, "out.txt")), { timeoutMs: 20_000, what: "the tool to run" });
@@ -100,11 +114,14 @@ test("a prompt answered at the terminal flips its card at once; its buttons no l
   await waitFor(() => claude.screen.lines().some((l) => l.includes("Do you want to")), { timeoutMs: 15_000, what: "the local dialog" });
   // The user answers on the laptop. Claude Code ignores keys that arrive just as a dialog is drawn: press again until it goes.
   let pressed = 0;
-  await waitFor(() => {
-    if (!claude.screen.lines().some((l) => l.includes("Do you want to create"))) return true;
-    if (Date.now() - pressed > 1500) (claude.write("1"), (pressed = Date.now()));
-    return false;
-  }, { timeoutMs: 15_000, intervalMs: 100, what: "the local dialog answered" });
+  await waitFor(
+    () => {
+      if (!claude.screen.lines().some((l) => l.includes("Do you want to create"))) return true;
+      if (Date.now() - pressed > 1500) claude.write("1"), (pressed = Date.now());
+      return false;
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: "the local dialog answered" },
+  );
   await waitFor(async () => (await card.getAttribute("data-status")) === "answered-locally", {
     timeoutMs: 15_000,
     what: () => `card flipped (prompt ${p.id}; screen:\n${claude.screen.lines().join("\n")})`,

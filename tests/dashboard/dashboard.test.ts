@@ -30,15 +30,24 @@ beforeAll(async () => {
   const dev = await server.pairDevice("laptop");
   const env = { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir };
   // A finished session, so the list shows one of each.
-  finished = spawnInPty([BUN, CLI, "exec", "--name", "tests", "--", "bash", "-c", "printf '\\e[32m12 pass\\e[0m\\n'; exit 3"], { env, cols: 60, rows: 12 });
+  finished = spawnInPty([BUN, CLI, "exec", "--name", "tests", "--", "bash", "-c", "printf '\\e[32m12 pass\\e[0m\\n'; exit 3"], {
+    env,
+    cols: 60,
+    rows: 12,
+  });
   await finished.exited;
   bytesFile = join(tempDir("cr-dash-"), "stdin.bin");
   pty = spawnInPty([BUN, CLI, "exec", "--name", "recorder", "--", BUN, RECORDER, bytesFile], { env, cols: 72, rows: 24 });
-  sessionId = await waitFor(async () => {
-    const list = (await (await server.api("/api/sessions")).json()) as { id: string; name: string; status: string }[];
-    return list.find((s) => s.name === "recorder" && s.status === "running")?.id;
-  }, { what: "the recorder session running" });
-  await waitFor(async () => (await serverLines(sessionId)).some((l) => l.includes("Press keys")), { what: "the recorder's banner on the server screen" });
+  sessionId = await waitFor(
+    async () => {
+      const list = (await (await server.api("/api/sessions")).json()) as { id: string; name: string; status: string }[];
+      return list.find((s) => s.name === "recorder" && s.status === "running")?.id;
+    },
+    { what: "the recorder session running" },
+  );
+  await waitFor(async () => (await serverLines(sessionId)).some((l) => l.includes("Press keys")), {
+    what: "the recorder's banner on the server screen",
+  });
   browser = await launch();
   phone = await openPhone(browser, server.url, server.token);
 }, 60_000);
@@ -68,7 +77,9 @@ test("the list shows the running and the finished session with device, cwd, stat
   expect(text).toContain("running");
   expect(text).toContain("laptop");
   expect(text).toContain(process.cwd());
-  await waitFor(async () => (await page.locator(".srow", { hasText: "tests" }).innerText()).includes("finished · exit 3"), { what: "finished session with exit code" });
+  await waitFor(async () => (await page.locator(".srow", { hasText: "tests" }).innerText()).includes("finished · exit 3"), {
+    what: "finished session with exit code",
+  });
   await screenshot(page, "sessions.png");
 });
 
@@ -84,7 +95,12 @@ test("opening a session shows exactly the server's screen, with colours, and new
   // Styles came through: bold cyan title, inverse run, 256-colour and truecolour runs, wide chars in 2-cell boxes.
   expect(await page.locator(".term .row span.b.f6").first().innerText()).toContain("recorder");
   expect(await page.locator(".term .row span.fi.gi").first().innerText()).toContain("inverse");
-  expect(await page.locator(".term .row span", { hasText: "pink" }).last().evaluate((e) => getComputedStyle(e).color)).toBe("rgb(255, 105, 180)");
+  expect(
+    await page
+      .locator(".term .row span", { hasText: "pink" })
+      .last()
+      .evaluate((e) => getComputedStyle(e).color),
+  ).toBe("rgb(255, 105, 180)");
   expect(await page.locator(".term .w").count()).toBe(2);
   // The row fits the phone's width (fit-to-width font scaling; phone-fit.test.ts measures it at 80-200 columns).
   const fits = await page.evaluate(() => {
@@ -98,7 +114,9 @@ test("opening a session shows exactly the server's screen, with colours, and new
   pty.write("z"); // typed on the laptop's own keyboard
   await waitFor(async () => (await screenText(page)).includes('read 1: "z"'), { what: "new output on the page" });
   expect(navigations).toEqual([]);
-  await waitFor(async () => JSON.stringify(await screenText(page)) === JSON.stringify(await serverLines(sessionId)), { what: "page and server screens equal" });
+  await waitFor(async () => JSON.stringify(await screenText(page)) === JSON.stringify(await serverLines(sessionId)), {
+    what: "page and server screens equal",
+  });
   expect(errors).toEqual([]);
 }, 20_000);
 
@@ -119,7 +137,10 @@ test("typing hello + Enter in the text box and tapping Esc reach the PTY as exac
   expect(readFileSync(bytesFile).toString("latin1")).toBe("z" + "hello\r\x1b");
   // Both went over the page's open viewer socket (one frame each), not a request per tap.
   const sent = (await auditActions(server)).filter((a) => a.action === "session.input" && a.target === sessionId).reverse();
-  expect(sent.map((a) => a.detail)).toEqual([{ text: "hello\r", via: "ws" }, { keys: ["esc"], via: "ws" }]);
+  expect(sent.map((a) => a.detail)).toEqual([
+    { text: "hello\r", via: "ws" },
+    { keys: ["esc"], via: "ws" },
+  ]);
   expect(sent.every((a) => a.actor.startsWith("admin:browser:"))).toBe(true);
 });
 
@@ -144,7 +165,9 @@ test("the page is served with a strict CSP and installs as a PWA (manifest + ser
   const { page, errors } = phone;
   const manifest = await (await fetch(server.url + "/manifest.webmanifest")).json();
   expect(manifest.display).toBe("standalone");
-  await waitFor(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => !!r?.active)), { what: "service worker active" });
+  await waitFor(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => !!r?.active)), {
+    what: "service worker active",
+  });
   expect(errors).toEqual([]);
 }, 20_000);
 

@@ -20,9 +20,34 @@ let sessionId: string;
 beforeAll(async () => {
   const { configDir } = await ctx.server.pairDevice("laptop");
   const f = "01-bash-echo";
-  pty = spawnInPty([BUN, CLI, "exec", "--name", "dialog", "--", BUN, REPLAY, join(FIXTURES, `${f}.raw`), join(FIXTURES, `${f}.json`), join(tempDir("cr-light-"), "key")], { cols: 100, rows: 30, env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
-  sessionId = await waitFor(async () => ((await (await ctx.server.api("/api/sessions")).json()) as { id: string; name: string }[]).find((s) => s.name === "dialog")?.id, { what: "the session" });
-  await waitFor(async () => ((await (await ctx.server.api(`/api/sessions/${sessionId}/screen`)).json()) as { lines: string[] }).lines.some((l) => l.includes("1. Yes")), { what: () => `the dialog on the server screen; pty:\n${pty.text().slice(-800)}` });
+  pty = spawnInPty(
+    [
+      BUN,
+      CLI,
+      "exec",
+      "--name",
+      "dialog",
+      "--",
+      BUN,
+      REPLAY,
+      join(FIXTURES, `${f}.raw`),
+      join(FIXTURES, `${f}.json`),
+      join(tempDir("cr-light-"), "key"),
+    ],
+    { cols: 100, rows: 30, env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } },
+  );
+  sessionId = await waitFor(
+    async () =>
+      ((await (await ctx.server.api("/api/sessions")).json()) as { id: string; name: string }[]).find((s) => s.name === "dialog")?.id,
+    { what: "the session" },
+  );
+  await waitFor(
+    async () =>
+      ((await (await ctx.server.api(`/api/sessions/${sessionId}/screen`)).json()) as { lines: string[] }).lines.some((l) =>
+        l.includes("1. Yes"),
+      ),
+    { what: () => `the dialog on the server screen; pty:\n${pty.text().slice(-800)}` },
+  );
 }, 60_000);
 
 afterAll(() => pty?.proc.kill());
@@ -30,10 +55,13 @@ afterAll(() => pty?.proc.kill());
 /** WCAG 2 contrast ratio of two CSS rgb() colours. */
 function contrast(a: string, b: string): number {
   const lum = (c: string) => {
-    const [r, g, bl] = c.match(/[\d.]+/g)!.slice(0, 3).map((v) => {
-      const s = Number(v) / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, bl] = c
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map((v) => {
+        const s = Number(v) / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
   };
   const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
@@ -51,14 +79,15 @@ test("light theme: the selected option of Claude's dialog has a contrast of at l
       const row = Array.from(document.querySelectorAll(".term .screen .row")).find((r) => r.textContent?.includes("1. Yes"))!;
       const span = Array.from(row.querySelectorAll("span")).find((s) => s.textContent?.includes("Yes"))!;
       let bg = "rgba(0, 0, 0, 0)";
-      for (let el: Element | null = span; el && /rgba\(0, 0, 0, 0\)|transparent/.test(bg); el = el.parentElement) bg = getComputedStyle(el).backgroundColor;
+      for (let el: Element | null = span; el && /rgba\(0, 0, 0, 0\)|transparent/.test(bg); el = el.parentElement)
+        bg = getComputedStyle(el).backgroundColor;
       return { fg: getComputedStyle(span).color, bg };
     });
     const ratio = contrast(colours.fg, colours.bg);
     console.log(`selected option ${colours.fg} on ${colours.bg}: ${ratio.toFixed(2)}:1`);
     expect(ratio).toBeGreaterThanOrEqual(4.5);
 
-    const text = (await page.locator(".term").innerText());
+    const text = await page.locator(".term").innerText();
     expect(text).toContain("⎿"); // ⏸ is in the mode line, not drawn while the dialog is
     const faces = await page.evaluate(async () => (await document.fonts.load('16px "CR Glyphs"', "⏸⎿")).length);
     expect(faces).toBe(1);

@@ -27,7 +27,15 @@ beforeAll(async () => {
   creds = await server.pairDevice("laptop");
   device = await connectDevice(server.url, creds);
   await device.openSession(SESSION, { name: "offline-session", hooks: true });
-  device.sendJson({ type: "prompt.open", sessionId: SESSION, promptId: PROMPT, tool: "Bash", input: { command: "make deploy", description: "deploy" }, suggestions: [], at: Date.now() });
+  device.sendJson({
+    type: "prompt.open",
+    sessionId: SESSION,
+    promptId: PROMPT,
+    tool: "Bash",
+    input: { command: "make deploy", description: "deploy" },
+    suggestions: [],
+    at: Date.now(),
+  });
   await waitFor(async () => (await promptStatus()) === "pending", { what: "the prompt stored" });
   device.ws.close();
   await device.closed;
@@ -47,7 +55,9 @@ test("answering while the terminal is offline: told it was not sent, the prompt 
   const card = page.locator(`.cards .card[data-id="${PROMPT}"]`);
   await card.waitFor({ timeout: 20_000 });
   // the card says the terminal is offline before anyone taps
-  await waitFor(async () => (await card.locator(".status").innerText()).includes("terminal is offline"), { what: "the offline line on the card" });
+  await waitFor(async () => (await card.locator(".status").innerText()).includes("terminal is offline"), {
+    what: "the offline line on the card",
+  });
   const yes = card.getByRole("button", { name: /^Yes$/ });
   await yes.tap();
   const toast = page.locator("#toast");
@@ -60,7 +70,9 @@ test("answering while the terminal is offline: told it was not sent, the prompt 
   const back = await connectDevice(server.url, creds);
   device = back;
   await back.openSession(SESSION, { name: "offline-session", hooks: true });
-  await waitFor(async () => (await card.locator(".status").innerText()) === "", { what: "the offline line gone once the terminal is back" });
+  await waitFor(async () => (await card.locator(".status").innerText()) === "", {
+    what: "the offline line gone once the terminal is back",
+  });
   await yes.tap();
   const answer = await back.waitFrame("prompt.answer", (f) => f.promptId === PROMPT);
   expect(answer).toMatchObject({ sessionId: SESSION, promptId: PROMPT });

@@ -31,10 +31,32 @@ beforeAll(async () => {
     const command = i === 0 ? "deploy --the-real-prompt" : `echo junk ${i}`;
     const at = t0 + i * 1000;
     const p: Prompt = {
-      id: `p_page_${String(i).padStart(4, "0")}`, sessionId: i === 0 ? "the-real-one" : "junk-0001", source: "hook", agent: "claude",
-      tool: "Bash", input: { command }, suggestions: [], title: null, question: null, body: [], options: [{ key: "once", label: "Yes" }, { key: "no", label: "No" }],
-      status: "pending", createdAt: at, updatedAt: at, resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null,
-      kind: "permission", questions: [], plan: null, delivery: null,
+      id: `p_page_${String(i).padStart(4, "0")}`,
+      sessionId: i === 0 ? "the-real-one" : "junk-0001",
+      source: "hook",
+      agent: "claude",
+      tool: "Bash",
+      input: { command },
+      suggestions: [],
+      title: null,
+      question: null,
+      body: [],
+      options: [
+        { key: "once", label: "Yes" },
+        { key: "no", label: "No" },
+      ],
+      status: "pending",
+      createdAt: at,
+      updatedAt: at,
+      resolvedAt: null,
+      resolvedBy: null,
+      resolution: null,
+      hookSessionId: null,
+      toolUseId: null,
+      kind: "permission",
+      questions: [],
+      plan: null,
+      delivery: null,
     };
     prompts.insert(p);
   }
@@ -72,7 +94,10 @@ test("every session and every prompt is reachable page by page, newest first, no
   const first = await server.api("/api/sessions");
   expect(((await first.json()) as unknown[]).length).toBe(200);
   expect(first.headers.get(NEXT_CURSOR_HEADER)).toBeTruthy();
-  const last = await server.api("/api/sessions?limit=500&cursor=" + encodeURIComponent((await (await server.api("/api/sessions?limit=500")).headers.get(NEXT_CURSOR_HEADER))!));
+  const last = await server.api(
+    "/api/sessions?limit=500&cursor=" +
+      encodeURIComponent((await (await server.api("/api/sessions?limit=500")).headers.get(NEXT_CURSOR_HEADER))!),
+  );
   expect(((await last.json()) as unknown[]).length).toBe(SESSIONS - 500);
   expect(last.headers.get(NEXT_CURSOR_HEADER)).toBeNull();
   // A cursor that is not ours is a clear 400.

@@ -26,7 +26,11 @@ test("Add device shows the install step and the command; it flips to 'paired: <n
 
     const [, url, code] = command.split(" ").slice(1);
     const configDir = tempDir("cr-pair-cli-");
-    const run = Bun.spawn([BUN, CLI, "pair", url!, code!], { env: { ...process.env, CLAUDE_REMOTE_CONFIG_DIR: configDir }, stdout: "pipe", stderr: "pipe" }); // async: the server runs in this process
+    const run = Bun.spawn([BUN, CLI, "pair", url!, code!], {
+      env: { ...process.env, CLAUDE_REMOTE_CONFIG_DIR: configDir },
+      stdout: "pipe",
+      stderr: "pipe",
+    }); // async: the server runs in this process
     expect(await run.exited).toBe(0);
     const paired = page.locator(".paired");
     await paired.waitFor({ timeout: 10_000 });

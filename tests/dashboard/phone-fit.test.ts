@@ -22,12 +22,25 @@ beforeAll(async () => {
   server = await startTestServer();
   const dev = await server.pairDevice("laptop");
   for (const cols of COLS) {
-    ptys.push(spawnInPty([BUN, CLI, "exec", "--name", `ruler-${cols}`, "--", BUN, RULER], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir }, cols, rows: 20 }));
-    const id = await waitFor(async () => {
-      const list = (await (await server.api("/api/sessions")).json()) as { id: string; name: string }[];
-      return list.find((s) => s.name === `ruler-${cols}`)?.id;
-    }, { what: `the ${cols}-column session` });
-    await waitFor(async () => ((await (await server.api(`/api/sessions/${id}/screen`)).json()) as { lines: string[] }).lines.some((l) => l.endsWith(">")), { what: "the ruler on the server screen" });
+    ptys.push(
+      spawnInPty([BUN, CLI, "exec", "--name", `ruler-${cols}`, "--", BUN, RULER], {
+        env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
+        cols,
+        rows: 20,
+      }),
+    );
+    const id = await waitFor(
+      async () => {
+        const list = (await (await server.api("/api/sessions")).json()) as { id: string; name: string }[];
+        return list.find((s) => s.name === `ruler-${cols}`)?.id;
+      },
+      { what: `the ${cols}-column session` },
+    );
+    await waitFor(
+      async () =>
+        ((await (await server.api(`/api/sessions/${id}/screen`)).json()) as { lines: string[] }).lines.some((l) => l.endsWith(">")),
+      { what: "the ruler on the server screen" },
+    );
     ids.set(cols, id);
   }
   browser = await launch();
@@ -44,7 +57,10 @@ function measure(page: Page) {
   return page.evaluate(() => {
     const wrap = document.querySelector(".termwrap") as HTMLElement;
     const row = Array.from(document.querySelectorAll(".term .screen .row")).find((r) => r.textContent?.startsWith("<")) as HTMLElement;
-    const text = Array.from(row.querySelectorAll("span")).map((s) => s.firstChild).filter(Boolean).pop() as Text;
+    const text = Array.from(row.querySelectorAll("span"))
+      .map((s) => s.firstChild)
+      .filter(Boolean)
+      .pop() as Text;
     const range = document.createRange();
     range.setStart(text, text.length - 1);
     range.setEnd(text, text.length);
@@ -81,7 +97,9 @@ for (const width of PHONE_WIDTHS) {
         expect(m.lastRight).toBeLessThanOrEqual(m.boxRight);
         // nothing is wasted either: the row fills most of the width
         expect(m.lastRight).toBeGreaterThan(m.boxRight * 0.9);
-        console.log(`fit ${width} px, ${cols} cols: ${m.fontPx} px font, last column ends at ${m.lastRight.toFixed(1)} of ${m.boxRight.toFixed(1)}`);
+        console.log(
+          `fit ${width} px, ${cols} cols: ${m.fontPx} px font, last column ends at ${m.lastRight.toFixed(1)} of ${m.boxRight.toFixed(1)}`,
+        );
       }
       await screenshot(page, `session-fit-${width}.png`);
     } finally {
@@ -107,13 +125,14 @@ test("A+ and A− step between fit and larger sizes; the size survives a reload;
     const size = await page.locator(".view").getAttribute("data-size");
     expect(Number(size)).toBe(two.fontPx);
     // the bottom of the screen (where the input and dialogs are) is in view
-    const inView = () => page.evaluate(() => {
-      const wrap = document.querySelector(".termwrap") as HTMLElement;
-      const rows = document.querySelectorAll(".term .screen .row");
-      const r = rows[rows.length - 1].getBoundingClientRect();
-      const b = wrap.getBoundingClientRect();
-      return r.bottom <= b.bottom + 1 && r.top >= b.top - 1;
-    });
+    const inView = () =>
+      page.evaluate(() => {
+        const wrap = document.querySelector(".termwrap") as HTMLElement;
+        const rows = document.querySelectorAll(".term .screen .row");
+        const r = rows[rows.length - 1].getBoundingClientRect();
+        const b = wrap.getBoundingClientRect();
+        return r.bottom <= b.bottom + 1 && r.top >= b.top - 1;
+      });
     expect(await inView()).toBe(true);
 
     await page.reload();
@@ -144,9 +163,13 @@ test("spreading two fingers on the screen steps the text size up, pinching steps
     const cy = box.y + box.height / 2;
     const cdp = await context.newCDPSession(page);
     const pinch = async (from: number, to: number) => {
-      const pts = (d: number) => [{ x: cx - d, y: cy, id: 1 }, { x: cx + d, y: cy, id: 2 }];
+      const pts = (d: number) => [
+        { x: cx - d, y: cy, id: 1 },
+        { x: cx + d, y: cy, id: 2 },
+      ];
       await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: pts(from) });
-      for (let i = 1; i <= 8; i++) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: pts(from + ((to - from) * i) / 8) });
+      for (let i = 1; i <= 8; i++)
+        await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: pts(from + ((to - from) * i) / 8) });
       await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
     };
     await pinch(40, 120);

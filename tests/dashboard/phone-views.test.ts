@@ -16,10 +16,21 @@ let liveId: string;
 beforeAll(async () => {
   const { configDir } = await ctx.server.pairDevice("a-laptop-with-a-rather-long-hostname.example.internal");
   const env = { CLAUDE_REMOTE_CONFIG_DIR: configDir };
-  const done = spawnInPty([BUN, CLI, "exec", "--name", "a session name long enough to need an ellipsis on a small phone", "--", "bash", "-c", "echo ok; exit 1"], { env, cols: 80, rows: 10 });
+  const done = spawnInPty(
+    [BUN, CLI, "exec", "--name", "a session name long enough to need an ellipsis on a small phone", "--", "bash", "-c", "echo ok; exit 1"],
+    { env, cols: 80, rows: 10 },
+  );
   await done.exited;
-  live = spawnInPty([BUN, CLI, "exec", "--name", "server", "--", BUN, join(import.meta.dir, "fixtures/ruler.ts")], { env, cols: 120, rows: 24 });
-  liveId = await waitFor(async () => ((await (await ctx.server.api("/api/sessions")).json()) as { id: string; name: string }[]).find((s) => s.name === "server")?.id, { what: "the live session" });
+  live = spawnInPty([BUN, CLI, "exec", "--name", "server", "--", BUN, join(import.meta.dir, "fixtures/ruler.ts")], {
+    env,
+    cols: 120,
+    rows: 24,
+  });
+  liveId = await waitFor(
+    async () =>
+      ((await (await ctx.server.api("/api/sessions")).json()) as { id: string; name: string }[]).find((s) => s.name === "server")?.id,
+    { what: "the live session" },
+  );
 }, 60_000);
 
 afterAll(() => live?.proc.kill());

@@ -11,11 +11,22 @@ import { waitFor } from "../support/wait.ts";
 import { type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { launch, openPhone, type Phone, screenshot } from "./browser.ts";
 
-const colour = { question: "Which colour should the button be?", header: "Colour", multiSelect: false, options: [{ label: "Crimson", description: "A deep red" }, { label: "Teal", description: "Blue-green" }] };
+const colour = {
+  question: "Which colour should the button be?",
+  header: "Colour",
+  multiSelect: false,
+  options: [
+    { label: "Crimson", description: "A deep red" },
+    { label: "Teal", description: "Blue-green" },
+  ],
+};
 const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it <b>up</b>\n\n```ts\nexport const x = 1;\n```\n";
 const SCENARIOS: Record<string, Scenario> = {
   "card-ask": [{ name: "AskUserQuestion", input: { questions: [colour] } }],
-  "card-plan": [[{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }], [{ name: "ExitPlanMode", input: {} }]],
+  "card-plan": [
+    [{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }],
+    [{ name: "ExitPlanMode", input: {} }],
+  ],
 };
 
 let env: Env;
@@ -32,20 +43,35 @@ afterAll(async () => {
 });
 
 const resultText = (toolName: string) =>
-  waitFor(() => {
-    const uses = new Set(env.fake.requests.flatMap((r) => r.messages ?? []).flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).filter((b: any) => b.type === "tool_use" && b.name === toolName).map((b: any) => b.id));
-    for (const r of env.fake.requests) for (const m of r.messages ?? []) for (const b of Array.isArray(m.content) ? m.content : []) if (b.type === "tool_result" && uses.has(b.tool_use_id)) return String(b.content);
-    return undefined;
-  }, { timeoutMs: 15_000, what: `the ${toolName} tool_result` });
+  waitFor(
+    () => {
+      const uses = new Set(
+        env.fake.requests
+          .flatMap((r) => r.messages ?? [])
+          .flatMap((m: any) => (Array.isArray(m.content) ? m.content : []))
+          .filter((b: any) => b.type === "tool_use" && b.name === toolName)
+          .map((b: any) => b.id),
+      );
+      for (const r of env.fake.requests)
+        for (const m of r.messages ?? [])
+          for (const b of Array.isArray(m.content) ? m.content : [])
+            if (b.type === "tool_result" && uses.has(b.tool_use_id)) return String(b.content);
+      return undefined;
+    },
+    { timeoutMs: 15_000, what: `the ${toolName} tool_result` },
+  );
 
 /** The element is on screen and nothing (the terminal pane) covers its middle. */
 async function reachable(page: Page, el: Locator): Promise<boolean> {
   await el.scrollIntoViewIfNeeded();
   const box = (await el.boundingBox())!;
-  const uncovered = await page.evaluate(([x, y, sel]) => {
-    const hit = document.elementFromPoint(x as number, y as number);
-    return !!hit && !!hit.closest(sel as string);
-  }, [box.x + box.width / 2, box.y + box.height / 2, ".card"] as const);
+  const uncovered = await page.evaluate(
+    ([x, y, sel]) => {
+      const hit = document.elementFromPoint(x as number, y as number);
+      return !!hit && !!hit.closest(sel as string);
+    },
+    [box.x + box.width / 2, box.y + box.height / 2, ".card"] as const,
+  );
   return uncovered && box.y >= 0 && box.y + box.height <= 844;
 }
 
@@ -90,7 +116,11 @@ test("plan card: the plan as text (no HTML), the terminal's options; 'manually a
     expect(await card.locator(".plan b").count()).toBe(0);
     expect(await card.locator(".plan pre.code").innerText()).toBe("export const x = 1;");
     const labels = await card.locator(".opts > button, .opts > div > button").allInnerTexts();
-    expect(labels.map((l) => l.replace(/^\d\s*/, "").trim())).toEqual(["Yes, and use auto mode", "Yes, manually approve edits", "Tell Claude what to change"]);
+    expect(labels.map((l) => l.replace(/^\d\s*/, "").trim())).toEqual([
+      "Yes, and use auto mode",
+      "Yes, manually approve edits",
+      "Tell Claude what to change",
+    ]);
     await screenshot(page, "plan-card.png");
     const manual = card.locator(".opts > button").nth(1);
     expect(await reachable(page, manual)).toBe(true);

@@ -33,8 +33,14 @@ test("New session opens the live screen of the started session; Stop ends it", a
   await page.click("form.newsession button[type=submit]");
   await page.waitForURL(/#\/s\//, { timeout: 30_000 });
   const id = decodeURIComponent(page.url().split("#/s/")[1]);
-  await waitFor(async () => (await screenText(page)).some((l) => l.includes("hello from the train")), { timeoutMs: 30_000, what: "the first message on the phone's live screen" });
-  await waitFor(() => env.fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("hello from the train")), { timeoutMs: 30_000, what: "the first message at the model" });
+  await waitFor(async () => (await screenText(page)).some((l) => l.includes("hello from the train")), {
+    timeoutMs: 30_000,
+    what: "the first message on the phone's live screen",
+  });
+  await waitFor(() => env.fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("hello from the train")), {
+    timeoutMs: 30_000,
+    what: "the first message at the model",
+  });
   await screenshot(page, "remote-start.png");
 
   const stop = page.locator(".shead .actions button", { hasText: "Stop" });
@@ -48,7 +54,10 @@ test("New session opens the live screen of the started session; Stop ends it", a
   await page.waitForURL((u) => u.hash.startsWith("#/s/") && !u.hash.includes(id), { timeout: 30_000 });
   const resumed = decodeURIComponent(page.url().split("#/s/")[1]);
   expect((await env.get(`/api/sessions/${resumed}`)).command).toContain("--resume");
-  await waitFor(async () => (await screenText(page)).some((l) => l.includes("hello from the train")), { timeoutMs: 30_000, what: "the resumed conversation on the phone" });
+  await waitFor(async () => (await screenText(page)).some((l) => l.includes("hello from the train")), {
+    timeoutMs: 30_000,
+    what: "the resumed conversation on the phone",
+  });
   expect(phone.errors).toEqual([]);
 });
 

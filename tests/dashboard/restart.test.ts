@@ -22,7 +22,8 @@ let browser: Browser;
 let phone: Phone;
 let sessionId: string;
 
-const api = (path: string, init: RequestInit = {}) => fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } });
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } });
 const serverLines = async () => ((await (await api(`/api/sessions/${sessionId}/screen`)).json()) as { lines: string[] }).lines;
 const count = (lines: string[], s: string) => lines.filter((l) => l === s).length;
 
@@ -30,11 +31,23 @@ beforeAll(async () => {
   server = spawnServerProcess(env);
   await waitForHealth(url);
   const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
-  const paired = (await (await fetch(url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "laptop" }) })).json()) as { deviceId: string; secret: string };
+  const paired = (await (
+    await fetch(url + "/api/pair", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code, name: "laptop" }),
+    })
+  ).json()) as { deviceId: string; secret: string };
   const configDir = tempDir("cr-config-");
   await Bun.write(join(configDir, "config.json"), JSON.stringify({ server: url, ...paired }));
-  pty = spawnInPty([BUN, CLI, "exec", "--name", "echo", "--", "bash", "-c", "stty -echo; echo ready; while IFS= read -r l; do echo \"got:$l\"; done"], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir }, cols: 60, rows: 16 });
-  sessionId = await waitFor(async () => ((await (await api("/api/sessions")).json()) as { id: string; status: string }[]).find((s) => s.status === "running")?.id, { what: "running session" });
+  pty = spawnInPty(
+    [BUN, CLI, "exec", "--name", "echo", "--", "bash", "-c", 'stty -echo; echo ready; while IFS= read -r l; do echo "got:$l"; done'],
+    { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir }, cols: 60, rows: 16 },
+  );
+  sessionId = await waitFor(
+    async () => ((await (await api("/api/sessions")).json()) as { id: string; status: string }[]).find((s) => s.status === "running")?.id,
+    { what: "running session" },
+  );
   browser = await launch();
   phone = await openPhone(browser, url, TOKEN);
 }, 60_000);
@@ -62,16 +75,23 @@ test("after kill -9 and a restart the page recovers without reload and duplicate
 
   server = spawnServerProcess(env);
   await waitForHealth(url);
-  await waitFor(async () => ((await (await api(`/api/sessions/${sessionId}`)).json()) as { status: string }).status === "running", { what: "the wrapper back online", timeoutMs: 20_000 });
+  await waitFor(async () => ((await (await api(`/api/sessions/${sessionId}`)).json()) as { status: string }).status === "running", {
+    what: "the wrapper back online",
+    timeoutMs: 20_000,
+  });
   await page.locator("#offline").waitFor({ state: "hidden", timeout: 15_000 });
   pty.write("two\r");
   await waitFor(async () => count(await screenText(page), "got:two") === 1, { what: "got:two on the page", timeoutMs: 15_000 });
-  await waitFor(async () => JSON.stringify(await screenText(page)) === JSON.stringify(await serverLines()), { what: "page equals the server screen" });
+  await waitFor(async () => JSON.stringify(await screenText(page)) === JSON.stringify(await serverLines()), {
+    what: "page equals the server screen",
+  });
   const lines = await screenText(page);
   for (const l of ["ready", "got:one", "got:during", "got:two"]) expect(count(lines, l)).toBe(1);
   expect(navigations).toEqual([]);
   // The list recovered too: the session is there once, running.
   await page.goto(`${url}/#/`);
-  await waitFor(async () => (await page.locator(".srow").count()) === 1 && (await page.locator(".srow").innerText()).includes("running"), { what: "the list after restart" });
+  await waitFor(async () => (await page.locator(".srow").count()) === 1 && (await page.locator(".srow").innerText()).includes("running"), {
+    what: "the list after restart",
+  });
   expect(errors).toEqual([]);
 }, 90_000);

@@ -16,12 +16,23 @@ const SCRIPT = `for i in $(seq 1 150); do echo "line $i"; done; printf '\\e[1;31
 beforeAll(async () => {
   server = await startTestServer();
   const dev = await server.pairDevice();
-  pty = spawnInPty([BUN, CLI, "exec", "--name", "stream", "--", "bash", "-c", SCRIPT], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir }, cols: 60, rows: 20 });
-  sessionId = await waitFor(async () => {
-    const list = (await (await server.api("/api/sessions")).json()) as { id: string; status: string }[];
-    return list.find((s) => s.status === "running")?.id;
-  }, { what: "a running session" });
-  await waitFor(async () => ((await (await server.api(`/api/sessions/${sessionId}/screen`)).json()) as { lines: string[] }).lines.some((l) => l.includes("ok")), { what: "the coloured line on the server screen" });
+  pty = spawnInPty([BUN, CLI, "exec", "--name", "stream", "--", "bash", "-c", SCRIPT], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
+    cols: 60,
+    rows: 20,
+  });
+  sessionId = await waitFor(
+    async () => {
+      const list = (await (await server.api("/api/sessions")).json()) as { id: string; status: string }[];
+      return list.find((s) => s.status === "running")?.id;
+    },
+    { what: "a running session" },
+  );
+  await waitFor(
+    async () =>
+      ((await (await server.api(`/api/sessions/${sessionId}/screen`)).json()) as { lines: string[] }).lines.some((l) => l.includes("ok")),
+    { what: "the coloured line on the server screen" },
+  );
 });
 
 afterAll(async () => {
@@ -102,7 +113,9 @@ test("scrollback pages older lines from the server's terminal, oldest first, wit
   const texts = first.lines.map(rowText);
   const n = Number(texts[texts.length - 1].replace("line ", ""));
   expect(texts[0]).toBe(`line ${n - 49}`);
-  const older = ScrollbackPage.parse(await (await server.api(`/api/sessions/${sessionId}/scrollback?before=${first.start}&limit=50`)).json());
+  const older = ScrollbackPage.parse(
+    await (await server.api(`/api/sessions/${sessionId}/scrollback?before=${first.start}&limit=50`)).json(),
+  );
   expect(older.lines.map(rowText).at(-1)).toBe(`line ${n - 50}`);
   expect((await server.api(`/api/sessions/${sessionId}/scrollback?limit=0`)).status).toBe(400);
   expect((await server.api(`/api/sessions/nosuchsession1/scrollback`)).status).toBe(404);

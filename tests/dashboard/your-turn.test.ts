@@ -85,7 +85,9 @@ test("after the Stop hook the list and the header say 'your turn'; two sessions 
   await b.turnDone(0);
   const row = (s: ClaudeSession) => page.locator(`.srow[data-id="${s.sessionId}"]`);
   await waitFor(async () => (await row(b).locator(".title").count()) === 1, { what: "b's title in the list" });
-  const names = await Promise.all([a, b].map(async (s) => [await row(s).locator(".name").innerText(), await row(s).locator(".title").innerText()]));
+  const names = await Promise.all(
+    [a, b].map(async (s) => [await row(s).locator(".name").innerText(), await row(s).locator(".title").innerText()]),
+  );
   expect(names[0]).toEqual([basename(folder), "explain the cart module"]);
   expect(names[1]).toEqual([basename(folder), "scenario none: fix the checkout tests"]);
   await screenshot(page, "sessions-your-turn.png");
@@ -102,11 +104,15 @@ test("a turn interrupted at the terminal (Esc on the permission dialog, no Stop 
   const since = await b.submit("scenario bash-echo now");
   const p = await b.prompt(since);
   await waitFor(async () => (await session(b.sessionId)).status === "waiting", { what: "the session waiting on the prompt" });
-  await waitFor(async () => (await phone.page.locator(`.srow[data-id="${b.sessionId}"] .pill`).innerText()) === "your turn · asks you", { what: "'asks you' in the list" });
+  await waitFor(async () => (await phone.page.locator(`.srow[data-id="${b.sessionId}"] .pill`).innerText()) === "your turn · asks you", {
+    what: "'asks you' in the list",
+  });
   await b.answerAtTerminal("\x1b");
   await b.waitStatus(p.id, "answered-locally");
   await waitFor(async () => (await session(b.sessionId)).notice?.kind === "interrupted", { what: "the interrupted notice" });
-  await waitFor(async () => (await phone.page.locator(`.srow[data-id="${b.sessionId}"] .pill`).innerText()) === "your turn", { what: "'your turn' after the interrupt" });
+  await waitFor(async () => (await phone.page.locator(`.srow[data-id="${b.sessionId}"] .pill`).innerText()) === "your turn", {
+    what: "'your turn' after the interrupt",
+  });
 }, 60_000);
 
 test("rename and archive from the phone; delete removes the session and its stored output, audited", async () => {
@@ -118,26 +124,34 @@ test("rename and archive from the phone; delete removes the session and its stor
   await page.getByLabel("session name").fill("cart explainer");
   await page.getByRole("button", { name: "Rename" }).click();
   await waitFor(async () => (await session(a.sessionId)).name === "cart explainer", { what: "the new name stored" });
-  await waitFor(async () => (await page.locator(".shead .name").innerText()).startsWith("cart explainer"), { what: "the new name in the header" });
+  await waitFor(async () => (await page.locator(".shead .name").innerText()).startsWith("cart explainer"), {
+    what: "the new name in the header",
+  });
 
   await page.getByRole("button", { name: "Archive" }).click();
   await page.waitForURL(/#\/$/);
   await waitFor(async () => (await session(a.sessionId)).archivedAt > 0, { what: "archived" });
-  await waitFor(async () => (await page.locator(`.sessions:not([aria-label]) .srow[data-id="${a.sessionId}"]`).count()) === 0, { what: "the archived session out of the list" });
+  await waitFor(async () => (await page.locator(`.sessions:not([aria-label]) .srow[data-id="${a.sessionId}"]`).count()) === 0, {
+    what: "the archived session out of the list",
+  });
   expect(await page.getByRole("button", { name: "Archived (1)" }).isVisible()).toBe(true);
 
   // a live session cannot be deleted (its wrapper would bring it back): end it first
   expect((await env.server.api(`/api/sessions/${b.sessionId}`, { method: "DELETE" })).status).toBe(409);
   expect((await storedOutput(env.server, b.sessionId)).length).toBeGreaterThan(0);
   await b.stop();
-  await waitFor(async () => (await session(b.sessionId)).status !== "running" && (await session(b.sessionId)).status !== "waiting", { what: "b no longer connected" });
+  await waitFor(async () => (await session(b.sessionId)).status !== "running" && (await session(b.sessionId)).status !== "waiting", {
+    what: "b no longer connected",
+  });
   await page.goto(`${env.server.url}/#/s/${b.sessionId}`);
   await page.waitForSelector(".view[data-ready]");
   await page.getByRole("button", { name: "session actions" }).click();
   await page.getByRole("button", { name: "Delete…" }).click();
   await page.waitForURL(/#\/$/);
   expect((await env.server.api(`/api/sessions/${b.sessionId}`)).status).toBe(404);
-  const left = env.server.app.store.db.query("SELECT (SELECT COUNT(*) FROM output WHERE session_id = ?1) + (SELECT COUNT(*) FROM prompts WHERE session_id = ?1) AS n").get(b.sessionId) as { n: number };
+  const left = env.server.app.store.db
+    .query("SELECT (SELECT COUNT(*) FROM output WHERE session_id = ?1) + (SELECT COUNT(*) FROM prompts WHERE session_id = ?1) AS n")
+    .get(b.sessionId) as { n: number };
   expect(left.n).toBe(0);
   expect(await page.locator(`.srow[data-id="${b.sessionId}"]`).count()).toBe(0);
   const audit = await auditActions(env.server);

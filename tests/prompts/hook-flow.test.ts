@@ -54,7 +54,10 @@ test("two tool calls in one turn: two prompts, answered independently", async ()
     expect((await post(env, `/api/prompts/${second.id}/reject`, { message: "only the first one" })).status).toBe(200);
     await c.turnDone(since);
     expect(existsSync(join(c.cwd, "two.txt"))).toBe(false);
-    const results = env.fake.requests.slice(from).flatMap((r) => r.messages.at(-1).content).filter((b: any) => b.type === "tool_result");
+    const results = env.fake.requests
+      .slice(from)
+      .flatMap((r) => r.messages.at(-1).content)
+      .filter((b: any) => b.type === "tool_result");
     expect(results).toHaveLength(2); // both results go back in one request
     expect(results[1]).toMatchObject({ is_error: true, content: "only the first one" });
     expect((await c.promptById(first.id)).status).toBe("approved");
@@ -68,10 +71,15 @@ test("two subagents asking at once: two pending prompts in one session, answered
   const c = await startClaude(env);
   try {
     const since = await c.submit("scenario two-agents");
-    const both = await waitFor(async () => {
-      const list = ((await (await env.server.api(`/api/prompts?session=${c.sessionId}&status=pending`)).json()) as Prompt[]).filter((p) => p.createdAt >= since);
-      return list.length === 2 ? list : null;
-    }, { timeoutMs: 20_000, what: "two pending prompts" });
+    const both = await waitFor(
+      async () => {
+        const list = ((await (await env.server.api(`/api/prompts?session=${c.sessionId}&status=pending`)).json()) as Prompt[]).filter(
+          (p) => p.createdAt >= since,
+        );
+        return list.length === 2 ? list : null;
+      },
+      { timeoutMs: 20_000, what: "two pending prompts" },
+    );
     const first = both.find((p) => (p.input as { command: string }).command === "echo first > sub1.txt")!;
     const second = both.find((p) => (p.input as { command: string }).command === "echo second > sub2.txt")!;
     expect(first && second).toBeTruthy();
@@ -94,7 +102,9 @@ test("approve with the screen's \"don't ask again\" option: the same command run
   try {
     let since = await c.submit("scenario always-first");
     let p = await c.prompt(since);
-    p = await waitFor(async () => ((await c.promptById(p.id)).title ? c.promptById(p.id) : null), { what: "the screen's options on the prompt" });
+    p = await waitFor(async () => ((await c.promptById(p.id)).title ? c.promptById(p.id) : null), {
+      what: "the screen's options on the prompt",
+    });
     const always = p.options[1]!;
     expect(always.label).toMatch(/^Yes, and don.t ask again/);
     const res = await post(env, `/api/prompts/${p.id}/approve`, { option: always.key });
@@ -108,7 +118,9 @@ test("approve with the screen's \"don't ask again\" option: the same command run
     since = await c.submit("scenario always-second");
     await c.turnDone(since);
     expect(commits()).toBe("2");
-    const later = ((await (await env.server.api(`/api/prompts?session=${c.sessionId}`)).json()) as Prompt[]).filter((x) => x.createdAt >= since);
+    const later = ((await (await env.server.api(`/api/prompts?session=${c.sessionId}`)).json()) as Prompt[]).filter(
+      (x) => x.createdAt >= since,
+    );
     expect(later).toEqual([]);
     // A late answer gets 409, whatever it asks for.
     expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "9" })).status).toBe(409);
@@ -132,7 +144,10 @@ test("Esc at the terminal: answered-locally (deny), pushed as SSE prompt events;
 
     const mine = () => events.events.filter((e) => e.event === "prompt" && e.data.prompt.id === p.id);
     await waitFor(() => mine().some((e) => e.data.change === "resolved"), { what: "the resolved prompt event" });
-    expect(mine()[0]!.data).toMatchObject({ change: "created", prompt: { id: p.id, status: "pending", tool: "Bash", input: { command: "echo esc > esc.txt" } } });
+    expect(mine()[0]!.data).toMatchObject({
+      change: "created",
+      prompt: { id: p.id, status: "pending", tool: "Bash", input: { command: "echo esc > esc.txt" } },
+    });
     expect(mine().some((e) => e.data.change === "updated" && e.data.prompt.title === "Bash command")).toBe(true);
     expect(mine().at(-1)!.data.prompt.status).toBe("answered-locally");
     const notices = events.events.filter((e) => e.event === "notice" && e.data.sessionId === c.sessionId);
@@ -157,16 +172,22 @@ test("a prompt raised while the server is down reaches it when it is back, and i
     const before = Date.now();
     c.pty.write("scenario while-down");
     await waitFor(() => c.pty.screen.lines().some((l) => l.includes("scenario while-down")), { what: "typed" });
-    await waitFor(() => {
-      if (env.fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("scenario while-down"))) return true;
-      c.pty.write("\r");
-      return false;
-    }, { timeoutMs: 15_000, intervalMs: 2000, what: "the request" });
+    await waitFor(
+      () => {
+        if (env.fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("scenario while-down"))) return true;
+        c.pty.write("\r");
+        return false;
+      },
+      { timeoutMs: 15_000, intervalMs: 2000, what: "the request" },
+    );
     await c.dialogOnTerminal();
 
     second = await startTestServer({ port, dataDir: first.dataDir });
     const s2 = second;
-    const p = await waitFor(async () => ((await (await s2.api(`/api/prompts?status=pending`)).json()) as Prompt[])[0], { timeoutMs: 20_000, what: "the queued prompt on the restarted server" });
+    const p = await waitFor(async () => ((await (await s2.api(`/api/prompts?status=pending`)).json()) as Prompt[])[0], {
+      timeoutMs: 20_000,
+      what: "the queued prompt on the restarted server",
+    });
     expect(p.input).toMatchObject({ command: "echo down > down.txt" });
     expect(p.createdAt).toBeGreaterThanOrEqual(before - 1000);
     expect((await s2.api(`/api/prompts/${p.id}/approve`, { method: "POST", body: "{}" })).status).toBe(200);
@@ -183,7 +204,13 @@ test("claude --bare (hooks off): one warning, and the prompt is read off the scr
     expect(c.pty.text()).toContain("--bare turns Claude Code's hooks off");
     const since = await c.submit("scenario bare-hooks-off");
     const p = await c.prompt(since);
-    expect(p).toMatchObject({ source: "screen", agent: "claude", title: "Bash command", question: "Do you want to proceed?", body: ["echo bare > bare.txt"] });
+    expect(p).toMatchObject({
+      source: "screen",
+      agent: "claude",
+      title: "Bash command",
+      question: "Do you want to proceed?",
+      body: ["echo bare > bare.txt"],
+    });
     expect((await post(env, `/api/prompts/${p.id}/approve`)).status).toBe(200);
     await waitFor(() => existsSync(join(c.cwd, "bare.txt")), { timeoutMs: 15_000, what: "bare.txt after the keystroke" });
     expect((await c.promptById(p.id)).status).toBe("approved");

@@ -17,7 +17,25 @@ for (const t of ["a", "b", "c"]) writeFileSync(join(outside, `secret-${t}.txt`),
 
 /** A local HTTPS server for WebFetch (Claude Code upgrades http:// to https://); records the paths asked for. */
 const certDir = mkdtempSync(join(tmpdir(), "cr-prompts-cert-"));
-Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", join(certDir, "key.pem"), "-out", join(certDir, "cert.pem")], { stderr: "ignore" });
+Bun.spawnSync(
+  [
+    "openssl",
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-keyout",
+    join(certDir, "key.pem"),
+    "-out",
+    join(certDir, "cert.pem"),
+  ],
+  { stderr: "ignore" },
+);
 const fetched: string[] = [];
 const web = Bun.serve({
   hostname: "127.0.0.1",
@@ -115,10 +133,13 @@ describe("permission prompts through claude-remote (real Claude Code, fake API, 
         expect(p.input).toMatchObject(k.input(c, "a"));
         expect(k.ran(c, "a", 0)).toBe(false);
         // the dialog read off the server's screen is attached to the record
-        p = await waitFor(async () => {
-          const x = await c.promptById(p.id);
-          return x.title ? x : null;
-        }, { timeoutMs: 10_000, what: "the on-screen dialog attached to the prompt" });
+        p = await waitFor(
+          async () => {
+            const x = await c.promptById(p.id);
+            return x.title ? x : null;
+          },
+          { timeoutMs: 10_000, what: "the on-screen dialog attached to the prompt" },
+        );
         expect(p.title).toBe(k.title);
         expect(p.options.length).toBeGreaterThanOrEqual(3);
         expect(p.options[0]).toEqual({ key: "1", label: "Yes" });
@@ -129,7 +150,10 @@ describe("permission prompts through claude-remote (real Claude Code, fake API, 
         const approved = await post(env, `/api/prompts/${p.id}/approve`, {});
         expect(approved.status).toBe(200);
         expect((await approved.json()).status).toBe("approved");
-        await waitFor(() => k.ran(c, "a", from), { timeoutMs: 15_000, what: () => `${k.tool} to run after approve: ${JSON.stringify(toolResultAfter(env.fake, from))}` });
+        await waitFor(() => k.ran(c, "a", from), {
+          timeoutMs: 15_000,
+          what: () => `${k.tool} to run after approve: ${JSON.stringify(toolResultAfter(env.fake, from))}`,
+        });
         await c.turnDone(since);
         const after = await c.promptById(p.id);
         expect(after.status).toBe("approved");
@@ -145,7 +169,10 @@ describe("permission prompts through claude-remote (real Claude Code, fake API, 
         const rejected = await post(env, `/api/prompts/${p.id}/reject`, { message });
         expect(rejected.status).toBe(200);
         expect((await rejected.json()).status).toBe("denied");
-        const result = await waitFor(() => toolResultAfter(env.fake, from), { timeoutMs: 15_000, what: "the tool_result in the next API request" });
+        const result = await waitFor(() => toolResultAfter(env.fake, from), {
+          timeoutMs: 15_000,
+          what: "the tool_result in the next API request",
+        });
         expect(result.is_error).toBe(true);
         expect(JSON.stringify(result.content)).toContain(message);
         await c.turnDone(since);

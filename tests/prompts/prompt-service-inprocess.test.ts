@@ -39,11 +39,15 @@ function joinedLink(): PromptLink {
   return {
     sendControl(f: ClientFrame) {
       const err =
-        f.type === "prompt.open" ? service.opened(conn, f)
-        : f.type === "prompt.closed" ? service.closed(conn, f)
-        : f.type === "prompt.taken" ? service.taken(conn, f)
-        : f.type === "notice" ? service.notice(conn, f)
-        : `unexpected ${f.type}`;
+        f.type === "prompt.open"
+          ? service.opened(conn, f)
+          : f.type === "prompt.closed"
+            ? service.closed(conn, f)
+            : f.type === "prompt.taken"
+              ? service.taken(conn, f)
+              : f.type === "notice"
+                ? service.notice(conn, f)
+                : `unexpected ${f.type}`;
       if (err) refusals.push(err);
     },
     onReadyAgain: () => {},
@@ -52,7 +56,10 @@ function joinedLink(): PromptLink {
 }
 
 const permissionRequest = (command: string) => ({
-  hook_event_name: "PermissionRequest", session_id: "cc-1", tool_name: "Bash", tool_input: { command, description: "d" },
+  hook_event_name: "PermissionRequest",
+  session_id: "cc-1",
+  tool_name: "Bash",
+  tool_input: { command, description: "d" },
 });
 
 beforeEach(async () => {
@@ -68,7 +75,16 @@ beforeEach(async () => {
   refusals = [];
   wrapper = new HookPrompts(SESSION, 60_000);
   wrapper.attach(joinedLink());
-  hub.open(conn, { sessionId: SESSION, name: "build", command: ["claude"], cwd: "/tmp", cols: 80, rows: 24, startedAt: Date.now(), hooks: true });
+  hub.open(conn, {
+    sessionId: SESSION,
+    name: "build",
+    command: ["claude"],
+    cwd: "/tmp",
+    cols: 80,
+    rows: 24,
+    startedAt: Date.now(),
+    hooks: true,
+  });
   await service.sessionOpened(SESSION, true);
 });
 afterEach(() => {
@@ -127,7 +143,12 @@ test("with no wrapper connected an answer is not_connected and the prompt stays 
 });
 
 test("a hook notice is kept as the session's notice and published", () => {
-  wrapper.event({ hook_event_name: "Notification", session_id: "cc-1", message: "Claude is waiting for your input", notification_type: "idle_prompt" });
+  wrapper.event({
+    hook_event_name: "Notification",
+    session_id: "cc-1",
+    message: "Claude is waiting for your input",
+    notification_type: "idle_prompt",
+  });
   expect(store.sessions.get(SESSION)?.notice).toMatchObject({ kind: "waiting", message: "Claude is waiting for your input" });
   expect(published.some((e) => e.event === "notice" && e.data.sessionId === SESSION && e.data.kind === "waiting")).toBe(true);
 });

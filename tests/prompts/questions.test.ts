@@ -11,12 +11,40 @@ import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
 
-const colour = { question: "Which colour should the button be?", header: "Colour", multiSelect: false, options: [{ label: "Crimson", description: "A deep red" }, { label: "Teal", description: "Blue-green" }] };
-const toppings = { question: "Which toppings do you want?", header: "Toppings", multiSelect: true, options: [{ label: "Cheese", description: "Melted" }, { label: "Olives", description: "Black" }, { label: "Basil", description: "Fresh" }] };
-const size = { question: "Which size?", header: "Size", multiSelect: false, options: [{ label: "Small", description: "25 cm" }, { label: "Large", description: "35 cm" }] };
+const colour = {
+  question: "Which colour should the button be?",
+  header: "Colour",
+  multiSelect: false,
+  options: [
+    { label: "Crimson", description: "A deep red" },
+    { label: "Teal", description: "Blue-green" },
+  ],
+};
+const toppings = {
+  question: "Which toppings do you want?",
+  header: "Toppings",
+  multiSelect: true,
+  options: [
+    { label: "Cheese", description: "Melted" },
+    { label: "Olives", description: "Black" },
+    { label: "Basil", description: "Fresh" },
+  ],
+};
+const size = {
+  question: "Which size?",
+  header: "Size",
+  multiSelect: false,
+  options: [
+    { label: "Small", description: "25 cm" },
+    { label: "Large", description: "35 cm" },
+  ],
+};
 const ask = (...questions: unknown[]) => [{ name: "AskUserQuestion", input: { questions } }];
 const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it <b>up</b>\n\n```ts\nexport const x = 1;\n```\n";
-const plan: Scenario = [[{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }], [{ name: "ExitPlanMode", input: {} }]];
+const plan: Scenario = [
+  [{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }],
+  [{ name: "ExitPlanMode", input: {} }],
+];
 
 const SCENARIOS: Record<string, Scenario> = {
   "ask-one": ask(colour),
@@ -39,15 +67,20 @@ afterAll(async () => {
 
 /** The tool_result the model got for the call of this prompt (by its tool_use_id). */
 async function resultFor(p: Prompt): Promise<any> {
-  return waitFor(() => {
-    for (const r of env.fake.requests) {
-      for (const m of r.messages ?? []) {
-        const hit = Array.isArray(m.content) ? m.content.find((b: any) => b.type === "tool_result" && b.tool_use_id === p.toolUseId) : undefined;
-        if (hit) return hit;
+  return waitFor(
+    () => {
+      for (const r of env.fake.requests) {
+        for (const m of r.messages ?? []) {
+          const hit = Array.isArray(m.content)
+            ? m.content.find((b: any) => b.type === "tool_result" && b.tool_use_id === p.toolUseId)
+            : undefined;
+          if (hit) return hit;
+        }
       }
-    }
-    return undefined;
-  }, { timeoutMs: 15_000, what: `the tool_result of ${p.tool}` });
+      return undefined;
+    },
+    { timeoutMs: 15_000, what: `the tool_result of ${p.tool}` },
+  );
 }
 
 async function screenHas(c: ClaudeSession, text: string): Promise<boolean> {
@@ -56,10 +89,13 @@ async function screenHas(c: ClaudeSession, text: string): Promise<boolean> {
 }
 
 const waitDelivery = (c: ClaudeSession, id: string, delivery: string) =>
-  waitFor(async () => {
-    const p = await c.promptById(id);
-    return p.delivery === delivery ? p : null;
-  }, { timeoutMs: 15_000, what: `prompt ${id} delivery ${delivery}` });
+  waitFor(
+    async () => {
+      const p = await c.promptById(id);
+      return p.delivery === delivery ? p : null;
+    },
+    { timeoutMs: 15_000, what: `prompt ${id} delivery ${delivery}` },
+  );
 
 test("one question: the record carries it; option 2 reaches the model as its label and the dialog closes", async () => {
   const c = await startClaude(env);
@@ -67,7 +103,18 @@ test("one question: the record carries it; option 2 reaches the model as its lab
     const since = await c.submit("scenario ask-one");
     const p = await c.prompt(since);
     expect(p.kind).toBe("question");
-    expect(p.questions).toEqual([{ header: "Colour", question: colour.question, multiSelect: false, text: true, options: [{ key: "1", label: "Crimson", description: "A deep red" }, { key: "2", label: "Teal", description: "Blue-green" }] }]);
+    expect(p.questions).toEqual([
+      {
+        header: "Colour",
+        question: colour.question,
+        multiSelect: false,
+        text: true,
+        options: [
+          { key: "1", label: "Crimson", description: "A deep red" },
+          { key: "2", label: "Teal", description: "Blue-green" },
+        ],
+      },
+    ]);
     expect(p.options.map((o) => o.label)).toEqual(["Crimson", "Teal", "Type something.", "Chat about this"]);
     await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
     // Bad answers: 400 naming what is allowed, the prompt stays pending.
@@ -82,7 +129,9 @@ test("one question: the record carries it; option 2 reaches the model as its lab
     expect(res.status).toBe(200);
     expect(((await res.json()) as Prompt).delivery).toBe("sent");
     const r = await resultFor(p);
-    expect(r.content).toBe(`Your questions have been answered: "${colour.question}"="Teal". You can now continue with these answers in mind.`);
+    expect(r.content).toBe(
+      `Your questions have been answered: "${colour.question}"="Teal". You can now continue with these answers in mind.`,
+    );
     expect(r.is_error).toBeUndefined();
     await waitFor(async () => !(await screenHas(c, "Type something")), { what: "the dialog to close" });
     const done = await waitDelivery(c, p.id, "taken");
@@ -112,7 +161,10 @@ test("two questions, one multi-select: several keys and one key; labels joined a
   try {
     const since = await c.submit("scenario ask-many");
     const p = await c.prompt(since);
-    expect(p.questions.map((q) => [q.header, q.multiSelect])).toEqual([["Toppings", true], ["Size", false]]);
+    expect(p.questions.map((q) => [q.header, q.multiSelect])).toEqual([
+      ["Toppings", true],
+      ["Size", false],
+    ]);
     const one = await post(env, `/api/prompts/${p.id}/approve`, { option: "1" });
     expect(one.status).toBe(400);
     expect((await one.json()).detail).toContain("asks 2 questions");
@@ -146,7 +198,13 @@ test("answered at the terminal: answered-locally, a late answer gets 409", async
 
 test("an answer Claude cannot take (its process stopped): not_taken, pending again, then taken once it runs", async () => {
   const c = await startClaude(env);
-  const claudePid = () => Number(Bun.spawnSync(["pgrep", "-P", String(c.pty.proc.pid)]).stdout.toString().trim().split("\n")[0]);
+  const claudePid = () =>
+    Number(
+      Bun.spawnSync(["pgrep", "-P", String(c.pty.proc.pid)])
+        .stdout.toString()
+        .trim()
+        .split("\n")[0],
+    );
   let pid = 0;
   try {
     const since = await c.submit("scenario ask-stuck");

@@ -41,7 +41,8 @@ async function replay(fixture: string, on: { server: TestServer; configDir: stri
   });
   const since = Date.now() - 1;
   const prompt = await waitFor(
-    async () => ((await (await server.api("/api/prompts?status=pending")).json()) as Prompt[]).find((p) => p.createdAt >= since && !seen.has(p.id)),
+    async () =>
+      ((await (await server.api("/api/prompts?status=pending")).json()) as Prompt[]).find((p) => p.createdAt >= since && !seen.has(p.id)),
     { timeoutMs: 15_000, what: `the ${fixture} dialog as a prompt` },
   );
   seen.add(prompt.id);
@@ -55,7 +56,15 @@ const post = (path: string, body: unknown = {}) => server.api(path, { method: "P
 test("Codex: the dialog becomes a screen prompt; approve presses its first option", async () => {
   const r = await replay("codex-0.169.0/01-exec-escalation");
   const want = r.meta.prompts[0].prompt;
-  expect(r.prompt).toMatchObject({ source: "screen", agent: "codex", tool: "codex", title: null, question: want.question, options: want.options, body: want.body });
+  expect(r.prompt).toMatchObject({
+    source: "screen",
+    agent: "codex",
+    tool: "codex",
+    title: null,
+    question: want.question,
+    options: want.options,
+    body: want.body,
+  });
   const session = await (await server.api(`/api/sessions/${r.prompt.sessionId}`)).json();
   expect(session).toMatchObject({ status: "waiting", pendingPrompts: 1 });
 
@@ -81,7 +90,13 @@ test("Gemini: reject answers with Esc; its message is typed into the agent once 
 
 test("Claude Code without hooks: approve with option 2 presses 2; a 'No' option and unknown options are handled", async () => {
   const r = await replay("claude-code-2.1.330/09-bash-echo-classic");
-  expect(r.prompt).toMatchObject({ source: "screen", agent: "claude", tool: "Bash command", title: "Bash command", body: ["echo hello > out.txt"] });
+  expect(r.prompt).toMatchObject({
+    source: "screen",
+    agent: "claude",
+    tool: "Bash command",
+    title: "Bash command",
+    body: ["echo hello > out.txt"],
+  });
   expect((await post(`/api/prompts/${r.prompt.id}/approve`, { option: "7" })).status).toBe(400);
   expect((await get(r.prompt.id)).status).toBe("pending");
   expect((await post(`/api/prompts/${r.prompt.id}/approve`, { option: "2" })).status).toBe(200);
@@ -103,10 +118,13 @@ test("an answer typed at the terminal: the dialog leaves the screen, the prompt 
   expect(r.prompt.question).toBe("Do you want to create new.txt?");
   r.pty.write("1");
   expect(await waitFor(r.key, { what: "the key the program read" })).toBe("1");
-  const p = await waitFor(async () => {
-    const x = await get(r.prompt.id);
-    return x.status === "answered-locally" ? x : null;
-  }, { timeoutMs: 10_000, what: "answered-locally" });
+  const p = await waitFor(
+    async () => {
+      const x = await get(r.prompt.id);
+      return x.status === "answered-locally" ? x : null;
+    },
+    { timeoutMs: 10_000, what: "answered-locally" },
+  );
   expect(p.resolvedBy).toBe("terminal");
   expect((await post(`/api/prompts/${p.id}/approve`)).status).toBe(409);
   expect(await r.pty.exited).toBe(0);
@@ -123,7 +141,10 @@ test("a server restart while a screen prompt is pending keeps that one prompt, s
   await first.stop();
   const second = await startTestServer({ port, dataDir: first.dataDir });
   try {
-    await waitFor(async () => (await (await second.api(`/api/sessions/${r.prompt.sessionId}`)).json()).status === "waiting", { timeoutMs: 20_000, what: "the session back, waiting" });
+    await waitFor(async () => (await (await second.api(`/api/sessions/${r.prompt.sessionId}`)).json()).status === "waiting", {
+      timeoutMs: 20_000,
+      what: "the session back, waiting",
+    });
     await Bun.sleep(300); // the restarted server has read the screen again
     const pending = (await (await second.api("/api/prompts?status=pending")).json()) as Prompt[];
     expect(pending.map((p) => p.id)).toEqual([r.prompt.id]);

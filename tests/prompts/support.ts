@@ -54,7 +54,17 @@ export type ClaudeSession = {
 };
 
 /** `cwd`: run in this (existing) folder, e.g. a second session in the same project; `skip`: session ids that are not this one. */
-export async function startClaude(env: Env, opts: { files?: Record<string, string>; extraEnv?: Record<string, string>; args?: string[]; mode?: "manual" | "plan"; cwd?: string; skip?: string[] } = {}): Promise<ClaudeSession> {
+export async function startClaude(
+  env: Env,
+  opts: {
+    files?: Record<string, string>;
+    extraEnv?: Record<string, string>;
+    args?: string[];
+    mode?: "manual" | "plan";
+    cwd?: string;
+    skip?: string[];
+  } = {},
+): Promise<ClaudeSession> {
   const mode = opts.mode ?? "manual";
   const cwd = opts.cwd ?? realpathSync(mkdtempSync(join(tmpdir(), "cr-prompts-proj-")));
   if (!opts.cwd) Bun.spawnSync(["git", "init", "-q"], { cwd });
@@ -78,8 +88,16 @@ export async function startClaude(env: Env, opts: { files?: Record<string, strin
     rmSync(claudeEnv.home, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await screenText()).includes(`${mode} mode on`), { timeoutMs: 25_000, intervalMs: 100, what: () => `claude's input prompt:\n${pty.text().slice(-2000)}` });
-    const sessionId = await waitFor(async () => ((await getJson("/api/sessions")) as { id: string; cwd: string }[]).find((s) => s.cwd === cwd && !opts.skip?.includes(s.id))?.id, { what: "the session on the server" });
+    await waitFor(async () => (await screenText()).includes(`${mode} mode on`), {
+      timeoutMs: 25_000,
+      intervalMs: 100,
+      what: () => `claude's input prompt:\n${pty.text().slice(-2000)}`,
+    });
+    const sessionId = await waitFor(
+      async () =>
+        ((await getJson("/api/sessions")) as { id: string; cwd: string }[]).find((s) => s.cwd === cwd && !opts.skip?.includes(s.id))?.id,
+      { what: "the session on the server" },
+    );
 
     const session: ClaudeSession = {
       pty,
@@ -133,7 +151,11 @@ export async function startClaude(env: Env, opts: { files?: Record<string, strin
         );
       },
       async dialogOnTerminal() {
-        await waitFor(async () => (await pty.screen.flush(), detectDialog(pty.screen.lines())), { timeoutMs: 15_000, intervalMs: 50, what: "the dialog on the terminal" });
+        await waitFor(async () => (await pty.screen.flush(), detectDialog(pty.screen.lines())), {
+          timeoutMs: 15_000,
+          intervalMs: 50,
+          what: "the dialog on the terminal",
+        });
         await Bun.sleep(400);
       },
       async answerAtTerminal(key) {

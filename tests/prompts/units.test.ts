@@ -12,10 +12,30 @@ import { type TestServer, startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 
 const promptOf = (over: Partial<Prompt>): Prompt => ({
-  id: "p-00000001", sessionId: "s-00000001", source: "hook", agent: "claude", tool: "Bash", input: { command: "git push origin main" },
-  suggestions: [], title: null, question: null, body: [], options: [], status: "pending", createdAt: 0, updatedAt: 0,
-  resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null,
-  kind: "permission", questions: [], plan: null, delivery: null, ...over,
+  id: "p-00000001",
+  sessionId: "s-00000001",
+  source: "hook",
+  agent: "claude",
+  tool: "Bash",
+  input: { command: "git push origin main" },
+  suggestions: [],
+  title: null,
+  question: null,
+  body: [],
+  options: [],
+  status: "pending",
+  createdAt: 0,
+  updatedAt: 0,
+  resolvedAt: null,
+  resolvedBy: null,
+  resolution: null,
+  hookSessionId: null,
+  toolUseId: null,
+  kind: "permission",
+  questions: [],
+  plan: null,
+  delivery: null,
+  ...over,
 });
 
 describe("answers", () => {
@@ -26,7 +46,9 @@ describe("answers", () => {
     { key: "4", label: "No" },
   ];
   const gitPush = promptOf({
-    suggestions: [{ type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "localSettings" }],
+    suggestions: [
+      { type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "localSettings" },
+    ],
     options: screenOptions,
   });
 
@@ -35,7 +57,12 @@ describe("answers", () => {
     expect(hookChoice(gitPush, "1")).toEqual({ decision: "allow", option: "1" });
     expect(hookChoice(gitPush, "4")).toEqual({ decision: "deny", option: "4" });
     expect(hookChoice(gitPush, "no")).toEqual({ decision: "deny", option: "no" });
-    const always = { decision: "allow", updatedPermissions: [{ type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "session" }] };
+    const always = {
+      decision: "allow",
+      updatedPermissions: [
+        { type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "session" },
+      ],
+    };
     expect(hookChoice(gitPush, "2")).toEqual({ ...always, option: "2" } as never);
     expect(hookChoice(gitPush, "always")).toEqual({ ...always, option: "always" } as never);
     expect(hookChoice(gitPush, "3").updatedPermissions).toEqual([{ type: "setMode", mode: "auto", destination: "session" }]);
@@ -43,20 +70,35 @@ describe("answers", () => {
   });
 
   test("always without suggestions: an exact Bash rule, a WebFetch domain, nothing for Read", () => {
-    const rules = (tool: string, input: Record<string, unknown>, suggestions: Prompt["suggestions"] = []) => alwaysUpdates({ tool, input, suggestions });
-    expect(rules("Bash", { command: "ls -la" })).toEqual([{ type: "addRules", rules: [{ toolName: "Bash", ruleContent: "ls -la" }], behavior: "allow", destination: "session" }]);
-    expect(rules("WebFetch", { url: "https://example.com/x" })[0]).toMatchObject({ rules: [{ toolName: "WebFetch", ruleContent: "domain:example.com" }] });
+    const rules = (tool: string, input: Record<string, unknown>, suggestions: Prompt["suggestions"] = []) =>
+      alwaysUpdates({ tool, input, suggestions });
+    expect(rules("Bash", { command: "ls -la" })).toEqual([
+      { type: "addRules", rules: [{ toolName: "Bash", ruleContent: "ls -la" }], behavior: "allow", destination: "session" },
+    ]);
+    expect(rules("WebFetch", { url: "https://example.com/x" })[0]).toMatchObject({
+      rules: [{ toolName: "WebFetch", ruleContent: "domain:example.com" }],
+    });
     expect(rules("Read", { file_path: "/etc/hostname" })).toEqual([]);
     // addDirectories alone did not stop the next prompt (verified): an exact rule goes with it
     const dirs = rules("Bash", { command: "echo hi > a.txt" }, [{ type: "addDirectories", directories: ["/p"], destination: "session" }]);
     expect(dirs.map((u) => u.type)).toEqual(["addDirectories", "addRules"]);
     expect(hookOptions({ tool: "Read", input: { file_path: "/x" }, suggestions: [] }).map((o) => o.key)).toEqual(["once", "no"]);
-    expect(hookOptions({ tool: "Write", input: {}, suggestions: [{ type: "setMode", mode: "acceptEdits", destination: "session" }] })[1]!.label).toContain("accept edits");
+    expect(
+      hookOptions({ tool: "Write", input: {}, suggestions: [{ type: "setMode", mode: "acceptEdits", destination: "session" }] })[1]!.label,
+    ).toContain("accept edits");
     expect(() => hookChoice(promptOf({ tool: "Read", input: {} }), "always")).toThrow(OptionError);
   });
 
   test("screen prompts: a digit picks; No options and reject are Esc", () => {
-    const dialog = { agent: "claude" as const, title: "Bash command", header: [], body: [], question: "Do you want to proceed?", options: screenOptions, rows: { first: 0, last: 9 } };
+    const dialog = {
+      agent: "claude" as const,
+      title: "Bash command",
+      header: [],
+      body: [],
+      question: "Do you want to proceed?",
+      options: screenOptions,
+      rows: { first: 0, last: 9 },
+    };
     expect(screenChoice(dialog, undefined)).toMatchObject({ decision: "allow", keys: "1" });
     expect(screenChoice(dialog, "2")).toMatchObject({ decision: "allow", keys: "2" });
     expect(screenChoice(dialog, "4")).toMatchObject({ decision: "deny", keys: "\x1b" });
@@ -72,20 +114,43 @@ describe("the wrapper's prompt tracker", () => {
     let answer = (_f: PromptAnswer) => {};
     const t = new HookPrompts("sess-0001", 60_000);
     t.attach(link ? { sendControl: (f) => sent.push(f), onReadyAgain: (fn) => (ready = fn), onPromptAnswer: (fn) => (answer = fn) } : null);
-    return { t, sent, ready: () => ready(), answer: (f: Omit<PromptAnswer, "type" | "sessionId">) => answer({ type: "prompt.answer", sessionId: "sess-0001", ...f }) };
+    return {
+      t,
+      sent,
+      ready: () => ready(),
+      answer: (f: Omit<PromptAnswer, "type" | "sessionId">) => answer({ type: "prompt.answer", sessionId: "sess-0001", ...f }),
+    };
   }
-  const ev = (name: string, extra: Record<string, unknown> = {}) => ({ hook_event_name: name, session_id: "cc-1", tool_name: "Bash", tool_input: { command: "ls", description: "d" }, ...extra });
+  const ev = (name: string, extra: Record<string, unknown> = {}) => ({
+    hook_event_name: name,
+    session_id: "cc-1",
+    tool_name: "Bash",
+    tool_input: { command: "ls", description: "d" },
+    ...extra,
+  });
 
   test("PreToolUse pairs the tool_use_id; the server's answer is the hook's response; re-announced on reconnect", async () => {
     const { t, sent, ready, answer } = tracker();
     t.event(ev("PreToolUse", { tool_use_id: "toolu_1", tool_input: { description: "d", command: "ls" } }));
-    const res = t.permission(ev("PermissionRequest", { permission_suggestions: [{ type: "addDirectories" }] }), new AbortController().signal);
+    const res = t.permission(
+      ev("PermissionRequest", { permission_suggestions: [{ type: "addDirectories" }] }),
+      new AbortController().signal,
+    );
     const open = sent.find((f) => f.type === "prompt.open")!;
-    expect(open).toMatchObject({ sessionId: "sess-0001", tool: "Bash", input: { command: "ls" }, toolUseId: "toolu_1", hookSessionId: "cc-1", suggestions: [{ type: "addDirectories" }] });
+    expect(open).toMatchObject({
+      sessionId: "sess-0001",
+      tool: "Bash",
+      input: { command: "ls" },
+      toolUseId: "toolu_1",
+      hookSessionId: "cc-1",
+      suggestions: [{ type: "addDirectories" }],
+    });
     ready();
     expect(sent.filter((f) => f.type === "prompt.open")).toHaveLength(2);
     answer({ promptId: (open as { promptId: string }).promptId, decision: "deny", message: "no thanks" });
-    expect(await res).toEqual({ hookSpecificOutput: { hookEventName: "PermissionRequest", decision: { behavior: "deny", message: "no thanks" } } });
+    expect(await res).toEqual({
+      hookSpecificOutput: { hookEventName: "PermissionRequest", decision: { behavior: "deny", message: "no thanks" } },
+    });
     ready();
     expect(sent.filter((f) => f.type === "prompt.open")).toHaveLength(2); // answered: no longer announced
   });
@@ -130,7 +195,8 @@ describe("the wrapper's prompt tracker", () => {
     const seen: string[] = [];
     const srv = startHookServer("s3cret", { permission: async () => ({ ok: 1 }), event: (p) => void seen.push(p.hook_event_name) });
     try {
-      const call = (path: string, body: string, secret = "s3cret") => fetch(srv.url + path, { method: "POST", headers: { [SECRET_HEADER]: secret }, body });
+      const call = (path: string, body: string, secret = "s3cret") =>
+        fetch(srv.url + path, { method: "POST", headers: { [SECRET_HEADER]: secret }, body });
       expect((await call("/event", JSON.stringify({ hook_event_name: "Stop" }), "wrong")).status).toBe(401);
       expect((await call("/nope", "{}")).status).toBe(404);
       expect((await call("/event", "{not json")).status).toBe(400);
@@ -145,7 +211,11 @@ describe("the wrapper's prompt tracker", () => {
 });
 
 test("the adapter: our hooks merged into --settings, the secret only in the child's environment", async () => {
-  const prepared = await claudeAdapter().prepare({ sessionId: "sess-0001", argv: ["/bin/claude", "--settings", '{"model":"x"}', "-c"], env: { A: "1" } });
+  const prepared = await claudeAdapter().prepare({
+    sessionId: "sess-0001",
+    argv: ["/bin/claude", "--settings", '{"model":"x"}', "-c"],
+    env: { A: "1" },
+  });
   try {
     const secret = prepared.env[SECRET_ENV]!;
     expect(secret.length).toBeGreaterThanOrEqual(40);
@@ -157,8 +227,18 @@ test("the adapter: our hooks merged into --settings, the secret only in the chil
     const settings = JSON.parse(prepared.argv[2]!);
     expect(settings.model).toBe("x");
     const pr = settings.hooks.PermissionRequest[0].hooks[0];
-    expect(pr).toMatchObject({ type: "http", headers: { [SECRET_HEADER]: `$${SECRET_ENV}` }, allowedEnvVars: [SECRET_ENV], timeout: 86400 });
-    const call = (s: string) => fetch(pr.url.replace(/\/permission$/, "/event"), { method: "POST", headers: { [SECRET_HEADER]: s }, body: '{"hook_event_name":"Stop"}' });
+    expect(pr).toMatchObject({
+      type: "http",
+      headers: { [SECRET_HEADER]: `$${SECRET_ENV}` },
+      allowedEnvVars: [SECRET_ENV],
+      timeout: 86400,
+    });
+    const call = (s: string) =>
+      fetch(pr.url.replace(/\/permission$/, "/event"), {
+        method: "POST",
+        headers: { [SECRET_HEADER]: s },
+        body: '{"hook_event_name":"Stop"}',
+      });
     expect((await call(secret)).status).toBe(204);
     expect((await call(`$${SECRET_ENV}`)).status).toBe(401);
   } finally {
@@ -180,11 +260,21 @@ describe("prompt frames on the server", () => {
     const b = await connectDevice(server.url, await server.pairDevice("b"));
     await a.openSession("sess-aaaa-1", { hooks: true });
     await b.openSession("sess-bbbb-1");
-    const open = { type: "prompt.open", sessionId: "sess-aaaa-1", promptId: "prompt-0001", tool: "Bash", input: { command: "ls" }, at: Date.now() };
+    const open = {
+      type: "prompt.open",
+      sessionId: "sess-aaaa-1",
+      promptId: "prompt-0001",
+      tool: "Bash",
+      input: { command: "ls" },
+      at: Date.now(),
+    };
     b.sendJson({ ...open, sessionId: "sess-aaaa-1" });
     await b.waitFrame("error", (f) => f.ref === "prompt.open");
     a.sendJson(open);
-    const p = await waitFor(async () => (await server.api("/api/prompts/prompt-0001")).ok && (await (await server.api("/api/prompts/prompt-0001")).json()), { what: "the prompt" });
+    const p = await waitFor(
+      async () => (await server.api("/api/prompts/prompt-0001")).ok && (await (await server.api("/api/prompts/prompt-0001")).json()),
+      { what: "the prompt" },
+    );
     expect(p).toMatchObject({ status: "pending", source: "hook", options: [{ key: "once" }, { key: "always" }, { key: "no" }] });
     b.sendJson({ type: "prompt.closed", sessionId: "sess-aaaa-1", promptId: "prompt-0001", how: "answered-locally", at: Date.now() });
     await b.waitFrame("error", (f) => f.ref === "prompt.closed");
@@ -201,7 +291,9 @@ describe("prompt frames on the server", () => {
     // re-announced after a lost answer: the answer is sent again
     a.sendJson(open);
     await waitFor(() => a.frames.filter((f) => f.type === "prompt.answer").length === 2, { what: "the answer sent again" });
-    const audit = (await (await server.api("/api/audit")).json()) as { entries?: { action: string; target: string }[] } | { action: string; target: string }[];
+    const audit = (await (await server.api("/api/audit")).json()) as
+      | { entries?: { action: string; target: string }[] }
+      | { action: string; target: string }[];
     const entries = Array.isArray(audit) ? audit : (audit.entries ?? []);
     expect(entries.some((e) => e.action.startsWith("prompt.") && e.target === "prompt-0001")).toBe(true);
     expect((await server.api("/api/prompts?status=bogus")).status).toBe(400);

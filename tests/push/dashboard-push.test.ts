@@ -26,7 +26,15 @@ beforeAll(async () => {
   // A persistent profile: Chromium refuses push outright in incognito contexts.
   context = await chromium.launchPersistentContext(tempDir("cr-chromium-"), {
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 390, height: 844 },
   });
   await context.grantPermissions(["notifications"], { origin: server.url });
@@ -63,25 +71,50 @@ test("the dashboard's service worker shows pushes, and Enable notifications asks
   await cdp.send("ServiceWorker.enable");
   const reg = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.url}/`), { what: "the SW registration" });
   const prompt: PushPayload = {
-    kind: "prompt", title: "build: allow Bash?", body: "make test", tag: "prompt-prm_chromium_01", promptId: "prm_chromium_01",
-    sessionId: "sess-chromium-01", url: `${server.url}/#/s/sess-chromium-01`, ts: Date.now(),
-    actions: [{ action: "approve", title: "Approve" }, { action: "deny", title: "Deny" }],
+    kind: "prompt",
+    title: "build: allow Bash?",
+    body: "make test",
+    tag: "prompt-prm_chromium_01",
+    promptId: "prm_chromium_01",
+    sessionId: "sess-chromium-01",
+    url: `${server.url}/#/s/sess-chromium-01`,
+    ts: Date.now(),
+    actions: [
+      { action: "approve", title: "Approve" },
+      { action: "deny", title: "Deny" },
+    ],
   };
   const shown = () =>
     page.evaluate(async () => {
       const r = await navigator.serviceWorker.ready;
-      return (await r.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, actions: ((n as unknown as { actions?: { action: string }[] }).actions ?? []).map((a) => a.action) }));
+      return (await r.getNotifications()).map((n) => ({
+        title: n.title,
+        body: n.body,
+        tag: n.tag,
+        actions: ((n as unknown as { actions?: { action: string }[] }).actions ?? []).map((a) => a.action),
+      }));
     }) as Promise<Shown[]>;
-  await cdp.send("ServiceWorker.deliverPushMessage", { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify(prompt) });
+  await cdp.send("ServiceWorker.deliverPushMessage", {
+    origin: server.url,
+    registrationId: reg.registrationId,
+    data: JSON.stringify(prompt),
+  });
   const first = await waitFor(async () => (await shown()).find((n) => n.tag === prompt.tag), { what: "the prompt notification" });
   expect(first).toEqual({ title: prompt.title, body: prompt.body, tag: prompt.tag, actions: ["approve", "deny"] });
 
   const resolved: PushPayload = { ...prompt, kind: "resolved", title: "build: Bash approved", actions: [] };
-  await cdp.send("ServiceWorker.deliverPushMessage", { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify(resolved) });
-  await waitFor(async () => {
-    const list = (await shown()).filter((n) => n.tag === prompt.tag);
-    return list.length === 1 && list[0].title === resolved.title && list[0].actions.length === 0;
-  }, { what: "the resolved notification replacing the prompt's" });
+  await cdp.send("ServiceWorker.deliverPushMessage", {
+    origin: server.url,
+    registrationId: reg.registrationId,
+    data: JSON.stringify(resolved),
+  });
+  await waitFor(
+    async () => {
+      const list = (await shown()).filter((n) => n.tag === prompt.tag);
+      return list.length === 1 && list[0].title === resolved.title && list[0].actions.length === 0;
+    },
+    { what: "the resolved notification replacing the prompt's" },
+  );
   expect(errors).toEqual([]);
   await page.close();
 }, 60_000);

@@ -28,8 +28,18 @@ afterAll(async () => {
 });
 
 test("by default a prompt on ntfy has only an Open button to the dashboard: no token a topic reader could press", async () => {
-  device.sendJson({ type: "prompt.open", sessionId: SESSION, promptId: "prm_ntfy_default_1", tool: "Bash", input: { command: "git push --force", description: "push" }, suggestions: [], at: Date.now() });
-  const m = await waitFor(() => ntfy.received.map((r) => JSON.parse(r.body.toString())).find((x) => x.tags?.includes("lock")), { what: "the prompt's ntfy message" });
+  device.sendJson({
+    type: "prompt.open",
+    sessionId: SESSION,
+    promptId: "prm_ntfy_default_1",
+    tool: "Bash",
+    input: { command: "git push --force", description: "push" },
+    suggestions: [],
+    at: Date.now(),
+  });
+  const m = await waitFor(() => ntfy.received.map((r) => JSON.parse(r.body.toString())).find((x) => x.tags?.includes("lock")), {
+    what: "the prompt's ntfy message",
+  });
   expect(m.actions).toEqual([{ action: "view", label: "Open", url: `${server.url}/#/s/${SESSION}`, clear: false }]);
   expect(m.click).toBe(`${server.url}/#/s/${SESSION}`);
   expect(JSON.stringify(m)).not.toContain("/api/actions/");

@@ -11,7 +11,12 @@ import { waitFor } from "../support/wait.ts";
 import { type Receiver, startReceiver } from "./support.ts";
 
 type NtfyMessage = {
-  topic: string; title: string; message: string; priority: number; tags: string[]; click: string;
+  topic: string;
+  title: string;
+  message: string;
+  priority: number;
+  tags: string[];
+  click: string;
   actions: { action: string; label: string; url: string; method?: string; clear: boolean }[];
 };
 
@@ -25,7 +30,13 @@ beforeAll(async () => {
   ntfy = startReceiver(200);
   hook = startReceiver(204);
   server = await startTestServer({
-    env: { CLAUDE_REMOTE_NTFY_URL: `${ntfy.url}/claude-remote-topic`, CLAUDE_REMOTE_NTFY_TOKEN: "tk_test_ntfy_token", CLAUDE_REMOTE_WEBHOOK_URL: `${hook.url}/hook`, CLAUDE_REMOTE_NOTIFY_WEBHOOK: "prompt", CLAUDE_REMOTE_NTFY_ACTIONS: "approve" },
+    env: {
+      CLAUDE_REMOTE_NTFY_URL: `${ntfy.url}/claude-remote-topic`,
+      CLAUDE_REMOTE_NTFY_TOKEN: "tk_test_ntfy_token",
+      CLAUDE_REMOTE_WEBHOOK_URL: `${hook.url}/hook`,
+      CLAUDE_REMOTE_NOTIFY_WEBHOOK: "prompt",
+      CLAUDE_REMOTE_NTFY_ACTIONS: "approve",
+    },
   });
   const creds = await server.pairDevice();
   device = await connectDevice(server.url, creds);
@@ -39,21 +50,33 @@ afterAll(async () => {
 });
 
 function openPrompt(promptId: string, command: string) {
-  device.sendJson({ type: "prompt.open", sessionId: SESSION, promptId, tool: "Bash", input: { command, description: "test" }, suggestions: [], at: Date.now() });
+  device.sendJson({
+    type: "prompt.open",
+    sessionId: SESSION,
+    promptId,
+    tool: "Bash",
+    input: { command, description: "test" },
+    suggestions: [],
+    at: Date.now(),
+  });
 }
 
 async function ntfyMessageFor(promptId: string): Promise<NtfyMessage> {
-  return waitFor(() => {
-    for (const r of ntfy.received) {
-      const m = JSON.parse(r.body.toString()) as NtfyMessage;
-      if (m.actions?.some((a) => a.url.includes(`prompt=${promptId}`))) return m;
-    }
-    return null;
-  }, { what: `the ntfy message for ${promptId}` });
+  return waitFor(
+    () => {
+      for (const r of ntfy.received) {
+        const m = JSON.parse(r.body.toString()) as NtfyMessage;
+        if (m.actions?.some((a) => a.url.includes(`prompt=${promptId}`))) return m;
+      }
+      return null;
+    },
+    { what: `the ntfy message for ${promptId}` },
+  );
 }
 
 const press = (url: string) => fetch(url, { method: "POST" });
-const promptStatus = async (id: string) => ((await (await server.api(`/api/prompts/${id}`)).json()) as { status: string; resolvedBy: string }).status;
+const promptStatus = async (id: string) =>
+  ((await (await server.api(`/api/prompts/${id}`)).json()) as { status: string; resolvedBy: string }).status;
 
 test("a prompt reaches ntfy with Approve/Deny buttons; Approve answers it once", async () => {
   openPrompt("prm_ntfy_first_01", "npm publish");
@@ -61,8 +84,18 @@ test("a prompt reaches ntfy with Approve/Deny buttons; Approve answers it once",
   const req = ntfy.received.find((r) => r.body.toString().includes("prm_ntfy_first_01"))!;
   expect(req.path).toBe("/");
   expect(req.headers.get("authorization")).toBe("Bearer tk_test_ntfy_token");
-  expect(m).toMatchObject({ topic: "claude-remote-topic", title: "ntfy-session: allow Bash?", message: "npm publish", priority: 4, click: `${server.url}/#/s/${SESSION}` });
-  expect(m.actions.map((a) => [a.action, a.label, a.method ?? null])).toEqual([["http", "Approve", "POST"], ["http", "Deny", "POST"], ["view", "Open", null]]);
+  expect(m).toMatchObject({
+    topic: "claude-remote-topic",
+    title: "ntfy-session: allow Bash?",
+    message: "npm publish",
+    priority: 4,
+    click: `${server.url}/#/s/${SESSION}`,
+  });
+  expect(m.actions.map((a) => [a.action, a.label, a.method ?? null])).toEqual([
+    ["http", "Approve", "POST"],
+    ["http", "Deny", "POST"],
+    ["view", "Open", null],
+  ]);
   const [approve, deny] = m.actions;
   for (const a of [approve, deny]) {
     expect(a.url).toMatch(new RegExp(`^${server.url}/api/actions/[A-Za-z0-9_-]{43}\\?prompt=prm_ntfy_first_01$`));
@@ -87,7 +120,9 @@ test("a prompt reaches ntfy with Approve/Deny buttons; Approve answers it once",
   expect(device.frames.filter((f) => f.type === "prompt.answer" && f.promptId === "prm_ntfy_first_01").length).toBe(1);
 
   const audit = (await (await server.api("/api/audit?limit=20")).json()) as { action: string; actor: string; target: string }[];
-  expect(audit.some((a) => a.action === "prompt.approve" && a.actor.startsWith("action-token:") && a.target === "prm_ntfy_first_01")).toBe(true);
+  expect(audit.some((a) => a.action === "prompt.approve" && a.actor.startsWith("action-token:") && a.target === "prm_ntfy_first_01")).toBe(
+    true,
+  );
   expect(audit.filter((a) => a.action === "prompt.action_refused" && a.target === "prm_ntfy_first_01").length).toBe(2);
 });
 
@@ -117,10 +152,21 @@ test("a token is refused for another prompt's id, and stops working once its pro
 
 test("the webhook receives the prompt as JSON; kinds switched off for it are not sent", async () => {
   const body = await waitFor(() => hook.received.map((r) => JSON.parse(r.body.toString())).find((b) => b.promptId === "prm_ntfy_first_01"));
-  expect(body).toMatchObject({ source: "claude-remote", event: "prompt", kind: "prompt", sessionId: SESSION, sessionName: "ntfy-session", prompt: { tool: "Bash", detail: "npm publish" } });
+  expect(body).toMatchObject({
+    source: "claude-remote",
+    event: "prompt",
+    kind: "prompt",
+    sessionId: SESSION,
+    sessionName: "ntfy-session",
+    prompt: { tool: "Bash", detail: "npm publish" },
+  });
   // CLAUDE_REMOTE_NOTIFY_WEBHOOK=prompt: the session's exit goes to ntfy but not to the webhook.
   device.sendJson({ type: "session.exit", sessionId: SESSION, exitCode: 0, signal: null, endedAt: Date.now(), lastSeq: 0 });
-  await waitFor(() => ntfy.received.some((r) => JSON.parse(r.body.toString()).title === "ntfy-session exited"), { what: "the exit on ntfy" });
-  await waitFor(() => server.app.notifier.status().queued === 0 && server.app.notifier.status().inFlight === 0, { what: "the queues to drain" });
+  await waitFor(() => ntfy.received.some((r) => JSON.parse(r.body.toString()).title === "ntfy-session exited"), {
+    what: "the exit on ntfy",
+  });
+  await waitFor(() => server.app.notifier.status().queued === 0 && server.app.notifier.status().inFlight === 0, {
+    what: "the queues to drain",
+  });
   expect(hook.received.map((r) => JSON.parse(r.body.toString()).kind).every((k: string) => k === "prompt" || k === "resolved")).toBe(true);
 });

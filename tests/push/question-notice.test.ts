@@ -4,11 +4,23 @@ import type { Prompt } from "../../src/protocol/prompts.ts";
 import { NoticeBuilder } from "../../src/server/notify/from-events.ts";
 
 /** A prompt event for a partial record (the builder reads only these fields). */
-const promptEvent = (prompt: object, change: "created" | "resolved") => ({ event: "prompt" as const, data: { prompt: prompt as Prompt, change } });
-const builder = () => new NoticeBuilder(() => "https://remote.example", () => ({ name: "build" }));
+const promptEvent = (prompt: object, change: "created" | "resolved") => ({
+  event: "prompt" as const,
+  data: { prompt: prompt as Prompt, change },
+});
+const builder = () =>
+  new NoticeBuilder(
+    () => "https://remote.example",
+    () => ({ name: "build" }),
+  );
 const question = {
-  id: "prm_q_000001", sessionId: "s-00000001", tool: "AskUserQuestion", status: "pending", kind: "question",
-  input: { questions: [] }, questions: [{ question: "Which colour should the button be?", options: [{ label: "Crimson" }, { label: "Teal" }] }],
+  id: "prm_q_000001",
+  sessionId: "s-00000001",
+  tool: "AskUserQuestion",
+  status: "pending",
+  kind: "question",
+  input: { questions: [] },
+  questions: [{ question: "Which colour should the button be?", options: [{ label: "Crimson" }, { label: "Teal" }] }],
 };
 
 test("a question's notification carries the question and its choices, and no approve/deny actions", () => {

@@ -22,7 +22,13 @@ test("a failing send is retried with backoff until it succeeds", async () => {
   const r = recorder();
   const q = new DeliveryQueue(FAST, r.hooks);
   const at: number[] = [];
-  q.push("a", { target: "t", run: async () => { at.push(Date.now()); if (at.length < 3) throw new Error("503"); } });
+  q.push("a", {
+    target: "t",
+    run: async () => {
+      at.push(Date.now());
+      if (at.length < 3) throw new Error("503");
+    },
+  });
   await waitFor(() => r.log.includes("sent a"));
   expect(r.log).toEqual(["retried a: 503", "retried a: 503", "sent a"]);
   expect(at[1] - at[0]).toBeGreaterThanOrEqual(FAST.baseDelayMs / 2);
@@ -32,9 +38,22 @@ test("a failing send is retried with backoff until it succeeds", async () => {
 test("a permanent error is not retried; attempts are bounded; a hanging send times out", async () => {
   const r = recorder();
   const q = new DeliveryQueue(FAST, r.hooks);
-  q.push("gone", { target: "t", run: async () => { throw new PermanentError("410"); } });
-  q.push("flaky", { target: "t", run: async () => { throw new Error("500"); } });
-  q.push("hang", { target: "t", run: (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))) });
+  q.push("gone", {
+    target: "t",
+    run: async () => {
+      throw new PermanentError("410");
+    },
+  });
+  q.push("flaky", {
+    target: "t",
+    run: async () => {
+      throw new Error("500");
+    },
+  });
+  q.push("hang", {
+    target: "t",
+    run: (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+  });
   await waitFor(() => r.log.filter((l) => l.startsWith("failed")).length === 3, { what: "all three to fail" });
   expect(r.log).toContain("failed gone after 1: 410");
   expect(r.log).toContain("failed flaky after 3: 500");

@@ -16,9 +16,14 @@ let fail: Receiver;
 beforeAll(async () => {
   hang = startReceiver("hang");
   fail = startReceiver(500);
-  server = await startTestServer({ env: { CLAUDE_REMOTE_NTFY_URL: `${hang.url}/ntfy/topic`, CLAUDE_REMOTE_WEBHOOK_URL: `${fail.url}/hook` } });
+  server = await startTestServer({
+    env: { CLAUDE_REMOTE_NTFY_URL: `${hang.url}/ntfy/topic`, CLAUDE_REMOTE_WEBHOOK_URL: `${fail.url}/hook` },
+  });
   const k = browserKeys();
-  const res = await server.api("/api/push/subscriptions", { method: "POST", body: JSON.stringify({ endpoint: `${hang.url}/push/slow`, keys: { p256dh: k.p256dh, auth: k.auth } }) });
+  const res = await server.api("/api/push/subscriptions", {
+    method: "POST",
+    body: JSON.stringify({ endpoint: `${hang.url}/push/slow`, keys: { p256dh: k.p256dh, auth: k.auth } }),
+  });
   expect(res.status).toBe(201);
 });
 afterAll(async () => {
@@ -29,14 +34,35 @@ afterAll(async () => {
 
 test("a hanging push service and a failing webhook do not hold up a session's output or input", async () => {
   // Fill the queues: every notice goes to a push service that never answers.
-  for (let i = 0; i < 40; i++) server.app.events.publish("notice", { sessionId: `flood-session-${i}`, kind: "waiting", message: "Claude is waiting for your input", at: Date.now() });
-  await waitFor(() => hang.received.filter((r) => r.path === "/push/slow").length >= 4 && hang.received.some((r) => r.path === "/ntfy"), { what: "sends hanging at the push service and ntfy" });
+  for (let i = 0; i < 40; i++)
+    server.app.events.publish("notice", {
+      sessionId: `flood-session-${i}`,
+      kind: "waiting",
+      message: "Claude is waiting for your input",
+      at: Date.now(),
+    });
+  await waitFor(() => hang.received.filter((r) => r.path === "/push/slow").length >= 4 && hang.received.some((r) => r.path === "/ntfy"), {
+    what: "sends hanging at the push service and ntfy",
+  });
   await waitFor(() => server.app.notifier.counters().webhook.retried >= 1, { what: "the failing webhook to be retried" });
 
   const dev = await server.pairDevice();
-  const t = spawnInPty([BUN, CLI, "exec", "--name", "while-hanging", "--", "bash", "-c", "for i in $(seq 1 50); do echo out-$i; done; read reply; echo got-$reply"], {
-    env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
-  });
+  const t = spawnInPty(
+    [
+      BUN,
+      CLI,
+      "exec",
+      "--name",
+      "while-hanging",
+      "--",
+      "bash",
+      "-c",
+      "for i in $(seq 1 50); do echo out-$i; done; read reply; echo got-$reply",
+    ],
+    {
+      env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
+    },
+  );
   const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === "while-hanging"), { what: "the session" });
   await waitFor(async () => (await storedOutput(server, s.id)).toString().includes("out-50"), { what: "output stored while pushes hang" });
   const res = await server.api(`/api/sessions/${s.id}/input`, { method: "POST", body: JSON.stringify({ text: "pong\r" }) });

@@ -74,7 +74,11 @@ export function decryptPush(body: Buffer, keys: BrowserKeys): string {
 }
 
 /** Checks `Authorization: vapid t=<JWT>, k=<key>` (RFC 8292): ES256 over the header and claims. */
-export async function verifyVapid(authorization: string | null, publicKey: string, audience: string): Promise<{ aud: string; exp: number; sub: string }> {
+export async function verifyVapid(
+  authorization: string | null,
+  publicKey: string,
+  audience: string,
+): Promise<{ aud: string; exp: number; sub: string }> {
   const m = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(authorization ?? "");
   if (!m) throw new Error(`not a vapid Authorization header: ${authorization}`);
   const [, jwt, k] = m;
@@ -82,8 +86,15 @@ export async function verifyVapid(authorization: string | null, publicKey: strin
   const [h, p, s] = jwt.split(".");
   const header = JSON.parse(Buffer.from(h, "base64url").toString());
   if (header.alg !== "ES256") throw new Error(`alg ${header.alg}`);
-  const key = await crypto.subtle.importKey("raw", Buffer.from(publicKey, "base64url"), { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-  const ok = await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, Buffer.from(s, "base64url"), new TextEncoder().encode(`${h}.${p}`));
+  const key = await crypto.subtle.importKey("raw", Buffer.from(publicKey, "base64url"), { name: "ECDSA", namedCurve: "P-256" }, false, [
+    "verify",
+  ]);
+  const ok = await crypto.subtle.verify(
+    { name: "ECDSA", hash: "SHA-256" },
+    key,
+    Buffer.from(s, "base64url"),
+    new TextEncoder().encode(`${h}.${p}`),
+  );
   if (!ok) throw new Error("VAPID JWT signature does not verify against the server's public key");
   const claims = JSON.parse(Buffer.from(p, "base64url").toString());
   if (claims.aud !== audience) throw new Error(`aud ${claims.aud} != ${audience}`);

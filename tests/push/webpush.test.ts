@@ -29,7 +29,10 @@ afterAll(async () => {
 });
 
 const subscribe = (endpoint: string, k = keys) =>
-  server.api("/api/push/subscriptions", { method: "POST", body: JSON.stringify({ endpoint, expirationTime: null, keys: { p256dh: k.p256dh, auth: k.auth } }) });
+  server.api("/api/push/subscriptions", {
+    method: "POST",
+    body: JSON.stringify({ endpoint, expirationTime: null, keys: { p256dh: k.p256dh, auth: k.auth } }),
+  });
 
 async function nextPush(after: number, path: string) {
   const r = await waitFor(() => push.received.slice(after).find((x) => x.path === path), { what: `a push to ${path}` });
@@ -49,7 +52,12 @@ test("VAPID key: generated once, kept 0600 in the data dir, the same after a res
 });
 
 test("a bad subscription is refused with a clear error and nothing is stored", async () => {
-  for (const body of [{}, { endpoint: "not a url", keys: { p256dh: keys.p256dh, auth: keys.auth } }, { endpoint: `${push.url}/x`, keys: { p256dh: "short", auth: keys.auth } }, { endpoint: "ftp://x/y", keys: { p256dh: keys.p256dh, auth: keys.auth } }]) {
+  for (const body of [
+    {},
+    { endpoint: "not a url", keys: { p256dh: keys.p256dh, auth: keys.auth } },
+    { endpoint: `${push.url}/x`, keys: { p256dh: "short", auth: keys.auth } },
+    { endpoint: "ftp://x/y", keys: { p256dh: keys.p256dh, auth: keys.auth } },
+  ]) {
     const res = await server.api("/api/push/subscriptions", { method: "POST", body: JSON.stringify(body) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { detail: string }).detail).toBeTruthy();
@@ -61,25 +69,47 @@ test("a session that exits is pushed: decrypted payload, VAPID JWT verified agai
   expect((await subscribe(`${push.url}/push/browser-1`)).status).toBe(201);
   const dev = await server.pairDevice();
   const before = push.received.length;
-  const t = spawnInPty([BUN, CLI, "exec", "--name", "pushed-exit", "--", "bash", "-c", "echo hello; exit 7"], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
+  const t = spawnInPty([BUN, CLI, "exec", "--name", "pushed-exit", "--", "bash", "-c", "echo hello; exit 7"], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
+  });
   expect(await t.exited).toBe(7);
   const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === "pushed-exit" && x.status === "exited"));
   const { req, payload } = await nextPush(before, "/push/browser-1");
   expect(req.headers.get("content-encoding")).toBe("aes128gcm");
   expect(Number(req.headers.get("ttl"))).toBeGreaterThan(0);
   await verifyVapid(req.headers.get("authorization"), publicKey, push.url);
-  expect(payload).toMatchObject({ kind: "exit", sessionId: s.id, title: "pushed-exit exited", body: "exit code 7", tag: `exit-${s.id}`, actions: [] });
+  expect(payload).toMatchObject({
+    kind: "exit",
+    sessionId: s.id,
+    title: "pushed-exit exited",
+    body: "exit code 7",
+    tag: `exit-${s.id}`,
+    actions: [],
+  });
   expect(payload.url).toBe(`${server.url}/#/s/${s.id}`);
 });
 
 test("a prompt is pushed with Approve/Deny and its tag; its resolution replaces it under the same tag", async () => {
   const before = push.received.length;
-  const prompt = { id: "prm_webpush_0001", sessionId: "sess-webpush-01", tool: "Bash", input: { command: "rm -rf build && make" }, status: "pending" } as unknown as Prompt;
+  const prompt = {
+    id: "prm_webpush_0001",
+    sessionId: "sess-webpush-01",
+    tool: "Bash",
+    input: { command: "rm -rf build && make" },
+    status: "pending",
+  } as unknown as Prompt;
   server.app.events.publish("prompt", { prompt, change: "created" });
   const first = await nextPush(before, "/push/browser-1");
   expect(first.payload).toMatchObject({
-    kind: "prompt", promptId: prompt.id, sessionId: prompt.sessionId, tag: `prompt-${prompt.id}`, body: "rm -rf build && make",
-    actions: [{ action: "approve", title: "Approve" }, { action: "deny", title: "Deny" }],
+    kind: "prompt",
+    promptId: prompt.id,
+    sessionId: prompt.sessionId,
+    tag: `prompt-${prompt.id}`,
+    body: "rm -rf build && make",
+    actions: [
+      { action: "approve", title: "Approve" },
+      { action: "deny", title: "Deny" },
+    ],
   });
   expect(first.req.headers.get("urgency")).toBe("high");
   const topic = first.req.headers.get("topic");
@@ -102,14 +132,25 @@ test("a subscription the push service calls gone (410) is removed, and the failu
     const other = browserKeys();
     expect((await subscribe(`${gone.url}/push/old-browser`, other)).status).toBe(201);
     expect(((await (await server.api("/api/push/subscriptions")).json()) as unknown[]).length).toBe(2);
-    server.app.events.publish("notice", { sessionId: "sess-gone-0001", kind: "waiting", message: "Claude is waiting for your input", at: Date.now() });
+    server.app.events.publish("notice", {
+      sessionId: "sess-gone-0001",
+      kind: "waiting",
+      message: "Claude is waiting for your input",
+      at: Date.now(),
+    });
     await waitFor(() => gone.received.length === 1, { what: "the push to the gone endpoint" });
-    const subs = await waitFor(async () => {
-      const list = (await (await server.api("/api/push/subscriptions")).json()) as { endpoint: string }[];
-      return list.length === 1 ? list : null;
-    }, { what: "the gone subscription to be removed" });
+    const subs = await waitFor(
+      async () => {
+        const list = (await (await server.api("/api/push/subscriptions")).json()) as { endpoint: string }[];
+        return list.length === 1 ? list : null;
+      },
+      { what: "the gone subscription to be removed" },
+    );
     expect(subs[0].endpoint).toBe(`${push.url}/push/browser-1`);
-    const status = (await (await server.api("/api/notify/status")).json()) as { recentFailures: { channel: string; error: string; target: string }[]; subscriptions: number };
+    const status = (await (await server.api("/api/notify/status")).json()) as {
+      recentFailures: { channel: string; error: string; target: string }[];
+      subscriptions: number;
+    };
     expect(status.subscriptions).toBe(1);
     expect(status.recentFailures[0]).toMatchObject({ channel: "webpush", target: `${gone.url}/push/old-browser` });
     expect(status.recentFailures[0].error).toContain("410");
@@ -121,8 +162,14 @@ test("a subscription the push service calls gone (410) is removed, and the failu
 });
 
 test("DELETE /api/push/subscriptions unsubscribes a browser", async () => {
-  const res = await server.api("/api/push/subscriptions", { method: "DELETE", body: JSON.stringify({ endpoint: `${push.url}/push/browser-1` }) });
+  const res = await server.api("/api/push/subscriptions", {
+    method: "DELETE",
+    body: JSON.stringify({ endpoint: `${push.url}/push/browser-1` }),
+  });
   expect(res.status).toBe(200);
   expect(await (await server.api("/api/push/subscriptions")).json()).toEqual([]);
-  expect((await server.api("/api/push/subscriptions", { method: "DELETE", body: JSON.stringify({ endpoint: `${push.url}/push/browser-1` }) })).status).toBe(404);
+  expect(
+    (await server.api("/api/push/subscriptions", { method: "DELETE", body: JSON.stringify({ endpoint: `${push.url}/push/browser-1` }) }))
+      .status,
+  ).toBe(404);
 });

@@ -12,7 +12,9 @@ import { type RemoteEnv, startRemoteEnv } from "./support.ts";
 let env: RemoteEnv;
 let id: string;
 beforeAll(async () => {
-  env = await startRemoteEnv({ "desk-bash": [{ name: "Bash", input: { command: "echo desk > desk.txt", description: "Write desk.txt" } }] });
+  env = await startRemoteEnv({
+    "desk-bash": [{ name: "Bash", input: { command: "echo desk > desk.txt", description: "Write desk.txt" } }],
+  });
   await env.startDaemon();
   const res = await env.start({ folder: env.project, message: "first words from the train", permissionMode: "manual" });
   id = ((await res.json()) as { sessionId: string }).sessionId;
@@ -44,16 +46,30 @@ test("ls lists the background session", async () => {
 test("attach shows the current screen; desk keys and phone input both reach the agent; Ctrl-] detaches", async () => {
   const pty = attach();
   try {
-    await waitFor(async () => (await outerText(pty)).includes("first words from the train"), { timeoutMs: 15_000, what: () => `the current screen in the attached terminal:\n${pty.text().slice(-1500)}` });
+    await waitFor(async () => (await outerText(pty)).includes("first words from the train"), {
+      timeoutMs: 15_000,
+      what: () => `the current screen in the attached terminal:\n${pty.text().slice(-1500)}`,
+    });
     await waitFor(async () => (await outerText(pty)).includes("manual mode on"), { timeoutMs: 15_000, what: "the input box" });
     pty.write("typed at the desk");
-    await waitFor(async () => (await env.screenText(id)).includes("typed at the desk"), { timeoutMs: 15_000, what: "desk keys on the server's screen" });
-    await waitFor(async () => (await outerText(pty)).includes("typed at the desk"), { timeoutMs: 15_000, what: "desk keys echoed locally" });
+    await waitFor(async () => (await env.screenText(id)).includes("typed at the desk"), {
+      timeoutMs: 15_000,
+      what: "desk keys on the server's screen",
+    });
+    await waitFor(async () => (await outerText(pty)).includes("typed at the desk"), {
+      timeoutMs: 15_000,
+      what: "desk keys echoed locally",
+    });
     expect((await env.post(`/api/sessions/${id}/input`, { text: " and the phone" })).status).toBe(200);
-    await waitFor(async () => (await outerText(pty)).includes("typed at the desk and the phone"), { timeoutMs: 15_000, what: "phone input in the attached terminal" });
+    await waitFor(async () => (await outerText(pty)).includes("typed at the desk and the phone"), {
+      timeoutMs: 15_000,
+      what: "phone input in the attached terminal",
+    });
     // a resized terminal resizes the session
     pty.resize(110, 32);
-    await waitFor(async () => (await env.get(`/api/sessions/${id}`)).cols === 110, { what: "the session resized to the attached terminal" });
+    await waitFor(async () => (await env.get(`/api/sessions/${id}`)).cols === 110, {
+      what: "the session resized to the attached terminal",
+    });
     pty.write("\x1d");
     expect(await pty.exited).toBe(0);
     expect(pty.text()).toContain("detached");
@@ -63,7 +79,9 @@ test("attach shows the current screen; desk keys and phone input both reach the 
   expect((await env.get(`/api/sessions/${id}`)).status).toBe("running");
   const audit = (await env.get("/api/audit")) as { action: string; target: string; detail: any }[];
   expect(audit.find((a) => a.action === "session.attach" && a.target === id)?.detail.who).toBeTruthy();
-  await waitFor(async () => ((await env.get("/api/audit")) as { action: string }[]).some((a) => a.action === "session.detach"), { what: "the detach audited" });
+  await waitFor(async () => ((await env.get("/api/audit")) as { action: string }[]).some((a) => a.action === "session.detach"), {
+    what: "the detach audited",
+  });
 });
 
 test("a prompt answered in the attached terminal wins; the phone's later answer gets 409", async () => {
@@ -71,23 +89,37 @@ test("a prompt answered in the attached terminal wins; the phone's later answer 
   try {
     await waitFor(async () => (await outerText(pty)).includes("manual mode on"), { timeoutMs: 15_000, what: "the screen" });
     pty.write("\x03");
-    await waitFor(async () => !(await outerText(pty)).includes("typed at the desk and the phone"), { timeoutMs: 15_000, what: "the input cleared" });
+    await waitFor(async () => !(await outerText(pty)).includes("typed at the desk and the phone"), {
+      timeoutMs: 15_000,
+      what: "the input cleared",
+    });
     pty.write("scenario desk-bash");
     await waitFor(async () => (await outerText(pty)).includes("scenario desk-bash"), { timeoutMs: 15_000, what: "the typed prompt" });
     let last = 0;
-    const prompt = await waitFor(async () => {
-      if (Date.now() - last > 2000) {
-        pty.write("\r");
-        last = Date.now();
-      }
-      return ((await env.get(`/api/prompts?session=${id}`)) as { id: string; status: string; tool: string }[]).find((p) => p.status === "pending" && p.tool === "Bash");
-    }, { timeoutMs: 30_000, what: "the Bash prompt" });
-    await waitFor(async () => (await outerText(pty)).includes("Do you want to proceed?"), { timeoutMs: 15_000, what: "the dialog in the attached terminal" });
+    const prompt = await waitFor(
+      async () => {
+        if (Date.now() - last > 2000) {
+          pty.write("\r");
+          last = Date.now();
+        }
+        return ((await env.get(`/api/prompts?session=${id}`)) as { id: string; status: string; tool: string }[]).find(
+          (p) => p.status === "pending" && p.tool === "Bash",
+        );
+      },
+      { timeoutMs: 30_000, what: "the Bash prompt" },
+    );
+    await waitFor(async () => (await outerText(pty)).includes("Do you want to proceed?"), {
+      timeoutMs: 15_000,
+      what: "the dialog in the attached terminal",
+    });
     await Bun.sleep(400); // Claude Code drops keys right after drawing a dialog
     pty.write("1");
-    await waitFor(async () => (await env.get(`/api/prompts/${prompt.id}`)).status === "answered-locally", { timeoutMs: 20_000, what: "the prompt answered locally" });
+    await waitFor(async () => (await env.get(`/api/prompts/${prompt.id}`)).status === "answered-locally", {
+      timeoutMs: 20_000,
+      what: "the prompt answered locally",
+    });
     expect((await env.post(`/api/prompts/${prompt.id}/approve`)).status).toBe(409);
-    await waitFor(async () => (await Bun.file(`${env.project}/desk.txt`).exists()), { timeoutMs: 15_000, what: "desk.txt" });
+    await waitFor(async () => await Bun.file(`${env.project}/desk.txt`).exists(), { timeoutMs: 15_000, what: "desk.txt" });
     pty.write("\x1d");
     expect(await pty.exited).toBe(0);
   } finally {
@@ -99,23 +131,30 @@ test("two terminals attached; the session ends: attach exits with its exit code"
   const a = attach();
   const b = attach();
   try {
-    for (const p of [a, b]) await waitFor(async () => (await outerText(p)).includes("manual mode on"), { timeoutMs: 15_000, what: "the screen in both" });
+    for (const p of [a, b])
+      await waitFor(async () => (await outerText(p)).includes("manual mode on"), { timeoutMs: 15_000, what: "the screen in both" });
     a.write("\x03"); // clears the input box, if anything was left in it
     await Bun.sleep(500);
     b.write("/exit");
     await waitFor(async () => (await outerText(a)).includes("/exit"), { timeoutMs: 15_000, what: "b's keys shown in a" });
     let last = 0;
-    await waitFor(async () => {
-      if (Date.now() - last > 1500) {
-        b.write("\r");
-        last = Date.now();
-      }
-      return (await env.get(`/api/sessions/${id}`)).endedAt !== null;
-    }, { timeoutMs: 30_000, what: "the session ending on /exit" });
-    const s = await waitFor(async () => {
-      const s = await env.get(`/api/sessions/${id}`);
-      return s.status === "exited" ? s : null;
-    }, { timeoutMs: 30_000, what: "the session exited" });
+    await waitFor(
+      async () => {
+        if (Date.now() - last > 1500) {
+          b.write("\r");
+          last = Date.now();
+        }
+        return (await env.get(`/api/sessions/${id}`)).endedAt !== null;
+      },
+      { timeoutMs: 30_000, what: "the session ending on /exit" },
+    );
+    const s = await waitFor(
+      async () => {
+        const s = await env.get(`/api/sessions/${id}`);
+        return s.status === "exited" ? s : null;
+      },
+      { timeoutMs: 30_000, what: "the session exited" },
+    );
     expect(await a.exited).toBe(s.exitCode);
     expect(await b.exited).toBe(s.exitCode);
   } finally {

@@ -18,17 +18,28 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const hello = { type: "daemon.hello", v: 1, folders: ["/srv/p"], presets: [{ name: "claude", agent: "claude", modes: ["manual"], resumable: true }], sessions: [] };
+const hello = {
+  type: "daemon.hello",
+  v: 1,
+  folders: ["/srv/p"],
+  presets: [{ name: "claude", agent: "claude", modes: ["manual"], resumable: true }],
+  sessions: [],
+};
 
 async function daemon(creds: { deviceId: string; secret: string }): Promise<DeviceClient> {
   const c = await connectDevice(server.url, creds);
   await c.waitFrame("welcome");
   c.sendJson(hello);
-  await waitFor(async () => ((await (await server.api("/api/daemons")).json()) as { deviceId: string }[]).some((d) => d.deviceId === creds.deviceId && true), { what: "the daemon listed" });
+  await waitFor(
+    async () =>
+      ((await (await server.api("/api/daemons")).json()) as { deviceId: string }[]).some((d) => d.deviceId === creds.deviceId && true),
+    { what: "the daemon listed" },
+  );
   return c;
 }
 
-const start = (deviceId: string) => server.api("/api/sessions", { method: "POST", body: JSON.stringify({ deviceId, folder: "/srv/p", message: "hi" }) });
+const start = (deviceId: string) =>
+  server.api("/api/sessions", { method: "POST", body: JSON.stringify({ deviceId, folder: "/srv/p", message: "hi" }) });
 
 test("bad daemon frames are refused with an error frame; the connection and the daemon stay", async () => {
   const c = await daemon(a);
@@ -38,10 +49,13 @@ test("bad daemon frames are refused with an error frame; the connection and the 
   c.sendJson({ type: "daemon.result", requestId: "abcdefgh-not-asked", ok: true, sessionId: "aaaaaaaa-1111" });
   c.sendJson({ type: "daemon.sessions", sessions: [{ sessionId: "x" }] });
   c.sendJson({ type: "session.attach", sessionId: "aaaaaaaa-2222", event: "attach", who: "me", at: 1 });
-  const errors = await waitFor(() => {
-    const e = c.frames.slice(before).filter((f) => f.type === "error");
-    return e.length === 5 ? e : null;
-  }, { what: "five error frames" });
+  const errors = await waitFor(
+    () => {
+      const e = c.frames.slice(before).filter((f) => f.type === "error");
+      return e.length === 5 ? e : null;
+    },
+    { what: "five error frames" },
+  );
   expect(errors.map((e) => (e as { code: string }).code)).toEqual(["bad_frame", "bad_frame", "bad_daemon_frame", "bad_frame", "forbidden"]);
   const [listed] = (await (await server.api("/api/daemons")).json()) as { folders: string[] }[];
   expect(listed.folders).toEqual(["/srv/p"]);

@@ -11,7 +11,9 @@ import { type RemoteEnv, startRemoteEnv } from "./support.ts";
 
 let env: RemoteEnv;
 beforeAll(async () => {
-  env = await startRemoteEnv({ "remote-bash": [{ name: "Bash", input: { command: "echo remote > remote.txt", description: "Write remote.txt" } }] });
+  env = await startRemoteEnv({
+    "remote-bash": [{ name: "Bash", input: { command: "echo remote > remote.txt", description: "Write remote.txt" } }],
+  });
   await env.startDaemon();
 });
 afterAll(async () => {
@@ -24,14 +26,23 @@ test("a session started through the API runs claude in the allowed folder; its B
   expect(res.status).toBe(201);
   const id = body.sessionId as string;
   expect(body.session).toMatchObject({ id, cwd: env.project, deviceId: env.deviceId });
-  await waitFor(() => env.fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("scenario remote-bash please")), { timeoutMs: 30_000, what: () => `the first message at the model\n${env.daemonLog()}` });
+  await waitFor(() => env.fake.requests.some((r) => JSON.stringify(r.messages ?? []).includes("scenario remote-bash please")), {
+    timeoutMs: 30_000,
+    what: () => `the first message at the model\n${env.daemonLog()}`,
+  });
   const prompt = await env.waitPrompt(id, (p) => p.tool === "Bash");
   expect(prompt.input).toMatchObject({ command: "echo remote > remote.txt" });
-  await waitFor(async () => (await env.screenText(id)).includes("remote.txt"), { timeoutMs: 15_000, what: "the dialog on the session's screen" });
+  await waitFor(async () => (await env.screenText(id)).includes("remote.txt"), {
+    timeoutMs: 15_000,
+    what: "the dialog on the session's screen",
+  });
   expect((await env.post(`/api/prompts/${prompt.id}/approve`)).status).toBe(200);
   // The shell creates the file before it writes to it: wait for the content, not the name.
   const file = join(env.project, "remote.txt");
-  await waitFor(() => existsSync(file) && readFileSync(file, "utf8") === "remote\n", { timeoutMs: 20_000, what: "remote.txt written by the approved Bash call" });
+  await waitFor(() => existsSync(file) && readFileSync(file, "utf8") === "remote\n", {
+    timeoutMs: 20_000,
+    what: "remote.txt written by the approved Bash call",
+  });
   const audit = (await env.get("/api/audit")) as { action: string; target: string }[];
   expect(audit.some((a) => a.action === "session.start" && a.target === id)).toBe(true);
 });
@@ -41,5 +52,7 @@ test("/metrics counts daemons online and sessions started remotely", async () =>
   expect(text).toMatch(/^claude_remote_daemons_online 1$/m);
   expect(text).toMatch(/^claude_remote_remote_starts_total\{result="started"\} 1$/m);
   await env.killDaemon(15);
-  await waitFor(async () => /^claude_remote_daemons_online 0$/m.test(await (await env.server.api("/metrics")).text()), { what: "daemons_online 0 once the daemon left" });
+  await waitFor(async () => /^claude_remote_daemons_online 0$/m.test(await (await env.server.api("/metrics")).text()), {
+    what: "daemons_online 0 once the daemon left",
+  });
 });

@@ -43,12 +43,18 @@ test("Stop: the agent and the tools it started are gone; the session ends with t
 
   const res = await env.post(`/api/sessions/${id}/stop`, { graceMs: 1000 });
   expect(res.status).toBe(202);
-  const s = await waitFor(async () => {
-    const s = await env.get(`/api/sessions/${id}`);
-    return s.status === "exited" ? s : null;
-  }, { timeoutMs: 30_000, what: "the session exited" });
+  const s = await waitFor(
+    async () => {
+      const s = await env.get(`/api/sessions/${id}`);
+      return s.status === "exited" ? s : null;
+    },
+    { timeoutMs: 30_000, what: "the session exited" },
+  );
   expect(typeof s.exitCode).toBe("number");
-  await waitFor(() => tree.every((p) => !alive(p)), { timeoutMs: 10_000, what: () => `the tree gone: ${tree.filter(alive).join(", ")} alive` });
+  await waitFor(() => tree.every((p) => !alive(p)), {
+    timeoutMs: 10_000,
+    what: () => `the tree gone: ${tree.filter(alive).join(", ")} alive`,
+  });
   expect(sleeperPids()).toEqual([]);
   expect(await runningHosts(join(env.configDir, "run"))).toEqual([]);
   const audit = (await env.get("/api/audit")) as { action: string; target: string }[];
@@ -66,7 +72,10 @@ test("the daemon SIGKILLed: its session keeps streaming; a new daemon sees it an
 
   // still streaming: input from the API reaches the agent and its echo reaches the server
   expect((await env.post(`/api/sessions/${id}/input`, { text: "still here" })).status).toBe(200);
-  await waitFor(async () => (await env.screenText(id)).includes("still here"), { timeoutMs: 15_000, what: "the typed text on the server's screen" });
+  await waitFor(async () => (await env.screenText(id)).includes("still here"), {
+    timeoutMs: 15_000,
+    what: "the typed text on the server's screen",
+  });
 
   await env.startDaemon();
   const daemons = (await env.get("/api/daemons")) as { sessions: { sessionId: string }[] }[];
@@ -86,19 +95,39 @@ test("Stop of a session no daemon hosts is refused", async () => {
 
 test("a program that ignores interrupt and terminate: its whole tree is killed after the grace periods", async () => {
   const keep = "sleep 986";
-  writeFileSync(join(env.configDir, "daemon.json"), JSON.stringify({ presets: { stubborn: { command: ["sh", "-c", `trap '' INT TERM; (trap '' INT TERM HUP; exec ${keep}) & echo ready; while :; do sleep 1; done`] } } }));
+  writeFileSync(
+    join(env.configDir, "daemon.json"),
+    JSON.stringify({
+      presets: {
+        stubborn: {
+          command: ["sh", "-c", `trap '' INT TERM; (trap '' INT TERM HUP; exec ${keep}) & echo ready; while :; do sleep 1; done`],
+        },
+      },
+    }),
+  );
   await env.killDaemon(15);
   await waitFor(async () => ((await env.get("/api/daemons")) as unknown[]).length === 0, { what: "the old daemon offline" });
   await env.startDaemon(["--preset", "stubborn"]);
   const res = await env.start({ folder: env.project, preset: "stubborn" });
   expect(res.status).toBe(201);
   const id = ((await res.json()) as { sessionId: string }).sessionId;
-  const kept = await waitFor(() => Bun.spawnSync(["pgrep", "-f", `^${keep}`]).stdout.toString().split("\n").filter(Boolean).map(Number)[0], { what: "the child that ignores signals" });
+  const kept = await waitFor(
+    () =>
+      Bun.spawnSync(["pgrep", "-f", `^${keep}`])
+        .stdout.toString()
+        .split("\n")
+        .filter(Boolean)
+        .map(Number)[0],
+    { what: "the child that ignores signals" },
+  );
   expect((await env.post(`/api/sessions/${id}/stop`, { graceMs: 200 })).status).toBe(202);
-  const s = await waitFor(async () => {
-    const s = await env.get(`/api/sessions/${id}`);
-    return s.status === "exited" ? s : null;
-  }, { timeoutMs: 30_000, what: "the session exited" });
+  const s = await waitFor(
+    async () => {
+      const s = await env.get(`/api/sessions/${id}`);
+      return s.status === "exited" ? s : null;
+    },
+    { timeoutMs: 30_000, what: "the session exited" },
+  );
   expect(s.exitCode).toBe(137); // SIGKILL: nothing else ended it
   await waitFor(() => !alive(kept), { timeoutMs: 10_000, what: "the orphaned child killed too" });
 });

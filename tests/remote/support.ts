@@ -54,17 +54,31 @@ export async function startRemoteEnv(scenarios: Record<string, Scenario>): Promi
   let log = "";
   const spawned: Subprocess[] = [];
   const e: RemoteEnv = {
-    server, fake, configDir, deviceId, project, outside, env,
+    server,
+    fake,
+    configDir,
+    deviceId,
+    project,
+    outside,
+    env,
     daemon: null,
     daemonLog: () => log,
     async startDaemon(extra = []) {
-      const p = Bun.spawn([BUN, CLI, "daemon", "--allow-folder", project, ...extra], { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      const p = Bun.spawn([BUN, CLI, "daemon", "--allow-folder", project, ...extra], {
+        env,
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+      });
       e.daemon = p;
       spawned.push(p);
       void (async () => {
         for await (const chunk of p.stderr as unknown as AsyncIterable<Uint8Array>) log += new TextDecoder().decode(chunk);
       })();
-      await waitFor(async () => ((await e.get("/api/daemons")) as { deviceId: string }[]).some((d) => d.deviceId === deviceId), { timeoutMs: 20_000, what: () => `the daemon online:\n${log}` });
+      await waitFor(async () => ((await e.get("/api/daemons")) as { deviceId: string }[]).some((d) => d.deviceId === deviceId), {
+        timeoutMs: 20_000,
+        what: () => `the daemon online:\n${log}`,
+      });
       return p;
     },
     async killDaemon(signal = 9) {
@@ -77,7 +91,11 @@ export async function startRemoteEnv(scenarios: Record<string, Scenario>): Promi
     post: (path, body) => server.api(path, { method: "POST", body: JSON.stringify(body ?? {}) }),
     get: async (path) => (await server.api(path)).json(),
     waitPrompt: (sessionId, pred = () => true) =>
-      waitFor(async () => ((await e.get(`/api/prompts?session=${sessionId}`)) as Prompt[]).find((p) => p.status === "pending" && pred(p)), { timeoutMs: 30_000, intervalMs: 100, what: "a pending prompt" }),
+      waitFor(async () => ((await e.get(`/api/prompts?session=${sessionId}`)) as Prompt[]).find((p) => p.status === "pending" && pred(p)), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: "a pending prompt",
+      }),
     screenText: async (sessionId) => ((await e.get(`/api/sessions/${sessionId}/screen`)) as { lines: string[] }).lines.join("\n"),
     async stop() {
       await e.killDaemon(15);

@@ -10,14 +10,36 @@ import { HeadlessScreen } from "../../src/terminal/headless.ts";
 const claude = { name: "claude", agent: "claude", command: ["/bin/claude", "--model", "x"], modes: [] };
 
 test("a first message that looks like an option stays a message: it comes after --", () => {
-  const argv = agentArgv(claude, { message: "--dangerously-skip-permissions", permissionMode: "plan" }, { id: "1b4e28ba-2fa1-11d2-883f-0016d3cca427", resume: false });
-  expect(argv).toEqual(["/bin/claude", "--model", "x", "--session-id", "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "--permission-mode", "plan", "--", "--dangerously-skip-permissions"]);
+  const argv = agentArgv(
+    claude,
+    { message: "--dangerously-skip-permissions", permissionMode: "plan" },
+    { id: "1b4e28ba-2fa1-11d2-883f-0016d3cca427", resume: false },
+  );
+  expect(argv).toEqual([
+    "/bin/claude",
+    "--model",
+    "x",
+    "--session-id",
+    "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+    "--permission-mode",
+    "plan",
+    "--",
+    "--dangerously-skip-permissions",
+  ]);
   expect(agentArgv(claude, { continue: true }, null)).toEqual(["/bin/claude", "--model", "x", "--continue"]);
-  expect(agentArgv({ ...claude, agent: "codex", command: ["codex"] }, { message: "-x", permissionMode: "plan" }, null)).toEqual(["codex", "--", "-x"]);
+  expect(agentArgv({ ...claude, agent: "codex", command: ["codex"] }, { message: "-x", permissionMode: "plan" }, null)).toEqual([
+    "codex",
+    "--",
+    "-x",
+  ]);
 });
 
 test("daemon flags", () => {
-  expect(parseDaemonArgs(["--allow-folder", "/a", "--allow-folder=/b", "--preset", "codex", "--allow-mode", "dontAsk"])).toMatchObject({ folders: ["/a", "/b"], presets: ["codex"], modes: ["dontAsk"] });
+  expect(parseDaemonArgs(["--allow-folder", "/a", "--allow-folder=/b", "--preset", "codex", "--allow-mode", "dontAsk"])).toMatchObject({
+    folders: ["/a", "/b"],
+    presets: ["codex"],
+    modes: ["dontAsk"],
+  });
   expect(parseDaemonArgs(["--allow-folder"])).toBe("--allow-folder needs a value");
   expect(parseDaemonArgs(["--what"])).toBe("unknown argument --what");
 });

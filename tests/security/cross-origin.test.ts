@@ -20,11 +20,22 @@ let sessionId: string;
 beforeAll(async () => {
   server = await startTestServer();
   const dev = await server.pairDevice("victim-laptop");
-  victim = spawnInPty([BUN, CLI, "exec", "--name", "victim", "--", "bash", "-c", 'stty -echo; echo READY; while IFS= read -r l; do echo "GOT<$l>"; done'], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
-  sessionId = (await waitFor(async () => (await sessions(server)).find((s) => s.name === "victim" && s.status === "running"), { what: "victim session" })).id;
+  victim = spawnInPty(
+    [BUN, CLI, "exec", "--name", "victim", "--", "bash", "-c", 'stty -echo; echo READY; while IFS= read -r l; do echo "GOT<$l>"; done'],
+    { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } },
+  );
+  sessionId = (
+    await waitFor(async () => (await sessions(server)).find((s) => s.name === "victim" && s.status === "running"), {
+      what: "victim session",
+    })
+  ).id;
   await waitFor(() => victim.text().includes("READY"), { what: "READY" });
   browser = await launch();
-  evil = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(attackPage(server.url, sessionId), { headers: { "Content-Type": "text/html" } }) });
+  evil = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: () => new Response(attackPage(server.url, sessionId), { headers: { "Content-Type": "text/html" } }),
+  });
 }, 30_000);
 
 afterAll(async () => {
@@ -70,7 +81,12 @@ test("a page on another origin, holding the victim's cookie, cannot open /ws, se
     // The victim logs in on the real origin.
     const own = await context.newPage();
     await own.goto(`${server.url}/health`);
-    const login = await own.evaluate(async (token) => (await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) })).status, server.token);
+    const login = await own.evaluate(
+      async (token) =>
+        (await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) }))
+          .status,
+      server.token,
+    );
     expect(login).toBe(200);
     expect((await context.cookies(server.url)).map((c) => c.name)).toContain("cr_session");
 
@@ -79,7 +95,12 @@ test("a page on another origin, holding the victim's cookie, cannot open /ws, se
     page.on("response", async (res) => {
       if (!res.url().startsWith(server.url)) return;
       const headers = await res.request().allHeaders();
-      toServer.push({ method: res.request().method(), url: res.url().slice(server.url.length), status: res.status(), cookie: (headers.cookie ?? "").includes("cr_session=") });
+      toServer.push({
+        method: res.request().method(),
+        url: res.url().slice(server.url.length),
+        status: res.status(),
+        cookie: (headers.cookie ?? "").includes("cr_session="),
+      });
     });
     // The form posts into a frame; wait for it to settle either way before looking at the PTY.
     let formSettled = false;
@@ -89,8 +110,12 @@ test("a page on another origin, holding the victim's cookie, cannot open /ws, se
     page.on("requestfinished", settled);
     page.on("requestfailed", settled);
     await page.goto(`http://127.0.0.1:${evil.port}/`);
-    await page.waitForFunction(() => (window as unknown as { results: { done?: boolean } }).results.done === true, null, { timeout: 15_000 });
-    await waitFor(() => toServer.some((r) => r.method === "POST" && r.url.endsWith("/input") && r.status === 403 && r.cookie), { what: "a cookie-carrying input POST answered 403" });
+    await page.waitForFunction(() => (window as unknown as { results: { done?: boolean } }).results.done === true, null, {
+      timeout: 15_000,
+    });
+    await waitFor(() => toServer.some((r) => r.method === "POST" && r.url.endsWith("/input") && r.status === 403 && r.cookie), {
+      what: "a cookie-carrying input POST answered 403",
+    });
     const results = await page.evaluate(() => (window as unknown as { results: Record<string, unknown> }).results);
     await waitFor(() => formSettled, { what: "the form post to settle" });
 
@@ -129,9 +154,17 @@ test("the same cookie (with its page key) from the server's own origin does reac
     await own.goto(`${server.url}/health`);
     const statuses = await own.evaluate(
       async ([token, sid]) => {
-        const login = await fetch("/api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) });
+        const login = await fetch("/api/login", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ token }),
+        });
         const { pageKey } = await login.json();
-        const input = await fetch(`/api/sessions/${sid}/input`, { method: "POST", headers: { "Content-Type": "application/json", "x-cr-page-key": pageKey }, body: JSON.stringify({ text: "from-own-origin\r" }) });
+        const input = await fetch(`/api/sessions/${sid}/input`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "x-cr-page-key": pageKey },
+          body: JSON.stringify({ text: "from-own-origin\r" }),
+        });
         return [login.status, input.status];
       },
       [server.token, sessionId] as const,

@@ -27,7 +27,10 @@ const rnd = mulberry32(SEED);
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 const randomBytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
-const randomText = (n: number) => Array.from({ length: n }, () => String.fromCodePoint(pick([int(128), 0x80 + int(0x700), 0x4e00 + int(0x100), 0x1f600 + int(0x40)]))).join("");
+const randomText = (n: number) =>
+  Array.from({ length: n }, () => String.fromCodePoint(pick([int(128), 0x80 + int(0x700), 0x4e00 + int(0x100), 0x1f600 + int(0x40)]))).join(
+    "",
+  );
 
 let server: TestServer;
 let realSession: string;
@@ -42,8 +45,14 @@ beforeAll(async () => {
   stopFile = join(tempDir("cr-fuzz-"), "stop");
   // Output with colours, UTF-8 and raw random bytes (invalid UTF-8 included; C0/C1 controls dropped so xterm's parser does not log), until the test says stop; stdin echo off so nothing typed could show.
   const script = `stty -echo; i=0; while [ ! -e ${stopFile} ]; do i=$((i+1)); printf 'line %06d \\033[3%dm colour \\033[0m é字😀 ' $i $((i % 8)); head -c 97 /dev/urandom | tr -d '\\000-\\037\\177-\\237'; printf '\\n'; sleep 0.01; done; echo done-$i`;
-  victim = spawnInPty([BUN, CLI, "exec", "--name", "fuzz-victim", "--", "bash", "-c", script], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
-  realSession = (await waitFor(async () => (await sessions(server)).find((s) => s.name === "fuzz-victim" && s.status === "running"), { what: "streaming session" })).id;
+  victim = spawnInPty([BUN, CLI, "exec", "--name", "fuzz-victim", "--", "bash", "-c", script], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir },
+  });
+  realSession = (
+    await waitFor(async () => (await sessions(server)).find((s) => s.name === "fuzz-victim" && s.status === "running"), {
+      what: "streaming session",
+    })
+  ).id;
 }, 30_000);
 
 afterAll(async () => {
@@ -82,14 +91,39 @@ function badTextFrame(): string {
       return JSON.stringify({ ...f, [k]: wrongTypeFor(f[k]) }); // a field of the wrong type
     }
     case 3:
-      return JSON.stringify(pick([{ type: `x-${int(1e6)}` }, { type: 5 }, {}, [], 42, "str", null, true, { type: "session.kill", sessionId: realSession }, { type: "input", sessionId: realSession, data: "rm -rf ~\r" }])); // unknown types
+      return JSON.stringify(
+        pick([
+          { type: `x-${int(1e6)}` },
+          { type: 5 },
+          {},
+          [],
+          42,
+          "str",
+          null,
+          true,
+          { type: "session.kill", sessionId: realSession },
+          { type: "input", sessionId: realSession, data: "rm -rf ~\r" },
+        ]),
+      ); // unknown types
     case 4:
       return randomText(1 + int(200));
     case 5:
-      return pick(["[".repeat(50_000), `${"[".repeat(3000)}${"]".repeat(3000)}`, '{"__proto__":{"polluted":1},"type":"nope"}', '{"constructor":{"prototype":{"polluted":1}}}', "\u0000", ""]);
+      return pick([
+        "[".repeat(50_000),
+        `${"[".repeat(3000)}${"]".repeat(3000)}`,
+        '{"__proto__":{"polluted":1},"type":"nope"}',
+        '{"constructor":{"prototype":{"polluted":1}}}',
+        "\u0000",
+        "",
+      ]);
     case 6:
       // Valid shape, but the session belongs to another device: neither taken over nor ended.
-      return JSON.stringify(pick([{ type: "session.open", sessionId: realSession, name: "hijack", command: ["x"], cwd: "/", cols: 80, rows: 24, startedAt: 1 }, { type: "session.lost", sessionId: realSession }]));
+      return JSON.stringify(
+        pick([
+          { type: "session.open", sessionId: realSession, name: "hijack", command: ["x"], cwd: "/", cols: 80, rows: 24, startedAt: 1 },
+          { type: "session.lost", sessionId: realSession },
+        ]),
+      );
     case 7:
       return JSON.stringify({ type: "gap", sessionId: realSession, fromSeq: 1, toSeq: 1e9, bytes: 1 }); // not this connection's session
     case 8:
@@ -135,7 +169,10 @@ function badBinaryFrame(): Uint8Array {
   }
 }
 
-async function fuzzDevice(creds: { deviceId: string; secret: string }, batches: number): Promise<{ sent: number; errors: number; rateLimited: number }> {
+async function fuzzDevice(
+  creds: { deviceId: string; secret: string },
+  batches: number,
+): Promise<{ sent: number; errors: number; rateLimited: number }> {
   const s = rawSocket(server.url, (c) => helloFor(creds, c.nonce));
   await s.waitFor("welcome");
   let sent = 0;
@@ -164,7 +201,22 @@ async function fuzzDevice(creds: { deviceId: string; secret: string }, batches: 
 const BAD_BODIES: (() => BodyInit)[] = [
   () => randomBytes(1 + int(400)),
   () => JSON.stringify({ text: "x", keys: ["esc"] }).slice(0, 1 + int(20)),
-  () => JSON.stringify(pick([{ text: 5 }, { keys: "esc" }, { keys: ["nope"] }, { cols: "80", rows: 24 }, { token: 1 }, { code: [], name: {} }, { option: {} }, { message: 7 }, [], null, 42])),
+  () =>
+    JSON.stringify(
+      pick([
+        { text: 5 },
+        { keys: "esc" },
+        { keys: ["nope"] },
+        { cols: "80", rows: 24 },
+        { token: 1 },
+        { code: [], name: {} },
+        { option: {} },
+        { message: 7 },
+        [],
+        null,
+        42,
+      ]),
+    ),
   () => `{"text":"${"a".repeat(70_000)}"}`, // over the 64 KiB body cap
   () => randomText(1 + int(100)),
   () => "\xff\xfe\x00{",
@@ -176,17 +228,38 @@ async function fuzzHttp(count: number): Promise<{ status: number; route: string;
   const jobs = Array.from({ length: 6 }, async (_, w) => {
     for (let i = w; i < count; i += 6) {
       const r = pick(targets);
-      const path = r.path === "/api/sessions/:id/input" || r.path === "/api/sessions/:id/resize" ? r.path.replace(":id", realSession) : fillPath(r.path);
-      const res = await server.api(path, { method: r.method, body: pick(BAD_BODIES)(), headers: { "Content-Type": pick(["application/json", "text/plain", "application/octet-stream"]), "X-Forwarded-For": `10.77.${(i >> 8) & 255}.${i & 255}` } });
+      const path =
+        r.path === "/api/sessions/:id/input" || r.path === "/api/sessions/:id/resize"
+          ? r.path.replace(":id", realSession)
+          : fillPath(r.path);
+      const res = await server.api(path, {
+        method: r.method,
+        body: pick(BAD_BODIES)(),
+        headers: {
+          "Content-Type": pick(["application/json", "text/plain", "application/octet-stream"]),
+          "X-Forwarded-For": `10.77.${(i >> 8) & 255}.${i & 255}`,
+        },
+      });
       const text = await res.text();
       const okError = res.status >= 400 && res.status < 500 && (res.status === 413 || /"error"/.test(text));
       // Body-less routes (create a pairing code or a login link, log out, revoke a missing device) may ignore the body; they must not 5xx.
       const ignoresBody = ["/api/pairing-codes", "/api/login-links", "/api/logout"].includes(r.path);
-      if (!okError && !(ignoresBody && res.status < 300)) bad.push({ status: res.status, route: `${r.method} ${r.path}`, body: text.slice(0, 200) });
+      if (!okError && !(ignoresBody && res.status < 300))
+        bad.push({ status: res.status, route: `${r.method} ${r.path}`, body: text.slice(0, 200) });
     }
   });
   // GETs with hostile query strings and paths.
-  const gets = ["/api/audit?before=abc&limit=-5", "/api/audit?limit=1e309", "/events?session=../../etc&from=-1", `/events?session=${realSession}&from=x`, "/api/search?q=%00%ff", "/api/sessions/%E0%A4%A", "/api/sessions/..%2F..%2Fetc/output", "/%2e%2e/%2e%2e/etc/passwd", "/api/sessions/x/screen?cols=-1"];
+  const gets = [
+    "/api/audit?before=abc&limit=-5",
+    "/api/audit?limit=1e309",
+    "/events?session=../../etc&from=-1",
+    `/events?session=${realSession}&from=x`,
+    "/api/search?q=%00%ff",
+    "/api/sessions/%E0%A4%A",
+    "/api/sessions/..%2F..%2Fetc/output",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/api/sessions/x/screen?cols=-1",
+  ];
   for (const g of gets) {
     const res = await server.api(g);
     if (res.status >= 500) bad.push({ status: res.status, route: `GET ${g}`, body: (await res.text()).slice(0, 200) });
@@ -222,7 +295,9 @@ test(`>= 10k malformed frames and bodies: server up, one error per bad frame, se
 
   writeFileSync(stopFile, "");
   expect(await victim.exited).toBe(0);
-  const s = await waitFor(async () => (await sessions(server)).find((x) => x.id === realSession && x.status === "exited"), { what: "session exited" });
+  const s = await waitFor(async () => (await sessions(server)).find((x) => x.id === realSession && x.status === "exited"), {
+    what: "session exited",
+  });
   expect(s.exitCode).toBe(0);
   const stored = await storedOutput(server, realSession);
   const seen = victim.output();

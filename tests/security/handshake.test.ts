@@ -119,12 +119,22 @@ test("a cross-origin WebSocket upgrade is refused before any challenge", async (
 
 test("the device list shows name, host and last seen; revoking closes live connections at once and refuses the next HMAC", async () => {
   const d = await server.pairDevice("to-revoke");
-  const t = spawnInPty([BUN, CLI, "exec", "--name", "revoked-session", "--", "bash", "-c", "echo up; sleep 30"], { env: { CLAUDE_REMOTE_CONFIG_DIR: d.configDir } });
-  const live = await waitFor(async () => (await sessions(server)).find((x) => x.name === "revoked-session" && x.status === "running"), { what: "running session" });
+  const t = spawnInPty([BUN, CLI, "exec", "--name", "revoked-session", "--", "bash", "-c", "echo up; sleep 30"], {
+    env: { CLAUDE_REMOTE_CONFIG_DIR: d.configDir },
+  });
+  const live = await waitFor(async () => (await sessions(server)).find((x) => x.name === "revoked-session" && x.status === "running"), {
+    what: "running session",
+  });
   const raw = rawSocket(server.url, (c) => helloFor(d, c.nonce));
   await raw.waitFor("welcome");
 
-  const list = (await (await server.api("/api/devices")).json()) as { id: string; name: string; host: string | null; lastSeenAt: number | null; online: boolean }[];
+  const list = (await (await server.api("/api/devices")).json()) as {
+    id: string;
+    name: string;
+    host: string | null;
+    lastSeenAt: number | null;
+    online: boolean;
+  }[];
   const entry = list.find((x) => x.id === d.deviceId)!;
   expect(entry.name).toBe("to-revoke");
   expect(entry.host).toBeTruthy();
@@ -135,7 +145,9 @@ test("the device list shows name, host and last seen; revoking closes live conne
   expect(res.status).toBe(200);
   expect(((await res.json()) as { connectionsClosed: number }).connectionsClosed).toBe(2);
   expect((await raw.closed).code).toBe(4003);
-  await waitFor(async () => (await sessions(server)).find((x) => x.id === live.id)?.status === "disconnected", { what: "session disconnected" });
+  await waitFor(async () => (await sessions(server)).find((x) => x.id === live.id)?.status === "disconnected", {
+    what: "session disconnected",
+  });
 
   const again = rawSocket(server.url, (c) => helloFor(d, c.nonce));
   expect((await again.closed).code).toBe(4001);

@@ -47,9 +47,17 @@ afterAll(async () => {
 
 async function hostileSession(name: string) {
   const pty = spawnInPty([BUN, CLI, "exec", "--name", name, "--", "bash", "-c", HOSTILE], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
-  const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === name && x.status === "running"), { what: `session ${name}` });
+  const s = await waitFor(async () => (await sessions(server)).find((x) => x.name === name && x.status === "running"), {
+    what: `session ${name}`,
+  });
   // The server's headless terminal has parsed the queries once its screen shows the line after them.
-  await waitFor(async () => ((await (await server.api(`/api/sessions/${s.id}/screen`)).json()) as { lines: string[] }).lines.some((l) => l.includes("QUERIES-SENT")), { what: "queries parsed on the server" });
+  await waitFor(
+    async () =>
+      ((await (await server.api(`/api/sessions/${s.id}/screen`)).json()) as { lines: string[] }).lines.some((l) =>
+        l.includes("QUERIES-SENT"),
+      ),
+    { what: "queries parsed on the server" },
+  );
   return { pty, id: s.id };
 }
 
@@ -81,52 +89,61 @@ test("DA/DSR and other queries in a session's output never produce input to its 
   await screen.body?.cancel();
   expect(first).toBe("5a"); // "Z": the first byte the program saw is the one typed
   expect(rest).toBe("");
-  expect((await auditActions(server)).filter((a) => a.action === "session.input" && a.target === id).map((a) => a.detail)).toEqual([{ text: "Z" }]);
+  expect((await auditActions(server)).filter((a) => a.action === "session.input" && a.target === id).map((a) => a.detail)).toEqual([
+    { text: "Z" },
+  ]);
 });
 
 const DASHBOARD = existsSync(join(REPO, "public/index.html")) && existsSync(join(REPO, "public/js/session.js"));
 
-test.skipIf(!DASHBOARD)("in Chromium, the dashboard shows the hostile session: no script runs, nothing is injected, nothing reaches the PTY", async () => {
-  const { pty, id } = await hostileSession("queries-browser");
-  browser = await launch();
-  const context = await browser.newContext({ serviceWorkers: "block" });
-  try {
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    const consoleErrors: string[] = [];
-    page.on("pageerror", (e) => consoleErrors.push(e.message));
-    // A CSP refusal would mean something tried to run inline code or load a foreign resource.
-    page.on("console", (m) => m.type() === "error" && /Content Security Policy|Refused to/.test(m.text()) && consoleErrors.push(m.text()));
-    // Log in by the printed link: the token must leave the address bar.
-    await page.goto(`${server.url}/#token=${encodeURIComponent(server.token)}`);
-    await waitFor(async () => (await context.cookies(server.url)).some((c) => c.name === "cr_session"), { what: "session cookie" });
-    expect(page.url()).not.toContain(server.token);
-    await page.goto(`${server.url}/#/s/${encodeURIComponent(id)}`);
-    await page.waitForFunction(() => document.body.innerText.includes("QUERIES-SENT"), null, { timeout: 15_000 });
-    const text = await page.evaluate(() => document.body.innerText);
-    expect(text).toContain("<script>window.__pwned=1;alert(1)</script>");
-    expect(text).toContain('<img src=x onerror="window.__pwned=2;alert(2)">');
-    await Bun.sleep(300);
-    const dom = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
-      inlineScripts: Array.from(document.scripts).filter((s) => !s.src).length,
-      imgs: Array.from(document.querySelectorAll("img")).map((i) => i.getAttribute("src")),
-      handlers: Array.from(document.querySelectorAll("*")).filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith("on"))).length,
-      jsLinks: Array.from(document.querySelectorAll("a")).filter((a) => /^\s*javascript:/i.test(a.getAttribute("href") ?? "")).length,
-    }));
-    expect(dom).toEqual({ pwned: null, inlineScripts: 0, imgs: dom.imgs.filter((s) => s !== "x"), handlers: 0, jsLinks: 0 });
-    expect(dom.imgs).not.toContain("x");
-    expect(dialogs).toEqual([]);
-    // Only after the page has shown it all, the test types one byte: it is the first the program sees.
-    const [first, rest] = await typeAndReport(pty, id);
-    expect(first).toBe("5a");
-    expect(rest).toBe("");
-    expect(consoleErrors).toEqual([]);
-  } finally {
-    await context.close();
-  }
-});
+test.skipIf(!DASHBOARD)(
+  "in Chromium, the dashboard shows the hostile session: no script runs, nothing is injected, nothing reaches the PTY",
+  async () => {
+    const { pty, id } = await hostileSession("queries-browser");
+    browser = await launch();
+    const context = await browser.newContext({ serviceWorkers: "block" });
+    try {
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      page.on("dialog", (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      const consoleErrors: string[] = [];
+      page.on("pageerror", (e) => consoleErrors.push(e.message));
+      // A CSP refusal would mean something tried to run inline code or load a foreign resource.
+      page.on(
+        "console",
+        (m) => m.type() === "error" && /Content Security Policy|Refused to/.test(m.text()) && consoleErrors.push(m.text()),
+      );
+      // Log in by the printed link: the token must leave the address bar.
+      await page.goto(`${server.url}/#token=${encodeURIComponent(server.token)}`);
+      await waitFor(async () => (await context.cookies(server.url)).some((c) => c.name === "cr_session"), { what: "session cookie" });
+      expect(page.url()).not.toContain(server.token);
+      await page.goto(`${server.url}/#/s/${encodeURIComponent(id)}`);
+      await page.waitForFunction(() => document.body.innerText.includes("QUERIES-SENT"), null, { timeout: 15_000 });
+      const text = await page.evaluate(() => document.body.innerText);
+      expect(text).toContain("<script>window.__pwned=1;alert(1)</script>");
+      expect(text).toContain('<img src=x onerror="window.__pwned=2;alert(2)">');
+      await Bun.sleep(300);
+      const dom = await page.evaluate(() => ({
+        pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+        inlineScripts: Array.from(document.scripts).filter((s) => !s.src).length,
+        imgs: Array.from(document.querySelectorAll("img")).map((i) => i.getAttribute("src")),
+        handlers: Array.from(document.querySelectorAll("*")).filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith("on")))
+          .length,
+        jsLinks: Array.from(document.querySelectorAll("a")).filter((a) => /^\s*javascript:/i.test(a.getAttribute("href") ?? "")).length,
+      }));
+      expect(dom).toEqual({ pwned: null, inlineScripts: 0, imgs: dom.imgs.filter((s) => s !== "x"), handlers: 0, jsLinks: 0 });
+      expect(dom.imgs).not.toContain("x");
+      expect(dialogs).toEqual([]);
+      // Only after the page has shown it all, the test types one byte: it is the first the program sees.
+      const [first, rest] = await typeAndReport(pty, id);
+      expect(first).toBe("5a");
+      expect(rest).toBe("");
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  },
+);

@@ -25,7 +25,15 @@ beforeAll(async () => {
   const port = freePort();
   url = `http://127.0.0.1:${port}`;
   proc = Bun.spawn(["bash", "-c", `ulimit -n ${FD_LIMIT} && exec "$0" "$1"`, BUN, join(REPO, "src/server/main.ts")], {
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "error", CLAUDE_REMOTE_DATA_DIR: tempDir("cr-flood-"), CLAUDE_REMOTE_ADMIN_TOKEN: TOKEN, CLAUDE_REMOTE_IDLE_TIMEOUT: "2" },
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "error",
+      CLAUDE_REMOTE_DATA_DIR: tempDir("cr-flood-"),
+      CLAUDE_REMOTE_ADMIN_TOKEN: TOKEN,
+      CLAUDE_REMOTE_IDLE_TIMEOUT: "2",
+    },
     stdout: "ignore",
     stderr: "ignore",
   });
@@ -37,7 +45,8 @@ afterAll(() => {
   proc?.kill("SIGKILL");
 });
 
-const api = (path: string, init: RequestInit = {}) => fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } });
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } });
 
 /** One idle socket: after one request (keep-alive), or silent from the start; it never closes by itself. */
 async function idleSocket(request: boolean): Promise<void> {
@@ -63,7 +72,13 @@ async function healthWithin(ms: number): Promise<boolean> {
 test(`${FLOOD} idle connections from one client (server fd limit ${FD_LIMIT}) do not keep /health or a new device out`, async () => {
   // A device paired before the flood, to connect during it.
   const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
-  const creds = (await (await fetch(url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "during-flood" }) })).json()) as { deviceId: string; secret: string };
+  const creds = (await (
+    await fetch(url + "/api/pair", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code, name: "during-flood" }),
+    })
+  ).json()) as { deviceId: string; secret: string };
   const limits = await Bun.file(`/proc/${proc.pid}/limits`).text();
   expect(limits).toMatch(new RegExp(`Max open files\\s+${FD_LIMIT}\\s`));
 
@@ -73,15 +88,18 @@ test(`${FLOOD} idle connections from one client (server fd limit ${FD_LIMIT}) do
 
   // The server closes idle connections, so /health answers again while the flood still holds what it can.
   await waitFor(() => healthWithin(2000), { what: "/health during the flood", timeoutMs: 60_000 });
-  const device = await waitFor(async () => {
-    try {
-      const d = await connectDevice(url, creds);
-      await d.waitFrame("welcome");
-      return d;
-    } catch {
-      return undefined;
-    }
-  }, { what: "a device connection during the flood", timeoutMs: 60_000 });
+  const device = await waitFor(
+    async () => {
+      try {
+        const d = await connectDevice(url, creds);
+        await d.waitFrame("welcome");
+        return d;
+      } catch {
+        return undefined;
+      }
+    },
+    { what: "a device connection during the flood", timeoutMs: 60_000 },
+  );
   expect(device.frames.some((f) => f.type === "welcome")).toBe(true);
   // It was the server that let go: the flooding client closed nothing.
   expect(flood.filter((s) => s.closed).length).toBeGreaterThan(0);
@@ -108,12 +126,15 @@ test("event streams outlive the idle timeout; one IP's streams and sockets are c
     await waitFor(() => reader.events.some((e) => e.data?.sessionId === "probe-after-idle"), { what: "an event after the idle timeouts" });
     // Closing a stream frees its slot.
     await streams[1].body!.cancel();
-    await waitFor(async () => {
-      const r = await server.api("/events");
-      const ok = r.status === 200;
-      await r.body?.cancel();
-      return ok;
-    }, { what: "a slot freed by the closed stream" });
+    await waitFor(
+      async () => {
+        const r = await server.api("/events");
+        const ok = r.status === 200;
+        await r.body?.cancel();
+        return ok;
+      },
+      { what: "a slot freed by the closed stream" },
+    );
     await waitFor(() => server.app.streams.count("127.0.0.1") <= 3, { what: "slots back within the cap" });
     await reader.cancel();
     await streams[2].body?.cancel();

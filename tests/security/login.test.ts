@@ -35,13 +35,22 @@ const ticketIn = (text: string, base: string): string | undefined => {
   return m?.[1];
 };
 const loginWith = (url: string, body: unknown, ip?: string) =>
-  fetch(`${url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...(ip ? { "X-Forwarded-For": ip } : {}) }, body: JSON.stringify(body) });
+  fetch(`${url}/api/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(ip ? { "X-Forwarded-For": ip } : {}) },
+    body: JSON.stringify(body),
+  });
 
 test("first start prints a one-time login link (not the admin token) and its QR code; later starts do not; login-link prints a new one", async () => {
   const dataDir = tempDir("cr-banner-");
   const port = freePort();
   const local = `http://127.0.0.1:${port}`;
-  const env = { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, PUBLIC_URL: "https://remote.example.test", CLAUDE_REMOTE_ADMIN_TOKEN: "" };
+  const env = {
+    PORT: String(port),
+    CLAUDE_REMOTE_DATA_DIR: dataDir,
+    PUBLIC_URL: "https://remote.example.test",
+    CLAUDE_REMOTE_ADMIN_TOKEN: "",
+  };
   const first = spawnServerProcess(env);
   let out = "";
   let cliOut = "";
@@ -50,7 +59,9 @@ test("first start prints a one-time login link (not the admin token) and its QR 
     await waitForHealth(local);
     const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
     expect(token.length).toBeGreaterThanOrEqual(40);
-    const ticket = await waitFor(() => out.includes("▀") && ticketIn(out, "https://remote.example.test"), { what: "banner with link and QR" });
+    const ticket = await waitFor(() => out.includes("▀") && ticketIn(out, "https://remote.example.test"), {
+      what: "banner with link and QR",
+    });
     const url = `https://remote.example.test/#login=${ticket}`;
     const qr = await QRCode.toString(url, { type: "terminal", small: true, errorCorrectionLevel: "L" });
     expect(out).toContain(qr.trim()); // the QR printed is the QR of exactly that link
@@ -112,7 +123,9 @@ test("first start prints a one-time login link (not the admin token) and its QR 
 
 test("one ticket, two logins at the same instant: exactly one gets in", async () => {
   const ticket = server.app.auth.issueLoginTicket().ticket;
-  const statuses = (await Promise.all([loginWith(server.url, { ticket }, "203.0.113.24"), loginWith(server.url, { ticket }, "203.0.113.24")])).map((r) => r.status);
+  const statuses = (
+    await Promise.all([loginWith(server.url, { ticket }, "203.0.113.24"), loginWith(server.url, { ticket }, "203.0.113.24")])
+  ).map((r) => r.status);
   expect(statuses.sort()).toEqual([200, 401]);
 });
 
@@ -194,7 +207,11 @@ test("wrong tokens are refused and audited; the 11th try from one IP gets 429 + 
   const statuses: number[] = [];
   let retryAfter: string | null = null;
   for (let i = 0; i < 15; i++) {
-    const res = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...ip }, body: JSON.stringify({ token: `wrong-${i}` }) });
+    const res = await fetch(`${server.url}/api/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...ip },
+      body: JSON.stringify({ token: `wrong-${i}` }),
+    });
     statuses.push(res.status);
     if (res.status === 429) retryAfter = res.headers.get("retry-after");
   }
@@ -202,7 +219,11 @@ test("wrong tokens are refused and audited; the 11th try from one IP gets 429 + 
   expect(statuses.slice(10)).toEqual(Array(5).fill(429));
   expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   // The right token from that IP is still limited; from another IP it works.
-  const again = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...ip }, body: JSON.stringify({ token: server.token }) });
+  const again = await fetch(`${server.url}/api/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...ip },
+    body: JSON.stringify({ token: server.token }),
+  });
   expect(again.status).toBe(429);
   await login(server, { "X-Forwarded-For": "198.51.100.8", "User-Agent": "phone-browser/2.0" });
 

@@ -30,14 +30,29 @@ let evil: ReturnType<typeof Bun.serve>;
 beforeAll(async () => {
   server = await startTestServer();
   const dev = await server.pairDevice("victim-laptop");
-  victim = spawnInPty([BUN, CLI, "exec", "--name", "victim", "--", "bash", "-c", 'stty -echo; echo READY; while IFS= read -r l; do echo "GOT<$l>"; done'], { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } });
-  sessionId = (await waitFor(async () => (await sessions(server)).find((s) => s.name === "victim" && s.status === "running"), { what: "victim session" })).id;
+  victim = spawnInPty(
+    [BUN, CLI, "exec", "--name", "victim", "--", "bash", "-c", 'stty -echo; echo READY; while IFS= read -r l; do echo "GOT<$l>"; done'],
+    { env: { CLAUDE_REMOTE_CONFIG_DIR: dev.configDir } },
+  );
+  sessionId = (
+    await waitFor(async () => (await sessions(server)).find((s) => s.name === "victim" && s.status === "running"), {
+      what: "victim session",
+    })
+  ).id;
   await waitFor(() => victim.text().includes("READY"), { what: "READY" });
   // A second device holds a session with a pending prompt, so there is something to approve.
   const other = await server.pairDevice("prompt-device");
   device = await connectDevice(server.url, other);
   await device.openSession(PROMPT_SESSION);
-  device.sendJson({ type: "prompt.open", sessionId: PROMPT_SESSION, promptId: PROMPT, tool: "Bash", input: { command: "rm -rf ~/work" }, suggestions: [], at: Date.now() });
+  device.sendJson({
+    type: "prompt.open",
+    sessionId: PROMPT_SESSION,
+    promptId: PROMPT,
+    tool: "Bash",
+    input: { command: "rm -rf ~/work" },
+    suggestions: [],
+    at: Date.now(),
+  });
   await waitFor(async () => (await server.api(`/api/prompts/${PROMPT}`)).status === 200, { what: "the prompt" });
   browser = await launch();
   evil = Bun.serve({
@@ -65,8 +80,15 @@ function stolenCookie(): string | undefined {
 
 /** Everything the other port's server can do with the cookie, pretending to be the dashboard's page. */
 async function attack(cookie: string): Promise<Record<string, number | string>> {
-  const forged = { Cookie: cookie, Origin: server.url, "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors", "Content-Type": "application/json" };
-  const status = async (path: string, init: RequestInit = {}) => (await fetch(server.url + path, { ...init, headers: { ...forged, ...(init.headers as object) } })).status;
+  const forged = {
+    Cookie: cookie,
+    Origin: server.url,
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-Mode": "cors",
+    "Content-Type": "application/json",
+  };
+  const status = async (path: string, init: RequestInit = {}) =>
+    (await fetch(server.url + path, { ...init, headers: { ...forged, ...(init.headers as object) } })).status;
   const out: Record<string, number | string> = {};
   out.type = await status(`/api/sessions/${sessionId}/input`, { method: "POST", body: JSON.stringify({ text: "pwned-type\r" }) });
   out.keys = await status(`/api/sessions/${sessionId}/input`, { method: "POST", body: JSON.stringify({ keys: ["ctrl-c"] }) });
@@ -75,7 +97,11 @@ async function attack(cookie: string): Promise<Record<string, number | string>> 
   out.output = await status(`/api/sessions/${sessionId}/output`);
   out.list = await status("/api/sessions");
   out.pairingCode = await status("/api/pairing-codes", { method: "POST" });
-  for (const [name, path] of [["watchRaw", `/events?session=${sessionId}`], ["watchScreen", `/events?session=${sessionId}&view=screen`], ["events", "/events"]] as const) {
+  for (const [name, path] of [
+    ["watchRaw", `/events?session=${sessionId}`],
+    ["watchScreen", `/events?session=${sessionId}&view=screen`],
+    ["events", "/events"],
+  ] as const) {
     const ac = new AbortController();
     const res = await fetch(server.url + path, { headers: forged, signal: ac.signal });
     out[name] = res.status;
@@ -83,7 +109,9 @@ async function attack(cookie: string): Promise<Record<string, number | string>> 
   }
   // The viewer socket: open it with the cookie and type through it.
   out.viewer = await new Promise<string>((resolve) => {
-    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws/viewer?session=${sessionId}&view=raw`, { headers: { Cookie: cookie, Origin: server.url } } as never);
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/ws/viewer?session=${sessionId}&view=raw`, {
+      headers: { Cookie: cookie, Origin: server.url },
+    } as never);
     ws.onopen = () => ws.send(JSON.stringify({ type: "input", ref: "x", text: "pwned-ws\r" }));
     ws.onmessage = (e) => {
       if (String(e.data).includes("input.ok")) resolve("typed");
@@ -107,8 +135,17 @@ test("a server on another port of 127.0.0.1 gets the dashboard's cookie but cann
 
     const results = await attack(cookie);
     expect(results).toEqual({
-      type: 401, keys: 401, approve: 401, screen: 401, output: 401, list: 401, pairingCode: 401,
-      watchRaw: 401, watchScreen: 401, events: 401, viewer: "refused",
+      type: 401,
+      keys: 401,
+      approve: 401,
+      screen: 401,
+      output: 401,
+      list: 401,
+      pairingCode: 401,
+      watchRaw: 401,
+      watchScreen: 401,
+      events: 401,
+      viewer: "refused",
     });
 
     // The dashboard itself, with the same cookie and its page key, still types into the session.
@@ -128,27 +165,39 @@ test("a server on another port of 127.0.0.1 gets the dashboard's cookie but cann
   expect(device.frames.some((f) => f.type === "prompt.answer")).toBe(false);
   expect(((await (await server.api(`/api/prompts/${PROMPT}`)).json()) as { status: string }).status).toBe("pending");
   const audit = await auditActions(server);
-  expect(audit.filter((a) => a.action.startsWith("prompt.") || a.action === "pairing_code.create" && a.actor.startsWith("admin:browser"))).toEqual([]);
+  expect(
+    audit.filter((a) => a.action.startsWith("prompt.") || (a.action === "pairing_code.create" && a.actor.startsWith("admin:browser"))),
+  ).toEqual([]);
   expect(audit.filter((a) => a.action === "session.input").map((a) => a.detail?.text)).toEqual(["from-the-dashboard\r"]);
 });
 
 test("the page key is per login: another login's key, or one sent without the cookie, does not open anything", async () => {
   const login = async () => {
-    const res = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: server.token }) });
+    const res = await fetch(`${server.url}/api/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token: server.token }),
+    });
     return { cookie: (res.headers.get("set-cookie") ?? "").split(";")[0], pageKey: ((await res.json()) as { pageKey: string }).pageKey };
   };
   const a = await login();
   const b = await login();
   expect(a.pageKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  const me = async (headers: Record<string, string>) => (await fetch(`${server.url}/api/me`, { headers: { Origin: server.url, ...headers } })).status;
+  const me = async (headers: Record<string, string>) =>
+    (await fetch(`${server.url}/api/me`, { headers: { Origin: server.url, ...headers } })).status;
   expect(await me({ Cookie: a.cookie, [PAGE_KEY_HEADER]: a.pageKey })).toBe(200);
   expect(await me({ Cookie: a.cookie, [PAGE_KEY_HEADER]: b.pageKey })).toBe(401);
   expect(await me({ Cookie: a.cookie })).toBe(401);
   expect(await me({ [PAGE_KEY_HEADER]: a.pageKey })).toBe(401);
   // The key in the query is for EventSource and WebSocket only, not for REST.
-  expect((await fetch(`${server.url}/api/me?pageKey=${a.pageKey}`, { headers: { Cookie: a.cookie, Origin: server.url } })).status).toBe(401);
+  expect((await fetch(`${server.url}/api/me?pageKey=${a.pageKey}`, { headers: { Cookie: a.cookie, Origin: server.url } })).status).toBe(
+    401,
+  );
   const ac = new AbortController();
-  const sse = await fetch(`${server.url}/events?pageKey=${a.pageKey}`, { headers: { Cookie: a.cookie, Origin: server.url }, signal: ac.signal });
+  const sse = await fetch(`${server.url}/events?pageKey=${a.pageKey}`, {
+    headers: { Cookie: a.cookie, Origin: server.url },
+    signal: ac.signal,
+  });
   expect(sse.status).toBe(200);
   ac.abort();
 });

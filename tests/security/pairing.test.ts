@@ -17,7 +17,11 @@ async function newCode(): Promise<{ code: string; expiresAt: number; command: st
 }
 
 function pair(code: string, ip: string, name = "laptop") {
-  return fetch(`${server.url}/api/pair`, { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-For": ip }, body: JSON.stringify({ code, name, host: "build-box" }) });
+  return fetch(`${server.url}/api/pair`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": ip },
+    body: JSON.stringify({ code, name, host: "build-box" }),
+  });
 }
 
 /** Like a patient client: on 429, waits Retry-After (a few times at most) and tries again. */

@@ -26,7 +26,11 @@ test("bound to loopback, a request naming a foreign host (a DNS-rebinding page) 
 test("bodies over the cap get 413, on routes that read them and on those that do not", async () => {
   const big = await server.api("/api/pairing-codes", { method: "POST", body: "x".repeat(2 * 1024 * 1024) });
   expect(big.status).toBe(413);
-  const login = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-For": "198.51.100.50" }, body: JSON.stringify({ token: "a".repeat(100_000) }) });
+  const login = await fetch(`${server.url}/api/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": "198.51.100.50" },
+    body: JSON.stringify({ token: "a".repeat(100_000) }),
+  });
   expect(login.status).toBe(413);
   expect(((await login.json()) as { error: string }).error).toBe("bad_request");
 });

@@ -31,7 +31,11 @@ afterAll(() => server.stop());
 const adminRoutes = ROUTES.filter((r) => r.auth === "admin");
 
 test("the open routes are exactly the ones the design allows", () => {
-  expect(ROUTES.filter((r) => r.auth === "open").map((r) => `${r.method} ${r.path}`).sort()).toEqual(OPEN);
+  expect(
+    ROUTES.filter((r) => r.auth === "open")
+      .map((r) => `${r.method} ${r.path}`)
+      .sort(),
+  ).toEqual(OPEN);
   expect(adminRoutes.length).toBeGreaterThan(10);
   expect(adminRoutes.some((r) => r.path === "/events")).toBe(true);
 });
@@ -72,7 +76,11 @@ for (const route of adminRoutes) {
 
 test("open routes answer without credentials and never with CORS headers", async () => {
   for (const r of ROUTES.filter((r) => r.auth === "open")) {
-    const res = await fetch(server.url + r.path, { method: r.method, headers: { "Content-Type": "application/json", Origin: server.url }, body: r.method === "GET" ? undefined : "{}" });
+    const res = await fetch(server.url + r.path, {
+      method: r.method,
+      headers: { "Content-Type": "application/json", Origin: server.url },
+      body: r.method === "GET" ? undefined : "{}",
+    });
     expect(res.status).not.toBe(401);
     expect(res.status).toBeLessThan(500);
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
@@ -83,7 +91,11 @@ test("a CORS preflight from another origin gets no Access-Control-* headers", as
   for (const path of ["/api/sessions", "/api/login", "/api/pair", "/events", "/api/devices/x"]) {
     const res = await fetch(server.url + path, {
       method: "OPTIONS",
-      headers: { Origin: "http://evil.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, authorization" },
+      headers: {
+        Origin: "http://evil.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, authorization",
+      },
     });
     expect(res.status).toBeGreaterThanOrEqual(400);
     const cors: string[] = [];
@@ -98,7 +110,18 @@ test("/ws without a device handshake gets nothing but the challenge, then is clo
   ws.onmessage = (e) => frames.push(String(e.data));
   const closed = new Promise<number>((r) => (ws.onclose = (e) => r(e.code)));
   await new Promise((r) => (ws.onopen = r));
-  ws.send(JSON.stringify({ type: "session.open", sessionId: "abcdefgh1234", name: "x", command: ["x"], cwd: "/", cols: 80, rows: 24, startedAt: 0 }));
+  ws.send(
+    JSON.stringify({
+      type: "session.open",
+      sessionId: "abcdefgh1234",
+      name: "x",
+      command: ["x"],
+      cwd: "/",
+      cols: 80,
+      rows: 24,
+      startedAt: 0,
+    }),
+  );
   expect(await closed).toBe(4001);
   expect(frames.map((f) => JSON.parse(f).type)).toEqual(["challenge", "error"]);
 });

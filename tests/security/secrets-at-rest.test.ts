@@ -33,7 +33,11 @@ test("the database and its WAL hold no admin token, device secret or key, pairin
   // A real `claude-remote pair` with a code from the API.
   const { code } = (await (await server.api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
   const configDir = tempDir("cr-secret-config-");
-  const p = Bun.spawn([BUN, CLI, "pair", server.url, code], { env: { ...process.env, CLAUDE_REMOTE_CONFIG_DIR: configDir }, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawn([BUN, CLI, "pair", server.url, code], {
+    env: { ...process.env, CLAUDE_REMOTE_CONFIG_DIR: configDir },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   expect(await p.exited).toBe(0);
   const configPath = join(configDir, "config.json");
   const creds = JSON.parse(readFileSync(configPath, "utf8")) as { deviceId: string; secret: string };
@@ -48,7 +52,11 @@ test("the database and its WAL hold no admin token, device secret or key, pairin
   const ws = rawSocket(server.url, (c) => helloFor(creds, c.nonce));
   await ws.waitFor("welcome");
   ws.ws.close();
-  await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: `${token.slice(0, -1)}x` }) });
+  await fetch(`${server.url}/api/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ token: `${token.slice(0, -1)}x` }),
+  });
 
   const cookieValue = (c: string) => decodeURIComponent(c.slice(c.indexOf("=") + 1));
   const secrets: Record<string, string[]> = {
@@ -66,7 +74,9 @@ test("the database and its WAL hold no admin token, device secret or key, pairin
   const bytes = dbBytes();
   expect(bytes.length).toBeGreaterThan(4096);
   const raw = [readFileSync(join(server.dataDir, "master.key")), deviceKey(creds.secret), deviceKey(other.secret)];
-  const found = Object.entries(secrets).flatMap(([what, xs]) => xs.filter((x) => bytes.includes(Buffer.from(x))).map((x) => `${what}: ${x}`));
+  const found = Object.entries(secrets).flatMap(([what, xs]) =>
+    xs.filter((x) => bytes.includes(Buffer.from(x))).map((x) => `${what}: ${x}`),
+  );
   expect(found).toEqual([]);
   for (const k of raw) expect(bytes.includes(k)).toBe(false);
   // The check can fail: the device's id and name, which are not secret, are in there.

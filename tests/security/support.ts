@@ -9,8 +9,15 @@ import { waitFor } from "../support/wait.ts";
  * POST /api/login like the dashboard does; returns the `name=value` pair of the session cookie, the
  * Set-Cookie line, the page key and `auth`: the headers a page sends (cookie + page key).
  */
-export async function login(server: { url: string; token: string }, headers: Record<string, string> = {}): Promise<{ cookie: string; setCookie: string; pageKey: string; auth: Record<string, string> }> {
-  const res = await fetch(`${server.url}/api/login`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify({ token: server.token }) });
+export async function login(
+  server: { url: string; token: string },
+  headers: Record<string, string> = {},
+): Promise<{ cookie: string; setCookie: string; pageKey: string; auth: Record<string, string> }> {
+  const res = await fetch(`${server.url}/api/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify({ token: server.token }),
+  });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const setCookie = res.headers.get("set-cookie") ?? "";
   const { pageKey } = (await res.json()) as { pageKey: string };
@@ -29,12 +36,18 @@ export type RawSocket = {
 };
 
 /** A device WebSocket that records every text frame both ways; `answer` decides how to reply to the challenge. */
-export function rawSocket(url: string, answer?: (challenge: { nonce: string; ts: number }) => string | null, headers: Record<string, string> = {}): RawSocket {
+export function rawSocket(
+  url: string,
+  answer?: (challenge: { nonce: string; ts: number }) => string | null,
+  headers: Record<string, string> = {},
+): RawSocket {
   const ws = new WebSocket(url.replace(/^http/, "ws") + "/ws", { headers } as never);
   ws.binaryType = "arraybuffer";
   const received: any[] = [];
   const sent: string[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((r) => ws.addEventListener("close", (e) => r({ code: e.code, reason: e.reason })));
+  const closed = new Promise<{ code: number; reason: string }>((r) =>
+    ws.addEventListener("close", (e) => r({ code: e.code, reason: e.reason })),
+  );
   const opened = new Promise<boolean>((r) => {
     ws.addEventListener("open", () => r(true));
     ws.addEventListener("close", () => r(false));
@@ -53,7 +66,12 @@ export function rawSocket(url: string, answer?: (challenge: { nonce: string; ts:
     }
   });
   return {
-    ws, received, sent, closed, opened, send,
+    ws,
+    received,
+    sent,
+    closed,
+    opened,
+    send,
     waitFor: (type) => waitFor(() => received.find((f) => f.type === type), { what: `frame ${type}`, timeoutMs: 10_000 }),
   };
 }
@@ -64,7 +82,11 @@ export function helloFor(creds: { deviceId: string; secret: string }, nonce: str
   return JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, deviceId: creds.deviceId, nonce, ts, sig, host: "test-host" });
 }
 
-export async function auditActions(server: TestServer): Promise<{ action: string; actor: string; target: string | null; ip: string | null; userAgent: string | null; ts: number; detail: any }[]> {
+export async function auditActions(
+  server: TestServer,
+): Promise<
+  { action: string; actor: string; target: string | null; ip: string | null; userAgent: string | null; ts: number; detail: any }[]
+> {
   return (await (await server.api("/api/audit?limit=1000")).json()) as never;
 }
 

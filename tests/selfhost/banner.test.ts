@@ -21,8 +21,10 @@ async function collect(stream: ReadableStream<Uint8Array>, onText: (t: string) =
 }
 
 test("isLoopbackUrl", () => {
-  for (const u of ["http://127.0.0.1:7200", "http://localhost:7200", "http://[::1]:7200", "http://0.0.0.0:7200", "http://127.1.2.3"]) expect(isLoopbackUrl(u)).toBe(true);
-  for (const u of ["http://192.168.1.20:7200", "https://remote.example.test", "http://[fd00::1]:7200"]) expect(isLoopbackUrl(u)).toBe(false);
+  for (const u of ["http://127.0.0.1:7200", "http://localhost:7200", "http://[::1]:7200", "http://0.0.0.0:7200", "http://127.1.2.3"])
+    expect(isLoopbackUrl(u)).toBe(true);
+  for (const u of ["http://192.168.1.20:7200", "https://remote.example.test", "http://[fd00::1]:7200"])
+    expect(isLoopbackUrl(u)).toBe(false);
 });
 
 test("a banner for an address a phone can open has the QR code; a loopback one says how to get there instead", async () => {

@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const asciinema = Bun.which("asciinema");
-if (!asciinema) console.warn("SKIPPED: `asciinema` is not installed, so `asciinema cat` checks do not run (CI installs Debian's asciinema)");
+if (!asciinema)
+  console.warn("SKIPPED: `asciinema` is not installed, so `asciinema cat` checks do not run (CI installs Debian's asciinema)");
 
 async function fetchCast(id: string): Promise<{ text: string; res: Response }> {
   const res = await server.api(`/api/sessions/${id}/cast`);
@@ -28,7 +29,10 @@ async function fetchCast(id: string): Promise<{ text: string; res: Response }> {
 async function asciinemaCat(cast: string): Promise<string> {
   const dir = tempDir("cr-cast-");
   writeFileSync(join(dir, "rec.cast"), cast);
-  const t = spawnInPty(["sh", "-c", `${asciinema} cat rec.cast > out.txt 2> err.txt; echo "exit=$?" > status.txt`], { cwd: dir, env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8" } });
+  const t = spawnInPty(["sh", "-c", `${asciinema} cat rec.cast > out.txt 2> err.txt; echo "exit=$?" > status.txt`], {
+    cwd: dir,
+    env: { LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
+  });
   await t.exited;
   const status = readFileSync(join(dir, "status.txt"), "utf8").trim();
   if (status !== "exit=0") throw new Error(`asciinema cat failed (${status}): ${readFileSync(join(dir, "err.txt"), "utf8")}`);
@@ -55,7 +59,10 @@ describe("GET /api/sessions/:id/cast", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/x-asciicast");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="split-cast-split-u\.cast"$/);
-    const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ version: 2, width: 120, height: 40, title: "split" });
     expect(typeof lines[0].timestamp).toBe("number");
     const events = lines.slice(1) as [number, string, string][];

@@ -9,13 +9,18 @@ import { BUN, REPO } from "../support/server.ts";
 const readme = readFileSync(join(REPO, "README.md"), "utf8");
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".ts")).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe("README configuration", () => {
   test("the server table is exactly the one generated from CONFIG_VARS", () => {
     const table = readme.slice(readme.indexOf(TABLE_START) + TABLE_START.length, readme.indexOf(TABLE_END)).trim();
-    if (table !== configTable()) throw new Error("README.md's configuration table differs from CONFIG_VARS: run `bun scripts/config-table.ts --write` (or `just fmt`)");
+    if (table !== configTable())
+      throw new Error(
+        "README.md's configuration table differs from CONFIG_VARS: run `bun scripts/config-table.ts --write` (or `just fmt`)",
+      );
     expect(withConfigTable(readme)).toBe(readme);
     for (const v of CONFIG_VARS) expect(table).toContain(`| \`${v.name}\` |`);
   });
@@ -30,7 +35,8 @@ describe("README configuration", () => {
     const declared = new Set<string>(CONFIG_VARS.map((v) => v.name));
     const read = new Set<string>();
     for (const f of filesUnder(join(REPO, "src/server"))) {
-      for (const m of readFileSync(f, "utf8").matchAll(/(?:process\.)?env\.([A-Z][A-Z0-9_]+)|env\[["']([A-Z][A-Z0-9_]+)["']\]/g)) read.add(m[1] ?? m[2]);
+      for (const m of readFileSync(f, "utf8").matchAll(/(?:process\.)?env\.([A-Z][A-Z0-9_]+)|env\[["']([A-Z][A-Z0-9_]+)["']\]/g))
+        read.add(m[1] ?? m[2]);
     }
     read.delete("NODE_ENV");
     expect(read.size).toBeGreaterThan(0);
@@ -40,7 +46,8 @@ describe("README configuration", () => {
   test("every CLAUDE_REMOTE_* variable the wrapper reads is in the README's wrapper table", () => {
     const wrapperTable = readme.slice(readme.indexOf(TABLE_END));
     const names = new Set<string>();
-    for (const f of filesUnder(join(REPO, "src/cli"))) for (const m of readFileSync(f, "utf8").matchAll(/env\.(CLAUDE_REMOTE_[A-Z0-9_]+)/g)) names.add(m[1]);
+    for (const f of filesUnder(join(REPO, "src/cli")))
+      for (const m of readFileSync(f, "utf8").matchAll(/env\.(CLAUDE_REMOTE_[A-Z0-9_]+)/g)) names.add(m[1]);
     expect(names.size).toBeGreaterThan(0);
     for (const n of names) expect(wrapperTable.includes(`\`${n}\``) ? n : `${n} (missing from README)`).toBe(n);
   });
@@ -49,11 +56,27 @@ describe("README configuration", () => {
 describe("loadConfig", () => {
   test("defaults are valid and typed", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 7200, host: "127.0.0.1", dataDir: "./data", retentionDays: 30, trustProxy: false, ntfyUrl: "", webhookUrl: "" });
+    expect(c).toMatchObject({
+      port: 7200,
+      host: "127.0.0.1",
+      dataDir: "./data",
+      retentionDays: 30,
+      trustProxy: false,
+      ntfyUrl: "",
+      webhookUrl: "",
+    });
   });
 
   test("an invalid value throws a ConfigError naming the variable and the value", () => {
-    const cases: Record<string, string> = { PORT: "abc", HOST: "", TRUST_PROXY: "maybe", LOG_LEVEL: "loud", CLAUDE_REMOTE_RETENTION_DAYS: "1.5", CLAUDE_REMOTE_NTFY_URL: "ntfy", CLAUDE_REMOTE_ADMIN_TOKEN: "short" };
+    const cases: Record<string, string> = {
+      PORT: "abc",
+      HOST: "",
+      TRUST_PROXY: "maybe",
+      LOG_LEVEL: "loud",
+      CLAUDE_REMOTE_RETENTION_DAYS: "1.5",
+      CLAUDE_REMOTE_NTFY_URL: "ntfy",
+      CLAUDE_REMOTE_ADMIN_TOKEN: "short",
+    };
     for (const [name, value] of Object.entries(cases)) {
       let err: unknown;
       try {

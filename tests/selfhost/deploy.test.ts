@@ -25,7 +25,12 @@ afterAll(() => {
 
 function startImageCommand(env: Record<string, string>) {
   // WORKDIR /app holds package.json, bin, src, public: the repo root here.
-  const p = Bun.spawn(local(cmd), { cwd: REPO, env: { ...process.env, ...imageEnv, LOG_LEVEL: "warn", ...env }, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawn(local(cmd), {
+    cwd: REPO,
+    env: { ...process.env, ...imageEnv, LOG_LEVEL: "warn", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   procs.push(p);
   return p;
 }
@@ -38,7 +43,11 @@ describe("Dockerfile", () => {
   });
 
   test("installs production dependencies only, from the npm lockfile", () => {
-    const runs = stages.flat().filter((i) => i.op === "RUN").map((i) => i.args).join("\n");
+    const runs = stages
+      .flat()
+      .filter((i) => i.op === "RUN")
+      .map((i) => i.args)
+      .join("\n");
     expect(runs).toMatch(/bun install --production --frozen-lockfile/);
     expect(stages.flat().some((i) => i.op === "COPY" && i.args.includes("package-lock.json"))).toBe(true);
   });
@@ -57,7 +66,12 @@ describe("Dockerfile", () => {
   });
 
   test("every path it copies exists and is not excluded by .dockerignore", () => {
-    const ignored = new Set(readFileSync(join(REPO, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")));
+    const ignored = new Set(
+      readFileSync(join(REPO, ".dockerignore"), "utf8")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("#")),
+    );
     const copies = final.filter((i) => i.op === "COPY" && !i.args.startsWith("--from"));
     expect(copies.length).toBeGreaterThan(0);
     for (const c of copies) {
@@ -83,7 +97,9 @@ describe("the image's start command, outside Docker", () => {
     expect(await ready.json()).toEqual({ ok: true });
     expect(existsSync(join(dataDir, "claude-remote.db"))).toBe(true);
 
-    const check = () => Bun.spawn(local(healthcheck), { env: { ...process.env, ...imageEnv, PORT: String(port) }, stdout: "ignore", stderr: "ignore" }).exited;
+    const check = () =>
+      Bun.spawn(local(healthcheck), { env: { ...process.env, ...imageEnv, PORT: String(port) }, stdout: "ignore", stderr: "ignore" })
+        .exited;
     expect(await check()).toBe(0);
 
     proc.kill("SIGTERM");
@@ -92,7 +108,11 @@ describe("the image's start command, outside Docker", () => {
   });
 
   test("invalid configuration fails at start, naming the variable", async () => {
-    for (const [name, value] of [["PORT", "abc"], ["CLAUDE_REMOTE_RETENTION_DAYS", "-1"], ["PUBLIC_URL", "not a url"]]) {
+    for (const [name, value] of [
+      ["PORT", "abc"],
+      ["CLAUDE_REMOTE_RETENTION_DAYS", "-1"],
+      ["PUBLIC_URL", "not a url"],
+    ]) {
       const proc = startImageCommand({ PORT: "0", CLAUDE_REMOTE_DATA_DIR: tempDir("cr-badcfg-"), [name]: value });
       const code = await proc.exited;
       const stderr = await new Response(proc.stderr as ReadableStream).text();
@@ -105,10 +125,15 @@ describe("the image's start command, outside Docker", () => {
 
 describe("compose.yml", () => {
   const compose = Bun.which("docker-compose");
-  if (!compose) console.warn("SKIPPED: docker-compose is not installed here, so compose.yml is not checked (CI installs Debian's docker-compose)");
+  if (!compose)
+    console.warn("SKIPPED: docker-compose is not installed here, so compose.yml is not checked (CI installs Debian's docker-compose)");
 
   test.skipIf(!compose)("`docker-compose config` accepts it: one service, a named volume on /data, restart policy", async () => {
-    const run = (args: string[]) => Bun.spawnSync([compose!, "-f", join(REPO, "compose.yml"), ...args], { cwd: REPO, env: { ...process.env, COMPOSE_PROJECT_NAME: "crtest" } });
+    const run = (args: string[]) =>
+      Bun.spawnSync([compose!, "-f", join(REPO, "compose.yml"), ...args], {
+        cwd: REPO,
+        env: { ...process.env, COMPOSE_PROJECT_NAME: "crtest" },
+      });
     const out = run(["config"]);
     expect(out.stderr.toString()).not.toMatch(/error/i);
     expect(out.exitCode).toBe(0);

@@ -35,7 +35,8 @@ export function envOf(stage: Instruction[]): Record<string, string> {
       env[k] = v.join(" ");
       continue;
     }
-    for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) env[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) : m[2];
+    for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g))
+      env[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) : m[2];
   }
   return env;
 }

@@ -19,8 +19,11 @@ export async function sessionNamed(server: { api(p: string): Promise<Response> }
 
 /** Waits until the named session has exited and its output is stored. */
 export function waitExited(server: TestServer, name: string, timeoutMs = 20_000): Promise<SessionRow> {
-  return waitFor(async () => {
-    const s = await sessionNamed(server, name);
-    return s?.status === "exited" ? s : undefined;
-  }, { what: `session ${name} exited`, timeoutMs });
+  return waitFor(
+    async () => {
+      const s = await sessionNamed(server, name);
+      return s?.status === "exited" ? s : undefined;
+    },
+    { what: `session ${name} exited`, timeoutMs },
+  );
 }

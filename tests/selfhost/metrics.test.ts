@@ -26,7 +26,9 @@ function parsePrometheus(text: string): Sample[] {
       types.set(m[1], m[2]);
       continue;
     }
-    m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$/.exec(line);
+    m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$/.exec(
+      line,
+    );
     if (!m) throw new Error(`not Prometheus text: ${JSON.stringify(line)}`);
     if (!types.has(m[1])) throw new Error(`sample before its TYPE: ${m[1]}`);
     if (types.get(m[1]) === "counter" && !m[1].endsWith("_total")) throw new Error(`counter without _total: ${m[1]}`);
@@ -55,14 +57,28 @@ test("/metrics needs the admin token", async () => {
 
 test("parses as Prometheus text and its counters move when a session streams and is watched", async () => {
   const before = await scrape();
-  for (const name of ["claude_remote_live_sessions", "claude_remote_output_bytes_received_total", "claude_remote_sse_bytes_sent_total", "claude_remote_db_size_bytes", "claude_remote_frames_rejected_total", "claude_remote_store_failures_total"]) {
+  for (const name of [
+    "claude_remote_live_sessions",
+    "claude_remote_output_bytes_received_total",
+    "claude_remote_sse_bytes_sent_total",
+    "claude_remote_db_size_bytes",
+    "claude_remote_frames_rejected_total",
+    "claude_remote_store_failures_total",
+  ]) {
     expect(Number.isNaN(before(name)) ? name : "present").toBe("present");
   }
   expect(before("claude_remote_db_size_bytes")).toBeGreaterThan(0);
-  const exitedBefore = Number.isNaN(before("claude_remote_sessions", { status: "exited" })) ? 0 : before("claude_remote_sessions", { status: "exited" });
+  const exitedBefore = Number.isNaN(before("claude_remote_sessions", { status: "exited" }))
+    ? 0
+    : before("claude_remote_sessions", { status: "exited" });
 
   const dev = await server.pairDevice();
-  const run = await wrapped(server, dev.configDir, "metered", `for i in $(seq 1 2000); do echo "metered line $i ......................"; done`);
+  const run = await wrapped(
+    server,
+    dev.configDir,
+    "metered",
+    `for i in $(seq 1 2000); do echo "metered line $i ......................"; done`,
+  );
   const s = await waitExited(server, "metered");
   await run.exited;
   // A dashboard watches it: the SSE replay counts as bytes out.
@@ -78,8 +94,12 @@ test("parses as Prometheus text and its counters move when a session streams and
   server.app.metrics.pushFailures.inc({ channel: "ntfy" });
 
   const after = await scrape();
-  expect(after("claude_remote_output_bytes_received_total") - before("claude_remote_output_bytes_received_total")).toBeGreaterThanOrEqual(s.bytes);
-  expect(after("claude_remote_output_bytes_stored_total") - before("claude_remote_output_bytes_stored_total")).toBeGreaterThanOrEqual(s.bytes);
+  expect(after("claude_remote_output_bytes_received_total") - before("claude_remote_output_bytes_received_total")).toBeGreaterThanOrEqual(
+    s.bytes,
+  );
+  expect(after("claude_remote_output_bytes_stored_total") - before("claude_remote_output_bytes_stored_total")).toBeGreaterThanOrEqual(
+    s.bytes,
+  );
   expect(s.bytes).toBeGreaterThan(60_000);
   expect(after("claude_remote_sse_bytes_sent_total")).toBeGreaterThan(before("claude_remote_sse_bytes_sent_total"));
   expect(after("claude_remote_sessions", { status: "exited" })).toBe(exitedBefore + 1);

@@ -35,7 +35,20 @@ test("old ended sessions lose their output (and search entries); recent and runn
   expect((await first.app.indexer.search('"antique"', 20)).length).toBe(1);
   // transcript entries (more than one delete batch for the old one), as the transcript service stores them
   const entries = (n: number, word: string) =>
-    Array.from({ length: n }, (_, i) => ({ uuid: `${word}-${i}`, kind: "assistant" as const, at: Date.now(), agentId: null, messageId: `${word}-m${i}`, model: "claude-sonnet-4-5", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0 }, costUsd: null, durationMs: null, linesAdded: 0, linesRemoved: 0, blocks: [{ type: "text" as const, text: word }] }));
+    Array.from({ length: n }, (_, i) => ({
+      uuid: `${word}-${i}`,
+      kind: "assistant" as const,
+      at: Date.now(),
+      agentId: null,
+      messageId: `${word}-m${i}`,
+      model: "claude-sonnet-4-5",
+      usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0 },
+      costUsd: null,
+      durationMs: null,
+      linesAdded: 0,
+      linesRemoved: 0,
+      blocks: [{ type: "text" as const, text: word }],
+    }));
   first.app.store.transcript.add("old-session-1", 1, entries(2100, "antique"), []);
   first.app.store.transcript.add("new-session-1", 1, entries(3, "fresh"), []);
   // The old one ended 8 days ago.
@@ -50,7 +63,10 @@ test("old ended sessions lose their output (and search entries); recent and runn
   expect((await storedOutput(server, "new-session-1")).toString()).toContain("fresh chunk 10");
   const db = server.app.store.db;
   expect((db.query("SELECT COUNT(*) AS n FROM output WHERE session_id = 'old-session-1'").get() as { n: number }).n).toBe(0);
-  expect((db.query("SELECT output_purged_at FROM sessions WHERE id = 'old-session-1'").get() as { output_purged_at: number | null }).output_purged_at).toBeGreaterThan(0);
+  expect(
+    (db.query("SELECT output_purged_at FROM sessions WHERE id = 'old-session-1'").get() as { output_purged_at: number | null })
+      .output_purged_at,
+  ).toBeGreaterThan(0);
   expect((await server.api("/api/sessions/old-session-1")).status).toBe(200); // the session itself is still listed
   expect(server.app.store.transcript.count("old-session-1")).toBe(0);
   expect(((await (await server.api("/api/sessions/old-session-1/conversation")).json()) as { items: unknown[] }).items).toEqual([]);
@@ -60,8 +76,13 @@ test("old ended sessions lose their output (and search entries); recent and runn
   // the purged session's documents are gone from the index file too, not only hidden
   const index = new Database(join(dataDir, SEARCH_DB_FILE), { readonly: true });
   try {
-    await waitFor(() => (index.query("SELECT COUNT(*) AS n FROM search_docs WHERE session_id = 'old-session-1'").get() as { n: number }).n === 0, { what: "index forgot the purged session" });
-    expect((index.query("SELECT COUNT(*) AS n FROM search_docs WHERE session_id = 'new-session-1'").get() as { n: number }).n).toBeGreaterThan(0);
+    await waitFor(
+      () => (index.query("SELECT COUNT(*) AS n FROM search_docs WHERE session_id = 'old-session-1'").get() as { n: number }).n === 0,
+      { what: "index forgot the purged session" },
+    );
+    expect(
+      (index.query("SELECT COUNT(*) AS n FROM search_docs WHERE session_id = 'new-session-1'").get() as { n: number }).n,
+    ).toBeGreaterThan(0);
   } finally {
     index.close();
   }

@@ -21,7 +21,11 @@ afterEach(() => {
 function storeWithSession(id: string): Store {
   const store = Store.open(join(tempDir("cr-indexer-"), "db.db"));
   stores.push(store);
-  store.db.query("INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES (?, 'd', 'n', '[]', '/', 'running', 0, 80, 24)").run(id);
+  store.db
+    .query(
+      "INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES (?, 'd', 'n', '[]', '/', 'running', 0, 80, 24)",
+    )
+    .run(id);
   return store;
 }
 
@@ -56,10 +60,16 @@ test("while output keeps arriving the indexer slows down but never stops: search
   store.output.commit(chunks, []);
   // more output every 50 ms keeps the database changing: the worker counts that as busy
   let seq = 9;
-  const feed = setInterval(() => store.output.commit([{ sessionId: "busy-session-1", seq: ++seq, ts: seq, data: enc.encode(`more ${seq}\r\n`) }], []), 50);
+  const feed = setInterval(
+    () => store.output.commit([{ sessionId: "busy-session-1", seq: ++seq, ts: seq, data: enc.encode(`more ${seq}\r\n`) }], []),
+    50,
+  );
   try {
     const indexer = startIndexer(store);
-    await waitFor(async () => (await indexer.search('"wombatfinale"', 20)).length > 0, { what: "the last word indexed while busy", timeoutMs: 60_000 });
+    await waitFor(async () => (await indexer.search('"wombatfinale"', 20)).length > 0, {
+      what: "the last word indexed while busy",
+      timeoutMs: 60_000,
+    });
     expect((await indexer.search('"wombatfinale"', 20)).map((h) => h.sessionId)).toEqual(["busy-session-1"]);
     expect(indexer.spentMs).toBeGreaterThan(0);
     expect(indexer.indexedBytes).toBeGreaterThan(8 * filler.byteLength);
@@ -71,7 +81,10 @@ test("while output keeps arriving the indexer slows down but never stops: search
 test("indexing runs off the server's thread: the index grows while that thread is held", async () => {
   const store = storeWithSession("offthread-1");
   const filler = enc.encode("words to index 12345 67890\r\n".repeat(2000));
-  store.output.commit(Array.from({ length: 200 }, (_, i) => ({ sessionId: "offthread-1", seq: i + 1, ts: i, data: filler })), []); // ~11 MB
+  store.output.commit(
+    Array.from({ length: 200 }, (_, i) => ({ sessionId: "offthread-1", seq: i + 1, ts: i, data: filler })),
+    [],
+  ); // ~11 MB
   const indexer = startIndexer(store);
   const indexPath = searchDbPath(store.db.filename);
   await waitFor(() => existsSync(indexPath) && docCount(indexPath) > 0, { what: "indexing started" });
@@ -91,7 +104,10 @@ test("at start the worker drops what the main database no longer has, and a corr
   store.output.commit([{ sessionId: "kept-1", seq: 1, ts: 1, data: enc.encode("numbat here\r\n") }], []);
   const indexPath = searchDbPath(store.db.filename);
   const stale = openSearchDatabase(indexPath);
-  for (const [sessionId, toSeq] of [["gone-1", 3], ["kept-1", 5]] as const) {
+  for (const [sessionId, toSeq] of [
+    ["gone-1", 3],
+    ["kept-1", 5],
+  ] as const) {
     const id = stale.query("INSERT INTO search_docs (session_id, from_seq, to_seq) VALUES (?, 1, ?)").run(sessionId, toSeq).lastInsertRowid;
     stale.query("INSERT INTO search_fts (rowid, text) VALUES (?, 'numbat stale')").run(id);
   }
@@ -118,16 +134,33 @@ test("a worker that cannot open its index says so at once, and is started again 
   const indexer = new SearchIndexer(store.db.filename, logger, { everyMs: 20, indexPath: join(dir, "search-index.db") });
   indexers.push(indexer);
   indexer.start();
-  await waitFor(async () => (await indexer.search('"bilby"', 20).catch((e: unknown) => e)) instanceof SearchUnavailableError, { what: "search unavailable" });
+  await waitFor(async () => (await indexer.search('"bilby"', 20).catch((e: unknown) => e)) instanceof SearchUnavailableError, {
+    what: "search unavailable",
+  });
   rmSync(dir);
   mkdirSync(dir);
-  await waitFor(async () => (await indexer.catchUp().then(() => indexer.search('"bilby"', 20)).catch(() => [])).length === 1, { what: "a restarted worker indexes", timeoutMs: 30_000 });
+  await waitFor(
+    async () =>
+      (
+        await indexer
+          .catchUp()
+          .then(() => indexer.search('"bilby"', 20))
+          .catch(() => [])
+      ).length === 1,
+    { what: "a restarted worker indexes", timeoutMs: 30_000 },
+  );
 });
 
 test("an index file damaged inside is thrown away and rebuilt", async () => {
   const store = storeWithSession("damaged-1");
   const filler = enc.encode("plenty of words for many pages 12345 67890 abcdef\r\n".repeat(3000));
-  store.output.commit([...Array.from({ length: 30 }, (_, i) => ({ sessionId: "damaged-1", seq: i + 1, ts: i, data: filler })), { sessionId: "damaged-1", seq: 31, ts: 31, data: enc.encode("the dibbler\r\n") }], []);
+  store.output.commit(
+    [
+      ...Array.from({ length: 30 }, (_, i) => ({ sessionId: "damaged-1", seq: i + 1, ts: i, data: filler })),
+      { sessionId: "damaged-1", seq: 31, ts: 31, data: enc.encode("the dibbler\r\n") },
+    ],
+    [],
+  );
   const indexPath = searchDbPath(store.db.filename);
   const first = startIndexer(store);
   await first.catchUp();
@@ -139,7 +172,16 @@ test("an index file damaged inside is thrown away and rebuilt", async () => {
   closeSync(fd);
   const second = startIndexer(store);
   // the first queries may fail on the damage; the worker then starts a new file and indexes again
-  await waitFor(async () => (await second.catchUp().then(() => second.search('"dibbler"', 20)).catch(() => [])).length === 1, { what: "rebuilt index finds the word", timeoutMs: 60_000 });
+  await waitFor(
+    async () =>
+      (
+        await second
+          .catchUp()
+          .then(() => second.search('"dibbler"', 20))
+          .catch(() => [])
+      ).length === 1,
+    { what: "rebuilt index finds the word", timeoutMs: 60_000 },
+  );
   expect(docCount(indexPath, "damaged-1")).toBeGreaterThan(0);
 });
 
@@ -152,19 +194,27 @@ test("a bad FTS5 expression comes back as SearchQueryError; a worker that dies i
   const refused = await indexer.search('"unterminated', 20).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(SearchQueryError);
   (indexer as unknown as { worker: Worker }).worker.terminate();
-  await waitFor(async () => (await indexer.search('"quoll"', 20).catch(() => [])).length === 1, { what: "search answered by a new worker" });
+  await waitFor(async () => (await indexer.search('"quoll"', 20).catch(() => [])).length === 1, {
+    what: "search answered by a new worker",
+  });
 });
 
 test("two indexers on the same files never index a range twice", () => {
   const store = storeWithSession("twice-1");
   const filler = enc.encode("duplicate check words\r\n".repeat(3000));
-  store.output.commit(Array.from({ length: 20 }, (_, i) => ({ sessionId: "twice-1", seq: i + 1, ts: i, data: filler })), []);
+  store.output.commit(
+    Array.from({ length: 20 }, (_, i) => ({ sessionId: "twice-1", seq: i + 1, ts: i, data: filler })),
+    [],
+  );
   const path = searchDbPath(store.db.filename);
   const [dbA, dbB] = [openSearchDatabase(path), openSearchDatabase(path)];
   const [a, b] = [new SearchIndex(store.db, dbA), new SearchIndex(store.db, dbB)];
   try {
     while ([a.indexSome(16 * 1024), b.indexSome(16 * 1024)].some(Boolean)) {}
-    const docs = dbA.query("SELECT from_seq AS f, to_seq AS t FROM search_docs WHERE session_id = 'twice-1' ORDER BY from_seq").all() as { f: number; t: number }[];
+    const docs = dbA.query("SELECT from_seq AS f, to_seq AS t FROM search_docs WHERE session_id = 'twice-1' ORDER BY from_seq").all() as {
+      f: number;
+      t: number;
+    }[];
     docs.forEach((d, i) => expect(d.f).toBe(i === 0 ? 1 : docs[i - 1]!.t + 1));
     expect(docs.at(-1)!.t).toBe(20);
   } finally {

@@ -10,7 +10,10 @@ test("search box finds the session that printed a word and links to it", async (
   const { server, browser } = ctx;
   const dev = await server.pairDevice();
   const c = await connectDevice(server.url, dev);
-  for (const [id, text] of [["ui-search-quokka", "a \x1b[1mquokka\x1b[0m <b>smiles</b>\r\n"], ["ui-search-other", "nothing to see\r\n"]]) {
+  for (const [id, text] of [
+    ["ui-search-quokka", "a \x1b[1mquokka\x1b[0m <b>smiles</b>\r\n"],
+    ["ui-search-other", "nothing to see\r\n"],
+  ]) {
     await c.openSession(id, { name: id });
     c.output(id, 1, text);
   }

@@ -18,7 +18,12 @@ beforeAll(async () => {
   server = await startTestServer();
   const dev = await server.pairDevice();
   // Colour codes in the middle of the word, a cursor move between words, an OSC title.
-  const a = await wrapped(server, dev.configDir, "zebra-session", `printf '\\033]0;title-noise\\007before ze\\033[31mbra\\033[0mcorn\\033[5Cafter\\r\\n'; echo shared-word`);
+  const a = await wrapped(
+    server,
+    dev.configDir,
+    "zebra-session",
+    `printf '\\033]0;title-noise\\007before ze\\033[31mbra\\033[0mcorn\\033[5Cafter\\r\\n'; echo shared-word`,
+  );
   const b = await wrapped(server, dev.configDir, "platypus-session", `echo "a platypus appears"; echo shared-word`);
   zebra = await waitExited(server, "zebra-session");
   platypus = await waitExited(server, "platypus-session");
@@ -38,10 +43,13 @@ async function hits(q: string, extra = ""): Promise<Hit[]> {
 
 describe("GET /api/search", () => {
   test("finds a word printed by one session and not the other, with a link to it", async () => {
-    const found = await waitFor(async () => {
-      const h = await hits("zebracorn");
-      return h.length ? h : undefined;
-    }, { what: "zebracorn indexed", timeoutMs: 15_000 });
+    const found = await waitFor(
+      async () => {
+        const h = await hits("zebracorn");
+        return h.length ? h : undefined;
+      },
+      { what: "zebracorn indexed", timeoutMs: 15_000 },
+    );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ sessionId: zebra.id, name: "zebra-session", url: `/#/s/${zebra.id}` });
     const [s, e] = found[0].highlights[0];
@@ -49,10 +57,13 @@ describe("GET /api/search", () => {
     expect(found[0].snippet).not.toContain("\x1b");
     expect(found[0].snippet).not.toContain("title-noise");
 
-    const p = await waitFor(async () => {
-      const h = await hits("platypus");
-      return h.length ? h : undefined;
-    }, { what: "platypus indexed", timeoutMs: 15_000 });
+    const p = await waitFor(
+      async () => {
+        const h = await hits("platypus");
+        return h.length ? h : undefined;
+      },
+      { what: "platypus indexed", timeoutMs: 15_000 },
+    );
     expect(p.map((h) => h.sessionId)).toEqual([platypus.id]);
     expect((await hits("shared-word")).map((h) => h.sessionId).sort()).toEqual([zebra.id, platypus.id].sort());
     expect(await hits("title-noise")).toEqual([]); // the OSC title is not output text
@@ -66,7 +77,15 @@ describe("GET /api/search", () => {
   });
 
   test("bad queries are 400s with a reason, never 500s; odd input is just text", async () => {
-    for (const [q, extra] of [["", ""], ["x".repeat(201), ""], ['"unterminated', "&mode=fts"], ["AND OR", "&mode=fts"], ["nosuchcol:foo", "&mode=fts"], ["zebracorn", "&mode=sql"], ["zebracorn", "&limit=0"]] as const) {
+    for (const [q, extra] of [
+      ["", ""],
+      ["x".repeat(201), ""],
+      ['"unterminated', "&mode=fts"],
+      ["AND OR", "&mode=fts"],
+      ["nosuchcol:foo", "&mode=fts"],
+      ["zebracorn", "&mode=sql"],
+      ["zebracorn", "&limit=0"],
+    ] as const) {
       const res = await search(q, extra);
       expect(`${q.slice(0, 20)}${extra} → ${res.status}`).toBe(`${q.slice(0, 20)}${extra} → 400`);
       expect((await res.json()).error).toMatch(/bad_request|bad_query/);
@@ -100,7 +119,11 @@ describe("SearchIndex", () => {
   test("a long session is indexed in several documents, to its last word; a sequence split across documents is handled", () => {
     const { store, index, indexDb } = storeAndIndex();
     try {
-      store.db.query("INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES ('long-session-1', 'd', 'long', '[]', '/', 'running', 0, 80, 24)").run();
+      store.db
+        .query(
+          "INSERT INTO sessions (id, device_id, name, command, cwd, status, started_at, cols, rows) VALUES ('long-session-1', 'd', 'long', '[]', '/', 'running', 0, 80, 24)",
+        )
+        .run();
       const filler = new TextEncoder().encode("filler text \x1b[2mdim\x1b[0m\r\n".repeat(1000)); // ~28 kB a chunk
       const chunks = Array.from({ length: 12 }, (_, i) => ({ sessionId: "long-session-1", seq: i + 1, ts: i, data: filler }));
       chunks.push({ sessionId: "long-session-1", seq: 13, ts: 13, data: new TextEncoder().encode("kanga\x1b[3") }); // escape cut here…
@@ -123,7 +146,9 @@ describe("SearchIndex", () => {
     // `automerge`, where incremental merging (bounded work per insert) starts. See migrations.ts.
     const { store, indexDb } = storeAndIndex();
     try {
-      const config = Object.fromEntries((indexDb.query("SELECT k, v FROM search_fts_config").all() as { k: string; v: number }[]).map((r) => [r.k, r.v]));
+      const config = Object.fromEntries(
+        (indexDb.query("SELECT k, v FROM search_fts_config").all() as { k: string; v: number }[]).map((r) => [r.k, r.v]),
+      );
       expect(config.automerge).toBe(16);
       expect(config.crisismerge).toBeGreaterThanOrEqual(4 * config.automerge!);
     } finally {

@@ -23,8 +23,12 @@ function consistency(dbPath: string) {
   try {
     const check = (db.query("PRAGMA quick_check").get() as { quick_check: string }).quick_check;
     const s = db.query("SELECT id, last_seq AS lastSeq, bytes FROM sessions").get() as { id: string; lastSeq: number; bytes: number };
-    const agg = db.query("SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS hi, COALESCE(SUM(length(data)), 0) AS total FROM output WHERE session_id = ?").get(s.id) as { n: number; hi: number; total: number };
-    const data = Buffer.concat((db.query("SELECT data FROM output WHERE session_id = ? ORDER BY seq").all(s.id) as { data: Uint8Array }[]).map((r) => r.data));
+    const agg = db
+      .query("SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS hi, COALESCE(SUM(length(data)), 0) AS total FROM output WHERE session_id = ?")
+      .get(s.id) as { n: number; hi: number; total: number };
+    const data = Buffer.concat(
+      (db.query("SELECT data FROM output WHERE session_id = ? ORDER BY seq").all(s.id) as { data: Uint8Array }[]).map((r) => r.data),
+    );
     return { check, s, agg, data };
   } finally {
     db.close();
@@ -35,22 +39,45 @@ test("SIGTERM while a session streams: exit 0, consistent store, nothing lost af
   const dataDir = tempDir("cr-sigterm-");
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const api = (path: string, init: RequestInit = {}) => fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } });
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(url + path, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } });
   let server = start(dataDir, port);
   await waitForHealth(url);
 
   const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
-  const creds = (await (await fetch(url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "sigterm-dev" }) })).json()) as { deviceId: string; secret: string };
+  const creds = (await (
+    await fetch(url + "/api/pair", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code, name: "sigterm-dev" }),
+    })
+  ).json()) as { deviceId: string; secret: string };
   const configDir = tempDir("cr-config-");
   writeFileSync(join(configDir, "config.json"), JSON.stringify({ server: url, ...creds }));
 
   const stop = join(tempDir("cr-stop-"), "STOP");
-  const t = spawnInPty([BUN, CLI, "exec", "--name", "sigterm", "--", "bash", "-c", `i=0; while [ ! -f ${stop} ]; do i=$((i+1)); echo "line $i ----------------------------------------------------"; done; echo END-OF-STREAM`], { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } });
+  const t = spawnInPty(
+    [
+      BUN,
+      CLI,
+      "exec",
+      "--name",
+      "sigterm",
+      "--",
+      "bash",
+      "-c",
+      `i=0; while [ ! -f ${stop} ]; do i=$((i+1)); echo "line $i ----------------------------------------------------"; done; echo END-OF-STREAM`,
+    ],
+    { env: { CLAUDE_REMOTE_CONFIG_DIR: configDir } },
+  );
   cleanup.push(() => t.proc.kill("SIGKILL"));
-  await waitFor(async () => {
-    const list = (await (await api("/api/sessions")).json()) as { bytes: number }[];
-    return (list[0]?.bytes ?? 0) > 100_000;
-  }, { what: "100 kB stored", timeoutMs: 30_000 });
+  await waitFor(
+    async () => {
+      const list = (await (await api("/api/sessions")).json()) as { bytes: number }[];
+      return (list[0]?.bytes ?? 0) > 100_000;
+    },
+    { what: "100 kB stored", timeoutMs: 30_000 },
+  );
 
   server.kill("SIGTERM");
   expect(await server.exited).toBe(0);
@@ -66,10 +93,16 @@ test("SIGTERM while a session streams: exit 0, consistent store, nothing lost af
   // The wrapper kept running; after a restart it resends what the server had not acknowledged.
   server = start(dataDir, port);
   await waitForHealth(url);
-  await waitFor(async () => ((await (await api("/api/sessions")).json()) as { status: string }[])[0]?.status === "running", { what: "wrapper reconnected", timeoutMs: 30_000 });
+  await waitFor(async () => ((await (await api("/api/sessions")).json()) as { status: string }[])[0]?.status === "running", {
+    what: "wrapper reconnected",
+    timeoutMs: 30_000,
+  });
   writeFileSync(stop, "");
   expect(await t.exited).toBe(0);
-  await waitFor(async () => ((await (await api("/api/sessions")).json()) as { status: string }[])[0]?.status === "exited", { what: "exit stored", timeoutMs: 30_000 });
+  await waitFor(async () => ((await (await api("/api/sessions")).json()) as { status: string }[])[0]?.status === "exited", {
+    what: "exit stored",
+    timeoutMs: 30_000,
+  });
   const stored = Buffer.from(await (await api(`/api/sessions/${at.s.id}/output`)).arrayBuffer());
   expect(stored.toString().endsWith("END-OF-STREAM\r\n")).toBe(true);
   expect(stored.equals(t.output())).toBe(true);

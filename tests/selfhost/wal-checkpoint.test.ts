@@ -40,7 +40,9 @@ test("the worker checkpoints the WAL, not the server's commits; the WAL is reuse
   const c = await connectDevice(server.url, dev);
   const id = crypto.randomUUID();
   await c.openSession(id);
-  expect((server.app.store.db.query("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint).toBe(WAL_BACKSTOP_PAGES);
+  expect((server.app.store.db.query("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint).toBe(
+    WAL_BACKSTOP_PAGES,
+  );
 
   const sent: Buffer[] = [];
   await writeBatch(c, id, 1, sent);

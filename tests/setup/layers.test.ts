@@ -16,9 +16,7 @@ describe("layers", () => {
 
   test("the wrapper importing the server is caught", () => {
     const edges = importsOf("src/cli/run.ts", 'import { serve } from "../server/main.ts";', REPO);
-    expect(layerProblems(edges)).toEqual([
-      "src/cli/run.ts imports ../server/main.ts: src/cli may import only protocol, terminal, agents",
-    ]);
+    expect(layerProblems(edges)).toEqual(["src/cli/run.ts imports ../server/main.ts: src/cli may import only protocol, terminal, agents"]);
   });
 
   test("a dynamic import and a store → server import are caught too", () => {

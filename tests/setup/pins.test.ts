@@ -25,7 +25,7 @@ describe("dependency pins", () => {
   test("a range is caught", () => {
     const p = pkg();
     p.dependencies!.zod = `^${p.dependencies!.zod}`;
-    expect(pinProblems(p, lock()).join("\n")).toContain("dependencies.zod is \"^");
+    expect(pinProblems(p, lock()).join("\n")).toContain('dependencies.zod is "^');
   });
 
   test("an exact version the lock file does not hold is caught", () => {
@@ -41,7 +41,10 @@ describe("dependency pins", () => {
   });
 
   test("npm itself finds the lock file in sync (npm ci --dry-run, offline)", () => {
-    const r = Bun.spawnSync(["npm", "ci", "--dry-run", "--offline", "--no-audit", "--no-fund"], { cwd: REPO, env: { ...process.env, npm_config_loglevel: "error" } });
+    const r = Bun.spawnSync(["npm", "ci", "--dry-run", "--offline", "--no-audit", "--no-fund"], {
+      cwd: REPO,
+      env: { ...process.env, npm_config_loglevel: "error" },
+    });
     expect(r.stderr.toString()).not.toContain("in sync");
     expect(r.exitCode).toBe(0);
   });

@@ -16,13 +16,16 @@ export function sqlOutsideStore(files: Record<string, string>): string[] {
   return found;
 }
 
-const sources = () => Object.fromEntries([...new Bun.Glob("src/**/*.ts").scanSync(REPO)].map((p) => [p, readFileSync(join(REPO, p), "utf8")]));
+const sources = () =>
+  Object.fromEntries([...new Bun.Glob("src/**/*.ts").scanSync(REPO)].map((p) => [p, readFileSync(join(REPO, p), "utf8")]));
 
 test("no file outside src/store opens SQLite or holds SQL", () => {
   expect(sqlOutsideStore(sources())).toEqual([]);
 });
 
 test("SQL in a server file is caught (the check can fail)", () => {
-  const files = { "src/server/ops/x.ts": 'import { Database } from "bun:sqlite";\ndb.query("SELECT status, COUNT(*) FROM sessions GROUP BY status");' };
+  const files = {
+    "src/server/ops/x.ts": 'import { Database } from "bun:sqlite";\ndb.query("SELECT status, COUNT(*) FROM sessions GROUP BY status");',
+  };
   expect(sqlOutsideStore(files)).toHaveLength(2);
 });

@@ -12,10 +12,17 @@ export type DeviceClient = {
   sendRaw(data: string | Uint8Array): void;
   output(sessionId: string, seq: number, data: string | Uint8Array): void;
   openSession(sessionId: string, extra?: Record<string, unknown>): Promise<number>;
-  waitFrame<T extends ServerFrame["type"]>(type: T, pred?: (f: Extract<ServerFrame, { type: T }>) => boolean): Promise<Extract<ServerFrame, { type: T }>>;
+  waitFrame<T extends ServerFrame["type"]>(
+    type: T,
+    pred?: (f: Extract<ServerFrame, { type: T }>) => boolean,
+  ): Promise<Extract<ServerFrame, { type: T }>>;
 };
 
-export async function connectDevice(serverUrl: string, creds: { deviceId: string; secret: string }, opts: { sig?: (real: string) => string; authenticate?: boolean } = {}): Promise<DeviceClient> {
+export async function connectDevice(
+  serverUrl: string,
+  creds: { deviceId: string; secret: string },
+  opts: { sig?: (real: string) => string; authenticate?: boolean } = {},
+): Promise<DeviceClient> {
   const ws = new WebSocket(serverUrl.replace(/^http/, "ws") + "/ws");
   ws.binaryType = "arraybuffer";
   const frames: ServerFrame[] = [];
@@ -27,7 +34,16 @@ export async function connectDevice(serverUrl: string, creds: { deviceId: string
     if (f.type === "challenge" && opts.authenticate !== false) {
       const ts = Date.now();
       const real = signHandshake(deviceKey(creds.secret), creds.deviceId, f.nonce, ts);
-      ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, deviceId: creds.deviceId, nonce: f.nonce, ts, sig: opts.sig ? opts.sig(real) : real }));
+      ws.send(
+        JSON.stringify({
+          type: "hello",
+          v: PROTOCOL_VERSION,
+          deviceId: creds.deviceId,
+          nonce: f.nonce,
+          ts,
+          sig: opts.sig ? opts.sig(real) : real,
+        }),
+      );
     }
   };
   await new Promise<void>((resolve, reject) => {
@@ -40,13 +56,24 @@ export async function connectDevice(serverUrl: string, creds: { deviceId: string
     closed,
     sendJson: (f) => ws.send(JSON.stringify(f)),
     sendRaw: (d) => ws.send(d),
-    output: (sessionId, seq, data) => ws.send(encodeOutput(sessionId, seq, typeof data === "string" ? new TextEncoder().encode(data) : data)),
+    output: (sessionId, seq, data) =>
+      ws.send(encodeOutput(sessionId, seq, typeof data === "string" ? new TextEncoder().encode(data) : data)),
     async waitFrame(type, pred) {
       return waitFor(() => frames.find((f) => f.type === type && (!pred || pred(f as never))) as never, { what: `frame ${type}` });
     },
     async openSession(sessionId, extra = {}) {
       await client.waitFrame("welcome");
-      client.sendJson({ type: "session.open", sessionId, name: "raw", command: ["raw"], cwd: "/", cols: 80, rows: 24, startedAt: Date.now(), ...extra });
+      client.sendJson({
+        type: "session.open",
+        sessionId,
+        name: "raw",
+        command: ["raw"],
+        cwd: "/",
+        cols: 80,
+        rows: 24,
+        startedAt: Date.now(),
+        ...extra,
+      });
       return (await client.waitFrame("session.ready", (f) => f.sessionId === sessionId)).lastSeq;
     },
   };

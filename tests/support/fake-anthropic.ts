@@ -16,7 +16,12 @@
 export type ToolUse = { name: string; input: Record<string, unknown> | ((body: any) => Record<string, unknown>) };
 export type TextStep = { text: string };
 export type Scenario = ToolUse[] | (ToolUse[] | TextStep)[];
-export type FakeUsage = { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
+export type FakeUsage = {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+};
 /** `scenario`: the scenario key the request was answered from (undefined: the default "Done."). */
 export type FakeResponse = { id: string; model: string; tools: number; text: string; usage: FakeUsage; scenario?: string };
 
@@ -178,7 +183,12 @@ export function replyFor(body: any, scenarios: Record<string, Scenario>): { bloc
       if (!Array.isArray(step)) return { blocks: [{ type: "text", text: step.text }], stopReason: "end_turn", scenario: pick.key };
       return {
         scenario: pick.key,
-        blocks: step.map((t) => ({ type: "tool_use" as const, id: nextId("toolu"), name: t.name, input: typeof t.input === "function" ? t.input(body) : t.input })),
+        blocks: step.map((t) => ({
+          type: "tool_use" as const,
+          id: nextId("toolu"),
+          name: t.name,
+          input: typeof t.input === "function" ? t.input(body) : t.input,
+        })),
         stopReason: "tool_use",
       };
     }
@@ -221,10 +231,19 @@ export async function startFakeAnthropic(
         requests.push(body);
         const model = typeof body?.model === "string" ? body.model : "claude-fake";
         const { blocks, stopReason, scenario } = replyFor(body, scenarios);
-        log(`[fake-anthropic] #${requests.length} model=${model} tools=${body?.tools?.length ?? 0} stream=${!!body?.stream} -> ${blocks.map((b) => (b.type === "tool_use" ? `tool_use:${b.name}` : "text")).join(",")}`);
+        log(
+          `[fake-anthropic] #${requests.length} model=${model} tools=${body?.tools?.length ?? 0} stream=${!!body?.stream} -> ${blocks.map((b) => (b.type === "tool_use" ? `tool_use:${b.name}` : "text")).join(",")}`,
+        );
         const id = nextId("msg");
         const usage = usageOf(responses.length + 1);
-        responses.push({ id, model, tools: body?.tools?.length ?? 0, text: blocks.map((b) => (b.type === "text" ? b.text : "")).join(""), usage, scenario });
+        responses.push({
+          id,
+          model,
+          tools: body?.tools?.length ?? 0,
+          text: blocks.map((b) => (b.type === "text" ? b.text : "")).join(""),
+          usage,
+          scenario,
+        });
         if (body?.stream) {
           return new Response(streamBody(id, model, blocks, stopReason, usage), {
             headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": nextId("req") },

@@ -16,7 +16,17 @@ export type OuterPty = {
  * `inheritEnv: false` runs with only `opts.env` (e.g. makeClaudeEnv's clean environment);
  * `screen: false` skips feeding the headless screen (for streams of many MB that only the bytes matter for).
  */
-export function spawnInPty(argv: string[], opts: { env?: Record<string, string | undefined>; cols?: number; rows?: number; cwd?: string; inheritEnv?: boolean; screen?: boolean } = {}): OuterPty {
+export function spawnInPty(
+  argv: string[],
+  opts: {
+    env?: Record<string, string | undefined>;
+    cols?: number;
+    rows?: number;
+    cwd?: string;
+    inheritEnv?: boolean;
+    screen?: boolean;
+  } = {},
+): OuterPty {
   const cols = opts.cols ?? 100;
   const rows = opts.rows ?? 30;
   const chunks: Uint8Array[] = [];

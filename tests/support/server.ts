@@ -25,11 +25,25 @@ export function tempDir(prefix = "cr-test-"): string {
 
 export async function startTestServer(opts: { dataDir?: string; port?: number; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir("cr-data-");
-  const config = loadConfig({ PORT: String(opts.port ?? 0), HOST: "127.0.0.1", CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: "test-admin-token-0123456789", LOG_LEVEL: "error", ...opts.env });
+  const config = loadConfig({
+    PORT: String(opts.port ?? 0),
+    HOST: "127.0.0.1",
+    CLAUDE_REMOTE_DATA_DIR: dataDir,
+    CLAUDE_REMOTE_ADMIN_TOKEN: "test-admin-token-0123456789",
+    LOG_LEVEL: "error",
+    ...opts.env,
+  });
   const running = await startServer(config, { logger: new Logger("error") });
   const token = running.adminToken;
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(running.url + path, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.body ? { "Content-Type": "application/json" } : {}), ...(init.headers as Record<string, string>) } });
+    fetch(running.url + path, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(init.body ? { "Content-Type": "application/json" } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    });
   return {
     ...running,
     dataDir,
@@ -37,7 +51,11 @@ export async function startTestServer(opts: { dataDir?: string; port?: number; e
     api,
     async pairDevice(name = "test-device") {
       const { code } = (await (await api("/api/pairing-codes", { method: "POST" })).json()) as { code: string };
-      const res = await fetch(running.url + "/api/pair", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name }) });
+      const res = await fetch(running.url + "/api/pair", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code, name }),
+      });
       if (!res.ok) throw new Error(`pairing failed: ${res.status} ${await res.text()}`);
       const { deviceId, secret } = (await res.json()) as { deviceId: string; secret: string };
       const configDir = tempDir("cr-config-");

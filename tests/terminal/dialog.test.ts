@@ -1,11 +1,11 @@
-import { describe, expect, test } from 'bun:test';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { HeadlessScreen } from '../../src/terminal/headless.ts';
-import { detectDialog, dialogKeys, sameDialog } from '../../src/agents/screen-dialogs.ts';
-import type { ScreenDialog } from '../../src/protocol/dialog.ts';
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { HeadlessScreen } from "../../src/terminal/headless.ts";
+import { detectDialog, dialogKeys, sameDialog } from "../../src/agents/screen-dialogs.ts";
+import type { ScreenDialog } from "../../src/protocol/dialog.ts";
 
-const FIXTURES = path.resolve(import.meta.dir, '../../../shared/fixtures');
+const FIXTURES = path.resolve(import.meta.dir, "../../../shared/fixtures");
 
 interface PromptMeta {
   prompt: {
@@ -40,15 +40,17 @@ function loadFixtures(): Fixture[] {
   for (const agentDir of readdirSync(FIXTURES, { withFileTypes: true })) {
     if (!agentDir.isDirectory()) continue;
     const dir = path.join(FIXTURES, agentDir.name);
-    for (const file of readdirSync(dir).filter((f) => /^\d+-[\w-]+\.json$/.test(f)).sort()) {
-      const stem = file.slice(0, -'.json'.length);
+    for (const file of readdirSync(dir)
+      .filter((f) => /^\d+-[\w-]+\.json$/.test(f))
+      .sort()) {
+      const stem = file.slice(0, -".json".length);
       const read = (ext: string) => readFileSync(path.join(dir, stem + ext));
-      const chunks = JSON.parse(read('.chunks.json').toString()).chunks as [number, number, number][];
+      const chunks = JSON.parse(read(".chunks.json").toString()).chunks as [number, number, number][];
       fixtures.push({
         name: `${agentDir.name}/${stem}`,
         dir,
-        meta: JSON.parse(read('.json').toString()),
-        raw: new Uint8Array(read('.raw')),
+        meta: JSON.parse(read(".json").toString()),
+        raw: new Uint8Array(read(".raw")),
         chunkEnds: chunks.map(([, offset, length]) => offset + length),
       });
     }
@@ -95,12 +97,12 @@ function comparable(d: ScreenDialog | null) {
 
 function trimTrailingBlankRows(rows: string[]): string[] {
   const out = [...rows];
-  while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
+  while (out.length > 0 && out[out.length - 1]!.trim() === "") out.pop();
   return out;
 }
 
 function expectScreen(fx: Fixture, p: PromptMeta, screen: HeadlessScreen) {
-  const file = readFileSync(path.join(fx.dir, p.screenFile), 'utf8').split('\n');
+  const file = readFileSync(path.join(fx.dir, p.screenFile), "utf8").split("\n");
   expect(trimTrailingBlankRows(screen.lines())).toEqual(trimTrailingBlankRows(file));
 }
 
@@ -108,7 +110,7 @@ function expectPrompt(fx: Fixture, p: PromptMeta, screen: HeadlessScreen) {
   expectScreen(fx, p, screen);
   const dialog = detectDialog(screen.lines());
   expect(comparable(dialog)).toEqual(expectedDialog(p));
-  expect(dialog!.agent).toBe(fx.meta.agent as ScreenDialog['agent']);
+  expect(dialog!.agent).toBe(fx.meta.agent as ScreenDialog["agent"]);
   expect(dialog!.rows).toEqual({ first: p.dialogRows.first, last: p.dialogRows.last });
 }
 
@@ -153,8 +155,8 @@ function chunkStart(fx: Fixture, offset: number): number {
 
 const fixtures = loadFixtures();
 
-describe('fixtures', () => {
-  test('are all found', () => {
+describe("fixtures", () => {
+  test("are all found", () => {
     expect(fixtures.length).toBe(10);
   });
 
@@ -176,7 +178,7 @@ describe('fixtures', () => {
         });
       });
 
-      test('no dialog before the first is complete nor after each is gone', async () => {
+      test("no dialog before the first is complete nor after each is gone", async () => {
         const free = new Set(dialogFreeEnds(fx));
         const fired: number[] = [];
         const screen = await replayChunks(fx, Infinity, (end, s) => {
@@ -186,7 +188,7 @@ describe('fixtures', () => {
         screen.dispose();
       });
 
-      test('at every chunk end the dialog read is null or exactly one of the recorded ones', async () => {
+      test("at every chunk end the dialog read is null or exactly one of the recorded ones", async () => {
         const expected = fx.meta.prompts.map((p) => JSON.stringify(expectedDialog(p)));
         const wrong: { end: number; dialog: unknown }[] = [];
         const screen = await replayChunks(fx, Infinity, (end, s) => {
@@ -197,7 +199,7 @@ describe('fixtures', () => {
         screen.dispose();
       });
 
-      test('at escape-sequence granularity: exact while complete, null outside the drawing frames', async () => {
+      test("at escape-sequence granularity: exact while complete, null outside the drawing frames", async () => {
         const prompts = fx.meta.prompts;
         const expected = prompts.map((p) => JSON.stringify(expectedDialog(p)));
         const problems: string[] = [];
@@ -214,9 +216,7 @@ describe('fixtures', () => {
           // screen for a moment, with frame, question and footer all in place. Text alone
           // cannot tell that from a real dialog. Chunk ends (the test above) are exact; so a
           // consumer reads the screen when a chunk has been parsed, not in the middle of one.
-          const inDrawingFrame = prompts.some(
-            (p) => cut >= chunkStart(fx, p.firstCompleteAtByte) && cut < p.promptGoneAtByte,
-          );
+          const inDrawingFrame = prompts.some((p) => cut >= chunkStart(fx, p.firstCompleteAtByte) && cut < p.promptGoneAtByte);
           if (read && !inDrawingFrame) problems.push(`${cut}: dialog outside any dialog frame`);
         });
         expect(problems).toEqual([]);
@@ -227,45 +227,45 @@ describe('fixtures', () => {
 
 async function screenOf(text: string, cols = 100, rows = 30): Promise<HeadlessScreen> {
   const screen = new HeadlessScreen(cols, rows);
-  screen.write(text.replaceAll('\n', '\r\n'));
+  screen.write(text.replaceAll("\n", "\r\n"));
   await screen.flush();
   return screen;
 }
 
-describe('screens without a dialog', () => {
+describe("screens without a dialog", () => {
   const cases: Record<string, string> = {
-    'an empty screen': '',
-    'a shell prompt': 'user@host:~/proj$ ls\nREADME.md  src  tests\nuser@host:~/proj$ ',
-    'a Claude transcript with a numbered list and its input box': [
-      '❯ which option should I pick?',
-      '',
-      '● Do you want to proceed? Here are the choices:',
-      '',
-      '  1. Yes',
-      '  2. No',
-      '',
-      '─'.repeat(100),
-      '❯ 1. Yes',
-      '─'.repeat(100),
-      '  ⏸ manual mode on',
-    ].join('\n'),
-    'a numbered list under a question in plain text': 'Do you want to proceed?\n❯ 1. Yes\n  2. No\n',
-    'a Codex transcript': [
-      '› Would you like to run the following command?',
-      '',
-      '• Sure. Options:',
-      '  1. Yes',
-      '  2. No',
-      '',
-      '› 1. Yes',
-    ].join('\n'),
-    'a Gemini tool box without options': [
-      '╭────────────────────────────────────────╮',
-      '│ ✓  Shell echo hello > out.txt          │',
-      '│                                        │',
-      '│ Allow execution of [Shell]?            │',
-      '╰────────────────────────────────────────╯',
-    ].join('\n'),
+    "an empty screen": "",
+    "a shell prompt": "user@host:~/proj$ ls\nREADME.md  src  tests\nuser@host:~/proj$ ",
+    "a Claude transcript with a numbered list and its input box": [
+      "❯ which option should I pick?",
+      "",
+      "● Do you want to proceed? Here are the choices:",
+      "",
+      "  1. Yes",
+      "  2. No",
+      "",
+      "─".repeat(100),
+      "❯ 1. Yes",
+      "─".repeat(100),
+      "  ⏸ manual mode on",
+    ].join("\n"),
+    "a numbered list under a question in plain text": "Do you want to proceed?\n❯ 1. Yes\n  2. No\n",
+    "a Codex transcript": [
+      "› Would you like to run the following command?",
+      "",
+      "• Sure. Options:",
+      "  1. Yes",
+      "  2. No",
+      "",
+      "› 1. Yes",
+    ].join("\n"),
+    "a Gemini tool box without options": [
+      "╭────────────────────────────────────────╮",
+      "│ ✓  Shell echo hello > out.txt          │",
+      "│                                        │",
+      "│ Allow execution of [Shell]?            │",
+      "╰────────────────────────────────────────╯",
+    ].join("\n"),
   };
   for (const [name, text] of Object.entries(cases)) {
     test(name, async () => {
@@ -276,107 +276,113 @@ describe('screens without a dialog', () => {
   }
 });
 
-describe('a Claude dialog', () => {
-  const rule = '─'.repeat(100);
+describe("a Claude dialog", () => {
+  const rule = "─".repeat(100);
   const dialog = [
     rule,
-    ' Bash command',
-    ' Run the tests',
-    '╌'.repeat(100),
-    ' bun test',
-    '╌'.repeat(100),
-    '',
-    ' Do you want to proceed?',
-    '   1. Yes',
-    ' ❯ 2. No',
-    '',
-    ' Esc to cancel · Tab to amend',
+    " Bash command",
+    " Run the tests",
+    "╌".repeat(100),
+    " bun test",
+    "╌".repeat(100),
+    "",
+    " Do you want to proceed?",
+    "   1. Yes",
+    " ❯ 2. No",
+    "",
+    " Esc to cancel · Tab to amend",
   ];
 
-  test('reads the selection wherever the marker is', async () => {
-    const screen = await screenOf(dialog.join('\n'));
+  test("reads the selection wherever the marker is", async () => {
+    const screen = await screenOf(dialog.join("\n"));
     const read = detectDialog(screen.lines())!;
-    expect(read.selected).toBe('2');
-    expect(read.options).toEqual([{ key: '1', label: 'Yes' }, { key: '2', label: 'No' }]);
+    expect(read.selected).toBe("2");
+    expect(read.options).toEqual([
+      { key: "1", label: "Yes" },
+      { key: "2", label: "No" },
+    ]);
     expect(read.rows).toEqual({ first: 0, last: 11 });
     screen.dispose();
   });
 
-  test('is not read while its footer is not drawn yet', async () => {
-    const screen = await screenOf(dialog.slice(0, -1).join('\n'));
+  test("is not read while its footer is not drawn yet", async () => {
+    const screen = await screenOf(dialog.slice(0, -1).join("\n"));
     expect(detectDialog(screen.lines())).toBeNull();
     screen.dispose();
   });
 
-  test('is not read with its top cut off', async () => {
-    const screen = await screenOf(dialog.slice(1).join('\n'));
+  test("is not read with its top cut off", async () => {
+    const screen = await screenOf(dialog.slice(1).join("\n"));
     expect(detectDialog(screen.lines())).toBeNull();
     screen.dispose();
   });
 });
 
-describe('dialogKeys and sameDialog', () => {
+describe("dialogKeys and sameDialog", () => {
   const base: ScreenDialog = {
-    agent: 'claude',
-    title: 'Bash command',
+    agent: "claude",
+    title: "Bash command",
     header: [],
-    body: ['echo hi'],
-    question: 'Do you want to proceed?',
-    options: [{ key: '1', label: 'Yes' }, { key: '2', label: 'No' }],
-    selected: '1',
+    body: ["echo hi"],
+    question: "Do you want to proceed?",
+    options: [
+      { key: "1", label: "Yes" },
+      { key: "2", label: "No" },
+    ],
+    selected: "1",
     rows: { first: 3, last: 9 },
   };
 
-  test('a digit picks its option, esc cancels', () => {
-    expect(dialogKeys(base, '1')).toBe('1');
-    expect(dialogKeys(base, '2')).toBe('2');
-    expect(dialogKeys(base, 'esc')).toBe('\x1b');
-    expect(() => dialogKeys(base, '3')).toThrow();
+  test("a digit picks its option, esc cancels", () => {
+    expect(dialogKeys(base, "1")).toBe("1");
+    expect(dialogKeys(base, "2")).toBe("2");
+    expect(dialogKeys(base, "esc")).toBe("\x1b");
+    expect(() => dialogKeys(base, "3")).toThrow();
   });
 
-  test('same dialog regardless of selection and position, not with other options or body', () => {
-    expect(sameDialog(base, { ...base, selected: '2', rows: { first: 0, last: 6 } })).toBe(true);
-    expect(sameDialog(base, { ...base, body: ['echo bye'] })).toBe(false);
-    expect(sameDialog(base, { ...base, options: [{ key: '1', label: 'Yes' }] })).toBe(false);
+  test("same dialog regardless of selection and position, not with other options or body", () => {
+    expect(sameDialog(base, { ...base, selected: "2", rows: { first: 0, last: 6 } })).toBe(true);
+    expect(sameDialog(base, { ...base, body: ["echo bye"] })).toBe(false);
+    expect(sameDialog(base, { ...base, options: [{ key: "1", label: "Yes" }] })).toBe(false);
     expect(sameDialog(base, null)).toBe(false);
     expect(sameDialog(null, null)).toBe(true);
   });
 });
 
-describe('HeadlessScreen', () => {
-  test('snapshot, alternate screen, resize', async () => {
+describe("HeadlessScreen", () => {
+  test("snapshot, alternate screen, resize", async () => {
     const screen = new HeadlessScreen(20, 5);
-    screen.write('hello   \r\nworld');
+    screen.write("hello   \r\nworld");
     await screen.flush();
     expect(screen.snapshot()).toEqual({
       cols: 20,
       rows: 5,
       cursor: { x: 5, y: 1 },
-      lines: ['hello', 'world', '', '', ''],
+      lines: ["hello", "world", "", "", ""],
     });
     expect(screen.isAlternate()).toBe(false);
-    screen.write('\x1b[?1049h');
+    screen.write("\x1b[?1049h");
     await screen.flush();
     expect(screen.isAlternate()).toBe(true);
-    expect(screen.lines()).toEqual(['', '', '', '', '']);
+    expect(screen.lines()).toEqual(["", "", "", "", ""]);
     screen.resize(30, 3);
     expect([screen.cols, screen.rows]).toEqual([30, 3]);
     screen.dispose();
   });
 
-  test('lines are the bottom rows once output scrolls', async () => {
+  test("lines are the bottom rows once output scrolls", async () => {
     const screen = new HeadlessScreen(10, 3, { scrollback: 10 });
-    screen.write(new TextEncoder().encode('1\r\n2\r\n3\r\n4\r\n5'));
+    screen.write(new TextEncoder().encode("1\r\n2\r\n3\r\n4\r\n5"));
     await screen.flush();
-    expect(screen.lines()).toEqual(['3', '4', '5']);
+    expect(screen.lines()).toEqual(["3", "4", "5"]);
     screen.dispose();
   });
 
-  test('answers to terminal queries go nowhere', async () => {
+  test("answers to terminal queries go nowhere", async () => {
     const screen = new HeadlessScreen(10, 3);
-    screen.write('\x1b[c\x1b[6n\x1b[>c');
+    screen.write("\x1b[c\x1b[6n\x1b[>c");
     await screen.flush();
-    expect(screen.lines()).toEqual(['', '', '']);
+    expect(screen.lines()).toEqual(["", "", ""]);
     screen.dispose();
   });
 });

@@ -11,7 +11,9 @@ import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { transcriptFiles } from "./support.ts";
 
-const SCENARIOS: Record<string, Scenario> = Object.fromEntries(["b-one", "b-two", "b-three", "b-four", "b-five", "b-six"].map((k) => [k, [{ text: `answer to ${k}` }]]));
+const SCENARIOS: Record<string, Scenario> = Object.fromEntries(
+  ["b-one", "b-two", "b-three", "b-four", "b-five", "b-six"].map((k) => [k, [{ text: `answer to ${k}` }]]),
+);
 
 let env: Env;
 let c: ClaudeSession;
@@ -31,7 +33,10 @@ async function turn(key: string): Promise<void> {
 
 async function partialSays(re: RegExp): Promise<void> {
   let seen: string[] = [];
-  await waitFor(async () => (seen = (await usage()).partial).some((p: string) => re.test(p)), { timeoutMs: 15_000, what: () => `a partial reason matching ${re}: ${JSON.stringify(seen)}` });
+  await waitFor(async () => (seen = (await usage()).partial).some((p: string) => re.test(p)), {
+    timeoutMs: 15_000,
+    what: () => `a partial reason matching ${re}: ${JSON.stringify(seen)}`,
+  });
 }
 
 beforeAll(async () => {
@@ -59,7 +64,7 @@ test("truncated mid-line, then replaced by garbage: read again from the start, r
   await turn("b-three");
   await partialSays(/truncated/);
   const tmp = `${file}.garbage`;
-  writeFileSync(tmp, "\u0000\u0001 not json at all\n<<<>>>\n{\"half\": \n".repeat(1000));
+  writeFileSync(tmp, '\u0000\u0001 not json at all\n<<<>>>\n{"half": \n'.repeat(1000));
   renameSync(tmp, file);
   await turn("b-four");
   await partialSays(/replaced/);
@@ -79,10 +84,13 @@ test("grown by 50 MB of garbage (one line over the line limit): skipped in bound
   await partialSays(/over 4 MiB was skipped/);
   await partialSays(/malformed lines/);
   // what Claude wrote after the garbage is still read
-  await waitFor(async () => {
-    const page = await (await env.server.api(`/api/sessions/${c.sessionId}/conversation?limit=500`)).json();
-    return page.items.some((i: any) => i.blocks.some((b: any) => b.type === "text" && b.text === "answer to b-five"));
-  }, { timeoutMs: 20_000, what: "the answer written after 50 MB of garbage" });
+  await waitFor(
+    async () => {
+      const page = await (await env.server.api(`/api/sessions/${c.sessionId}/conversation?limit=500`)).json();
+      return page.items.some((i: any) => i.blocks.some((b: any) => b.type === "text" && b.text === "answer to b-five"));
+    },
+    { timeoutMs: 20_000, what: "the answer written after 50 MB of garbage" },
+  );
 }, 120_000);
 
 test("deleted while the session runs: reported; the session, wrapper and server keep working", async () => {
@@ -92,7 +100,12 @@ test("deleted while the session runs: reported; the session, wrapper and server 
   const page = await (await env.server.api(`/api/sessions/${c.sessionId}/conversation`)).json();
   expect(page.partial.length).toBeGreaterThan(0);
   // the session is alive end to end: typed input from the API reaches claude's screen
-  const typed = await env.server.api(`/api/sessions/${c.sessionId}/input`, { method: "POST", body: JSON.stringify({ text: "still here" }) });
+  const typed = await env.server.api(`/api/sessions/${c.sessionId}/input`, {
+    method: "POST",
+    body: JSON.stringify({ text: "still here" }),
+  });
   expect(typed.status).toBe(200);
-  await waitFor(async () => (await c.pty.screen.flush(), c.pty.screen.lines().join("\n").includes("still here")), { what: "input typed from the API on claude's screen" });
+  await waitFor(async () => (await c.pty.screen.flush(), c.pty.screen.lines().join("\n").includes("still here")), {
+    what: "input typed from the API on claude's screen",
+  });
 }, 60_000);

@@ -12,10 +12,15 @@ import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { approveAll, expectedCost, sums } from "./support.ts";
 
-export const HOSTILE = 'Here is **bold** and <script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> done.\n\n# Heading\n\n- one\n- two\n\n```\ncode <b>not bold</b>\n```';
+export const HOSTILE =
+  'Here is **bold** and <script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> done.\n\n# Heading\n\n- one\n- two\n\n```\ncode <b>not bold</b>\n```';
 const SCENARIOS: Record<string, Scenario> = {
   "t-bash": [[{ name: "Bash", input: { command: "echo hi > hi.txt", description: "write hi" } }], { text: HOSTILE }],
-  "t-edit": [[{ name: "Read", input: { file_path: "a.txt" } }], [{ name: "Edit", input: { file_path: "a.txt", old_string: "one", new_string: "uno\ndos" } }], { text: "Edited a.txt." }],
+  "t-edit": [
+    [{ name: "Read", input: { file_path: "a.txt" } }],
+    [{ name: "Edit", input: { file_path: "a.txt", old_string: "one", new_string: "uno\ndos" } }],
+    { text: "Edited a.txt." },
+  ],
   "t-agent": [{ name: "Agent", input: { description: "helper", prompt: "scenario t-sub", subagent_type: "general-purpose" } }],
   "t-sub": [{ name: "Bash", input: { command: "echo sub > sub.txt", description: "write sub" } }],
 };
@@ -49,13 +54,19 @@ beforeAll(async () => {
   c = await startClaude(env, { files: { "a.txt": "one\ntwo\n" }, args: ["--model", MODEL] });
   for (const t of ["scenario t-bash", "scenario t-edit", "scenario t-agent"]) await c.turnDone(await c.submit(t));
   // the background subagent finishes after its turn; then Claude answers its notification
-  await waitFor(() => env.fake.responses.filter((r) => r.scenario === "t-sub").length >= 2, { timeoutMs: 30_000, what: "the subagent's two responses" });
+  await waitFor(() => env.fake.responses.filter((r) => r.scenario === "t-sub").length >= 2, {
+    timeoutMs: 30_000,
+    what: "the subagent's two responses",
+  });
   // 10 responses: t-bash 2, t-edit 3, t-agent 2, the subagent 2, and the answer to its completion notice (a 4th turn)
   await waitFor(() => env.fake.responses.length >= 10, { timeoutMs: 30_000, what: "the answer to the subagent's completion notice" });
-  await waitFor(async () => {
-    const u = await getJson(`/api/sessions/${c.sessionId}/usage`);
-    return u.turns === 4 && u.total.responses === env.fake.responses.length;
-  }, { timeoutMs: 20_000, what: "every response and turn in the usage figures" });
+  await waitFor(
+    async () => {
+      const u = await getJson(`/api/sessions/${c.sessionId}/usage`);
+      return u.turns === 4 && u.total.responses === env.fake.responses.length;
+    },
+    { timeoutMs: 20_000, what: "every response and turn in the usage figures" },
+  );
 }, 150_000);
 
 afterAll(async () => {
@@ -68,11 +79,31 @@ afterAll(async () => {
 test("the conversation API shows every message and tool call, in order", async () => {
   const items = await wholeConversation(c.sessionId);
   const main = items.filter((i) => i.agentId === null);
-  const seq = main.flatMap((i) => i.blocks.map((b) => (b.type === "text" ? `${i.kind}:text:${b.text.slice(0, 20)}` : b.type === "tool_use" ? `tool_use:${b.name}` : b.type === "tool_result" ? "tool_result" : b.type)));
+  const seq = main.flatMap((i) =>
+    i.blocks.map((b) =>
+      b.type === "text"
+        ? `${i.kind}:text:${b.text.slice(0, 20)}`
+        : b.type === "tool_use"
+          ? `tool_use:${b.name}`
+          : b.type === "tool_result"
+            ? "tool_result"
+            : b.type,
+    ),
+  );
   const want = [
-    "user:text:scenario t-bash", "tool_use:Bash", "tool_result", `assistant:text:${HOSTILE.slice(0, 20)}`,
-    "user:text:scenario t-edit", "tool_use:Read", "tool_result", "tool_use:Edit", "tool_result", "assistant:text:Edited a.txt.",
-    "user:text:scenario t-agent", "tool_use:Agent", "tool_result",
+    "user:text:scenario t-bash",
+    "tool_use:Bash",
+    "tool_result",
+    `assistant:text:${HOSTILE.slice(0, 20)}`,
+    "user:text:scenario t-edit",
+    "tool_use:Read",
+    "tool_result",
+    "tool_use:Edit",
+    "tool_result",
+    "assistant:text:Edited a.txt.",
+    "user:text:scenario t-agent",
+    "tool_use:Agent",
+    "tool_result",
   ];
   let at = 0;
   for (const w of want) {
@@ -91,7 +122,13 @@ test("the conversation API shows every message and tool call, in order", async (
   expect(patch.type === "tool_result" && patch.patch?.hunks[0]?.lines).toEqual(["-one", "+uno", "+dos", " two"]);
   // the subagent's work, apart, with its Bash call
   const sub = items.filter((i) => i.agentId !== null);
-  expect(sub.some((i) => i.blocks.some((b) => b.type === "tool_use" && b.name === "Bash" && (b.input as { command?: string }).command === "echo sub > sub.txt"))).toBe(true);
+  expect(
+    sub.some((i) =>
+      i.blocks.some(
+        (b) => b.type === "tool_use" && b.name === "Bash" && (b.input as { command?: string }).command === "echo sub > sub.txt",
+      ),
+    ),
+  ).toBe(true);
   expect(new Set(sub.map((i) => i.agentId)).size).toBe(1);
   // ids increase: the order is the transcript's
   for (let i = 1; i < items.length; i++) expect(items[i]!.id).toBeGreaterThan(items[i - 1]!.id);
@@ -103,7 +140,14 @@ test("usage figures equal the sums the fake returned, main and subagent apart, i
   const mainResponses = env.fake.responses.filter((r) => r.scenario !== "t-sub");
   expect(env.fake.responses.every((r) => r.model === MODEL)).toBe(true);
   const all = sums(env.fake.responses);
-  expect(u.total).toMatchObject({ input: all.input, output: all.output, cacheRead: all.cacheRead, cacheWrite: all.cacheWrite, responses: all.responses, costSource: "price-table" });
+  expect(u.total).toMatchObject({
+    input: all.input,
+    output: all.output,
+    cacheRead: all.cacheRead,
+    cacheWrite: all.cacheWrite,
+    responses: all.responses,
+    costSource: "price-table",
+  });
   expect(u.main).toMatchObject(sums(mainResponses));
   expect(u.subagents).toMatchObject(sums(subResponses));
   expect(u.total.costUsd).toBeCloseTo(expectedCost(MODEL, all), 9);

@@ -17,9 +17,16 @@ let hook: Receiver;
 
 beforeAll(async () => {
   hook = startReceiver(200);
-  env = await startEnv({ "c-one": [{ text: "one" }], "c-two": [{ text: "two" }], "c-three": [{ text: "three" }], "c-four": [{ text: "four" }] }, {
-    serverEnv: { CLAUDE_REMOTE_WEBHOOK_URL: `${hook.url}/hook`, CLAUDE_REMOTE_COST_ALERT_USD: String(LIMIT), CLAUDE_REMOTE_NOTIFY_WEBHOOK: "none" },
-  });
+  env = await startEnv(
+    { "c-one": [{ text: "one" }], "c-two": [{ text: "two" }], "c-three": [{ text: "three" }], "c-four": [{ text: "four" }] },
+    {
+      serverEnv: {
+        CLAUDE_REMOTE_WEBHOOK_URL: `${hook.url}/hook`,
+        CLAUDE_REMOTE_COST_ALERT_USD: String(LIMIT),
+        CLAUDE_REMOTE_NOTIFY_WEBHOOK: "none",
+      },
+    },
+  );
   c = await startClaude(env, { args: ["--model", MODEL] });
 }, 60_000);
 

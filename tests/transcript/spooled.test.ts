@@ -37,14 +37,21 @@ test("transcript frames unacked at exit are spooled and delivered: the conversat
   c = await startClaude(env);
   await c.turnDone(await c.submit("scenario t-one"));
   const api = (p: string) => env.server.api(p);
-  const texts = async () => ((await (await api(`/api/sessions/${c.sessionId}/conversation?limit=500`)).json()) as { items: ConversationItem[] }).items.flatMap((i) => i.blocks.map((b) => (b.type === "text" ? b.text : "")));
+  const texts = async () =>
+    ((await (await api(`/api/sessions/${c.sessionId}/conversation?limit=500`)).json()) as { items: ConversationItem[] }).items.flatMap(
+      (i) => i.blocks.map((b) => (b.type === "text" ? b.text : "")),
+    );
   await waitFor(async () => (await texts()).includes("The first answer."), { what: "the first answer stored" });
 
   const { dataDir, url } = env.server;
   await env.server.stop();
   await c.submit("scenario t-two");
   // Claude wrote the turn to its transcript (its end too) while the server was down
-  await waitFor(() => transcriptFiles(c.home).some((f) => readFileSync(f, "utf8").includes(SECOND) && readFileSync(f, "utf8").includes("turn_duration")), { timeoutMs: 20_000, what: "the second turn in the transcript file" });
+  await waitFor(
+    () =>
+      transcriptFiles(c.home).some((f) => readFileSync(f, "utf8").includes(SECOND) && readFileSync(f, "utf8").includes("turn_duration")),
+    { timeoutMs: 20_000, what: "the second turn in the transcript file" },
+  );
   // Ctrl-C twice: Claude exits on its own, the wrapper finishes (server unreachable) and spools;
   // no Ctrl-C after Claude is gone (the terminal is cooked again: it would kill the wrapper)
   c.pty.write("\x03");
@@ -55,11 +62,16 @@ test("transcript frames unacked at exit are spooled and delivered: the conversat
 
   restarted = await startTestServer({ dataDir, port: Number(new URL(url).port) });
   env.server = restarted;
-  const items = await waitFor(async () => {
-    const s = (await (await api(`/api/sessions/${c.sessionId}`)).json()) as { status: string };
-    const page = (await (await api(`/api/sessions/${c.sessionId}/conversation?limit=500`)).json()) as { items: ConversationItem[] };
-    return s.status === "exited" && page.items.some((i) => i.blocks.some((b) => b.type === "text" && b.text === SECOND)) ? page.items : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 250, what: "the deliverer's session exit and the second turn" });
+  const items = await waitFor(
+    async () => {
+      const s = (await (await api(`/api/sessions/${c.sessionId}`)).json()) as { status: string };
+      const page = (await (await api(`/api/sessions/${c.sessionId}/conversation?limit=500`)).json()) as { items: ConversationItem[] };
+      return s.status === "exited" && page.items.some((i) => i.blocks.some((b) => b.type === "text" && b.text === SECOND))
+        ? page.items
+        : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: "the deliverer's session exit and the second turn" },
+  );
 
   const main = items.filter((i) => i.agentId === null);
   const order = main.flatMap((i) => i.blocks.filter((b) => b.type === "text").map((b) => `${i.kind}:${(b as { text: string }).text}`));
@@ -68,5 +80,7 @@ test("transcript frames unacked at exit are spooled and delivered: the conversat
   expect(u.turns).toBe(2);
   expect(u.total.responses).toBe(env.fake.responses.length);
   expect(u.partial).toEqual([]);
-  await waitFor(() => readdirSync(join(env.configDir, "spool")).every((f) => !f.endsWith(".spool") && !f.endsWith(".lock")), { what: "the spool emptied" });
+  await waitFor(() => readdirSync(join(env.configDir, "spool")).every((f) => !f.endsWith(".spool") && !f.endsWith(".lock")), {
+    what: "the spool emptied",
+  });
 }, 150_000);

@@ -66,7 +66,10 @@ test("entries: unknown shapes are dropped, an Edit's change is counted", () => {
   expect(entryOf({ type: "assistant", uuid: "u", message: "nope" })).toBeNull();
   expect(entryOf({ type: "attachment", uuid: "u" })).toBeNull();
   const e = entryOf({
-    type: "user", uuid: "u1", timestamp: "2026-01-01T00:00:00Z", message: { content: [{ type: "tool_result", tool_use_id: "t1", content: "ok" }] },
+    type: "user",
+    uuid: "u1",
+    timestamp: "2026-01-01T00:00:00Z",
+    message: { content: [{ type: "tool_result", tool_use_id: "t1", content: "ok" }] },
     toolUseResult: { filePath: "a.txt", structuredPatch: [{ oldStart: 1, newStart: 1, lines: ["-one", "+uno", "+dos", " two"] }] },
   });
   expect(e).toMatchObject({ kind: "tool_result", linesAdded: 2, linesRemoved: 1 });
@@ -74,12 +77,24 @@ test("entries: unknown shapes are dropped, an Edit's change is counted", () => {
 
 test("the feed resends unacked frames after a reconnect, forgets acked ones, and stays bounded", () => {
   const f = join(dir(), "s.jsonl");
-  const line = (i: number) => JSON.stringify({ type: "user", uuid: `u${i}`, timestamp: "2026-01-01T00:00:00Z", message: { content: `prompt ${i} ${"p".repeat(2000)}` } });
+  const line = (i: number) =>
+    JSON.stringify({
+      type: "user",
+      uuid: `u${i}`,
+      timestamp: "2026-01-01T00:00:00Z",
+      message: { content: `prompt ${i} ${"p".repeat(2000)}` },
+    });
   writeFileSync(f, `${line(1)}\n`);
   const sent: ClientFrame[] = [];
   let ready = () => {};
   let ack = (_: number) => {};
-  const link: FeedLink = { connected: true, sendControl: (fr) => sent.push(fr), onReadyAgain: (fn) => (ready = fn), onTranscriptAck: (fn) => (ack = fn), hold: () => {} };
+  const link: FeedLink = {
+    connected: true,
+    sendControl: (fr) => sent.push(fr),
+    onReadyAgain: (fn) => (ready = fn),
+    onTranscriptAck: (fn) => (ack = fn),
+    hold: () => {},
+  };
   const feed = new TranscriptFeed("session-1234", { pollMs: 1e9, maxUnackedBytes: 8 * 1024 });
   feed.attach(link);
   feed.watch(f);

@@ -5,23 +5,46 @@ import { h } from '../dom.js';
 
 /** One fieldset per question: radios or checkboxes with descriptions, and a free-text field. */
 export function questionForm(p, send) {
-  const form = h('form', { class: 'qform', onsubmit: (e) => {
-    e.preventDefault();
-    send({ answers: p.questions.map((q, i) => answerOf(form, q, i)) });
-  } });
+  const form = h('form', {
+    class: 'qform',
+    onsubmit: (e) => {
+      e.preventDefault();
+      send({ answers: p.questions.map((q, i) => answerOf(form, q, i)) });
+    },
+  });
   p.questions.forEach((q, i) => {
     const set = h('fieldset', { class: 'q' }, h('legend', {}, q.header ? h('span', { class: 'chip' }, q.header) : null, q.question));
     for (const o of q.options) {
-      set.append(h('label', { class: 'choice' },
-        h('input', { type: q.multiSelect ? 'checkbox' : 'radio', name: `q${i}`, value: o.key }),
-        h('span', {}, h('b', {}, o.label), o.description ? h('span', { class: 'muted' }, ` — ${o.description}`) : null)));
+      set.append(
+        h(
+          'label',
+          { class: 'choice' },
+          h('input', { type: q.multiSelect ? 'checkbox' : 'radio', name: `q${i}`, value: o.key }),
+          h('span', {}, h('b', {}, o.label), o.description ? h('span', { class: 'muted' }, ` — ${o.description}`) : null),
+        ),
+      );
     }
-    if (q.text) set.append(h('input', { type: 'text', class: 'qtext', name: `t${i}`, maxlength: 2000, placeholder: 'Type something', 'aria-label': `your own answer to: ${q.question}` }));
+    if (q.text)
+      set.append(
+        h('input', {
+          type: 'text',
+          class: 'qtext',
+          name: `t${i}`,
+          maxlength: 2000,
+          placeholder: 'Type something',
+          'aria-label': `your own answer to: ${q.question}`,
+        }),
+      );
     form.append(set);
   });
-  form.append(h('div', { class: 'opts' },
-    h('button', { class: 'btn primary', type: 'submit' }, p.questions.length > 1 ? 'Submit answers' : 'Answer'),
-    h('button', { class: 'btn', type: 'button', onclick: () => send({ option: 'chat' }) }, 'Chat about this')));
+  form.append(
+    h(
+      'div',
+      { class: 'opts' },
+      h('button', { class: 'btn primary', type: 'submit' }, p.questions.length > 1 ? 'Submit answers' : 'Answer'),
+      h('button', { class: 'btn', type: 'button', onclick: () => send({ option: 'chat' }) }, 'Chat about this'),
+    ),
+  );
   return form;
 }
 
@@ -62,12 +85,19 @@ export function inputRows(input) {
   const box = h('div', { class: 'inputs' });
   for (const [k, v] of Object.entries(input || {})) {
     const text = typeof v === 'string' ? v : v === null || typeof v !== 'object' ? String(v) : flat(v);
-    box.append(text.includes('\n') || text.length > 80 ? h('div', { class: 'kv' }, h('b', {}, k), h('pre', { class: 'code' }, text)) : h('div', { class: 'kv' }, h('b', {}, k), text));
+    box.append(
+      text.includes('\n') || text.length > 80
+        ? h('div', { class: 'kv' }, h('b', {}, k), h('pre', { class: 'code' }, text))
+        : h('div', { class: 'kv' }, h('b', {}, k), text),
+    );
   }
   return box;
 }
 
 function flat(v, indent = '') {
-  if (Array.isArray(v)) return v.map((x) => `${indent}• ${typeof x === 'object' && x ? `\n${flat(x, `${indent}  `)}` : String(x)}`).join('\n');
-  return Object.entries(v).map(([k, x]) => `${indent}${k}: ${typeof x === 'object' && x ? `\n${flat(x, `${indent}  `)}` : String(x)}`).join('\n');
+  if (Array.isArray(v))
+    return v.map((x) => `${indent}• ${typeof x === 'object' && x ? `\n${flat(x, `${indent}  `)}` : String(x)}`).join('\n');
+  return Object.entries(v)
+    .map(([k, x]) => `${indent}${k}: ${typeof x === 'object' && x ? `\n${flat(x, `${indent}  `)}` : String(x)}`)
+    .join('\n');
 }

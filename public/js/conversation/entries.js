@@ -46,7 +46,12 @@ export class EntryRenderer {
     if (!g) {
       const count = h('span', { class: 'muted' }, '');
       const body = h('div', { class: 'gbody' });
-      const el = h('details', { class: 'subagent', dataset: { agent: agentId } }, h('summary', {}, 'Subagent ', h('code', {}, agentId.slice(0, 8)), ' ', count), body);
+      const el = h(
+        'details',
+        { class: 'subagent', dataset: { agent: agentId } },
+        h('summary', {}, 'Subagent ', h('code', {}, agentId.slice(0, 8)), ' ', count),
+        body,
+      );
       g = { el, body, count, n: 0 };
       this.groups.set(agentId, g);
       // under the Agent call whose result names it, else where it first appears
@@ -61,8 +66,14 @@ export class EntryRenderer {
     if (item.kind === 'turn_end') return h('div', { class: 'turnend muted' }, `turn took ${fmtDuration(item.durationMs ?? 0)}`);
     const parts = [];
     for (const b of item.blocks) {
-      if (b.type === 'text') parts.push(item.kind === 'user' && /^\s*<task-notification>/.test(b.text) ? h('div', { class: 'sys muted' }, 'A background task finished') : markdown(b.text));
-      else if (b.type === 'thinking') parts.push(h('details', { class: 'thinking' }, h('summary', {}, 'Thinking'), h('div', { class: 'pre' }, b.text)));
+      if (b.type === 'text')
+        parts.push(
+          item.kind === 'user' && /^\s*<task-notification>/.test(b.text)
+            ? h('div', { class: 'sys muted' }, 'A background task finished')
+            : markdown(b.text),
+        );
+      else if (b.type === 'thinking')
+        parts.push(h('details', { class: 'thinking' }, h('summary', {}, 'Thinking'), h('div', { class: 'pre' }, b.text)));
       else if (b.type === 'tool_use') parts.push(this.toolUse(b));
       else if (b.type === 'tool_result') this.toolResult(b);
     }
@@ -78,7 +89,12 @@ export class EntryRenderer {
     const summary = h('span', { class: 'tsum' }, toolSummary(b.name, b.input));
     const stat = h('span', { class: 'tstat' });
     const body = h('div', { class: 'tbody' }, h('div', { class: 'pre tin' }, JSON.stringify(b.input, null, 2)));
-    const details = h('details', { class: 'tool', dataset: { tool: b.name, use: b.id } }, h('summary', {}, h('b', {}, b.name), ' ', summary, ' ', stat), body);
+    const details = h(
+      'details',
+      { class: 'tool', dataset: { tool: b.name, use: b.id } },
+      h('summary', {}, h('b', {}, b.name), ' ', summary, ' ', stat),
+      body,
+    );
     this.tools.set(b.id, { details, body, stat, name: b.name });
     return details;
   }
@@ -108,7 +124,15 @@ export class EntryRenderer {
     usage.perTurn.forEach((t) => {
       const el = heads.get(String(t.startedAt));
       if (!el) return; // on a page not loaded
-      const all = t.usage.input + t.usage.output + t.usage.cacheRead + t.usage.cacheWrite + t.subagents.input + t.subagents.output + t.subagents.cacheRead + t.subagents.cacheWrite;
+      const all =
+        t.usage.input +
+        t.usage.output +
+        t.usage.cacheRead +
+        t.usage.cacheWrite +
+        t.subagents.input +
+        t.subagents.output +
+        t.subagents.cacheRead +
+        t.subagents.cacheWrite;
       const cost = t.usage.costUsd === null || t.subagents.costUsd === null ? null : t.usage.costUsd + t.subagents.costUsd;
       el.textContent = `turn ${t.turn} · ${fmtTokens(all)} tokens · ${fmtCost(cost)}${t.activeMs ? ` · ${fmtDuration(t.activeMs)}` : ''}${t.linesAdded || t.linesRemoved ? ` · +${t.linesAdded} −${t.linesRemoved}` : ''}`;
     });

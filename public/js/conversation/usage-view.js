@@ -27,7 +27,11 @@ export function dayChart(buckets, now = Date.now()) {
   const W = 300;
   const H = 120;
   const bw = W / DAYS;
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H + 14}`, role: 'img', 'aria-label': `${useCost ? 'cost' : 'tokens'} per day, last ${DAYS} days` });
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H + 14}`,
+    role: 'img',
+    'aria-label': `${useCost ? 'cost' : 'tokens'} per day, last ${DAYS} days`,
+  });
   root.append(svg('line', { class: 'axis', x1: 0, y1: H, x2: W, y2: H }));
   days.forEach((d, i) => {
     const v = value(byKey.get(d));
@@ -36,30 +40,67 @@ export function dayChart(buckets, now = Date.now()) {
     bar.append(svg('title', {}, `${d}: ${useCost ? fmtCost(v) : `${fmtTokens(v)} tokens`}`));
     root.append(bar);
   });
-  root.append(svg('text', { x: 0, y: H + 11 }, days[0].slice(5)), svg('text', { x: W, y: H + 11, 'text-anchor': 'end' }, days.at(-1).slice(5)));
+  root.append(
+    svg('text', { x: 0, y: H + 11 }, days[0].slice(5)),
+    svg('text', { x: W, y: H + 11, 'text-anchor': 'end' }, days.at(-1).slice(5)),
+  );
   root.append(svg('text', { x: 2, y: 9 }, useCost ? fmtCost(max) : `${fmtTokens(max)} tokens`));
   return root;
 }
 
 function table(report) {
-  return h('table', {}, ...report.buckets.map((b) => h('tr', {}, h('td', {}, b.key), h('td', { class: 'n' }, `${b.sessions}`), h('td', { class: 'n' }, fmtTokens(tokens(b.usage))), h('td', { class: 'n' }, fmtCost(b.usage.costUsd)))));
+  return h(
+    'table',
+    {},
+    ...report.buckets.map((b) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, b.key),
+        h('td', { class: 'n' }, `${b.sessions}`),
+        h('td', { class: 'n' }, fmtTokens(tokens(b.usage))),
+        h('td', { class: 'n' }, fmtCost(b.usage.costUsd)),
+      ),
+    ),
+  );
 }
 
 export function usageView(root) {
   root.replaceChildren(h('div', { class: 'usage-page' }, h('p', { class: 'muted' }, 'Loading…')));
   let closed = false;
   const from = Date.now() - DAYS * 86400_000;
-  Promise.all(['day', 'machine', 'folder'].map((by) => api(`/api/usage?by=${by}&from=${from}`))).then(([day, machine, folder]) => {
-    if (closed) return;
-    const t = day.total;
-    root.replaceChildren(h('div', { class: 'usage-page', dataset: { ready: '1' } },
-      h('h2', {}, `Last ${DAYS} days`),
-      h('div', { class: 'total' }, fmtCost(t.costUsd), h('span', { class: 'muted' }, ` · ${fmtTokens(tokens(t))} tokens · ${t.responses} responses`)),
-      h('div', { class: 'kinds muted' }, `input ${exact(t.input)} · output ${exact(t.output)} · cache read ${exact(t.cacheRead)} · cache write ${exact(t.cacheWrite)}`),
-      t.unknownModels.length ? h('p', { class: 'muted' }, `No price for: ${t.unknownModels.join(', ')} (cost unknown, not guessed)`) : null,
-      dayChart(day.buckets),
-      h('h2', {}, 'By machine'), table(machine),
-      h('h2', {}, 'By folder'), table(folder)));
-  }, (e) => !closed && root.replaceChildren(h('p', { class: 'pad' }, `Could not load usage: ${e.message}`)));
+  Promise.all(['day', 'machine', 'folder'].map((by) => api(`/api/usage?by=${by}&from=${from}`))).then(
+    ([day, machine, folder]) => {
+      if (closed) return;
+      const t = day.total;
+      root.replaceChildren(
+        h(
+          'div',
+          { class: 'usage-page', dataset: { ready: '1' } },
+          h('h2', {}, `Last ${DAYS} days`),
+          h(
+            'div',
+            { class: 'total' },
+            fmtCost(t.costUsd),
+            h('span', { class: 'muted' }, ` · ${fmtTokens(tokens(t))} tokens · ${t.responses} responses`),
+          ),
+          h(
+            'div',
+            { class: 'kinds muted' },
+            `input ${exact(t.input)} · output ${exact(t.output)} · cache read ${exact(t.cacheRead)} · cache write ${exact(t.cacheWrite)}`,
+          ),
+          t.unknownModels.length
+            ? h('p', { class: 'muted' }, `No price for: ${t.unknownModels.join(', ')} (cost unknown, not guessed)`)
+            : null,
+          dayChart(day.buckets),
+          h('h2', {}, 'By machine'),
+          table(machine),
+          h('h2', {}, 'By folder'),
+          table(folder),
+        ),
+      );
+    },
+    (e) => !closed && root.replaceChildren(h('p', { class: 'pad' }, `Could not load usage: ${e.message}`)),
+  );
   return () => (closed = true);
 }

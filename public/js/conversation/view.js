@@ -39,7 +39,11 @@ export function conversationView(id) {
     partial.hidden = !reasons?.length;
     partial.replaceChildren(h('b', {}, 'Partial: '), reasons?.length ? reasons.join('; ') : '');
   };
-  const turns = () => api(`/api/sessions/${encodeURIComponent(id)}/usage`).then((u) => !closed && render.showTurns(u), () => {});
+  const turns = () =>
+    api(`/api/sessions/${encodeURIComponent(id)}/usage`).then(
+      (u) => !closed && render.showTurns(u),
+      () => {},
+    );
 
   // newest page first, then everything after the last id, until caught up
   const pull = async () => {
@@ -63,7 +67,8 @@ export function conversationView(id) {
           if (firstId === null) firstId = page.items[0].id;
         }
         showPartial(page.partial);
-        empty.textContent = 'No conversation: this agent has written no transcript the server has, so only its time is known (no tokens, cost or messages).';
+        empty.textContent =
+          'No conversation: this agent has written no transcript the server has, so only its time is known (no tokens, cost or messages).';
         empty.hidden = lastId > 0;
         if (stick) el.scrollTop = el.scrollHeight;
         if (page.items.length === PAGE) again = true;

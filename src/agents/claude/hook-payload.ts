@@ -25,7 +25,10 @@ export type HookPayload = z.infer<typeof HookPayload>;
 
 /** The PermissionRequest hook's answer, as Claude Code reads it. `{}` means "no decision": the local dialog decides. */
 export function permissionResponse(
-  decision: { behavior: "allow"; updatedInput?: Record<string, unknown>; updatedPermissions?: unknown[] } | { behavior: "deny"; message: string } | null,
+  decision:
+    | { behavior: "allow"; updatedInput?: Record<string, unknown>; updatedPermissions?: unknown[] }
+    | { behavior: "deny"; message: string }
+    | null,
 ): Record<string, unknown> {
   if (!decision) return {};
   return { hookSpecificOutput: { hookEventName: "PermissionRequest", decision } };

@@ -52,7 +52,10 @@ export class HookPrompts implements HookHandlers {
   private link: PromptLink | null = null;
   private childExited = false;
 
-  constructor(private sessionId: string, private timeoutMs: number) {}
+  constructor(
+    private sessionId: string,
+    private timeoutMs: number,
+  ) {}
 
   attach(link: PromptLink | null): void {
     this.link = link;
@@ -101,7 +104,13 @@ export class HookPrompts implements HookHandlers {
     const hookSessionId = payload.session_id ?? "";
     this.noticeTaken(payload);
     if (ev === "PreToolUse" && payload.tool_use_id) {
-      this.pre.push({ hookSessionId, tool: payload.tool_name ?? "", key: stableKey(payload.tool_input ?? {}), toolUseId: payload.tool_use_id, at: Date.now() });
+      this.pre.push({
+        hookSessionId,
+        tool: payload.tool_name ?? "",
+        key: stableKey(payload.tool_input ?? {}),
+        toolUseId: payload.tool_use_id,
+        at: Date.now(),
+      });
       if (this.pre.length > MAX_PRE) this.pre.shift();
     } else if (ev === "PostToolUse" || ev === "PostToolUseFailure" || ev === "PermissionDenied") {
       this.pre = this.pre.filter((x) => x.toolUseId !== payload.tool_use_id);
@@ -141,7 +150,10 @@ export class HookPrompts implements HookHandlers {
     if (ev === "PostToolUse" || ev === "PostToolUseFailure" || ev === "PermissionDenied") {
       const key = stableKey(payload.tool_input ?? {});
       for (const p of this.answered.values()) {
-        const same = payload.tool_use_id && p.open.toolUseId ? p.open.toolUseId === payload.tool_use_id : p.tool === payload.tool_name && (p.key === key || p.tool === "AskUserQuestion" || p.tool === "ExitPlanMode");
+        const same =
+          payload.tool_use_id && p.open.toolUseId
+            ? p.open.toolUseId === payload.tool_use_id
+            : p.tool === payload.tool_name && (p.key === key || p.tool === "AskUserQuestion" || p.tool === "ExitPlanMode");
         if (same && p.hookSessionId === (payload.session_id ?? "")) return this.sendTaken(p, ev);
       }
       return;
@@ -211,7 +223,9 @@ export class HookPrompts implements HookHandlers {
     const byId = payload.tool_use_id ? all.find((p) => p.open.toolUseId === payload.tool_use_id) : undefined;
     if (byId) return byId;
     const key = stableKey(payload.tool_input ?? {});
-    return all.find((p) => !p.open.toolUseId && p.hookSessionId === (payload.session_id ?? "") && p.tool === payload.tool_name && p.key === key);
+    return all.find(
+      (p) => !p.open.toolUseId && p.hookSessionId === (payload.session_id ?? "") && p.tool === payload.tool_name && p.key === key,
+    );
   }
 }
 
@@ -229,7 +243,9 @@ export function answerResponse(f: PromptAnswer, input: Record<string, unknown>):
 /** JSON with sorted keys, so the same input compares equal whatever its key order. */
 export function stableKey(v: unknown): string {
   return JSON.stringify(v, (_k, x) =>
-    x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
   );
 }
 

@@ -1,5 +1,5 @@
-import type { ScreenDialog } from '../../protocol/dialog.ts';
-import { endsWithEscape, indentOf, isBlank, isCancelHint, isRuleOf, readOptions, type OptionBlock } from '../../terminal/dialog-rows.ts';
+import type { ScreenDialog } from "../../protocol/dialog.ts";
+import { endsWithEscape, indentOf, isBlank, isCancelHint, isRuleOf, readOptions, type OptionBlock } from "../../terminal/dialog-rows.ts";
 
 /*
  * Claude Code (fullscreen and classic renderers draw the same rows):
@@ -8,9 +8,9 @@ import { endsWithEscape, indentOf, isBlank, isCancelHint, isRuleOf, readOptions,
  * The ╌╌╌ pair is absent for dialogs without a body.
  */
 
-const MARKER = '❯';
-const isFrameRule = (row: string | undefined) => isRuleOf(row, '─');
-const isBodyRule = (row: string | undefined) => isRuleOf(row, '╌');
+const MARKER = "❯";
+const isFrameRule = (row: string | undefined) => isRuleOf(row, "─");
+const isBodyRule = (row: string | undefined) => isRuleOf(row, "╌");
 
 export function parse(lines: string[]): ScreenDialog | null {
   for (let r = lines.length - 1; r >= 0; r--) {
@@ -27,14 +27,14 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
   const block = findOptions(lines, rule + 2);
   if (!block || !isBlank(lines[block.last + 1])) return null;
   const question = lines[block.first - 1]!.trim();
-  if (block.first - 1 <= rule + 1 || !question.endsWith('?')) return null;
+  if (block.first - 1 <= rule + 1 || !question.endsWith("?")) return null;
   const middle = splitMiddle(lines.slice(rule + 2, block.first - 1));
   if (!middle) return null;
   const footerRow = block.last + 2;
   const footer = isFooter(lines[footerRow]) ? lines[footerRow]!.trim() : undefined;
   if (!endsWithEscape(block, footer)) return null;
   return {
-    agent: 'claude',
+    agent: "claude",
     title: title.trim(),
     ...middle,
     question,
@@ -73,7 +73,7 @@ function splitMiddle(rows: string[]): Middle | null {
   const [open, close] = rules as [number, number];
   const body = trimBlankEnds(rows.slice(open + 1, close).map((row) => row.trim()));
   // An Edit dialog is first drawn with a lone `…` while its diff loads: not ready to show.
-  if (body.length === 1 && body[0] === '…') return null;
+  if (body.length === 1 && body[0] === "…") return null;
   const notice = nonBlank(rows.slice(close + 1));
   return {
     header: nonBlank(rows.slice(0, open)),
@@ -89,7 +89,7 @@ function nonBlank(rows: string[]): string[] {
 function trimBlankEnds(rows: string[]): string[] {
   let start = 0;
   let end = rows.length;
-  while (start < end && rows[start] === '') start++;
-  while (end > start && rows[end - 1] === '') end--;
+  while (start < end && rows[start] === "") start++;
+  while (end > start && rows[end - 1] === "") end--;
   return rows.slice(start, end);
 }

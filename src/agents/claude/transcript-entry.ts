@@ -3,7 +3,13 @@
  * many bookkeeping lines (attachments, api-request blobs, snapshots, modes) the conversation and
  * the figures do not need. Everything here is untrusted: unknown shapes are skipped, never thrown.
  */
-import { type EntryBlock, TRANSCRIPT_TEXT_MAX, type TranscriptEntry, TranscriptEntry as EntrySchema, type Usage } from "../../protocol/transcript.ts";
+import {
+  type EntryBlock,
+  TRANSCRIPT_TEXT_MAX,
+  type TranscriptEntry,
+  TranscriptEntry as EntrySchema,
+  type Usage,
+} from "../../protocol/transcript.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
@@ -19,13 +25,21 @@ function clipInput(v: unknown, depth = 0): unknown {
   if (typeof v === "string") return clipText(v, 4096);
   if (depth > 4) return "…";
   if (Array.isArray(v)) return v.slice(0, 50).map((x) => clipInput(x, depth + 1));
-  if (isObj(v)) return Object.fromEntries(Object.entries(v).slice(0, 50).map(([k, x]) => [k.slice(0, 100), clipInput(x, depth + 1)]));
+  if (isObj(v))
+    return Object.fromEntries(
+      Object.entries(v)
+        .slice(0, 50)
+        .map(([k, x]) => [k.slice(0, 100), clipInput(x, depth + 1)]),
+    );
   return v;
 }
 
 function resultText(content: unknown): string {
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((b) => (isObj(b) && typeof b.text === "string" ? b.text : isObj(b) && b.type === "image" ? "[image]" : "")).join("\n");
+  if (Array.isArray(content))
+    return content
+      .map((b) => (isObj(b) && typeof b.text === "string" ? b.text : isObj(b) && b.type === "image" ? "[image]" : ""))
+      .join("\n");
   return "";
 }
 
@@ -33,7 +47,13 @@ function usageOf(u: unknown): Usage | null {
   if (!isObj(u)) return null;
   const cacheWrite = num(u.cache_creation_input_tokens);
   const split = isObj(u.cache_creation) ? num(u.cache_creation.ephemeral_1h_input_tokens) : 0;
-  return { input: num(u.input_tokens), output: num(u.output_tokens), cacheRead: num(u.cache_read_input_tokens), cacheWrite, cacheWrite1h: Math.min(split, cacheWrite) };
+  return {
+    input: num(u.input_tokens),
+    output: num(u.output_tokens),
+    cacheRead: num(u.cache_read_input_tokens),
+    cacheWrite,
+    cacheWrite1h: Math.min(split, cacheWrite),
+  };
 }
 
 type Patch = NonNullable<Extract<EntryBlock, { type: "tool_result" }>["patch"]>;
@@ -47,7 +67,14 @@ function patchOf(r: unknown): Patch | null {
   if (Array.isArray(r.structuredPatch)) {
     for (const h of r.structuredPatch.slice(0, 200)) {
       if (!isObj(h) || !Array.isArray(h.lines)) continue;
-      hunks.push({ oldStart: num(h.oldStart), newStart: num(h.newStart), lines: h.lines.slice(0, 2000).filter((l): l is string => typeof l === "string").map((l) => clipText(l, 2000)) });
+      hunks.push({
+        oldStart: num(h.oldStart),
+        newStart: num(h.newStart),
+        lines: h.lines
+          .slice(0, 2000)
+          .filter((l): l is string => typeof l === "string")
+          .map((l) => clipText(l, 2000)),
+      });
     }
   }
   const create = r.type === "create";
@@ -75,15 +102,29 @@ function blocksOf(content: unknown, toolUseResult: unknown): { blocks: EntryBloc
   for (const b of content.slice(0, 64)) {
     if (!isObj(b)) continue;
     if (b.type === "text" && typeof b.text === "string") blocks.push({ type: "text", text: clipText(b.text) });
-    else if (b.type === "thinking" && typeof b.thinking === "string" && b.thinking) blocks.push({ type: "thinking", text: clipText(b.thinking) });
-    else if (b.type === "tool_use") blocks.push({ type: "tool_use", id: str(b.id) ?? "", name: str(b.name, 256) ?? "?", input: (isObj(b.input) ? clipInput(b.input) : {}) as Record<string, unknown> });
+    else if (b.type === "thinking" && typeof b.thinking === "string" && b.thinking)
+      blocks.push({ type: "thinking", text: clipText(b.thinking) });
+    else if (b.type === "tool_use")
+      blocks.push({
+        type: "tool_use",
+        id: str(b.id) ?? "",
+        name: str(b.name, 256) ?? "?",
+        input: (isObj(b.input) ? clipInput(b.input) : {}) as Record<string, unknown>,
+      });
     else if (b.type === "tool_result") {
       const patch = patchOf(toolUseResult);
       const lines = countLines(patch);
       added += lines.added;
       removed += lines.removed;
       const agentId = isObj(toolUseResult) ? str(toolUseResult.agentId, 64) : null;
-      blocks.push({ type: "tool_result", toolUseId: str(b.tool_use_id) ?? "", text: clipText(resultText(b.content)), isError: b.is_error === true, ...(patch ? { patch } : {}), ...(agentId ? { agentId } : {}) });
+      blocks.push({
+        type: "tool_result",
+        toolUseId: str(b.tool_use_id) ?? "",
+        text: clipText(resultText(b.content)),
+        isError: b.is_error === true,
+        ...(patch ? { patch } : {}),
+        ...(agentId ? { agentId } : {}),
+      });
     }
   }
   return { blocks, added, removed };
@@ -96,7 +137,18 @@ export function entryOf(line: unknown): TranscriptEntry | null {
   if (!uuid) return null;
   const at = Date.parse(typeof line.timestamp === "string" ? line.timestamp : "") || 0;
   const agentId = line.isSidechain === true ? (str(line.agentId, 64) ?? "subagent") : null;
-  const base = { uuid, at, agentId, messageId: null, model: null, usage: null, costUsd: null, durationMs: null, linesAdded: 0, linesRemoved: 0 };
+  const base = {
+    uuid,
+    at,
+    agentId,
+    messageId: null,
+    model: null,
+    usage: null,
+    costUsd: null,
+    durationMs: null,
+    linesAdded: 0,
+    linesRemoved: 0,
+  };
   let entry: TranscriptEntry | null = null;
   if (line.type === "system" && line.subtype === "turn_duration") {
     entry = { ...base, kind: "turn_end", durationMs: num(line.durationMs), blocks: [] };

@@ -23,7 +23,10 @@ export class FileTail {
   private missingPolls = 0;
   private lastError = "";
 
-  constructor(readonly path: string, private label: string) {}
+  constructor(
+    readonly path: string,
+    private label: string,
+  ) {}
 
   read(maxBytes = TAIL_CHUNK): TailRead {
     const problems: string[] = [];

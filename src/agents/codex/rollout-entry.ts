@@ -30,7 +30,18 @@ export function codexReader(): (line: unknown) => TranscriptEntry | null {
     if (line.type !== "event_msg") return null;
     const stamp = typeof line.timestamp === "string" ? line.timestamp : "";
     const at = Date.parse(stamp) || 0;
-    const base = { at, agentId: null, messageId: null, model: null, usage: null, costUsd: null, durationMs: null, linesAdded: 0, linesRemoved: 0, blocks: [] };
+    const base = {
+      at,
+      agentId: null,
+      messageId: null,
+      model: null,
+      usage: null,
+      costUsd: null,
+      durationMs: null,
+      linesAdded: 0,
+      linesRemoved: 0,
+      blocks: [],
+    };
     let entry: TranscriptEntry | null = null;
     if (p.type === "token_count" && isObj(p.info) && isObj(p.info.last_token_usage) && isObj(p.info.total_token_usage)) {
       const last = p.info.last_token_usage;
@@ -38,7 +49,20 @@ export function codexReader(): (line: unknown) => TranscriptEntry | null {
       // Codex repeats a token_count (e.g. when only its rate limits changed): the running total names the response, so a repeat is stored once
       const uuid = `codex-t-${num(total.total_tokens)}-${num(total.input_tokens)}-${num(total.output_tokens)}`;
       const cached = num(last.cached_input_tokens);
-      entry = { ...base, uuid, kind: "assistant", messageId: uuid, model, usage: { input: Math.max(0, num(last.input_tokens) - cached), output: num(last.output_tokens), cacheRead: cached, cacheWrite: 0, cacheWrite1h: 0 } };
+      entry = {
+        ...base,
+        uuid,
+        kind: "assistant",
+        messageId: uuid,
+        model,
+        usage: {
+          input: Math.max(0, num(last.input_tokens) - cached),
+          output: num(last.output_tokens),
+          cacheRead: cached,
+          cacheWrite: 0,
+          cacheWrite1h: 0,
+        },
+      };
     } else if (p.type === "user_message" && typeof p.message === "string") {
       const text = p.message.length > TRANSCRIPT_TEXT_MAX ? `${p.message.slice(0, TRANSCRIPT_TEXT_MAX)}…` : p.message;
       entry = { ...base, uuid: `codex-u-${digest(`${stamp}\n${p.message}`)}`, kind: "user", blocks: [{ type: "text", text }] };

@@ -1,5 +1,5 @@
-import type { ScreenDialog } from '../../protocol/dialog.ts';
-import { endsWithEscape, indentOf, isBlank, isCancelHint, readOptions, type OptionBlock } from '../../terminal/dialog-rows.ts';
+import type { ScreenDialog } from "../../protocol/dialog.ts";
+import { endsWithEscape, indentOf, isBlank, isCancelHint, readOptions, type OptionBlock } from "../../terminal/dialog-rows.ts";
 
 /*
  * Codex CLI (question first, no title, blank rows between the parts):
@@ -7,7 +7,7 @@ import { endsWithEscape, indentOf, isBlank, isCancelHint, readOptions, type Opti
  *   numbered options (› marks the selected one), blank, footer.
  */
 
-const MARKER = '›';
+const MARKER = "›";
 const LABELLED = /^[A-Za-z][\w ]*: /;
 
 export function parse(lines: string[]): ScreenDialog | null {
@@ -27,7 +27,7 @@ function parseAround(lines: string[], block: OptionBlock): ScreenDialog | null {
   if (!endsWithEscape(block, footer)) return null;
   const { header, body } = splitMiddle(lines.slice(q + 1, block.first));
   return {
-    agent: 'codex',
+    agent: "codex",
     title: null,
     header,
     body,
@@ -56,7 +56,7 @@ function findQuestion(lines: string[], optionsRow: number): number {
 }
 
 function isQuestion(text: string): boolean {
-  return text.endsWith('?') && !LABELLED.test(text) && !text.startsWith('$ ');
+  return text.endsWith("?") && !LABELLED.test(text) && !text.startsWith("$ ");
 }
 
 function isFooter(row: string | undefined): boolean {
@@ -66,7 +66,7 @@ function isFooter(row: string | undefined): boolean {
 /** Rows before the first `$ ` row are header, the rest body; blank rows are dropped. */
 function splitMiddle(rows: string[]): { header: string[]; body: string[] } {
   const texts = rows.filter((row) => !isBlank(row)).map((row) => row.trim());
-  const start = texts.findIndex((text) => text.startsWith('$ '));
+  const start = texts.findIndex((text) => text.startsWith("$ "));
   if (start < 0) return { header: texts, body: [] };
   return { header: texts.slice(0, start), body: texts.slice(start) };
 }

@@ -1,5 +1,5 @@
-import type { ScreenDialog } from '../../protocol/dialog.ts';
-import { isBlank, readOptions, type OptionBlock } from '../../terminal/dialog-rows.ts';
+import type { ScreenDialog } from "../../protocol/dialog.ts";
+import { isBlank, readOptions, type OptionBlock } from "../../terminal/dialog-rows.ts";
 
 /*
  * Gemini CLI draws the dialog inside a rounded box:
@@ -7,7 +7,7 @@ import { isBlank, readOptions, type OptionBlock } from '../../terminal/dialog-ro
  *   numbered options (● marks the selected one), ╰──╯.
  */
 
-const MARKER = '●';
+const MARKER = "●";
 
 interface Box {
   top: number;
@@ -35,16 +35,16 @@ function isEdge(row: string | undefined, left: string, right: string): boolean {
 /** The box whose `╰──╯` is `lines[bottom]`, with `│` sides on every row in between. */
 function boxEndingAt(lines: string[], bottom: number): Box | null {
   const row = lines[bottom];
-  if (!isEdge(row, '╰', '╯')) return null;
-  const left = row!.indexOf('╰');
+  if (!isEdge(row, "╰", "╯")) return null;
+  const left = row!.indexOf("╰");
   const inner: string[] = [];
   for (let i = bottom - 1; i >= 0; i--) {
     const line = lines[i]!;
-    if (isEdge(line, '╭', '╮') && line.indexOf('╭') === left) {
+    if (isEdge(line, "╭", "╮") && line.indexOf("╭") === left) {
       return { top: i, bottom, inner: inner.reverse() };
     }
     // The right side is found by text, not column: a wide character takes one string index.
-    if (line[left] !== '│' || !line.endsWith('│') || line.length <= left + 1) return null;
+    if (line[left] !== "│" || !line.endsWith("│") || line.length <= left + 1) return null;
     inner.push(line.slice(left + 1, -1).trim());
   }
   return null;
@@ -58,12 +58,12 @@ function parseBox(box: Box): ScreenDialog | null {
   if (!body) return null;
   const q = body.next;
   const question = rows[q];
-  if (question === undefined || !question.endsWith('?')) return null;
+  if (question === undefined || !question.endsWith("?")) return null;
   const block = firstOptions(rows, q + 1);
   if (!block || block.last !== rows.length - 1) return null;
   const notice = rows.slice(q + 1, block.first).filter((row) => !isBlank(row));
   return {
-    agent: 'gemini',
+    agent: "gemini",
     title,
     header: [],
     body: body.rows,
@@ -77,12 +77,12 @@ function parseBox(box: Box): ScreenDialog | null {
 
 /** The rows of the inner box starting at `rows[from]`, and the index after it. */
 function innerBody(rows: string[], from: number): { rows: string[]; next: number } | null {
-  if (!isEdge(rows[from], '╭', '╮')) return null;
+  if (!isEdge(rows[from], "╭", "╮")) return null;
   const body: string[] = [];
   for (let i = from + 1; i < rows.length; i++) {
     const row = rows[i]!;
-    if (isEdge(row, '╰', '╯')) return { rows: body, next: i + 1 };
-    if (!row.startsWith('│') || !row.endsWith('│')) return null;
+    if (isEdge(row, "╰", "╯")) return { rows: body, next: i + 1 };
+    if (!row.startsWith("│") || !row.endsWith("│")) return null;
     body.push(row.slice(1, -1).trim());
   }
   return null;

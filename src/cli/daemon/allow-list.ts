@@ -6,7 +6,14 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, sep } from "node:path";
 import { z } from "zod";
-import { FolderPath, type PermissionMode, PermissionMode as Mode, PresetName, type PresetInfo, type RefusalCode } from "../../protocol/daemon.ts";
+import {
+  FolderPath,
+  type PermissionMode,
+  PermissionMode as Mode,
+  PresetName,
+  type PresetInfo,
+  type RefusalCode,
+} from "../../protocol/daemon.ts";
 import { claudeBinary } from "../about.ts";
 import { configDir } from "../config.ts";
 
@@ -70,7 +77,10 @@ export function loadAllowList(flags: Flags, env = process.env): AllowList {
   for (const name of names) {
     const own = file.presets[name] ?? {};
     const built = BUILT_IN[name]?.();
-    if (!own.command && !built) throw new Error(`preset ${name} has no command (built-in presets: ${Object.keys(BUILT_IN).join(", ")}; others need "command" in ${path})`);
+    if (!own.command && !built)
+      throw new Error(
+        `preset ${name} has no command (built-in presets: ${Object.keys(BUILT_IN).join(", ")}; others need "command" in ${path})`,
+      );
     const modes = [...new Set([...(own.modes ?? DEFAULT_MODES), ...flags.modes])];
     presets.set(name, { name, agent: own.agent ?? built?.agent ?? name, command: own.command ?? built!.command, modes });
   }
@@ -78,7 +88,12 @@ export function loadAllowList(flags: Flags, env = process.env): AllowList {
 }
 
 export function presetInfo(list: AllowList): PresetInfo[] {
-  return [...list.presets.values()].map((p) => ({ name: p.name, agent: p.agent, modes: p.agent === "claude" ? p.modes : [], resumable: p.agent === "claude" }));
+  return [...list.presets.values()].map((p) => ({
+    name: p.name,
+    agent: p.agent,
+    modes: p.agent === "claude" ? p.modes : [],
+    resumable: p.agent === "claude",
+  }));
 }
 
 export type Refusal = { code: RefusalCode; message: string };
@@ -89,7 +104,13 @@ export type Refusal = { code: RefusalCode; message: string };
  */
 export function checkFolder(list: AllowList, folder: string): { ok: true; path: string } | { ok: false; refusal: Refusal } {
   const named = list.folders.length ? list.folders.join(", ") : "(none)";
-  const refuse = (why: string) => ({ ok: false as const, refusal: { code: "folder_not_allowed" as const, message: `${why}; this machine's allowed folders are: ${named} (set with \`claude-remote daemon --allow-folder\` or "folders" in ${list.source})` } });
+  const refuse = (why: string) => ({
+    ok: false as const,
+    refusal: {
+      code: "folder_not_allowed" as const,
+      message: `${why}; this machine's allowed folders are: ${named} (set with \`claude-remote daemon --allow-folder\` or "folders" in ${list.source})`,
+    },
+  });
   if (!isAbsolute(folder)) return refuse(`folder ${folder} is not an absolute path`);
   let real: string;
   try {
@@ -102,10 +123,29 @@ export function checkFolder(list: AllowList, folder: string): { ok: true; path: 
   return inside ? { ok: true, path: real } : refuse(`folder ${folder} is not in the allow-list`);
 }
 
-export function checkPreset(list: AllowList, name: string, mode: PermissionMode | undefined): { ok: true; preset: Preset } | { ok: false; refusal: Refusal } {
+export function checkPreset(
+  list: AllowList,
+  name: string,
+  mode: PermissionMode | undefined,
+): { ok: true; preset: Preset } | { ok: false; refusal: Refusal } {
   const preset = list.presets.get(name);
-  if (!preset) return { ok: false, refusal: { code: "preset_not_allowed", message: `preset ${name} is not offered by this machine; its presets are: ${[...list.presets.keys()].join(", ")} (set with \`claude-remote daemon --preset\` or "presets" in ${list.source})` } };
-  if (mode && preset.agent !== "claude") return { ok: false, refusal: { code: "mode_not_allowed", message: `preset ${name} (${preset.agent}) takes no permission mode` } };
-  if (mode && !preset.modes.includes(mode)) return { ok: false, refusal: { code: "mode_not_allowed", message: `permission mode ${mode} is not allowed for preset ${name}; allowed: ${preset.modes.join(", ")} (add one with \`claude-remote daemon --allow-mode\` or "modes" in ${list.source})` } };
+  if (!preset)
+    return {
+      ok: false,
+      refusal: {
+        code: "preset_not_allowed",
+        message: `preset ${name} is not offered by this machine; its presets are: ${[...list.presets.keys()].join(", ")} (set with \`claude-remote daemon --preset\` or "presets" in ${list.source})`,
+      },
+    };
+  if (mode && preset.agent !== "claude")
+    return { ok: false, refusal: { code: "mode_not_allowed", message: `preset ${name} (${preset.agent}) takes no permission mode` } };
+  if (mode && !preset.modes.includes(mode))
+    return {
+      ok: false,
+      refusal: {
+        code: "mode_not_allowed",
+        message: `permission mode ${mode} is not allowed for preset ${name}; allowed: ${preset.modes.join(", ")} (add one with \`claude-remote daemon --allow-mode\` or "modes" in ${list.source})`,
+      },
+    };
   return { ok: true, preset };
 }

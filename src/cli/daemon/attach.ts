@@ -26,7 +26,9 @@ export function pickSession(hosts: HostSessionInfo[], query: string | undefined)
   if (!query) return hosts.length === 1 ? hosts[0] : `${hosts.length} sessions run here; name one:\n${list()}`;
   const hits = hosts.filter((h) => h.sessionId === query || h.sessionId.startsWith(query) || h.name === query);
   if (hits.length === 1) return hits[0];
-  return hits.length ? `${query} matches ${hits.length} sessions:\n${list()}` : `no background session matches ${query}; running here:\n${list()}`;
+  return hits.length
+    ? `${query} matches ${hits.length} sessions:\n${list()}`
+    : `no background session matches ${query}; running here:\n${list()}`;
 }
 
 export async function attachCommand(query: string | undefined): Promise<number> {
@@ -79,7 +81,9 @@ export async function attachCommand(query: string | undefined): Promise<number> 
     return result;
   }
   if (detached) {
-    process.stderr.write(`claude-remote attach: detached; ${picked.name} keeps running (claude-remote attach ${picked.sessionId.slice(0, 8)})\n`);
+    process.stderr.write(
+      `claude-remote attach: detached; ${picked.name} keeps running (claude-remote attach ${picked.sessionId.slice(0, 8)})\n`,
+    );
     return 0;
   }
   return complain("the session's connection closed");

@@ -7,7 +7,10 @@ export async function daemonCommand(args: string[]): Promise<number> {
   if (typeof parsed === "string") return usageError("daemon", parsed);
   if (parsed.install || parsed.uninstall) {
     const { installCommand } = await import("./install.ts");
-    return installCommand(parsed, args.filter((a) => a !== "--install" && a !== "--yes" && a !== "--uninstall"));
+    return installCommand(
+      parsed,
+      args.filter((a) => a !== "--install" && a !== "--yes" && a !== "--uninstall"),
+    );
   }
   return daemonMain(parsed);
 }

@@ -28,7 +28,12 @@ export class DaemonConnection {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private serverUrl: string, private creds: { deviceId: string; secret: string }, private host: string, private events: ConnectionEvents) {}
+  constructor(
+    private serverUrl: string,
+    private creds: { deviceId: string; secret: string },
+    private host: string,
+    private events: ConnectionEvents,
+  ) {}
 
   get online(): boolean {
     return this.ready;
@@ -64,8 +69,10 @@ export class DaemonConnection {
       this.ws = null;
       if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.closed) return;
-      if (ev.code === DeviceClose.unauthorized && refusal) return this.events.onRefused(`the server refused this device: ${refusal} (revoked? pair again with \`claude-remote pair\`)`);
-      if (ev.code === DeviceClose.revoked) return this.events.onRefused("this device was revoked on the server; pair again with `claude-remote pair`");
+      if (ev.code === DeviceClose.unauthorized && refusal)
+        return this.events.onRefused(`the server refused this device: ${refusal} (revoked? pair again with \`claude-remote pair\`)`);
+      if (ev.code === DeviceClose.revoked)
+        return this.events.onRefused("this device was revoked on the server; pair again with `claude-remote pair`");
       if (ev.code === DeviceClose.replaced) return this.events.onRefused(`another daemon for this device connected (${ev.reason})`);
       this.events.onDown?.(`connection closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`);
       const base = Math.min(10_000, 250 * 2 ** Math.min(this.attempt++, 6));

@@ -32,7 +32,11 @@ function log(msg: string): void {
 }
 
 /** The agent's command line for a start: the preset's command, then only what the request may choose. */
-export function agentArgv(preset: Preset, req: Pick<DaemonStart, "message" | "permissionMode" | "continue">, conversation: { id: string; resume: boolean } | null): string[] {
+export function agentArgv(
+  preset: Preset,
+  req: Pick<DaemonStart, "message" | "permissionMode" | "continue">,
+  conversation: { id: string; resume: boolean } | null,
+): string[] {
   const argv = [...preset.command];
   if (preset.agent === "claude") {
     if (conversation) argv.push(conversation.resume ? "--resume" : "--session-id", conversation.id);
@@ -51,7 +55,10 @@ export class Daemon {
   private done!: (code: number) => void;
   readonly finished = new Promise<number>((r) => (this.done = r));
 
-  constructor(private list: AllowList, device: { server: string; deviceId: string; secret: string }) {
+  constructor(
+    private list: AllowList,
+    device: { server: string; deviceId: string; secret: string },
+  ) {
     this.conn = new DaemonConnection(device.server, device, hostname(), {
       onWelcome: () => void this.announce(),
       onFrame: (f) => void this.frame(f),
@@ -77,11 +84,19 @@ export class Daemon {
   private async announce(): Promise<void> {
     this.hosted = await this.hostedNow();
     this.conn.send({ type: "daemon.hello", v: 1, folders: this.list.folders, presets: presetInfo(this.list), sessions: this.hosted });
-    log(`online as ${hostname()}; allowed folders: ${this.list.folders.join(", ")}; presets: ${[...this.list.presets.keys()].join(", ")}; ${this.hosted.length} running`);
+    log(
+      `online as ${hostname()}; allowed folders: ${this.list.folders.join(", ")}; presets: ${[...this.list.presets.keys()].join(", ")}; ${this.hosted.length} running`,
+    );
   }
 
   private async hostedNow(): Promise<HostedSession[]> {
-    return (await runningHosts()).map((h) => ({ sessionId: h.sessionId, pid: h.pid, cwd: h.cwd, preset: h.preset, startedAt: h.startedAt }));
+    return (await runningHosts()).map((h) => ({
+      sessionId: h.sessionId,
+      pid: h.pid,
+      cwd: h.cwd,
+      preset: h.preset,
+      startedAt: h.startedAt,
+    }));
   }
 
   private async refreshHosts(): Promise<void> {
@@ -99,8 +114,13 @@ export class Daemon {
     } catch (e) {
       r = { ok: false, code: "start_failed", message: (e as Error).message };
     }
-    if (!r.ok) log(`refused ${f.type === "daemon.start" ? `a start in ${f.folder} (${f.preset})` : `to stop ${f.sessionId}`}: ${r.message}`);
-    this.conn.send(r.ok ? { type: "daemon.result", requestId: f.requestId, ok: true, sessionId: r.sessionId } : { type: "daemon.result", requestId: f.requestId, ok: false, code: r.code, message: r.message });
+    if (!r.ok)
+      log(`refused ${f.type === "daemon.start" ? `a start in ${f.folder} (${f.preset})` : `to stop ${f.sessionId}`}: ${r.message}`);
+    this.conn.send(
+      r.ok
+        ? { type: "daemon.result", requestId: f.requestId, ok: true, sessionId: r.sessionId }
+        : { type: "daemon.result", requestId: f.requestId, ok: false, code: r.code, message: r.message },
+    );
     if (r.ok) void this.refreshHosts();
   }
 
@@ -113,20 +133,38 @@ export class Daemon {
       // a session started here: its own record; one wrapped in a terminal: the id its hooks reported (folder re-checked below)
       if (rec?.conversationId) [folder, presetName, conversation] = [rec.folder, rec.preset, { id: rec.conversationId, resume: true }];
       else if (f.conversationId) conversation = { id: f.conversationId, resume: true };
-      else return { ok: false, code: "not_resumable", message: `session ${f.resumeOf} has no known Claude conversation id (none was started here, and its hooks reported none), so it cannot be resumed` };
+      else
+        return {
+          ok: false,
+          code: "not_resumable",
+          message: `session ${f.resumeOf} has no known Claude conversation id (none was started here, and its hooks reported none), so it cannot be resumed`,
+        };
     }
     const place = checkFolder(this.list, folder);
     if (!place.ok) return { ok: false, ...place.refusal };
     const p = checkPreset(this.list, presetName, f.permissionMode as PermissionMode | undefined);
     if (!p.ok) return { ok: false, ...p.refusal };
-    if (f.resumeOf && p.preset.agent !== "claude") return { ok: false, code: "not_resumable", message: `preset ${presetName} is not Claude Code; only Claude sessions can be resumed` };
+    if (f.resumeOf && p.preset.agent !== "claude")
+      return { ok: false, code: "not_resumable", message: `preset ${presetName} is not Claude Code; only Claude sessions can be resumed` };
     const sessionId = crypto.randomUUID();
     if (!conversation && p.preset.agent === "claude" && !f.continue) conversation = { id: crypto.randomUUID(), resume: false };
-    const spec: HostSpec = { sessionId, argv: agentArgv(p.preset, f, conversation), name: `${presetName} · ${basename(place.path)}`, agent: p.preset.agent, preset: presetName, ...DEFAULT_SIZE };
+    const spec: HostSpec = {
+      sessionId,
+      argv: agentArgv(p.preset, f, conversation),
+      name: `${presetName} · ${basename(place.path)}`,
+      agent: p.preset.agent,
+      preset: presetName,
+      ...DEFAULT_SIZE,
+    };
     writeRecord({ sessionId, folder: place.path, preset: presetName, conversationId: conversation?.id ?? null, startedAt: Date.now() });
     const failed = this.spawnHost(spec, place.path);
     if (failed) return { ok: false, code: "start_failed", message: failed };
-    if (!(await this.hostReady(sessionId))) return { ok: false, code: "start_failed", message: `the session did not come up within ${HOST_READY_MS / 1000} s${this.logTail(sessionId)}` };
+    if (!(await this.hostReady(sessionId)))
+      return {
+        ok: false,
+        code: "start_failed",
+        message: `the session did not come up within ${HOST_READY_MS / 1000} s${this.logTail(sessionId)}`,
+      };
     log(`started ${sessionId} in ${place.path} (${presetName}) for ${f.by}`);
     return { ok: true, sessionId };
   }
@@ -174,7 +212,9 @@ export class Daemon {
     }
     try {
       const r = await c.request({ type: "stop", graceMs: f.graceMs }, "stopping", 2000);
-      return r ? { ok: true, sessionId: f.sessionId } : { ok: false, code: "no_such_session", message: `session ${f.sessionId} did not answer` };
+      return r
+        ? { ok: true, sessionId: f.sessionId }
+        : { ok: false, code: "no_such_session", message: `session ${f.sessionId} did not answer` };
     } finally {
       c.close();
     }

@@ -8,7 +8,12 @@ export class HostClient {
   closed: Promise<void>;
 
   private constructor(readonly sock: Socket) {
-    readLines(sock, HostReply, (r) => this.listeners.forEach((fn) => fn(r)), () => {});
+    readLines(
+      sock,
+      HostReply,
+      (r) => this.listeners.forEach((fn) => fn(r)),
+      () => {},
+    );
     this.closed = new Promise((resolve) => sock.on("close", () => resolve()));
   }
 

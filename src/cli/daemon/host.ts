@@ -54,7 +54,10 @@ class HostSide implements LocalSide {
   private tree = new Set<number>();
   exit: { exitCode: number; signal: string | null } | null = null;
 
-  constructor(private spec: HostSpec, private socketPath: string) {
+  constructor(
+    private spec: HostSpec,
+    private socketPath: string,
+  ) {
     this.cols = spec.cols;
     this.rows = spec.rows;
     this.screen = new HeadlessScreen(spec.cols, spec.rows, { scrollback: 200 });
@@ -121,7 +124,12 @@ class HostSide implements LocalSide {
       this.clients.delete(c);
       if (c.attached) this.audit(c, "detach");
     });
-    readLines(sock, HostRequest, (f) => this.request(c, f), (why) => this.sendTo(c, { type: "error", message: why }));
+    readLines(
+      sock,
+      HostRequest,
+      (f) => this.request(c, f),
+      (why) => this.sendTo(c, { type: "error", message: why }),
+    );
     if (this.exit) this.sendTo(c, { type: "exit", ...this.exit });
   }
 
@@ -147,7 +155,8 @@ class HostSide implements LocalSide {
 
   private attach(c: Client, cols: number, rows: number, who: string): void {
     if (c.attached) return;
-    if ([...this.clients].filter((x) => x.attached).length >= MAX_ATTACHED) return this.sendTo(c, { type: "error", message: `already ${MAX_ATTACHED} terminals attached` });
+    if ([...this.clients].filter((x) => x.attached).length >= MAX_ATTACHED)
+      return this.sendTo(c, { type: "error", message: `already ${MAX_ATTACHED} terminals attached` });
     c.attached = true;
     c.who = who;
     this.audit(c, "attach");

@@ -27,7 +27,9 @@ export function serviceFile(platform: NodeJS.Platform, command: string[], env: R
   if (platform === "darwin") {
     const path = join(home, "Library/LaunchAgents", `${LABEL}.plist`);
     const args = command.map((a) => `    <string>${xml(a)}</string>`).join("\n");
-    const envs = Object.entries(env).map(([k, v]) => `    <key>${xml(k)}</key><string>${xml(v)}</string>`).join("\n");
+    const envs = Object.entries(env)
+      .map(([k, v]) => `    <key>${xml(k)}</key><string>${xml(v)}</string>`)
+      .join("\n");
     const text = `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
@@ -46,10 +48,17 @@ ${envs}
 </dict>
 </plist>
 `;
-    return { path, text, enable: `launchctl load -w ${path}`, remove: `launchctl unload -w ${path} && rm ${path}   (or: claude-remote daemon --uninstall)` };
+    return {
+      path,
+      text,
+      enable: `launchctl load -w ${path}`,
+      remove: `launchctl unload -w ${path} && rm ${path}   (or: claude-remote daemon --uninstall)`,
+    };
   }
   const path = join(home, ".config/systemd/user", UNIT);
-  const envLines = Object.entries(env).map(([k, v]) => `Environment=${quoteSystemd(`${k}=${v}`)}`).join("\n");
+  const envLines = Object.entries(env)
+    .map(([k, v]) => `Environment=${quoteSystemd(`${k}=${v}`)}`)
+    .join("\n");
   const text = `[Unit]
 Description=claude-remote daemon: lets your claude-remote server start sessions on this machine
 After=network-online.target
@@ -65,7 +74,12 @@ KillMode=process
 [Install]
 WantedBy=default.target
 `;
-  return { path, text, enable: `systemctl --user daemon-reload && systemctl --user enable --now ${UNIT}`, remove: `systemctl --user disable --now ${UNIT} && rm ${path}   (or: claude-remote daemon --uninstall)` };
+  return {
+    path,
+    text,
+    enable: `systemctl --user daemon-reload && systemctl --user enable --now ${UNIT}`,
+    remove: `systemctl --user disable --now ${UNIT} && rm ${path}   (or: claude-remote daemon --uninstall)`,
+  };
 }
 
 async function askYes(question: string): Promise<boolean> {
@@ -85,7 +99,9 @@ export async function installCommand(args: DaemonArgs, daemonFlags: string[]): P
       return 0;
     }
     rmSync(file.path);
-    console.error(`claude-remote daemon: removed ${file.path}; stop a running one with: ${process.platform === "darwin" ? `launchctl remove ${LABEL}` : `systemctl --user stop ${UNIT}`}`);
+    console.error(
+      `claude-remote daemon: removed ${file.path}; stop a running one with: ${process.platform === "darwin" ? `launchctl remove ${LABEL}` : `systemctl --user stop ${UNIT}`}`,
+    );
     return 0;
   }
   if (process.platform !== "linux" && process.platform !== "darwin") {
@@ -96,7 +112,9 @@ export async function installCommand(args: DaemonArgs, daemonFlags: string[]): P
     console.error("claude-remote daemon: --install needs the folders it may start sessions in: add --allow-folder <dir>");
     return 2;
   }
-  console.error(`claude-remote daemon: this lets the dashboard of your server start ${args.presets.join(", ") || "claude"} sessions in ${args.folders.join(", ")} at every login.\nIt writes ${file.path}:\n\n${file.text}`);
+  console.error(
+    `claude-remote daemon: this lets the dashboard of your server start ${args.presets.join(", ") || "claude"} sessions in ${args.folders.join(", ")} at every login.\nIt writes ${file.path}:\n\n${file.text}`,
+  );
   if (!args.yes && !(await askYes("Write it?"))) {
     console.error("claude-remote daemon: nothing written (pass --yes, or answer y at a terminal)");
     return 1;

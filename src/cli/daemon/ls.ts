@@ -5,7 +5,14 @@ import { runningHosts } from "./hosts.ts";
 
 export async function lsCommand(): Promise<number> {
   const hosts = await runningHosts();
-  const rows: string[][] = hosts.map((h) => [h.sessionId, "background", h.name, h.cwd, `pid ${h.childPid ?? h.pid}`, h.attached ? `${h.attached} attached` : ""]);
+  const rows: string[][] = hosts.map((h) => [
+    h.sessionId,
+    "background",
+    h.name,
+    h.cwd,
+    `pid ${h.childPid ?? h.pid}`,
+    h.attached ? `${h.attached} attached` : "",
+  ]);
   const known = new Set(hosts.map((h) => h.sessionId));
   for (const file of markerFiles()) {
     const m = readMarker(file);
@@ -20,6 +27,12 @@ export async function lsCommand(): Promise<number> {
   const header = ["SESSION", "KIND", "NAME", "FOLDER", "PROCESS", ""];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  for (const r of all) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  for (const r of all)
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    );
   return 0;
 }

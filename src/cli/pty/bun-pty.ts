@@ -22,8 +22,9 @@ export const bunPty: PtyBackend = (argv, opts) => {
   });
   const exited = new Promise<PtyExit>((resolve) => {
     pty.onExit(({ exitCode, signal }) => {
-      const name = typeof signal === "number" ? Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? null : signal || null;
-      const signo = typeof signal === "number" ? signal : name ? (constants.signals as Record<string, number>)[name] ?? 0 : 0;
+      const name =
+        typeof signal === "number" ? (Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? null) : signal || null;
+      const signo = typeof signal === "number" ? signal : name ? ((constants.signals as Record<string, number>)[name] ?? 0) : 0;
       local.close();
       resolve({ exitCode: signo ? 128 + signo : exitCode, signal: name });
     });

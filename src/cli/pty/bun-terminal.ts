@@ -27,10 +27,10 @@ export const bunTerminal: PtyBackend = (argv, opts) => {
   const exited = proc.exited.then(async (code): Promise<PtyExit> => {
     await Promise.race([drained, Bun.sleep(DRAIN_MS)]);
     const signal = typeof proc.signalCode === "string" ? proc.signalCode : null;
-    const signo = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
+    const signo = signal ? ((constants.signals as Record<string, number>)[signal] ?? 0) : 0;
     proc.terminal?.close();
     local.close();
-    return { exitCode: signal ? 128 + signo : code ?? 0, signal };
+    return { exitCode: signal ? 128 + signo : (code ?? 0), signal };
   });
   return {
     pid: proc.pid,

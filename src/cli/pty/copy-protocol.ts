@@ -21,8 +21,4 @@ export type CopyStart = {
   ctl: SharedArrayBuffer;
 };
 
-export type CopyEvent =
-  | { type: "data"; data: Uint8Array }
-  | { type: "eof" }
-  | { type: "stopped" }
-  | { type: "error"; message: string };
+export type CopyEvent = { type: "data"; data: Uint8Array } | { type: "eof" } | { type: "stopped" } | { type: "error"; message: string };

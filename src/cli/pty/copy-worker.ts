@@ -62,7 +62,8 @@ function run(start: CopyStart): void {
     len = 0;
   };
   const waitForJs = () => {
-    while (Atomics.load(ctl, CTL.inFlight) !== 0 && Atomics.load(ctl, CTL.stop) === 0) Atomics.wait(ctl, CTL.inFlight, Atomics.load(ctl, CTL.inFlight), POLL_MS);
+    while (Atomics.load(ctl, CTL.inFlight) !== 0 && Atomics.load(ctl, CTL.stop) === 0)
+      Atomics.wait(ctl, CTL.inFlight, Atomics.load(ctl, CTL.inFlight), POLL_MS);
   };
 
   while (Atomics.load(ctl, CTL.stop) === 0) {

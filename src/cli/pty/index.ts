@@ -11,7 +11,7 @@ export async function loadBackend(name = process.env.CLAUDE_REMOTE_PTY || ""): P
   if (name === "native" || name === "") {
     const native = await import("./native.ts");
     if (native.nativeSupported()) return native.nativePty;
-    if (name === "native") throw new Error("CLAUDE_REMOTE_PTY=native needs Linux (x64 or arm64) with libc and setsid(1); use \"bun\"");
+    if (name === "native") throw new Error('CLAUDE_REMOTE_PTY=native needs Linux (x64 or arm64) with libc and setsid(1); use "bun"');
     return (await import("./bun-terminal.ts")).bunTerminal;
   }
   throw new Error(`CLAUDE_REMOTE_PTY must be "native", "bun" or "bun-pty", not ${JSON.stringify(name)}`);

@@ -26,7 +26,9 @@ export const nativePty: PtyBackend = (argv, opts) => {
   if (!avail) throw new Error("the native PTY backend needs Linux (x64 or arm64) with libc and setsid(1)");
   const { lib, setsid } = avail;
   // setsid would only fail after the fork; fail here, like Bun.spawn does (argv[0] itself is kept)
-  const found = argv[0].includes("/") ? existsSync(resolve(opts.cwd, argv[0])) : Bun.which(argv[0], { PATH: opts.env.PATH ?? "", cwd: opts.cwd });
+  const found = argv[0].includes("/")
+    ? existsSync(resolve(opts.cwd, argv[0]))
+    : Bun.which(argv[0], { PATH: opts.env.PATH ?? "", cwd: opts.cwd });
   if (!found) throw new Error(`command not found: ${argv[0]}`);
   const pair = openPty(lib, opts.cols, opts.rows);
   let proc: ReturnType<typeof Bun.spawn>;
@@ -83,8 +85,8 @@ export const nativePty: PtyBackend = (argv, opts) => {
     input.close();
     if (stopped) lib.close(pair.master); // else the thread is stuck in a write to stdout: leave the fd to the process's exit
     const signal = typeof proc.signalCode === "string" ? proc.signalCode : null;
-    const signo = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
-    return { exitCode: signal ? 128 + signo : code ?? 0, signal };
+    const signo = signal ? ((constants.signals as Record<string, number>)[signal] ?? 0) : 0;
+    return { exitCode: signal ? 128 + signo : (code ?? 0), signal };
   });
   return {
     pid: proc.pid,
@@ -122,7 +124,8 @@ function inputWriter(lib: Lib, master: number) {
       if (n === d.byteLength) queue.shift();
       else if (n > 0) queue[0] = d.subarray(n);
       else if (n < 0 && errno(lib) === EINTR) continue;
-      else if (n < 0 && errno(lib) !== EAGAIN) return void queue.splice(0); // the PTY is gone
+      else if (n < 0 && errno(lib) !== EAGAIN)
+        return void queue.splice(0); // the PTY is gone
       else break;
     }
     if (queue.length && !closed) timer = setTimeout(flush, 5);

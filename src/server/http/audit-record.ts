@@ -21,6 +21,12 @@ export function audit(ctx: Pick<Ctx, "req" | "ip" | "principal" | "app">, action
 }
 
 /** Input that reached a session's wrapper (POST /input, or `via: "ws"` the viewer socket), as `session.input`. */
-export function auditInput(store: Store, sessionId: string, body: InputBody, by: { actor: string; ip: string; userAgent: string | null }, via?: "ws"): void {
+export function auditInput(
+  store: Store,
+  sessionId: string,
+  body: InputBody,
+  by: { actor: string; ip: string; userAgent: string | null },
+  via?: "ws",
+): void {
   store.audit.append({ ...by, action: "session.input", target: sessionId, detail: via ? { ...body, via } : body });
 }

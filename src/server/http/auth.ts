@@ -24,7 +24,11 @@ export class Auth {
   private adminHash: string;
   private pageKeySecret: Buffer;
   /** `masterKey`: page keys are derived from it, so only this server can make or check one. */
-  constructor(private store: Store, adminToken: string, masterKey: Uint8Array) {
+  constructor(
+    private store: Store,
+    adminToken: string,
+    masterKey: Uint8Array,
+  ) {
     this.adminHash = sha256hex(adminToken);
     this.pageKeySecret = createHmac("sha256", masterKey).update("claude-remote/page-key/v1").digest();
   }
@@ -74,7 +78,11 @@ export class Auth {
   }
 
   /** Starts a browser session; returns the Set-Cookie header value. */
-  startSession(secure: boolean, userAgent: string | null, ip: string | null): { cookie: string; hash: string; pageKey: string; expiresAt: number } {
+  startSession(
+    secure: boolean,
+    userAgent: string | null,
+    ip: string | null,
+  ): { cookie: string; hash: string; pageKey: string; expiresAt: number } {
     this.store.credentials.purgeExpired();
     const value = randomToken(32);
     const hash = sha256hex(value);

@@ -1,7 +1,11 @@
 /** Token buckets keyed by a string (IP, device). Bounded: the oldest keys are evicted past `maxKeys`. */
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private capacity: number, private perSecond: number, private maxKeys = 10_000) {}
+  constructor(
+    private capacity: number,
+    private perSecond: number,
+    private maxKeys = 10_000,
+  ) {}
 
   /** Takes one token; returns 0 if allowed, else the seconds to wait (for Retry-After). */
   take(key: string, now = Date.now()): number {

@@ -89,5 +89,8 @@ export function clientKey(ip: string): string {
   const l = left ? left.split(":") : [];
   const r = right ? right.split(":") : [];
   const groups = right === undefined ? l : [...l, ...Array(Math.max(0, 8 - l.length - r.length)).fill("0"), ...r];
-  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(":")}::/64`;
 }

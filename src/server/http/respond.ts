@@ -27,7 +27,12 @@ export function rateLimited(wait: number, what = "requests"): Response {
 
 /** A client IP that holds its maximum of streams and sockets (CLAUDE_REMOTE_MAX_STREAMS_PER_IP). */
 export function tooManyConnections(): Response {
-  return apiError(429, "too_many_connections", "this client holds too many open streams and sockets; close some (CLAUDE_REMOTE_MAX_STREAMS_PER_IP)", { "Retry-After": "5" });
+  return apiError(
+    429,
+    "too_many_connections",
+    "this client holds too many open streams and sockets; close some (CLAUDE_REMOTE_MAX_STREAMS_PER_IP)",
+    { "Retry-After": "5" },
+  );
 }
 
 export async function readBody<T>(req: Request, schema: z.ZodType<T>, limit = MAX_BODY_BYTES): Promise<Parsed<T> & { status?: number }> {

@@ -23,13 +23,24 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Control frames per device (output frames are not counted: they are the product). */
 const CONTROL_RATE = { burst: 500, perSecond: 200 };
 
-export type SocketData = { kind: "device"; release?: () => void; ip: string; nonce: string; conn: Conn | null; timer: ReturnType<typeof setTimeout> | null; host?: string | null };
+export type SocketData = {
+  kind: "device";
+  release?: () => void;
+  ip: string;
+  nonce: string;
+  conn: Conn | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  host?: string | null;
+};
 
 class Conn implements DeviceConn {
   lastHeard = Date.now();
   /** Set on revoke: frames still in flight on this socket are dropped, not processed. */
   revoked = false;
-  constructor(readonly deviceId: string, readonly ws: ServerWebSocket<SocketData>) {}
+  constructor(
+    readonly deviceId: string,
+    readonly ws: ServerWebSocket<SocketData>,
+  ) {}
   send(frame: ServerFrame): void {
     this.ws.send(JSON.stringify(frame));
   }
@@ -44,7 +55,15 @@ export class DeviceSockets {
   private sweeper: ReturnType<typeof setInterval>;
   framesRejected = 0;
 
-  constructor(private store: Store, private hub: Hub, private masterKey: Uint8Array, private log: Logger, private prompts: PromptService, private remote: RemoteStart, private transcripts?: TranscriptService) {
+  constructor(
+    private store: Store,
+    private hub: Hub,
+    private masterKey: Uint8Array,
+    private log: Logger,
+    private prompts: PromptService,
+    private remote: RemoteStart,
+    private transcripts?: TranscriptService,
+  ) {
     // A link that has said nothing for 3 heartbeats is dead: close it so the session shows as disconnected.
     this.sweeper = setInterval(() => this.sweep(), HEARTBEAT_MS);
   }
@@ -89,7 +108,13 @@ export class DeviceSockets {
         // The database refused a write (full, read-only): say so and drop the link; the wrapper
         // keeps its output and resends when it reconnects. Nothing was acked.
         this.log.error("ws_frame_failed", { error: (e as Error).message });
-        ws.send(JSON.stringify({ type: "error", code: "store_failed", message: `server could not store: ${(e as Error).message}` } satisfies ServerFrame));
+        ws.send(
+          JSON.stringify({
+            type: "error",
+            code: "store_failed",
+            message: `server could not store: ${(e as Error).message}`,
+          } satisfies ServerFrame),
+        );
         ws.close(DeviceClose.storeFailed, "store failed");
       }
     },
@@ -141,8 +166,21 @@ export class DeviceSockets {
     if (!set) this.byDevice.set(h.deviceId, (set = new Set()));
     set.add(conn);
     this.store.devices.seen(h.deviceId, h.host ?? null);
-    this.store.audit.append({ actor: `device:${h.deviceId}`, ip: ws.data.ip, userAgent: null, action: "device.connect", target: h.deviceId, detail: { host: h.host ?? null } });
-    conn.send({ type: "welcome", deviceId: h.deviceId, heartbeatMs: HEARTBEAT_MS, exitAcks: true, ...(this.transcripts ? { transcripts: true as const } : {}) });
+    this.store.audit.append({
+      actor: `device:${h.deviceId}`,
+      ip: ws.data.ip,
+      userAgent: null,
+      action: "device.connect",
+      target: h.deviceId,
+      detail: { host: h.host ?? null },
+    });
+    conn.send({
+      type: "welcome",
+      deviceId: h.deviceId,
+      heartbeatMs: HEARTBEAT_MS,
+      exitAcks: true,
+      ...(this.transcripts ? { transcripts: true as const } : {}),
+    });
   }
 
   private reject(conn: Conn, code: DeviceErrorCode, message: string, ref?: string): void {
@@ -158,7 +196,8 @@ export class DeviceSockets {
     const json = parseJson(message);
     if (!json.ok) return reject("bad_frame", json.error);
     const parsed = parseWith(ClientFrame, json.value);
-    const ref = typeof (json.value as { type?: unknown })?.type === "string" ? String((json.value as { type: string }).type).slice(0, 40) : undefined;
+    const ref =
+      typeof (json.value as { type?: unknown })?.type === "string" ? String((json.value as { type: string }).type).slice(0, 40) : undefined;
     if (!parsed.ok) return reject("bad_frame", parsed.error, ref);
     const f = parsed.value;
     switch (f.type) {
@@ -172,7 +211,8 @@ export class DeviceSockets {
       case "session.resize":
         return this.hub.resize(conn, f.sessionId, f.cols, f.rows);
       case "session.exit":
-        if (!this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt)) return reject("not_open", "session not open on this connection", f.type);
+        if (!this.hub.exit(conn, f.sessionId, f.exitCode, f.endedAt))
+          return reject("not_open", "session not open on this connection", f.type);
         this.prompts.sessionExited(conn, f.sessionId);
         return this.hub.durably(() => conn.send({ type: "session.ended", sessionId: f.sessionId }));
       case "session.lost":
@@ -182,10 +222,13 @@ export class DeviceSockets {
       case "prompt.taken":
       case "notice": {
         const err =
-          f.type === "prompt.open" ? this.prompts.opened(conn, f)
-          : f.type === "prompt.closed" ? this.prompts.closed(conn, f)
-          : f.type === "prompt.taken" ? this.prompts.taken(conn, f)
-          : this.prompts.notice(conn, f);
+          f.type === "prompt.open"
+            ? this.prompts.opened(conn, f)
+            : f.type === "prompt.closed"
+              ? this.prompts.closed(conn, f)
+              : f.type === "prompt.taken"
+                ? this.prompts.taken(conn, f)
+                : this.prompts.notice(conn, f);
         if (err) reject("bad_prompt", err, f.type);
         return;
       }
@@ -224,7 +267,14 @@ export class DeviceSockets {
   private sessionAttach(conn: Conn, f: Extract<ClientFrame, { type: "session.attach" }>): void {
     const owner = this.store.sessions.get(f.sessionId)?.deviceId;
     if (owner !== conn.deviceId) return this.reject(conn, "forbidden", "session belongs to another device", f.type);
-    this.store.audit.append({ actor: `device:${conn.deviceId}`, ip: conn.ws.data.ip, userAgent: null, action: `session.${f.event}`, target: f.sessionId, detail: { who: f.who, at: f.at } });
+    this.store.audit.append({
+      actor: `device:${conn.deviceId}`,
+      ip: conn.ws.data.ip,
+      userAgent: null,
+      action: `session.${f.event}`,
+      target: f.sessionId,
+      detail: { who: f.who, at: f.at },
+    });
   }
 
   /** A device found this session's wrapper dead: end it, cancel its prompts, confirm with session.ended. */
@@ -236,7 +286,14 @@ export class DeviceSockets {
     if (r === "held") return reject("held", "a connection holds this session: its wrapper is alive");
     if (r === "lost") {
       const cancelled = this.prompts.sessionLost(sessionId);
-      this.store.audit.append({ actor: `device:${conn.deviceId}`, ip: conn.ws.data.ip, userAgent: null, action: "session.lost", target: sessionId, detail: { cancelledPrompts: cancelled } });
+      this.store.audit.append({
+        actor: `device:${conn.deviceId}`,
+        ip: conn.ws.data.ip,
+        userAgent: null,
+        action: "session.lost",
+        target: sessionId,
+        detail: { cancelledPrompts: cancelled },
+      });
       this.log.info("session_lost", { sessionId, cancelledPrompts: cancelled });
     }
     this.hub.durably(() => conn.send({ type: "session.ended", sessionId }));

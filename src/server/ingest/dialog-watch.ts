@@ -22,7 +22,11 @@ export class DialogWatch {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribe: () => void;
 
-  constructor(readonly screen: HeadlessScreen, private on: DialogEvents, private opts = { settleMs: 60, goneMs: 400 }) {
+  constructor(
+    readonly screen: HeadlessScreen,
+    private on: DialogEvents,
+    private opts = { settleMs: 60, goneMs: 400 },
+  ) {
     this.unsubscribe = screen.onChange(() => this.schedule(opts.settleMs));
     this.schedule(0);
   }
@@ -64,6 +68,7 @@ export class DialogWatch {
 /** The same dialog, perhaps re-wrapped (after a resize) or with another option selected. */
 function sameContent(a: ScreenDialog, b: ScreenDialog): boolean {
   if (sameDialog(a, b)) return true;
-  const flat = (d: ScreenDialog) => [d.agent, d.title, d.question, ...d.body, ...d.options.map((o) => o.key + o.label)].join("").replace(/\s+/g, "");
+  const flat = (d: ScreenDialog) =>
+    [d.agent, d.title, d.question, ...d.body, ...d.options.map((o) => o.key + o.label)].join("").replace(/\s+/g, "");
   return flat(a) === flat(b);
 }

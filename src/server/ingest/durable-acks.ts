@@ -15,7 +15,10 @@ export class DurableAcks {
   private waiting: (() => void)[] = [];
   private syncing = false;
 
-  constructor(private sync: () => Promise<void>, private log: Logger) {}
+  constructor(
+    private sync: () => Promise<void>,
+    private log: Logger,
+  ) {}
 
   /** Runs `send` once everything committed so far is on disk. */
   after(send: () => void): void {

@@ -74,7 +74,12 @@ export class Hub {
   readonly screens: ScreenStreams;
   bytesIn = 0;
 
-  constructor(private store: Store, private events: EventLog, private log: Logger, private opts: HubOptions) {
+  constructor(
+    private store: Store,
+    private events: EventLog,
+    private log: Logger,
+    private opts: HubOptions,
+  ) {
     this.pipeline = new OutputPipeline(store.output, {
       committed: (chunks, gaps) => this.onCommitted(chunks, gaps),
       failed: (ids, err) => this.onStoreFailed(ids, err),
@@ -104,7 +109,10 @@ export class Hub {
     let l = this.live.get(f.sessionId);
     const max = this.opts.maxSessionsPerDevice ?? Infinity;
     if (l?.conn?.deviceId !== conn.deviceId && this.sessionsOf(conn.deviceId) >= max) {
-      return { refused: "too_many_sessions", message: `this device already holds ${max} open sessions (CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE); end one first` };
+      return {
+        refused: "too_many_sessions",
+        message: `this device already holds ${max} open sessions (CLAUDE_REMOTE_MAX_SESSIONS_PER_DEVICE); end one first`,
+      };
     }
     const ok = this.store.sessions.open(conn.deviceId, f);
     if (!ok) return { refused: "forbidden", message: "session belongs to another device" };
@@ -112,7 +120,7 @@ export class Hub {
     if (!l) {
       // A screen whose parser had not caught up yet is rebuilt rather than fed by two parsers at once.
       const behind = this.settling.get(f.sessionId);
-      if (behind) (behind.stop(), this.settling.delete(f.sessionId), this.dormant.delete(f.sessionId));
+      if (behind) behind.stop(), this.settling.delete(f.sessionId), this.dormant.delete(f.sessionId);
       const dormant = this.dormant.get(f.sessionId);
       this.dormant.delete(f.sessionId);
       if (dormant && (dormant.cols !== cols || dormant.rows !== rows)) dormant.resize(cols, rows);
@@ -286,7 +294,14 @@ export class Hub {
   subscribe<S extends ViewerSink>(sessionId: string, afterSeq: number, sink: SinkFactory<S>): S {
     let set = this.viewers.get(sessionId);
     if (!set) this.viewers.set(sessionId, (set = new Set()));
-    const stream: SessionStream<S> = new SessionStream(sessionId, afterSeq, this.store.output, this.opts.viewerQueueBytes, () => this.dropViewer(sessionId, stream), sink);
+    const stream: SessionStream<S> = new SessionStream(
+      sessionId,
+      afterSeq,
+      this.store.output,
+      this.opts.viewerQueueBytes,
+      () => this.dropViewer(sessionId, stream),
+      sink,
+    );
     set.add(stream);
     const session = this.store.sessions.get(sessionId); // callers checked that it exists
     if (session) stream.client.send("session", { session });

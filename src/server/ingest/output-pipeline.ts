@@ -29,7 +29,10 @@ export class OutputPipeline {
   committedBytes = 0;
   failures = 0;
 
-  constructor(private store: OutputStore, private events: PipelineEvents) {}
+  constructor(
+    private store: OutputStore,
+    private events: PipelineEvents,
+  ) {}
 
   push(chunk: PendingChunk): void {
     this.chunks.push(chunk);

@@ -5,13 +5,29 @@
  */
 import { DeviceClose } from "../../protocol/codes.ts";
 import type { z } from "zod";
-import type { DaemonHello, DaemonInfo, DaemonResult, DaemonSessions, DaemonStart, DaemonStop, HostedSession, PresetInfo } from "../../protocol/daemon.ts";
+import type {
+  DaemonHello,
+  DaemonInfo,
+  DaemonResult,
+  DaemonSessions,
+  DaemonStart,
+  DaemonStop,
+  HostedSession,
+  PresetInfo,
+} from "../../protocol/daemon.ts";
 import type { ServerFrame } from "../../protocol/frames.ts";
 import type { Logger } from "../log.ts";
 
 export type DaemonConn = { readonly deviceId: string; send(frame: ServerFrame): void; close(code: number, reason: string): void };
 
-type Daemon = { conn: DaemonConn; host: string | null; connectedAt: number; folders: string[]; presets: PresetInfo[]; sessions: HostedSession[] };
+type Daemon = {
+  conn: DaemonConn;
+  host: string | null;
+  connectedAt: number;
+  folders: string[];
+  presets: PresetInfo[];
+  sessions: HostedSession[];
+};
 type Pending = { deviceId: string; resolve: (r: z.infer<typeof DaemonResult> | null) => void; timer: ReturnType<typeof setTimeout> };
 
 /** Requests waiting for a daemon's answer, per device and in all. */
@@ -34,7 +50,15 @@ export class RemoteStart {
   }
 
   list(names: (deviceId: string) => string | null): DaemonInfo[] {
-    return [...this.daemons.entries()].map(([deviceId, d]) => ({ deviceId, deviceName: names(deviceId), host: d.host, connectedAt: d.connectedAt, folders: d.folders, presets: d.presets, sessions: d.sessions }));
+    return [...this.daemons.entries()].map(([deviceId, d]) => ({
+      deviceId,
+      deviceName: names(deviceId),
+      host: d.host,
+      connectedAt: d.connectedAt,
+      folders: d.folders,
+      presets: d.presets,
+      sessions: d.sessions,
+    }));
   }
 
   /** Whether a running session is one of this device's daemon's background sessions. */
@@ -84,7 +108,11 @@ export class RemoteStart {
    * Sends a request to the device's daemon and waits for its answer: the daemon's `daemon.result`,
    * `offline` (no daemon, or it left before answering), `busy` (too many requests waiting), or `timeout`.
    */
-  async ask(deviceId: string, frame: DaemonStart | DaemonStop, timeoutMs = DAEMON_ANSWER_MS): Promise<z.infer<typeof DaemonResult> | "offline" | "busy" | "timeout"> {
+  async ask(
+    deviceId: string,
+    frame: DaemonStart | DaemonStop,
+    timeoutMs = DAEMON_ANSWER_MS,
+  ): Promise<z.infer<typeof DaemonResult> | "offline" | "busy" | "timeout"> {
     const d = this.daemons.get(deviceId);
     if (!d) return "offline";
     let mine = 0;

@@ -18,7 +18,12 @@ export class ScreenFeed {
   private waiters: (() => void)[] = [];
   private stopped = false;
 
-  constructor(private screen: HeadlessScreen, private sessionId: string, private output: OutputStore, private cursor: number) {}
+  constructor(
+    private screen: HeadlessScreen,
+    private sessionId: string,
+    private output: OutputStore,
+    private cursor: number,
+  ) {}
 
   /** A committed chunk. */
   offer(seq: number, data: Uint8Array): void {

@@ -13,7 +13,13 @@ export type DeleteResult = { ok: true; chunks: number } | { ok: false; status: 4
 
 export async function deleteSession(app: App, id: string): Promise<DeleteResult> {
   if (!app.store.sessions.get(id)) return { ok: false, status: 404, error: "not_found", detail: "no such session" };
-  if (app.hub.connected(id)) return { ok: false, status: 409, error: "live", detail: "the session's wrapper is connected: end the program first, or archive the session" };
+  if (app.hub.connected(id))
+    return {
+      ok: false,
+      status: 409,
+      error: "live",
+      detail: "the session's wrapper is connected: end the program first, or archive the session",
+    };
   app.prompts.sessionDeleted(id);
   let chunks = 0;
   for (;;) {
@@ -21,7 +27,8 @@ export async function deleteSession(app: App, id: string): Promise<DeleteResult>
     chunks += n;
     if (n < BATCH) break;
     await yieldToLoop();
-    if (app.hub.connected(id)) return { ok: false, status: 409, error: "live", detail: "the session's wrapper connected while it was being deleted" };
+    if (app.hub.connected(id))
+      return { ok: false, status: 409, error: "live", detail: "the session's wrapper connected while it was being deleted" };
   }
   app.store.sessions.removeRow(id);
   app.hub.forget(id);

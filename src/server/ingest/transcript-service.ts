@@ -11,7 +11,13 @@ import type { Logger } from "../log.ts";
 import { addResponse, emptyFigures, mergeFigures, sessionUsage } from "../usage/figures.ts";
 
 export class TranscriptService {
-  constructor(private store: Store, private hub: Hub, private events: EventLog, private log: Logger, private costAlertUsd: number | null) {}
+  constructor(
+    private store: Store,
+    private hub: Hub,
+    private events: EventLog,
+    private log: Logger,
+    private costAlertUsd: number | null,
+  ) {}
 
   /** Stores one frame; an error string if it was refused. */
   frame(conn: DeviceConn, f: TranscriptFrame): string | null {
@@ -35,7 +41,13 @@ export class TranscriptService {
 
   summary(sessionId: string, usage: SessionUsage): TranscriptEvent {
     const t = usage.total;
-    return { sessionId, lastId: this.store.transcript.lastId(sessionId), entries: this.store.transcript.count(sessionId), partial: usage.partial, usage: { tokens: t.input + t.output + t.cacheRead + t.cacheWrite, costUsd: t.costUsd, turns: usage.turns } };
+    return {
+      sessionId,
+      lastId: this.store.transcript.lastId(sessionId),
+      entries: this.store.transcript.count(sessionId),
+      partial: usage.partial,
+      usage: { tokens: t.input + t.output + t.cacheRead + t.cacheWrite, costUsd: t.costUsd, turns: usage.turns },
+    };
   }
 
   /** Totals of sessions started in [from, to), by day (UTC, of each response), machine or project folder. */
@@ -43,15 +55,35 @@ export class TranscriptService {
     const buckets = new Map<string, { sessions: Set<string>; usage: ReturnType<typeof emptyFigures> }>();
     let total = emptyFigures();
     for (const r of this.store.transcript.responses(from, to)) {
-      const key = by === "day" ? new Date(r.at).toISOString().slice(0, 10) : by === "machine" ? (r.host ?? r.device_name ?? "unknown") : by === "session" ? r.session_id : r.cwd;
+      const key =
+        by === "day"
+          ? new Date(r.at).toISOString().slice(0, 10)
+          : by === "machine"
+            ? (r.host ?? r.device_name ?? "unknown")
+            : by === "session"
+              ? r.session_id
+              : r.cwd;
       let b = buckets.get(key);
       if (!b) buckets.set(key, (b = { sessions: new Set(), usage: emptyFigures() }));
       b.sessions.add(r.session_id);
-      const resp = { model: r.model, input: r.input, output: r.output, cacheRead: r.cache_read, cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h, costUsd: r.cost_usd };
+      const resp = {
+        model: r.model,
+        input: r.input,
+        output: r.output,
+        cacheRead: r.cache_read,
+        cacheWrite: r.cache_write,
+        cacheWrite1h: r.cache_write_1h,
+        costUsd: r.cost_usd,
+      };
       addResponse(b.usage, resp);
     }
     const turns = by === "session" ? this.store.transcript.turnsBySession(from, to) : null;
-    const list = [...buckets.entries()].map(([key, b]) => ({ key, sessions: b.sessions.size, usage: b.usage, ...(turns ? { turns: turns.get(key) ?? 0 } : {}) }));
+    const list = [...buckets.entries()].map(([key, b]) => ({
+      key,
+      sessions: b.sessions.size,
+      usage: b.usage,
+      ...(turns ? { turns: turns.get(key) ?? 0 } : {}),
+    }));
     list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const b of list) total = mergeFigures(total, b.usage);
     return { by, from, to, buckets: list, total };

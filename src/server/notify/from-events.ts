@@ -18,7 +18,10 @@ export class NoticeBuilder {
   private sessionStatus = new Map<string, string>();
   private promptStatus = new Map<string, string>();
 
-  constructor(private baseUrl: () => string, private session: SessionLookup) {}
+  constructor(
+    private baseUrl: () => string,
+    private session: SessionLookup,
+  ) {}
 
   fromEvent(e: ServerEvent): Notice | null {
     switch (e.event) {
@@ -54,14 +57,22 @@ export class NoticeBuilder {
 
   private fromCost(c: EventMap["session.cost"]): Notice | null {
     const name = this.session(c.sessionId)?.name ?? c.sessionId.slice(0, 8);
-    return this.notice("cost", c.sessionId, name, `${name} has cost $${c.costUsd.toFixed(2)}`, `past the alert of $${c.thresholdUsd} set on the server`);
+    return this.notice(
+      "cost",
+      c.sessionId,
+      name,
+      `${name} has cost $${c.costUsd.toFixed(2)}`,
+      `past the alert of $${c.thresholdUsd} set on the server`,
+    );
   }
 
   private fromHookNotice(n: EventMap["notice"]): Notice | null {
     const name = this.session(n.sessionId)?.name ?? n.sessionId.slice(0, 8);
     // `permission` notices duplicate the prompt record; `working` is not news.
-    if (n.kind === "done") return this.notice("done", n.sessionId, name, `${name}: turn finished`, short(n.message ?? "the agent finished its turn"));
-    if (n.kind === "waiting") return this.notice("waiting", n.sessionId, name, `${name} is waiting for you`, short(n.message ?? "the agent needs input"));
+    if (n.kind === "done")
+      return this.notice("done", n.sessionId, name, `${name}: turn finished`, short(n.message ?? "the agent finished its turn"));
+    if (n.kind === "waiting")
+      return this.notice("waiting", n.sessionId, name, `${name} is waiting for you`, short(n.message ?? "the agent needs input"));
     return null;
   }
 
@@ -72,7 +83,14 @@ export class NoticeBuilder {
     const name = this.session(p.sessionId)?.name ?? p.sessionId.slice(0, 8);
     const summary: PromptSummary = { id: p.id, sessionId: p.sessionId, tool: p.tool, detail: promptDetail(p), status: p.status };
     if (p.status === "pending" && p.delivery === "not_taken") {
-      const n = this.notice("prompt", p.sessionId, name, `${name}: Claude did not take the answer`, `It is still waiting at the terminal: ${summary.detail || p.tool}`, p.id);
+      const n = this.notice(
+        "prompt",
+        p.sessionId,
+        name,
+        `${name}: Claude did not take the answer`,
+        `It is still waiting at the terminal: ${summary.detail || p.tool}`,
+        p.id,
+      );
       return { ...n, prompt: summary };
     }
     if (p.status === "pending" && p.kind === "question" && p.questions?.length) {
@@ -82,21 +100,46 @@ export class NoticeBuilder {
       return { ...this.notice("prompt", p.sessionId, name, `${name} asks`, body, p.id), prompt: summary };
     }
     if (p.status === "pending" && p.kind === "plan") {
-      return { ...this.notice("prompt", p.sessionId, name, `${name}: approve the plan?`, summary.detail || "Claude is ready to code", p.id), prompt: summary };
+      return {
+        ...this.notice("prompt", p.sessionId, name, `${name}: approve the plan?`, summary.detail || "Claude is ready to code", p.id),
+        prompt: summary,
+      };
     }
     if (p.status === "pending") {
-      const n = this.notice("prompt", p.sessionId, name, `${name}: allow ${p.tool}?`, summary.detail || short(p.question ?? p.title ?? p.tool), p.id);
-      return { ...n, prompt: summary, actions: [{ action: "approve", title: "Approve" }, { action: "deny", title: "Deny" }] };
+      const n = this.notice(
+        "prompt",
+        p.sessionId,
+        name,
+        `${name}: allow ${p.tool}?`,
+        summary.detail || short(p.question ?? p.title ?? p.tool),
+        p.id,
+      );
+      return {
+        ...n,
+        prompt: summary,
+        actions: [
+          { action: "approve", title: "Approve" },
+          { action: "deny", title: "Deny" },
+        ],
+      };
     }
     // Resolved: only worth a (replacing) notice if we announced it as pending.
     if (before !== "pending") return null;
-    return { ...this.notice("resolved", p.sessionId, name, `${name}: ${p.tool} ${p.status.replace(/-/g, " ")}`, summary.detail, p.id), prompt: summary };
+    return {
+      ...this.notice("resolved", p.sessionId, name, `${name}: ${p.tool} ${p.status.replace(/-/g, " ")}`, summary.detail, p.id),
+      prompt: summary,
+    };
   }
 
   private notice(kind: NotifyKind, sessionId: string, sessionName: string, title: string, body: string, promptId?: string): Notice {
     const base = this.baseUrl().replace(/\/$/, "");
     return {
-      kind, title: short(title, 80), body: short(body), sessionId, sessionName, promptId,
+      kind,
+      title: short(title, 80),
+      body: short(body),
+      sessionId,
+      sessionName,
+      promptId,
       tag: promptId ? `prompt-${promptId}` : `${kind}-${sessionId}`,
       url: `${base}/#/s/${encodeURIComponent(sessionId)}`, // the dashboard's session view (its prompt cards)
       actions: [],

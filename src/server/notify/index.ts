@@ -10,7 +10,8 @@ export { Notifier } from "./notifier.ts";
 
 export function createNotifier(config: ServerConfig, store: Store, log: Logger): Notifier {
   return new Notifier({
-    config, log,
+    config,
+    log,
     store: store.push,
     vapid: loadVapidKeys(config.dataDir),
     sessionName: (id) => store.sessions.get(id)?.name ?? null,

@@ -53,13 +53,22 @@ export class Notifier {
   constructor(private opts: NotifierOptions) {
     const { config, store, vapid } = opts;
     this.pushStore = store;
-    this.builder = new NoticeBuilder(() => this.baseUrl, (id) => {
-      const name = opts.sessionName(id);
-      return name === null ? null : { name };
-    });
+    this.builder = new NoticeBuilder(
+      () => this.baseUrl,
+      (id) => {
+        const name = opts.sessionName(id);
+        return name === null ? null : { name };
+      },
+    );
     const queue = { ...DEFAULT_QUEUE, ...opts.queue };
     this.add(new WebPushChannel(store, vapid, vapidSubject(config.vapidSubject, config.publicUrl)), config.notifyWebpush, true, queue);
-    if (config.ntfyUrl) this.add(new NtfyChannel(config.ntfyUrl, config.ntfyToken, store, () => this.baseUrl, config.ntfyActions === "approve"), config.notifyNtfy, false, queue);
+    if (config.ntfyUrl)
+      this.add(
+        new NtfyChannel(config.ntfyUrl, config.ntfyToken, store, () => this.baseUrl, config.ntfyActions === "approve"),
+        config.notifyNtfy,
+        false,
+        queue,
+      );
     if (config.webhookUrl) this.add(new WebhookChannel(config.webhookUrl), config.notifyWebhook, true, queue);
   }
 
@@ -86,7 +95,13 @@ export class Notifier {
 
   status(): NotifyStatus {
     return {
-      channels: this.entries.map((e) => ({ name: e.channel.name, enabled: true, kinds: [...e.kinds], target: e.channel.target, counters: { ...e.counters } })),
+      channels: this.entries.map((e) => ({
+        name: e.channel.name,
+        enabled: true,
+        kinds: [...e.kinds],
+        target: e.channel.target,
+        counters: { ...e.counters },
+      })),
       queued: this.entries.reduce((n, e) => n + e.queue.queued, 0),
       inFlight: this.entries.reduce((n, e) => n + e.queue.inFlight, 0),
       subscriptions: this.opts.store.subscriptionCount(),

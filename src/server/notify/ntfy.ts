@@ -15,9 +15,18 @@ import type { Delivery } from "./queue.ts";
 const ACTION_TOKEN_TTL_MS = 15 * 60 * 1000;
 
 const PRIORITY = { prompt: 4, waiting: 4, done: 3, exit: 3, resolved: 2, cost: 4 } as const;
-const TAGS = { prompt: ["lock"], waiting: ["hourglass"], done: ["white_check_mark"], exit: ["checkered_flag"], resolved: ["heavy_check_mark"], cost: ["moneybag"] } as const;
+const TAGS = {
+  prompt: ["lock"],
+  waiting: ["hourglass"],
+  done: ["white_check_mark"],
+  exit: ["checkered_flag"],
+  resolved: ["heavy_check_mark"],
+  cost: ["moneybag"],
+} as const;
 
-type NtfyAction = { action: "http"; label: string; url: string; method: "POST"; clear: boolean } | { action: "view"; label: string; url: string; clear: boolean };
+type NtfyAction =
+  | { action: "http"; label: string; url: string; method: "POST"; clear: boolean }
+  | { action: "view"; label: string; url: string; clear: boolean };
 
 export class NtfyChannel implements Channel {
   readonly name = "ntfy";
@@ -26,7 +35,13 @@ export class NtfyChannel implements Channel {
   private topic: string;
 
   /** `oneTap`: add Approve / Deny buttons (CLAUDE_REMOTE_NTFY_ACTIONS=approve). */
-  constructor(topicUrl: string, private token: string, private store: PushStore, private baseUrl: () => string, private oneTap = false) {
+  constructor(
+    topicUrl: string,
+    private token: string,
+    private store: PushStore,
+    private baseUrl: () => string,
+    private oneTap = false,
+  ) {
     const u = new URL(topicUrl);
     const parts = u.pathname.split("/");
     this.topic = decodeURIComponent(parts.pop() ?? "");
@@ -54,7 +69,13 @@ export class NtfyChannel implements Channel {
   private actions(n: Notice): NtfyAction[] {
     const open: NtfyAction = { action: "view", label: "Open", url: n.url, clear: false };
     if (n.kind !== "prompt" || !n.promptId || !this.oneTap) return [open];
-    const button = (label: string, decision: ActionDecision): NtfyAction => ({ action: "http", label, url: this.actionUrl(n.promptId!, decision), method: "POST", clear: true });
+    const button = (label: string, decision: ActionDecision): NtfyAction => ({
+      action: "http",
+      label,
+      url: this.actionUrl(n.promptId!, decision),
+      method: "POST",
+      clear: true,
+    });
     return [button("Approve", "approve"), button("Deny", "deny"), open];
   }
 

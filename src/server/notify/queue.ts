@@ -12,9 +12,23 @@ export type Delivery = {
 /** A failure retrying will not fix (4xx, a gone subscription). */
 export class PermanentError extends Error {}
 
-export type QueueOptions = { maxQueued: number; concurrency: number; timeoutMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+export type QueueOptions = {
+  maxQueued: number;
+  concurrency: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+};
 
-export const DEFAULT_QUEUE: QueueOptions = { maxQueued: 500, concurrency: 4, timeoutMs: 10_000, maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+export const DEFAULT_QUEUE: QueueOptions = {
+  maxQueued: 500,
+  concurrency: 4,
+  timeoutMs: 10_000,
+  maxAttempts: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+};
 
 export type QueueHooks<M> = {
   sent(meta: M, d: Delivery): void;
@@ -31,7 +45,10 @@ export class DeliveryQueue<M> {
   private running = 0;
   private stopper = new AbortController();
 
-  constructor(private opts: QueueOptions, private hooks: QueueHooks<M>) {}
+  constructor(
+    private opts: QueueOptions,
+    private hooks: QueueHooks<M>,
+  ) {}
 
   get queued(): number {
     return this.ready.length + this.waiting.size;
@@ -85,7 +102,8 @@ export class DeliveryQueue<M> {
     } catch (e) {
       if (this.stopper.signal.aborted) return;
       const err = describe(e, signal);
-      if (e instanceof PermanentError || job.attempts >= this.opts.maxAttempts) return this.hooks.failed(job.meta, job.d, err, job.attempts);
+      if (e instanceof PermanentError || job.attempts >= this.opts.maxAttempts)
+        return this.hooks.failed(job.meta, job.d, err, job.attempts);
       this.hooks.retried(job.meta, job.d, err);
       this.retryLater(job);
     }

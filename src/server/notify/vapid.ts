@@ -12,7 +12,8 @@ export function loadVapidKeys(dataDir: string): VapidKeys {
   const path = join(dataDir, "vapid.json");
   if (existsSync(path)) {
     const parsed = VapidFile.safeParse(JSON.parse(readFileSync(path, "utf8")));
-    if (!parsed.success) throw new Error(`${path} does not hold a VAPID key pair; delete it to generate a new one (browsers must then subscribe again)`);
+    if (!parsed.success)
+      throw new Error(`${path} does not hold a VAPID key pair; delete it to generate a new one (browsers must then subscribe again)`);
     return parsed.data;
   }
   const keys = webpush.generateVAPIDKeys();

@@ -20,7 +20,13 @@ export class WebhookChannel implements Channel {
   }
 
   private async send(body: string, signal: AbortSignal): Promise<void> {
-    const res = await fetch(this.url, { method: "POST", headers: { "Content-Type": "application/json", "User-Agent": "claude-remote" }, body, signal, redirect: "error" });
+    const res = await fetch(this.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "User-Agent": "claude-remote" },
+      body,
+      signal,
+      redirect: "error",
+    });
     await checkResponse(res, "webhook");
   }
 }

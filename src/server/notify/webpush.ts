@@ -19,11 +19,17 @@ export class WebPushChannel implements Channel {
   readonly name = "webpush";
   readonly target = "browser subscriptions";
 
-  constructor(private store: PushStore, private keys: VapidKeys, private subject: string) {}
+  constructor(
+    private store: PushStore,
+    private keys: VapidKeys,
+    private subject: string,
+  ) {}
 
   deliveries(n: Notice): Delivery[] {
     const payload = JSON.stringify(toPayload(n));
-    return this.store.subscriptions().map((sub) => ({ target: displayUrl(sub.endpoint), run: (signal) => this.send(sub, payload, n, signal) }));
+    return this.store
+      .subscriptions()
+      .map((sub) => ({ target: displayUrl(sub.endpoint), run: (signal) => this.send(sub, payload, n, signal) }));
   }
 
   private async send(sub: PushSubscriptionRow, payload: string, n: Notice, signal: AbortSignal): Promise<void> {
@@ -46,5 +52,15 @@ export class WebPushChannel implements Channel {
 }
 
 export function toPayload(n: Notice): PushPayload {
-  return { kind: n.kind, title: n.title, body: n.body, tag: n.tag, promptId: n.promptId, sessionId: n.sessionId, url: n.url, actions: n.actions, ts: n.ts };
+  return {
+    kind: n.kind,
+    title: n.title,
+    body: n.body,
+    tag: n.tag,
+    promptId: n.promptId,
+    sessionId: n.sessionId,
+    url: n.url,
+    actions: n.actions,
+    ts: n.ts,
+  };
 }

@@ -47,7 +47,7 @@ export function backupCommand(args: string[], env: Record<string, string | undef
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--data-dir" && i + 1 < args.length) dataDir = args[++i];
     else if (args[i].startsWith("--data-dir=")) dataDir = args[i].slice(11);
-    else if (args[i] === "-h" || args[i] === "--help") return console.log(USAGE), 0;
+    else if (args[i] === "-h" || args[i] === "--help") return (console.log(USAGE), 0);
     else rest.push(args[i]);
   }
   if (rest.length !== 1) {

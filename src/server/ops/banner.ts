@@ -19,7 +19,9 @@ export function isLoopbackUrl(base: string): boolean {
   } catch {
     return false;
   }
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || host === "0.0.0.0" || host === "::" || /^127\./.test(host);
+  return (
+    host === "localhost" || host.endsWith(".localhost") || host === "::1" || host === "0.0.0.0" || host === "::" || /^127\./.test(host)
+  );
 }
 
 /** What to do when the server's address is this machine only. */

@@ -56,6 +56,10 @@ export function castStream(session: SessionInfo, output: OutputStore): ReadableS
 
 /** A download name made of safe characters only. */
 export function castFileName(session: SessionInfo): string {
-  const base = session.name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "session";
+  const base =
+    session.name
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 60) || "session";
   return `${base}-${session.id.slice(0, 12).replace(/[^A-Za-z0-9_-]/g, "")}.cast`;
 }

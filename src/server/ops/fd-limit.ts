@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 /** The soft open-files limit of this process, or null where /proc is not there (macOS). */
 export function openFilesLimit(): number | null {
   try {
-    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max open files"));
     const soft = line?.split(/\s{2,}/)[1];
     return soft && /^\d+$/.test(soft) ? Number(soft) : null;
   } catch {

@@ -36,7 +36,9 @@ export async function loginLinkCommand(env: Record<string, string | undefined> =
   try {
     const version = schemaVersion(db);
     if (version !== SCHEMA_VERSION) {
-      console.error(`claude-remote: the database is at schema v${version} and this claude-remote expects v${SCHEMA_VERSION}: run the server's own version (after an upgrade, restart the server first)`);
+      console.error(
+        `claude-remote: the database is at schema v${version} and this claude-remote expects v${SCHEMA_VERSION}: run the server's own version (after an upgrade, restart the server first)`,
+      );
       return 1;
     }
     const { ticket, expiresAt } = issueLoginTicket(new CredentialStore(db));

@@ -14,7 +14,10 @@ type Labels = Record<string, string>;
 
 export class Counter {
   private values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels: Labels = {}, by = 1): void {
     const key = JSON.stringify(Object.entries(labels).sort());
@@ -29,7 +32,10 @@ export class Counter {
 }
 
 export class Metrics {
-  readonly pushFailures = new Counter("claude_remote_push_failures_total", "Notifications (Web Push, ntfy, webhook) that could not be delivered, by channel");
+  readonly pushFailures = new Counter(
+    "claude_remote_push_failures_total",
+    "Notifications (Web Push, ntfy, webhook) that could not be delivered, by channel",
+  );
   readonly pushSent = new Counter("claude_remote_push_sent_total", "Notifications delivered, by channel");
   readonly retentionDeletedChunks = new Counter("claude_remote_retention_deleted_chunks_total", "Output chunks deleted by retention");
   private extra: Counter[] = [];
@@ -56,28 +62,128 @@ const startedAt = Date.now();
 export function collect(app: App): Family[] {
   const { hub, store, events, sockets } = app;
   const families: Family[] = [
-    { name: "claude_remote_sessions", help: "Stored sessions by status", type: "gauge", samples: byStatus(() => store.sessions.countByStatus()) },
-    { name: "claude_remote_live_sessions", help: "Sessions held in memory by the hub (connected or recently connected)", type: "gauge", samples: [{ value: hub.liveCount }] },
-    { name: "claude_remote_viewers", help: "Open SSE streams, by kind", type: "gauge", samples: [{ labels: { stream: "session" }, value: hub.viewerCount }, { labels: { stream: "events" }, value: events.viewerCount }] },
-    { name: "claude_remote_device_connections", help: "Authenticated wrapper WebSockets", type: "gauge", samples: [{ value: sockets.connectionCount }] },
-    { name: "claude_remote_daemons_online", help: "Daemons connected (machines the dashboard can start sessions on)", type: "gauge", samples: [{ value: app.remote.onlineCount }] },
-    { name: "claude_remote_output_bytes_received_total", help: "Output bytes received from wrappers", type: "counter", samples: [{ value: hub.bytesIn }] },
-    { name: "claude_remote_output_bytes_stored_total", help: "Output bytes committed to the database", type: "counter", samples: [{ value: hub.pipeline.committedBytes }] },
-    { name: "claude_remote_sse_bytes_sent_total", help: "Bytes written to SSE streams (dashboards)", type: "counter", samples: [{ value: SseClient.totalBytesSent }] },
-    { name: "claude_remote_frames_rejected_total", help: "WebSocket frames from wrappers refused (invalid, rate limited)", type: "counter", samples: [{ value: sockets.framesRejected }] },
-    { name: "claude_remote_store_failures_total", help: "Output batches the database refused", type: "counter", samples: [{ value: hub.pipeline.failures }] },
-    { name: "claude_remote_search_indexed_bytes_total", help: "Output bytes indexed for search", type: "counter", samples: [{ value: app.indexer.indexedBytes }] },
-    { name: "claude_remote_db_size_bytes", help: "Size of the SQLite database files (main + WAL)", type: "gauge", samples: [{ value: dbSize(app) }] },
-    { name: "claude_remote_search_index_size_bytes", help: "Size of the search index files (search-index.db + WAL)", type: "gauge", samples: [{ value: filesSize(searchDbPath(app.store.db.filename)) }] },
-    { name: "claude_remote_uptime_seconds", help: "Seconds since the server started", type: "gauge", samples: [{ value: Math.round((Date.now() - startedAt) / 1000) }] },
-    { name: "claude_remote_resident_memory_bytes", help: "Resident set size of the server process", type: "gauge", samples: [{ value: process.memoryUsage.rss() }] },
+    {
+      name: "claude_remote_sessions",
+      help: "Stored sessions by status",
+      type: "gauge",
+      samples: byStatus(() => store.sessions.countByStatus()),
+    },
+    {
+      name: "claude_remote_live_sessions",
+      help: "Sessions held in memory by the hub (connected or recently connected)",
+      type: "gauge",
+      samples: [{ value: hub.liveCount }],
+    },
+    {
+      name: "claude_remote_viewers",
+      help: "Open SSE streams, by kind",
+      type: "gauge",
+      samples: [
+        { labels: { stream: "session" }, value: hub.viewerCount },
+        { labels: { stream: "events" }, value: events.viewerCount },
+      ],
+    },
+    {
+      name: "claude_remote_device_connections",
+      help: "Authenticated wrapper WebSockets",
+      type: "gauge",
+      samples: [{ value: sockets.connectionCount }],
+    },
+    {
+      name: "claude_remote_daemons_online",
+      help: "Daemons connected (machines the dashboard can start sessions on)",
+      type: "gauge",
+      samples: [{ value: app.remote.onlineCount }],
+    },
+    {
+      name: "claude_remote_output_bytes_received_total",
+      help: "Output bytes received from wrappers",
+      type: "counter",
+      samples: [{ value: hub.bytesIn }],
+    },
+    {
+      name: "claude_remote_output_bytes_stored_total",
+      help: "Output bytes committed to the database",
+      type: "counter",
+      samples: [{ value: hub.pipeline.committedBytes }],
+    },
+    {
+      name: "claude_remote_sse_bytes_sent_total",
+      help: "Bytes written to SSE streams (dashboards)",
+      type: "counter",
+      samples: [{ value: SseClient.totalBytesSent }],
+    },
+    {
+      name: "claude_remote_frames_rejected_total",
+      help: "WebSocket frames from wrappers refused (invalid, rate limited)",
+      type: "counter",
+      samples: [{ value: sockets.framesRejected }],
+    },
+    {
+      name: "claude_remote_store_failures_total",
+      help: "Output batches the database refused",
+      type: "counter",
+      samples: [{ value: hub.pipeline.failures }],
+    },
+    {
+      name: "claude_remote_search_indexed_bytes_total",
+      help: "Output bytes indexed for search",
+      type: "counter",
+      samples: [{ value: app.indexer.indexedBytes }],
+    },
+    {
+      name: "claude_remote_db_size_bytes",
+      help: "Size of the SQLite database files (main + WAL)",
+      type: "gauge",
+      samples: [{ value: dbSize(app) }],
+    },
+    {
+      name: "claude_remote_search_index_size_bytes",
+      help: "Size of the search index files (search-index.db + WAL)",
+      type: "gauge",
+      samples: [{ value: filesSize(searchDbPath(app.store.db.filename)) }],
+    },
+    {
+      name: "claude_remote_uptime_seconds",
+      help: "Seconds since the server started",
+      type: "gauge",
+      samples: [{ value: Math.round((Date.now() - startedAt) / 1000) }],
+    },
+    {
+      name: "claude_remote_resident_memory_bytes",
+      help: "Resident set size of the server process",
+      type: "gauge",
+      samples: [{ value: process.memoryUsage.rss() }],
+    },
   ];
   const fdLimit = openFilesLimit();
   const fds = openFiles();
-  if (fdLimit !== null) families.push({ name: "claude_remote_open_files_limit", help: "Soft limit on open file descriptors (each connection takes one)", type: "gauge", samples: [{ value: fdLimit }] });
-  if (fds !== null) families.push({ name: "claude_remote_open_files", help: "Open file descriptors of the server process", type: "gauge", samples: [{ value: fds }] });
-  families.push({ name: "claude_remote_stream_slots", help: "Open event streams and WebSockets counted against the per-IP cap", type: "gauge", samples: [{ value: app.streams.total }] });
-  families.push({ name: "claude_remote_prompts", help: "Permission prompts by status", type: "gauge", samples: byStatus(() => store.prompts.countByStatus()) });
+  if (fdLimit !== null)
+    families.push({
+      name: "claude_remote_open_files_limit",
+      help: "Soft limit on open file descriptors (each connection takes one)",
+      type: "gauge",
+      samples: [{ value: fdLimit }],
+    });
+  if (fds !== null)
+    families.push({
+      name: "claude_remote_open_files",
+      help: "Open file descriptors of the server process",
+      type: "gauge",
+      samples: [{ value: fds }],
+    });
+  families.push({
+    name: "claude_remote_stream_slots",
+    help: "Open event streams and WebSockets counted against the per-IP cap",
+    type: "gauge",
+    samples: [{ value: app.streams.total }],
+  });
+  families.push({
+    name: "claude_remote_prompts",
+    help: "Permission prompts by status",
+    type: "gauge",
+    samples: byStatus(() => store.prompts.countByStatus()),
+  });
   families.push(...usageFamilies(app.store));
   for (const c of app.metrics.counters()) families.push({ name: c.name, help: c.help, type: "counter", samples: c.samples() });
   return families;

@@ -32,7 +32,11 @@ export class SearchIndexer {
   indexedBytes = 0;
   spentMs = 0;
 
-  constructor(private dbPath: string, private log: Logger, private opts: { everyMs?: number; indexPath?: string } = {}) {}
+  constructor(
+    private dbPath: string,
+    private log: Logger,
+    private opts: { everyMs?: number; indexPath?: string } = {},
+  ) {}
 
   start(): void {
     const worker = new Worker(new URL("../../store/search-worker.ts", import.meta.url).href);
@@ -41,7 +45,12 @@ export class SearchIndexer {
     worker.addEventListener("error", (e) => this.died(worker, (e as ErrorEvent).message));
     worker.addEventListener("close", () => this.died(worker, "exited"));
     this.worker = worker;
-    this.post({ type: "start", dbPath: this.dbPath, indexPath: this.opts.indexPath ?? searchDbPath(this.dbPath), everyMs: this.opts.everyMs ?? 1000 });
+    this.post({
+      type: "start",
+      dbPath: this.dbPath,
+      indexPath: this.opts.indexPath ?? searchDbPath(this.dbPath),
+      everyMs: this.opts.everyMs ?? 1000,
+    });
   }
 
   /** Sessions whose output matches the FTS5 expression; rejects with SearchQueryError for a bad one. */
@@ -78,7 +87,7 @@ export class SearchIndexer {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-          reject(new SearchUnavailableError("search index did not answer in time"));
+        reject(new SearchUnavailableError("search index did not answer in time"));
       }, timeoutMs);
       timer.unref();
       this.waiting.set(id, { resolve, reject, timer });

@@ -67,7 +67,10 @@ function derivedRule(tool: string, input: Record<string, unknown>): { toolName: 
 
 /** An answer that cannot be given: `bad_option` for an option that does not exist, `conflict` when the prompt can no longer take it. */
 export class OptionError extends Error {
-  constructor(message: string, readonly error: "bad_option" | "conflict" = "bad_option") {
+  constructor(
+    message: string,
+    readonly error: "bad_option" | "conflict" = "bad_option",
+  ) {
     super(message);
   }
 }
@@ -87,14 +90,17 @@ export function hookChoice(p: Prompt, option: string | undefined): Choice {
   const label = p.options[idx]!.label;
   if (isNo(label)) return { decision: "deny", option: key };
   if (idx === 0) return { decision: "allow", option: key };
-  if (/auto mode/i.test(label)) return { decision: "allow", option: key, updatedPermissions: [{ type: "setMode", mode: "auto", destination: "session" }] };
-  if (/accept edits/i.test(label)) return { decision: "allow", option: key, updatedPermissions: [{ type: "setMode", mode: "acceptEdits", destination: "session" }] };
+  if (/auto mode/i.test(label))
+    return { decision: "allow", option: key, updatedPermissions: [{ type: "setMode", mode: "auto", destination: "session" }] };
+  if (/accept edits/i.test(label))
+    return { decision: "allow", option: key, updatedPermissions: [{ type: "setMode", mode: "acceptEdits", destination: "session" }] };
   return always(p, key);
 }
 
 function always(p: Prompt, key: string): Choice {
   const updatedPermissions = alwaysUpdates(p);
-  if (updatedPermissions.length === 0) throw new OptionError(`no "always allow" is known for ${p.tool}; options are ${describe(p.options)}`);
+  if (updatedPermissions.length === 0)
+    throw new OptionError(`no "always allow" is known for ${p.tool}; options are ${describe(p.options)}`);
   return { decision: "allow", option: key, updatedPermissions };
 }
 

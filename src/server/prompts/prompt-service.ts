@@ -10,7 +10,17 @@
  */
 import type { ScreenDialog } from "../../protocol/dialog.ts";
 import type { SessionNotice } from "../../protocol/common.ts";
-import type { ApproveBody, NoticeFrame, Prompt, PromptAnswer, PromptClosed, PromptOpen, PromptStatus, PromptTaken, Resolution } from "../../protocol/prompts.ts";
+import type {
+  ApproveBody,
+  NoticeFrame,
+  Prompt,
+  PromptAnswer,
+  PromptClosed,
+  PromptOpen,
+  PromptStatus,
+  PromptTaken,
+  Resolution,
+} from "../../protocol/prompts.ts";
 import { shapeOf } from "../../protocol/questions.ts";
 import type { PromptFilter } from "../../store/prompts.ts";
 import type { Store } from "../../store/index.ts";
@@ -27,9 +37,7 @@ export type Answerer = { actor: string; ip: string | null };
 
 /** Why an answer was refused: no such prompt, an option it does not have, already answered (or gone from the screen), no wrapper to take it. */
 export type AnswerError = "not_found" | "bad_option" | "conflict" | "not_connected";
-export type AnswerResult =
-  | { ok: true; prompt: Prompt }
-  | { ok: false; error: AnswerError; detail: string; prompt?: Prompt };
+export type AnswerResult = { ok: true; prompt: Prompt } | { ok: false; error: AnswerError; detail: string; prompt?: Prompt };
 
 /** Claude Code ignores keys for a moment after drawing a dialog (~0.1–0.3 s, verified). */
 const KEY_GRACE_MS = 400;
@@ -58,7 +66,12 @@ export class PromptService {
   /** promptId → an API answer waiting to be taken: the dialog it answered (if one was on screen) and the not-taken timer. */
   private sent = new Map<string, { dialog: ScreenDialog | null; timer: ReturnType<typeof setTimeout> }>();
 
-  constructor(private store: Store, private hub: Hub, private events: EventLog, private log: Logger) {}
+  constructor(
+    private store: Store,
+    private hub: Hub,
+    private events: EventLog,
+    private log: Logger,
+  ) {}
 
   list(f: PromptFilter): Prompt[] {
     return this.store.prompts.list(f);
@@ -110,12 +123,28 @@ export class PromptService {
     const now = Date.now();
     const base = { tool: f.tool, input: f.input, suggestions: f.suggestions };
     const shape = shapeOf(f.tool, f.input);
-    const options = shape.kind === "question" ? questionOptions(shape.questions) : shape.kind === "plan" ? planOptions(shape.plan) : hookOptions(base);
+    const options =
+      shape.kind === "question" ? questionOptions(shape.questions) : shape.kind === "plan" ? planOptions(shape.plan) : hookOptions(base);
     const prompt: Prompt = {
-      id: f.promptId, sessionId: f.sessionId, source: "hook", agent: "claude", ...base, ...shape, delivery: null,
-      title: null, question: null, body: [], options, status: "pending",
-      createdAt: now, updatedAt: now, resolvedAt: null, resolvedBy: null, resolution: null,
-      hookSessionId: f.hookSessionId ?? null, toolUseId: f.toolUseId ?? null,
+      id: f.promptId,
+      sessionId: f.sessionId,
+      source: "hook",
+      agent: "claude",
+      ...base,
+      ...shape,
+      delivery: null,
+      title: null,
+      question: null,
+      body: [],
+      options,
+      status: "pending",
+      createdAt: now,
+      updatedAt: now,
+      resolvedAt: null,
+      resolvedBy: null,
+      resolution: null,
+      hookSessionId: f.hookSessionId ?? null,
+      toolUseId: f.toolUseId ?? null,
     };
     this.store.prompts.insert(prompt);
     this.changed(prompt, "created");
@@ -156,12 +185,20 @@ export class PromptService {
 
   approve(id: string, body: ApproveBody | string | undefined, by: Answerer): AnswerResult {
     const b: ApproveBody = typeof body === "string" ? { option: body } : (body ?? {});
-    return this.answer(id, by, (p) => {
-      if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
-      if (b.answers || b.text !== undefined) throw new OptionError(`answers and text are for question prompts; this is a ${p.kind} prompt with options ${p.options.map((o) => o.key).join(", ")}`);
-      if (p.kind === "plan" && p.source === "hook") return planChoice(p, b.option, undefined);
-      return p.source === "hook" ? hookChoice(p, b.option) : this.screenChoiceFor(p, b.option);
-    }, undefined);
+    return this.answer(
+      id,
+      by,
+      (p) => {
+        if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
+        if (b.answers || b.text !== undefined)
+          throw new OptionError(
+            `answers and text are for question prompts; this is a ${p.kind} prompt with options ${p.options.map((o) => o.key).join(", ")}`,
+          );
+        if (p.kind === "plan" && p.source === "hook") return planChoice(p, b.option, undefined);
+        return p.source === "hook" ? hookChoice(p, b.option) : this.screenChoiceFor(p, b.option);
+      },
+      undefined,
+    );
   }
 
   reject(id: string, message: string | undefined, by: Answerer): AnswerResult {
@@ -189,9 +226,15 @@ export class PromptService {
     if (!this.hub.connected(p.sessionId)) {
       return { ok: false, error: "not_connected", detail: "the session's wrapper is not connected; the prompt stays pending", prompt: p };
     }
-    const denyMessage = choice.decision === "deny" ? (message?.trim() || choice.message || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)) : undefined;
+    const denyMessage =
+      choice.decision === "deny"
+        ? message?.trim() || choice.message || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)
+        : undefined;
     const resolution: Resolution = {
-      decision: choice.decision, via: "api", option: choice.option, ip: by.ip,
+      decision: choice.decision,
+      via: "api",
+      option: choice.option,
+      ip: by.ip,
       ...(denyMessage ? { message: denyMessage } : {}),
       ...(choice.updatedPermissions ? { updatedPermissions: choice.updatedPermissions } : {}),
       ...(choice.answers ? { answers: choice.answers } : {}),
@@ -200,7 +243,9 @@ export class PromptService {
     const status: PromptStatus = choice.decision === "allow" ? "approved" : "denied";
     const dialog = this.dialogs.get(p.id) ?? this.sent.get(p.id)?.dialog ?? null; // finish() forgets it
     // A hook answer that was not taken: the hook request was already answered, so a dialog still on screen gets keys.
-    const byKeys = p.source === "screen" || (p.delivery === "not_taken" && p.kind === "permission" && !!dialog && this.sessions.get(p.sessionId)?.watch?.current === dialog);
+    const byKeys =
+      p.source === "screen" ||
+      (p.delivery === "not_taken" && p.kind === "permission" && !!dialog && this.sessions.get(p.sessionId)?.watch?.current === dialog);
     if (byKeys && p.source === "hook") {
       try {
         choice = { ...choice, keys: screenChoice(dialog!, choice.decision === "deny" ? "no" : choice.option).keys };
@@ -249,7 +294,8 @@ export class PromptService {
       await Bun.sleep(50);
     }
     await Bun.sleep(MESSAGE_SETTLE_MS);
-    if (!this.hub.input(sessionId, `${message.replace(/[\x00-\x1f\x7f]+/g, " ")}\r`)) this.log.warn("deny_message_not_typed", { sessionId, reason: "the wrapper is not connected" });
+    if (!this.hub.input(sessionId, `${message.replace(/[\x00-\x1f\x7f]+/g, " ")}\r`))
+      this.log.warn("deny_message_not_typed", { sessionId, reason: "the wrapper is not connected" });
   }
 
   /** Sends the API's answer of a hook prompt to the wrapper (again, after a reconnect). */
@@ -257,7 +303,10 @@ export class PromptService {
     const r = p.resolution;
     if (p.source !== "hook" || r?.via !== "api" || !r.decision) return;
     const frame: PromptAnswer = {
-      type: "prompt.answer", sessionId: p.sessionId, promptId: p.id, decision: r.decision,
+      type: "prompt.answer",
+      sessionId: p.sessionId,
+      promptId: p.id,
+      decision: r.decision,
       ...(r.message ? { message: r.message } : {}),
       ...(r.updatedPermissions ? { updatedPermissions: r.updatedPermissions } : {}),
       ...(r.answers ? { answers: r.answers } : {}),
@@ -286,7 +335,10 @@ export class PromptService {
     if (p.status === "pending") {
       // Reopened as not taken, and then the agent took the first answer after all.
       const r = p.resolution!;
-      updated = this.store.prompts.resolve(p.id, r.decision === "allow" ? "approved" : "denied", p.resolvedBy ?? "api", { ...r, delivery: "taken" });
+      updated = this.store.prompts.resolve(p.id, r.decision === "allow" ? "approved" : "denied", p.resolvedBy ?? "api", {
+        ...r,
+        delivery: "taken",
+      });
       if (updated) this.dialogs.delete(p.id);
       if (updated) return this.changed(updated, "resolved");
     }
@@ -326,7 +378,9 @@ export class PromptService {
     const claimed = new Set(this.dialogs.keys());
     const unclaimed = this.store.prompts.pendingFor(sessionId).filter((p) => !claimed.has(p.id));
     // After a server restart: the screen prompt this dialog already has.
-    const same = unclaimed.find((p) => p.source === "screen" && p.question === d.question && p.title === d.title && p.body.join("\n") === d.body.join("\n"));
+    const same = unclaimed.find(
+      (p) => p.source === "screen" && p.question === d.question && p.title === d.title && p.body.join("\n") === d.body.join("\n"),
+    );
     if (same) return void this.dialogs.set(same.id, d);
     const candidates = unclaimed.filter((p) => p.source === "hook");
     const match = candidates.find((p) => mentions(d, p)) ?? candidates[0];
@@ -379,11 +433,29 @@ export class PromptService {
   private openScreenPrompt(sessionId: string, d: ScreenDialog): void {
     const now = Date.now();
     const prompt: Prompt = {
-      id: randomToken(12), sessionId, source: "screen", agent: d.agent, tool: d.title ?? d.agent,
-      input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) }, suggestions: [],
-      title: d.title, question: d.question, body: d.body, options: d.options, status: "pending",
-      createdAt: now, updatedAt: now, resolvedAt: null, resolvedBy: null, resolution: null, hookSessionId: null, toolUseId: null,
-      kind: "permission", questions: [], plan: null, delivery: null,
+      id: randomToken(12),
+      sessionId,
+      source: "screen",
+      agent: d.agent,
+      tool: d.title ?? d.agent,
+      input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) },
+      suggestions: [],
+      title: d.title,
+      question: d.question,
+      body: d.body,
+      options: d.options,
+      status: "pending",
+      createdAt: now,
+      updatedAt: now,
+      resolvedAt: null,
+      resolvedBy: null,
+      resolution: null,
+      hookSessionId: null,
+      toolUseId: null,
+      kind: "permission",
+      questions: [],
+      plan: null,
+      delivery: null,
     };
     this.store.prompts.insert(prompt);
     this.dialogs.set(prompt.id, d);

@@ -27,11 +27,7 @@ export function chatMessage(questions: Question[]): string {
 
 /** A question prompt's options: the first question's choices, then what the terminal offers besides. */
 export function questionOptions(questions: Question[]): DialogOption[] {
-  return [
-    ...(questions[0]?.options ?? []),
-    { key: TYPE_KEY, label: "Type something." },
-    { key: CHAT_KEY, label: "Chat about this" },
-  ];
+  return [...(questions[0]?.options ?? []), { key: TYPE_KEY, label: "Type something." }, { key: CHAT_KEY, label: "Chat about this" }];
 }
 
 /** A plan prompt's options, as the terminal draws them with a plan and without one. */
@@ -58,11 +54,16 @@ export function questionChoice(p: Prompt, body: { option?: string; answers?: Que
   }
   let given: QuestionAnswer[];
   if (body.answers) {
-    if (body.option !== undefined || body.text !== undefined) throw new OptionError("give either answers, or option/text for a single question");
+    if (body.option !== undefined || body.text !== undefined)
+      throw new OptionError("give either answers, or option/text for a single question");
     given = body.answers;
   } else {
-    if (qs.length !== 1) throw new OptionError(`this prompt asks ${qs.length} questions: give answers, one per question (${qs.map((q) => JSON.stringify(q.question)).join(", ")})`);
-    if (body.option === undefined && body.text === undefined) throw new OptionError(`a question needs an answer: option (${describe(qs[0]!)}) or text`);
+    if (qs.length !== 1)
+      throw new OptionError(
+        `this prompt asks ${qs.length} questions: give answers, one per question (${qs.map((q) => JSON.stringify(q.question)).join(", ")})`,
+      );
+    if (body.option === undefined && body.text === undefined)
+      throw new OptionError(`a question needs an answer: option (${describe(qs[0]!)}) or text`);
     if (body.option === TYPE_KEY && body.text === undefined) throw new OptionError(`"type" needs text`);
     const keys = body.option !== undefined && body.option !== TYPE_KEY ? [body.option] : [];
     given = [{ keys, ...(body.text !== undefined ? { text: body.text } : {}) }];
@@ -85,7 +86,8 @@ function answerText(q: Question, a: QuestionAnswer, i: number): string {
     if (!o) throw new OptionError(`${where}: no option ${JSON.stringify(k)}; options are ${describe(q)}`);
     return o.label;
   });
-  if (!q.multiSelect && keys.length + (text ? 1 : 0) > 1) throw new OptionError(`${where} is single-select: give one key or text, not several; options are ${describe(q)}`);
+  if (!q.multiSelect && keys.length + (text ? 1 : 0) > 1)
+    throw new OptionError(`${where} is single-select: give one key or text, not several; options are ${describe(q)}`);
   if (keys.length === 0 && !text) throw new OptionError(`${where}: no answer; options are ${describe(q)}, or text`);
   return [...labels, ...(text ? [text] : [])].join(", ");
 }
@@ -94,9 +96,14 @@ function answerText(q: Question, a: QuestionAnswer, i: number): string {
 export function planChoice(p: Prompt, option: string | undefined, message: string | undefined): Choice {
   const key = option ?? "1";
   const o = p.options.find((x) => x.key === key);
-  if (!o) throw new OptionError(`no option ${JSON.stringify(key)}; options are ${p.options.map((x) => `${x.key} (${x.label})`).join(", ")}`);
+  if (!o)
+    throw new OptionError(`no option ${JSON.stringify(key)}; options are ${p.options.map((x) => `${x.key} (${x.label})`).join(", ")}`);
   if (/^no\b|tell claude what to change/i.test(o.label)) {
-    return { decision: "deny", option: key, message: message?.trim() || "The user wants to keep planning. Revise the plan before asking again." };
+    return {
+      decision: "deny",
+      option: key,
+      message: message?.trim() || "The user wants to keep planning. Revise the plan before asking again.",
+    };
   }
   const mode = /auto mode/i.test(o.label) ? "auto" : /accept edits/i.test(o.label) ? "acceptEdits" : "default";
   return { decision: "allow", option: key, echoInput: true, updatedPermissions: [{ type: "setMode", mode, destination: "session" }] };

@@ -20,7 +20,15 @@ export function priceOf(model: string | null): Price | null {
   return m ? (MODELS[m[1]!] ?? null) : null;
 }
 
-export type Response = { model: string | null; input: number; output: number; cacheRead: number; cacheWrite: number; cacheWrite1h: number; costUsd: number | null };
+export type Response = {
+  model: string | null;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cacheWrite1h: number;
+  costUsd: number | null;
+};
 
 export function emptyFigures(): UsageFigures {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, responses: 0, costUsd: 0, costSource: "none", unknownModels: [] };
@@ -31,7 +39,9 @@ export function tableCost(r: Response): number | null {
   const p = priceOf(r.model);
   if (!p) return null;
   const w5 = r.cacheWrite - r.cacheWrite1h;
-  return (r.input * p.input + r.output * p.output + r.cacheRead * p.cacheRead + w5 * p.cacheWrite5m + r.cacheWrite1h * p.cacheWrite1h) / 1e6;
+  return (
+    (r.input * p.input + r.output * p.output + r.cacheRead * p.cacheRead + w5 * p.cacheWrite5m + r.cacheWrite1h * p.cacheWrite1h) / 1e6
+  );
 }
 
 /** Adds one response to a running total (in place). */
@@ -49,7 +59,8 @@ export function addResponse(f: UsageFigures, r: Response): void {
     const name = r.model ?? "(no model)";
     if (!f.unknownModels.includes(name)) f.unknownModels.push(name);
   } else if (f.costUsd !== null) f.costUsd = round(f.costUsd + cost);
-  f.costSource = f.costSource === "none" || f.costSource === source ? source : f.costSource === "unknown" || source === "unknown" ? "unknown" : "mixed";
+  f.costSource =
+    f.costSource === "none" || f.costSource === source ? source : f.costSource === "unknown" || source === "unknown" ? "unknown" : "mixed";
 }
 
 export function mergeFigures(a: UsageFigures, b: UsageFigures): UsageFigures {
@@ -60,7 +71,14 @@ export function mergeFigures(a: UsageFigures, b: UsageFigures): UsageFigures {
   out.cacheWrite += b.cacheWrite;
   out.responses += b.responses;
   out.costUsd = a.costUsd === null || b.costUsd === null ? null : round(a.costUsd + b.costUsd);
-  out.costSource = a.costSource === "none" ? b.costSource : b.costSource === "none" || a.costSource === b.costSource ? a.costSource : a.costSource === "unknown" || b.costSource === "unknown" ? "unknown" : "mixed";
+  out.costSource =
+    a.costSource === "none"
+      ? b.costSource
+      : b.costSource === "none" || a.costSource === b.costSource
+        ? a.costSource
+        : a.costSource === "unknown" || b.costSource === "unknown"
+          ? "unknown"
+          : "mixed";
   return out;
 }
 
@@ -73,7 +91,17 @@ export function responsesOf(rows: FigureRow[]): Map<string, Response & { sub: bo
     if (r.kind !== "assistant") continue;
     const key = r.message_id ?? `row-${r.id}`;
     const prev = out.get(key);
-    const next = { model: r.model, input: r.input_tokens, output: r.output_tokens, cacheRead: r.cache_read_tokens, cacheWrite: r.cache_write_tokens, cacheWrite1h: r.cache_write_1h_tokens, costUsd: r.cost_usd, sub: r.agent_id !== null, firstId: r.id };
+    const next = {
+      model: r.model,
+      input: r.input_tokens,
+      output: r.output_tokens,
+      cacheRead: r.cache_read_tokens,
+      cacheWrite: r.cache_write_tokens,
+      cacheWrite1h: r.cache_write_1h_tokens,
+      costUsd: r.cost_usd,
+      sub: r.agent_id !== null,
+      firstId: r.id,
+    };
     if (!prev) out.set(key, next);
     else {
       prev.input = Math.max(prev.input, next.input);
@@ -88,7 +116,13 @@ export function responsesOf(rows: FigureRow[]): Map<string, Response & { sub: bo
 }
 
 /** The whole usage of one session: main agent and subagents apart, per turn, times, lines. */
-export function sessionUsage(sessionId: string, rows: FigureRow[], partial: string[], hasTranscript: boolean, wallMs: number): SessionUsage {
+export function sessionUsage(
+  sessionId: string,
+  rows: FigureRow[],
+  partial: string[],
+  hasTranscript: boolean,
+  wallMs: number,
+): SessionUsage {
   const main = emptyFigures();
   const subagents = emptyFigures();
   const models = new Set<string>();
@@ -101,7 +135,16 @@ export function sessionUsage(sessionId: string, rows: FigureRow[], partial: stri
   let linesRemoved = 0;
   for (const r of rows) {
     if (r.kind === "user" && r.agent_id === null) {
-      const t: Turn = { turn: turns.length + 1, startedAt: r.at, prompt: r.prompt ?? "", usage: emptyFigures(), subagents: emptyFigures(), activeMs: 0, linesAdded: 0, linesRemoved: 0 };
+      const t: Turn = {
+        turn: turns.length + 1,
+        startedAt: r.at,
+        prompt: r.prompt ?? "",
+        usage: emptyFigures(),
+        subagents: emptyFigures(),
+        activeMs: 0,
+        linesAdded: 0,
+        linesRemoved: 0,
+      };
       turns.push(t);
     }
     const current = turns.at(-1);
@@ -127,7 +170,19 @@ export function sessionUsage(sessionId: string, rows: FigureRow[], partial: stri
     if (turn) addResponse(resp.sub ? turn.subagents : turn.usage, resp);
   }
   return {
-    sessionId, transcript: hasTranscript, models: [...models], main, subagents, total: mergeFigures(main, subagents),
-    turns: turns.length, activeMs, wallMs, linesAdded, linesRemoved, partial, perTurn: turns, prices: PRICE_SOURCE,
+    sessionId,
+    transcript: hasTranscript,
+    models: [...models],
+    main,
+    subagents,
+    total: mergeFigures(main, subagents),
+    turns: turns.length,
+    activeMs,
+    wallMs,
+    linesAdded,
+    linesRemoved,
+    partial,
+    perTurn: turns,
+    prices: PRICE_SOURCE,
   };
 }

@@ -16,7 +16,10 @@ export class EventLog {
   private clients = new Set<SseClient>();
   private listeners = new Set<(e: ServerEvent) => void>();
 
-  constructor(private capacity = 2000, private maxQueuedBytes = 1024 * 1024) {}
+  constructor(
+    private capacity = 2000,
+    private maxQueuedBytes = 1024 * 1024,
+  ) {}
 
   get viewerCount(): number {
     return this.clients.size;
@@ -41,10 +44,16 @@ export class EventLog {
   }
 
   subscribe(lastEventId: string | null, encoding: SseEncoding | null = null, onEnd?: () => void): Response {
-    const client: SseClient = new SseClient({ maxQueuedBytes: this.maxQueuedBytes, encoding, onEnd, onClose: () => this.clients.delete(client) });
+    const client: SseClient = new SseClient({
+      maxQueuedBytes: this.maxQueuedBytes,
+      encoding,
+      onEnd,
+      onClose: () => this.clients.delete(client),
+    });
     client.send("hello", { bootId: this.bootId, serverTime: Date.now() });
     const missed = this.since(lastEventId);
-    if (missed === null) client.send("resync", { reason: lastEventId ? "event history no longer available" : "initial" }, this.id(this.next - 1));
+    if (missed === null)
+      client.send("resync", { reason: lastEventId ? "event history no longer available" : "initial" }, this.id(this.next - 1));
     else for (const e of missed) client.send(e.event, e.data, this.id(e.n));
     this.clients.add(client);
     return client.response;

@@ -28,7 +28,12 @@ class Viewer {
   private n = 0;
   behind = false;
 
-  constructor(private feed: Feed, maxQueuedBytes: number, sink: SinkFactory, onClose: () => void) {
+  constructor(
+    private feed: Feed,
+    maxQueuedBytes: number,
+    sink: SinkFactory,
+    onClose: () => void,
+  ) {
     this.client = sink({ maxQueuedBytes, onDemand: () => this.behind && this.feed.schedule(), onClose });
   }
 
@@ -42,7 +47,13 @@ class Viewer {
     const s = this.sent;
     const cursor = `${cur.cursor.x},${cur.cursor.y},${cur.cursor.visible},${cur.history}`;
     const next: Sent = { cols: cur.cols, rows: cur.rows, keys, cursor, alt: cur.alt, bp: cur.bracketedPaste };
-    const base = { sessionId: this.feed.sessionId, cursor: cur.cursor, alt: cur.alt, bracketedPaste: cur.bracketedPaste, history: cur.history };
+    const base = {
+      sessionId: this.feed.sessionId,
+      cursor: cur.cursor,
+      alt: cur.alt,
+      bracketedPaste: cur.bracketedPaste,
+      history: cur.history,
+    };
     if (!s || s.cols !== cur.cols || s.rows !== cur.rows) {
       this.sent = next;
       this.client.send("screen", { ...base, cols: cur.cols, rows: cur.rows, lines: cur.lines }, this.id());
@@ -68,7 +79,13 @@ class Feed {
   private last = 0;
   private closed = false;
 
-  constructor(readonly sessionId: string, readonly screen: HeadlessScreen, readonly bootId: string, private intervalMs: number, private onEmpty: () => void) {
+  constructor(
+    readonly sessionId: string,
+    readonly screen: HeadlessScreen,
+    readonly bootId: string,
+    private intervalMs: number,
+    private onEmpty: () => void,
+  ) {
     this.unsubscribe = screen.onChange(() => this.schedule());
   }
 

@@ -31,7 +31,9 @@ const UNUSED_CHUNK = { chunkSize: constants.Z_MIN_CHUNK };
 /** Output buffer shared by every compressor: each call fills it and copies out before returning. */
 const OUT = Buffer.allocUnsafe(64 * 1024);
 
-type ZlibHandle = { writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void };
+type ZlibHandle = {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+};
 type ZlibInternals = { _handle?: ZlibHandle; _writeState?: Uint32Array; close(): void; on(e: "error", f: (err: Error) => void): void };
 
 /** The encoding to answer an `Accept-Encoding` header with: gzip, else deflate, else none. */
@@ -107,7 +109,10 @@ export class SseCompressor {
 function selfCheck(): boolean {
   try {
     const text = "event: x\ndata: a repeated line, a repeated line\n\n";
-    for (const [encoding, decode] of [["gzip", gunzipSync], ["deflate", inflateSync]] as const) {
+    for (const [encoding, decode] of [
+      ["gzip", gunzipSync],
+      ["deflate", inflateSync],
+    ] as const) {
       const c = new SseCompressor(encoding);
       const first = c.compress(Buffer.from(text));
       // the first event alone must decode (it was flushed), and the whole stream must end cleanly

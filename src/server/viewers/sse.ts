@@ -128,4 +128,7 @@ export class SseClient implements ViewerSink {
 }
 
 /** Viewers over SSE, compressed with `encoding` if set. */
-export const sseSink = (encoding: SseEncoding | null, onEnd?: () => void): SinkFactory<SseClient> => (hooks) => new SseClient({ ...hooks, encoding, onEnd });
+export const sseSink =
+  (encoding: SseEncoding | null, onEnd?: () => void): SinkFactory<SseClient> =>
+  (hooks) =>
+    new SseClient({ ...hooks, encoding, onEnd });

@@ -66,7 +66,10 @@ function sendBounded(ws: ServerWebSocket<ViewerData>, text: string, maxQueuedByt
 export class WsViewerSink implements ViewerSink {
   private closed = false;
 
-  constructor(private ws: ServerWebSocket<ViewerData>, private hooks: SinkHooks) {
+  constructor(
+    private ws: ServerWebSocket<ViewerData>,
+    private hooks: SinkHooks,
+  ) {
     // An SSE stream pulls once it starts; here the first demand comes after the stream is built.
     queueMicrotask(() => this.drained());
   }
@@ -135,9 +138,13 @@ export class ViewerSockets {
     if (!originAllowed(req, this.d.config)) return apiError(403, "forbidden", "cross-origin WebSocket refused");
     // A WebSocket cannot carry headers from a page: the page key rides in the URL.
     const principal = this.d.auth.authenticate(req, this.d.isSecure(req), url.searchParams.get(PAGE_KEY_PARAM));
-    if (!principal) return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", { "WWW-Authenticate": "Bearer" });
+    if (!principal)
+      return apiError(401, "unauthorized", "admin token, or login (the session cookie and its page key), required", {
+        "WWW-Authenticate": "Bearer",
+      });
     // Browsers always send Origin on a WebSocket; one without it is not a page of ours.
-    if (principal.kind === "browser" && (!req.headers.get("origin") || !browserRequestAllowed(req, this.d.config))) return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
+    if (principal.kind === "browser" && (!req.headers.get("origin") || !browserRequestAllowed(req, this.d.config)))
+      return apiError(403, "forbidden", "cross-origin request with the session cookie refused");
     const wait = this.d.upgradeLimit.take(clientKey(ip));
     if (wait > 0) return rateLimited(wait);
     const sessionId = url.searchParams.get("session") ?? "";
@@ -146,7 +153,20 @@ export class ViewerSockets {
     if (!view.success) return apiError(400, "bad_request", "view must be raw, screen or none");
     const from = Number(url.searchParams.get("from") ?? "0");
     if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "from must be a seq");
-    const data: ViewerData = { kind: "viewer", release, ip, userAgent: req.headers.get("user-agent"), principal, sessionId, view: view.data, from, sink: null, sentBytes: 0, consumed: 0, consumedSince: Date.now() };
+    const data: ViewerData = {
+      kind: "viewer",
+      release,
+      ip,
+      userAgent: req.headers.get("user-agent"),
+      principal,
+      sessionId,
+      view: view.data,
+      from,
+      sink: null,
+      sentBytes: 0,
+      consumed: 0,
+      consumedSince: Date.now(),
+    };
     if (srv.upgrade(req, { data })) return undefined;
     return apiError(400, "bad_request", "expected a WebSocket upgrade");
   }
@@ -172,7 +192,8 @@ export class ViewerSockets {
 
   message(ws: ServerWebSocket<ViewerData>, message: string | Buffer): void {
     const d = ws.data;
-    const reply = <E extends "input.ok" | "error">(event: E, data: EventMap[E]) => sendBounded(ws, JSON.stringify({ event, data }), this.d.maxQueuedBytes);
+    const reply = <E extends "input.ok" | "error">(event: E, data: EventMap[E]) =>
+      sendBounded(ws, JSON.stringify({ event, data }), this.d.maxQueuedBytes);
     const refuse = (code: ViewerErrorCode, msg: string, ref: string | null = null) => {
       this.framesRejected++;
       reply("error", { code, message: msg, ref });
@@ -182,7 +203,8 @@ export class ViewerSockets {
     if (typeof message !== "string") return refuse("bad_frame", "binary frames are not accepted; send JSON text");
     if (message.length > MAX_VIEWER_FRAME) return refuse("too_large", `frame exceeds ${MAX_VIEWER_FRAME} characters`);
     const json = parseJson(message);
-    if (wait > 0) return refuse("rate_limited", `too many frames; retry in ${Math.ceil(wait / 1000)} s`, json.ok ? refOf(json.value) : null);
+    if (wait > 0)
+      return refuse("rate_limited", `too many frames; retry in ${Math.ceil(wait / 1000)} s`, json.ok ? refOf(json.value) : null);
     if (!json.ok) return refuse("bad_frame", json.error);
     const frame = parseWith(ViewerFrame, json.value);
     if (!frame.ok) return refuse("bad_frame", frame.error, refOf(json.value));
@@ -214,7 +236,9 @@ export class ViewerSockets {
 
   /** The login behind these sockets ended (logout): close them. */
   closeLogin(sessionHash: string): void {
-    for (const ws of this.open) if (ws.data.principal.kind === "browser" && ws.data.principal.sessionHash === sessionHash) ws.close(ViewerClose.loggedOut, "logged out");
+    for (const ws of this.open)
+      if (ws.data.principal.kind === "browser" && ws.data.principal.sessionHash === sessionHash)
+        ws.close(ViewerClose.loggedOut, "logged out");
   }
 
   stop(): void {

@@ -8,7 +8,11 @@ export const metricsRoutes: Route[] = [
     auth: "admin",
     handler: ({ app }) =>
       new Response(renderPrometheus(collect(app)), {
-        headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
+        headers: {
+          "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+          "Cache-Control": "no-store",
+          "X-Content-Type-Options": "nosniff",
+        },
       }),
   },
 ];

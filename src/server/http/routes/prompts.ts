@@ -27,7 +27,10 @@ function answerRoute<T>(
       const r = answer(ctx, body.value, { actor: actorOf(ctx.principal), ip: ctx.ip });
       if (!r.ok) return json({ error: r.error, detail: r.detail, ...(r.prompt ? { prompt: r.prompt } : {}) }, ANSWER_STATUS[r.error]);
       const p = r.prompt;
-      audit(ctx, `prompt.${verb}`, { target: p.id, detail: { sessionId: p.sessionId, tool: p.tool, status: p.status, ...auditDetail(body.value) } });
+      audit(ctx, `prompt.${verb}`, {
+        target: p.id,
+        detail: { sessionId: p.sessionId, tool: p.tool, status: p.status, ...auditDetail(body.value) },
+      });
       return json(p);
     },
   };
@@ -56,6 +59,16 @@ export const promptRoutes: Route[] = [
       return p ? json(p) : apiError(404, "not_found", "no such prompt");
     },
   },
-  answerRoute("approve", ApproveBody, (ctx, body, by) => ctx.app.prompts.approve(ctx.params.id, body, by), (b) => ({ option: b.option ?? null, ...(b.answers ? { answers: b.answers.length } : {}) })),
-  answerRoute("reject", RejectBody, (ctx, body, by) => ctx.app.prompts.reject(ctx.params.id, body.message, by), (b) => ({ message: b.message ?? null })),
+  answerRoute(
+    "approve",
+    ApproveBody,
+    (ctx, body, by) => ctx.app.prompts.approve(ctx.params.id, body, by),
+    (b) => ({ option: b.option ?? null, ...(b.answers ? { answers: b.answers.length } : {}) }),
+  ),
+  answerRoute(
+    "reject",
+    RejectBody,
+    (ctx, body, by) => ctx.app.prompts.reject(ctx.params.id, body.message, by),
+    (b) => ({ message: b.message ?? null }),
+  ),
 ];

@@ -17,9 +17,16 @@ async function subscribe(ctx: Ctx): Promise<Response> {
   if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
   const push = ctx.app.notifier.pushStore;
   const known = push.subscriptions().some((s) => s.endpoint === body.value.endpoint);
-  if (!known && push.subscriptionCount() >= MAX_SUBSCRIPTIONS) return apiError(409, "too_many_subscriptions", `at most ${MAX_SUBSCRIPTIONS} browsers; remove one first`);
+  if (!known && push.subscriptionCount() >= MAX_SUBSCRIPTIONS)
+    return apiError(409, "too_many_subscriptions", `at most ${MAX_SUBSCRIPTIONS} browsers; remove one first`);
   const userAgent = ctx.req.headers.get("user-agent")?.slice(0, 300) ?? null;
-  push.upsertSubscription({ endpoint: body.value.endpoint, p256dh: body.value.keys.p256dh, auth: body.value.keys.auth, label: body.value.label ?? null, userAgent });
+  push.upsertSubscription({
+    endpoint: body.value.endpoint,
+    p256dh: body.value.keys.p256dh,
+    auth: body.value.keys.auth,
+    label: body.value.label ?? null,
+    userAgent,
+  });
   audit(ctx, "push.subscribe", { target: displayUrl(body.value.endpoint) });
   return json({ ok: true }, known ? 200 : 201);
 }
@@ -32,13 +39,19 @@ async function unsubscribe(ctx: Ctx): Promise<Response> {
   return json({ ok: true });
 }
 
-const REFUSED = { unknown: "unknown action token", wrong_prompt: "this action token is for another prompt", used: "this action was already used", expired: "this action token has expired" } as const;
+const REFUSED = {
+  unknown: "unknown action token",
+  wrong_prompt: "this action token is for another prompt",
+  used: "this action was already used",
+  expired: "this action token has expired",
+} as const;
 
 /** `POST /api/actions/:token?prompt=<id>`: one press of an Approve / Deny button in a notification. */
 function action(ctx: Ctx): Response {
   const promptId = ctx.url.searchParams.get("prompt") ?? "";
   const token = ctx.params.token;
-  if (!promptId || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return apiError(400, "bad_request", "expected /api/actions/<token>?prompt=<prompt id>");
+  if (!promptId || !/^[A-Za-z0-9_-]{20,100}$/.test(token))
+    return apiError(400, "bad_request", "expected /api/actions/<token>?prompt=<prompt id>");
   const push = ctx.app.notifier.pushStore;
   const hash = sha256hex(token);
   const actor = `action-token:${hash.slice(0, 12)}`;
@@ -64,7 +77,10 @@ export const pushRoutes: Route[] = [
     method: "GET",
     path: "/api/push/subscriptions",
     auth: "admin",
-    handler: ({ app }) => json(app.notifier.pushStore.subscriptions().map((s) => ({ endpoint: displayUrl(s.endpoint), label: s.label, createdAt: s.createdAt }))),
+    handler: ({ app }) =>
+      json(
+        app.notifier.pushStore.subscriptions().map((s) => ({ endpoint: displayUrl(s.endpoint), label: s.label, createdAt: s.createdAt })),
+      ),
   },
   { method: "POST", path: "/api/push/subscriptions", auth: "admin", handler: subscribe },
   { method: "DELETE", path: "/api/push/subscriptions", auth: "admin", handler: unsubscribe },

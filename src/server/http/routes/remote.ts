@@ -26,7 +26,10 @@ function limited(ctx: Ctx): Response | null {
 }
 
 function startsCounter(app: App) {
-  return app.metrics.counter("claude_remote_remote_starts_total", "Sessions the dashboard asked a daemon to start, by result (started, refused)");
+  return app.metrics.counter(
+    "claude_remote_remote_starts_total",
+    "Sessions the dashboard asked a daemon to start, by result (started, refused)",
+  );
 }
 
 function device(app: App, id: string) {
@@ -52,7 +55,15 @@ type StartRequest = Omit<DaemonStart, "type" | "requestId" | "by">;
 /** Relays a start to the device's daemon; answers 201 with the session, or the refusal. */
 async function startOn(ctx: Ctx, deviceId: string, req: StartRequest, action: "session.start" | "session.resume"): Promise<Response> {
   const { app } = ctx;
-  const detail = { deviceId, folder: req.folder, preset: req.preset, permissionMode: req.permissionMode ?? null, continue: req.continue ?? false, resumeOf: req.resumeOf ?? null, message: req.message?.slice(0, 2000) ?? null };
+  const detail = {
+    deviceId,
+    folder: req.folder,
+    preset: req.preset,
+    permissionMode: req.permissionMode ?? null,
+    continue: req.continue ?? false,
+    resumeOf: req.resumeOf ?? null,
+    message: req.message?.slice(0, 2000) ?? null,
+  };
   const refuse = (status: number, code: string, message: string) => {
     audit(ctx, `${action}.refused`, { target: deviceId, detail: { ...detail, code, reason: message } });
     startsCounter(app).inc({ result: "refused" });
@@ -63,7 +74,12 @@ async function startOn(ctx: Ctx, deviceId: string, req: StartRequest, action: "s
   if (d.revokedAt) return refuse(403, "device_revoked", `device ${d.name} was revoked; nothing can be started on it`);
   const frame: DaemonStart = { type: "daemon.start", requestId: crypto.randomUUID(), by: `${actorOf(ctx.principal)}@${ctx.ip}`, ...req };
   const answer = await app.remote.ask(deviceId, frame);
-  if (answer === "offline") return refuse(409, "daemon_offline", `no daemon is connected for ${d.name}: run \`claude-remote daemon --allow-folder <dir>\` on that machine`);
+  if (answer === "offline")
+    return refuse(
+      409,
+      "daemon_offline",
+      `no daemon is connected for ${d.name}: run \`claude-remote daemon --allow-folder <dir>\` on that machine`,
+    );
   if (answer === "busy") return refuse(503, "busy", `too many requests are waiting for ${d.name}'s daemon`);
   if (answer === "timeout") return refuse(504, "daemon_timeout", `${d.name}'s daemon did not answer`);
   if (!answer.ok || !answer.sessionId) return refuse(403, answer.code ?? "refused", answer.message ?? "refused by the daemon");
@@ -86,8 +102,10 @@ async function stopSession(ctx: Ctx): Promise<Response> {
   };
   if (s.endedAt !== null) return refuse(409, "session_ended", "the session has already ended");
   const answer = await app.remote.ask(s.deviceId, { type: "daemon.stop", requestId: crypto.randomUUID(), sessionId: s.id, graceMs });
-  if (answer === "offline") return refuse(409, "daemon_offline", "no daemon is connected for this session's machine: only a daemon can stop a session");
-  if (answer === "busy" || answer === "timeout") return refuse(answer === "busy" ? 503 : 504, answer === "busy" ? "busy" : "daemon_timeout", "the daemon did not take the request");
+  if (answer === "offline")
+    return refuse(409, "daemon_offline", "no daemon is connected for this session's machine: only a daemon can stop a session");
+  if (answer === "busy" || answer === "timeout")
+    return refuse(answer === "busy" ? 503 : 504, answer === "busy" ? "busy" : "daemon_timeout", "the daemon did not take the request");
   if (!answer.ok) return refuse(409, answer.code ?? "refused", answer.message ?? "refused by the daemon");
   audit(ctx, "session.stop", { target: s.id, detail: { graceMs } });
   return json({ stopping: true, graceMs }, 202);
@@ -122,7 +140,15 @@ export const remoteRoutes: Route[] = [
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
       if (s.endedAt === null) return apiError(409, "not_ended", "the session is still running: open it instead");
       const conversationId = hookConversation(ctx.app, s.id);
-      return limited(ctx) ?? startOn(ctx, s.deviceId, { folder: s.cwd, preset: "claude", resumeOf: s.id, conversationId, ...(body.value ?? {}) }, "session.resume");
+      return (
+        limited(ctx) ??
+        startOn(
+          ctx,
+          s.deviceId,
+          { folder: s.cwd, preset: "claude", resumeOf: s.id, conversationId, ...(body.value ?? {}) },
+          "session.resume",
+        )
+      );
     },
   },
   {

@@ -17,11 +17,15 @@ export const searchRoutes: Route[] = [
       const match = mode === "fts" ? q : wordsQuery(q);
       if (!match) return json([]);
       try {
-        const results: SearchResult[] = (await app.indexer.search(match, limit)).map((h) => ({ ...h, url: `/#/s/${encodeURIComponent(h.sessionId)}` }));
+        const results: SearchResult[] = (await app.indexer.search(match, limit)).map((h) => ({
+          ...h,
+          url: `/#/s/${encodeURIComponent(h.sessionId)}`,
+        }));
         return json(results);
       } catch (e) {
         if (e instanceof SearchQueryError) return apiError(400, "bad_query", `search syntax: ${e.message}`);
-        if (e instanceof SearchUnavailableError) return apiError(503, "search_unavailable", `search is not available right now: ${e.message}`);
+        if (e instanceof SearchUnavailableError)
+          return apiError(503, "search_unavailable", `search is not available right now: ${e.message}`);
         throw e;
       }
     },

@@ -28,7 +28,9 @@ function outputStream(ctx: Ctx): Response {
       cursor = page[page.length - 1].seq;
     },
   });
-  return new Response(body, { headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } });
+  return new Response(body, {
+    headers: { "Content-Type": "application/octet-stream", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
+  });
 }
 
 /** `/events`: the global stream, or one session's raw output or screen; `onEnd` runs when it closes. */
@@ -41,7 +43,9 @@ async function openEvents(ctx: Ctx, onEnd: () => void): Promise<Response> {
   if (!app.store.sessions.get(sessionId)) return apiError(404, "not_found", "no such session");
   if (url.searchParams.get("view") === "screen") {
     const screen = await app.hub.screenOf(sessionId);
-    return screen ? app.hub.screens.subscribe(sessionId, screen, sseSink(encoding, onEnd)).response : apiError(404, "not_found", "no such session");
+    return screen
+      ? app.hub.screens.subscribe(sessionId, screen, sseSink(encoding, onEnd)).response
+      : apiError(404, "not_found", "no such session");
   }
   const from = Number(lastId ?? url.searchParams.get("from") ?? "0");
   if (!Number.isInteger(from) || from < 0) return apiError(400, "bad_request", "Last-Event-ID / from must be a seq");
@@ -122,7 +126,8 @@ export const sessionRoutes: Route[] = [
       if (!found(ctx)) return apiError(404, "not_found", "no such session");
       const body = await readBody(ctx.req, ResizeBody);
       if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
-      if (!ctx.app.hub.requestResize(ctx.params.id, body.value.cols, body.value.rows)) return apiError(409, "not_connected", "the session's wrapper is not connected");
+      if (!ctx.app.hub.requestResize(ctx.params.id, body.value.cols, body.value.rows))
+        return apiError(409, "not_connected", "the session's wrapper is not connected");
       return json({ ok: true });
     },
   },

@@ -22,7 +22,8 @@ export const usageRoutes: Route[] = [
       if (!app.store.sessions.get(params.id)) return apiError(404, "not_found", "no such session");
       const q = parseWith(ConversationQuery, Object.fromEntries(url.searchParams));
       if (!q.ok) return apiError(400, "bad_request", q.error);
-      if (q.value.after !== undefined && q.value.before !== undefined) return apiError(400, "bad_request", "give after or before, not both");
+      if (q.value.after !== undefined && q.value.before !== undefined)
+        return apiError(400, "bad_request", "give after or before, not both");
       const page = app.store.transcript.page(params.id, q.value);
       return json({ sessionId: params.id, ...page, partial: app.store.transcript.state(params.id).partial });
     },
