@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { MAX_BODY_BYTES } from "../../protocol/api.ts";
 import { type Parsed, parseJson, parseWith } from "../../protocol/common.ts";
+import type { ApiErrorCode } from "../../protocol/codes.ts";
 
 const SECURITY_HEADERS = {
   "X-Content-Type-Options": "nosniff",
@@ -15,7 +16,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-export function apiError(status: number, error: string, detail?: string, headers: Record<string, string> = {}): Response {
+export function apiError(status: number, error: ApiErrorCode, detail?: string, headers: Record<string, string> = {}): Response {
   return json(detail === undefined ? { error } : { error, detail }, status, headers);
 }
 

@@ -3,6 +3,7 @@
  * `GET /api/daemons`, `POST /api/sessions` (New session / Continue), `POST /api/sessions/:id/stop`,
  * `POST /api/sessions/:id/resume`. Every attempt, refused ones included, is audited.
  */
+import type { ApiErrorCode } from "../../../protocol/codes.ts";
 import { DEFAULT_STOP_GRACE_MS, type DaemonStart, ResumeSessionBody, StartSessionBody, StopSessionBody } from "../../../protocol/daemon.ts";
 import type { SessionInfo } from "../../../protocol/common.ts";
 import type { App } from "../../app.ts";
@@ -64,7 +65,7 @@ async function startOn(ctx: Ctx, deviceId: string, req: StartRequest, action: "s
     resumeOf: req.resumeOf ?? null,
     message: req.message?.slice(0, 2000) ?? null,
   };
-  const refuse = (status: number, code: string, message: string) => {
+  const refuse = (status: number, code: ApiErrorCode, message: string) => {
     audit(ctx, `${action}.refused`, { target: deviceId, detail: { ...detail, code, reason: message } });
     startsCounter(app).inc({ result: "refused" });
     return apiError(status, code, message);
@@ -96,7 +97,7 @@ async function stopSession(ctx: Ctx): Promise<Response> {
   const body = await readBody(ctx.req, StopSessionBody.nullable());
   if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
   const graceMs = body.value?.graceMs ?? DEFAULT_STOP_GRACE_MS;
-  const refuse = (status: number, code: string, message: string) => {
+  const refuse = (status: number, code: ApiErrorCode, message: string) => {
     audit(ctx, "session.stop.refused", { target: s.id, detail: { code, reason: message } });
     return apiError(status, code, message);
   };
