@@ -60,7 +60,7 @@ export const API_ERROR_CODES = {
   busy: "too many requests are waiting (or the daemon is busy): retry later",
   refused: "the daemon refused without a code",
   rate_limited: "too many requests; Retry-After says when to retry",
-  too_many_connections: "the server holds its bound of open streams (for this login, or in all)",
+  too_many_connections: "this client IP holds its maximum of open streams and sockets (CLAUDE_REMOTE_MAX_STREAMS_PER_IP)",
   too_many_subscriptions: "the push subscription limit is reached",
   search_unavailable: "the search index is not available right now",
   internal: "the server failed; the log has the details",

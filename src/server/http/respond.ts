@@ -20,7 +20,6 @@ export function apiError(status: number, error: ApiErrorCode, detail?: string, h
   return json(detail === undefined ? { error } : { error, detail }, status, headers);
 }
 
-/** Reads a JSON body no larger than `limit` bytes and validates it with `schema`. */
 /** 429 with Retry-After, for every rate limit. */
 export function rateLimited(wait: number, what = "requests"): Response {
   return apiError(429, "rate_limited", `too many ${what}; retry in ${wait}s`, { "Retry-After": String(wait) });
@@ -36,6 +35,12 @@ export function tooManyConnections(): Response {
   );
 }
 
+/** 400 (413 for a body over its limit) saying what was wrong with a body or query that did not parse. */
+export function badRequest(r: { error: string; status?: number }): Response {
+  return apiError(r.status ?? 400, "bad_request", r.error);
+}
+
+/** Reads a JSON body no larger than `limit` bytes and validates it with `schema`. */
 export async function readBody<T>(req: Request, schema: z.ZodType<T>, limit = MAX_BODY_BYTES): Promise<Parsed<T> & { status?: number }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) return { ok: false, error: `body larger than ${limit} bytes`, status: 413 };

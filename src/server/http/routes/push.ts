@@ -4,7 +4,7 @@
  */
 import { PushSubscriptionBody, PushUnsubscribeBody } from "../../../protocol/notify.ts";
 import { audit } from "../audit-record.ts";
-import { apiError, json, readBody } from "../respond.ts";
+import { apiError, badRequest, json, readBody } from "../respond.ts";
 import { displayUrl } from "../../notify/channel.ts";
 import type { Ctx, Route } from "../router.ts";
 import { sha256hex } from "../../secrets.ts";
@@ -14,7 +14,7 @@ const MAX_SUBSCRIPTIONS = 50;
 
 async function subscribe(ctx: Ctx): Promise<Response> {
   const body = await readBody(ctx.req, PushSubscriptionBody, 8 * 1024);
-  if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+  if (!body.ok) return badRequest(body);
   const push = ctx.app.notifier.pushStore;
   const known = push.subscriptions().some((s) => s.endpoint === body.value.endpoint);
   if (!known && push.subscriptionCount() >= MAX_SUBSCRIPTIONS)
@@ -33,7 +33,7 @@ async function subscribe(ctx: Ctx): Promise<Response> {
 
 async function unsubscribe(ctx: Ctx): Promise<Response> {
   const body = await readBody(ctx.req, PushUnsubscribeBody, 8 * 1024);
-  if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+  if (!body.ok) return badRequest(body);
   if (!ctx.app.notifier.pushStore.deleteSubscription(body.value.endpoint)) return apiError(404, "not_found", "no such subscription");
   audit(ctx, "push.unsubscribe", { target: displayUrl(body.value.endpoint) });
   return json({ ok: true });

@@ -9,7 +9,7 @@ import type { SessionInfo } from "../../../protocol/common.ts";
 import type { App } from "../../app.ts";
 import { audit } from "../audit-record.ts";
 import { actorOf } from "../auth.ts";
-import { apiError, json, rateLimited, readBody } from "../respond.ts";
+import { apiError, badRequest, json, rateLimited, readBody } from "../respond.ts";
 import { RateLimiter } from "../rate-limit.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Ctx, Route } from "../router.ts";
@@ -95,7 +95,7 @@ async function stopSession(ctx: Ctx): Promise<Response> {
   const s = app.store.sessions.get(params.id);
   if (!s) return apiError(404, "not_found", "no such session");
   const body = await readBody(ctx.req, StopSessionBody.nullable());
-  if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+  if (!body.ok) return badRequest(body);
   const graceMs = body.value?.graceMs ?? DEFAULT_STOP_GRACE_MS;
   const refuse = (status: number, code: ApiErrorCode, message: string) => {
     audit(ctx, "session.stop.refused", { target: s.id, detail: { code, reason: message } });
@@ -125,7 +125,7 @@ export const remoteRoutes: Route[] = [
     auth: "admin",
     handler: async (ctx) => {
       const body = await readBody(ctx.req, StartSessionBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       const { deviceId, ...req } = body.value;
       return limited(ctx) ?? startOn(ctx, deviceId, req, "session.start");
     },
@@ -138,7 +138,7 @@ export const remoteRoutes: Route[] = [
       const s = ctx.app.store.sessions.get(ctx.params.id);
       if (!s) return apiError(404, "not_found", "no such session");
       const body = await readBody(ctx.req, ResumeSessionBody.nullable());
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       if (s.endedAt === null) return apiError(409, "not_ended", "the session is still running: open it instead");
       const conversationId = hookConversation(ctx.app, s.id);
       return (
