@@ -210,6 +210,17 @@ test("another prompt's link, a wrong option, an expired link and bad input are r
   expect(answers("prm_links_third01").length).toBe(1);
 });
 
+test("two buttons pressed at once: one answer, the other press is refused", async () => {
+  openQuestion("prm_links_race_01", ["Crimson", "Teal"], { question: "Which race colour?" });
+  const m = await ntfyMessageFor("prm_links_race_01");
+  const both = Promise.all([press(m.actions[0]), press(m.actions[1])]);
+  await device.waitFrame("prompt.answer", (f) => f.promptId === "prm_links_race_01");
+  taken("prm_links_race_01");
+  const statuses = (await both).map((r) => r.status).sort();
+  expect(statuses).toEqual([200, 404]);
+  expect(answers("prm_links_race_01").length).toBe(1);
+});
+
 test("an answer Claude does not take: the reply says not_taken, and the not-taken notification goes out", async () => {
   openQuestion("prm_links_fourth1", ["Crimson", "Teal"]);
   const m = await ntfyMessageFor("prm_links_fourth1");
