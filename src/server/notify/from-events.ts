@@ -118,7 +118,8 @@ export class NoticeBuilder {
         p.id,
       );
       // The terminal's choices that fit a button (e.g. "Yes" / "No"; "Yes, and don't ask again for …" does not).
-      const choices = fitting(p.options ?? []); // a partial record (tests, an old event) has none
+      // Only a permission prompt's: another kind's options may need more than a key (a form, a message).
+      const choices = p.kind === "permission" ? fitting(p.options ?? []) : [];
       return {
         ...n,
         prompt: summary,
