@@ -83,7 +83,10 @@ test("the service worker shows a question's choices as buttons; pressing one ans
   const registrations: { registrationId: string; scopeURL: string }[] = [];
   cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => registrations.push(...e.registrations));
   await cdp.send("ServiceWorker.enable");
-  const reg = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.url}/`), { what: "the SW registration" });
+  const reg = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.url}/`), {
+    what: "the SW registration",
+    timeoutMs: 30_000,
+  });
   await cdp.send("ServiceWorker.deliverPushMessage", {
     origin: server.url,
     registrationId: reg.registrationId,
@@ -103,14 +106,20 @@ test("the service worker shows a question's choices as buttons; pressing one ans
         })),
       }));
     }) as Promise<Shown[]>;
-  const first = await waitFor(async () => (await shown()).find((n) => n.tag === payload.tag), { what: "the question's notification" });
+  const first = await waitFor(async () => (await shown()).find((n) => n.tag === payload.tag), {
+    what: "the question's notification",
+    timeoutMs: 30_000,
+  });
   expect(first.actions).toEqual([
     { action: "answer:1", title: "Crimson" },
     { action: "answer:2", title: "Teal" },
   ]);
 
   // Press "Teal" in the worker: its notificationclick handler posts to the answer link.
-  const worker = await waitFor(() => context.serviceWorkers().find((w) => w.url().endsWith("/sw.js")), { what: "the service worker" });
+  const worker = await waitFor(() => context.serviceWorkers().find((w) => w.url().endsWith("/sw.js")), {
+    what: "the service worker",
+    timeoutMs: 30_000,
+  });
   await worker.evaluate(async (tag: string) => {
     const sw = self as unknown as { registration: ServiceWorkerRegistration; dispatchEvent(e: Event): boolean };
     const [n] = (await sw.registration.getNotifications()).filter((x) => x.tag === tag);
@@ -124,6 +133,7 @@ test("the service worker shows a question's choices as buttons; pressing one ans
   device.sendJson({ type: "prompt.taken", sessionId: SESSION, promptId: "prm_sw_answer_01", reason: "PostToolUse", at: Date.now() });
   const after = await waitFor(async () => (await shown()).find((n) => n.tag === payload.tag && n.title === "Answered: Teal"), {
     what: "the worker's Answered notification",
+    timeoutMs: 30_000,
   });
   expect(after.actions).toEqual([]);
   const p = (await (await server.api("/api/prompts/prm_sw_answer_01")).json()) as { status: string; resolvedBy: string };
