@@ -182,6 +182,9 @@ test("another prompt's link, a wrong option, an expired link and bad input are r
   expect(((await bad.json()) as { detail: string }).detail).toContain("option");
   expect((await press({ ...second.actions[0], body: undefined })).status).toBe(400);
   expect((await press({ ...second.actions[0], url: `${linkOf("prm_links_second1")}short` })).status).toBe(400);
+  // From a foreign page (e.g. the ntfy web app): the Origin check refuses it before the link is looked at.
+  const foreign = await press({ ...second.actions[0], headers: { ...second.actions[0].headers, Origin: "https://ntfy.sh" } });
+  expect(foreign.status).toBe(403);
   // An expired link.
   server.app.store.db.query("UPDATE answer_links SET expires_at = 1 WHERE prompt_id = 'prm_links_third01' AND option_key = '1'").run();
   const expired = await press(third.actions[0]);
