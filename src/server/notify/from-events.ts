@@ -94,7 +94,7 @@ export class NoticeBuilder {
       return { ...n, prompt: summary };
     }
     if (p.status === "pending" && p.kind === "question" && p.questions?.length) {
-      // The question itself, and its choices; answering needs the card (a tap picks among several).
+      // The question itself, and its choices (as answer buttons where they fit; otherwise the card answers).
       const q = p.questions[0]!;
       const body = `${q.question} ${q.options.map((o) => o.label).join(" / ")}${p.questions.length > 1 ? ` (+${p.questions.length - 1} more)` : ""}`;
       const n = { ...this.notice("prompt", p.sessionId, name, `${name} asks`, body, p.id), prompt: summary };
