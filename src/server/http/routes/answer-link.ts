@@ -4,6 +4,7 @@
  * this option, once. The answer goes through the prompt service like the dashboard's approve, and
  * the reply says what became of it (`taken`, `not_taken`), waiting a few seconds to know.
  */
+import type { ApiErrorCode } from "../../../protocol/codes.ts";
 import { AnswerLinkBody, type AnswerLinkResult } from "../../../protocol/notify.ts";
 import type { Prompt } from "../../../protocol/prompts.ts";
 import { PromptId } from "../../../protocol/prompts.ts";
@@ -31,7 +32,7 @@ async function answerLink(ctx: Ctx): Promise<Response> {
   const links = ctx.app.store.answerLinks;
   const hash = sha256hex(token);
   const actor = `answer-link:${hash.slice(0, 12)}`;
-  const refuse = (status: number, error: string, detail: string, reason: string) => {
+  const refuse = (status: number, error: ApiErrorCode, detail: string, reason: string) => {
     audit(ctx, "prompt.answer_link_refused", { actor, target: id, detail: { option, reason } });
     return apiError(status, error, detail);
   };
