@@ -48,6 +48,7 @@ export const API_ERROR_CODES = {
   forbidden: "logged in, but not allowed: a cross-origin state change, a missing page key, a device on an admin route",
   forbidden_host: "a Host header the server does not serve (DNS rebinding)",
   not_found: "no such route or object",
+  gone: "an answer link that has expired (a used or unknown one is `not_found`)",
   method_not_allowed: "the route exists but not with this method",
   conflict: "the object can no longer do that (e.g. a prompt already answered)",
   not_connected: "the session's wrapper is not connected, so nothing was sent",

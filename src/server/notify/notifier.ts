@@ -5,11 +5,13 @@
  */
 import type { EventName, ServerEvent } from "../../protocol/events.ts";
 import type { NotifyChannelName, NotifyKind, NotifyStatus } from "../../protocol/notify.ts";
+import type { AnswerLinkStore } from "../../store/answer-links.ts";
 import type { PushStore } from "../../store/push.ts";
 import type { ServerConfig } from "../config.ts";
 import type { EventLog } from "../viewers/event-log.ts";
 import type { Logger } from "../log.ts";
 import type { Channel } from "./channel.ts";
+import { mintAnswerLinks } from "./answer-links.ts";
 import { NoticeBuilder } from "./from-events.ts";
 import type { Notice } from "./notice.ts";
 import { NtfyChannel } from "./ntfy.ts";
@@ -29,6 +31,7 @@ const RELEVANT = new Set<EventName>(["session", "session.cost", "prompt", "notic
 export type NotifierOptions = {
   config: ServerConfig;
   store: PushStore;
+  links: AnswerLinkStore;
   log: Logger;
   vapid: VapidKeys;
   sessionName(id: string): string | null;
@@ -158,6 +161,8 @@ export class Notifier {
     this.inbox = [];
     for (const e of batch) {
       try {
+        // A prompt that is no longer pending: its answer links stop working.
+        if (e.event === "prompt" && e.data.prompt.status !== "pending") this.opts.links.freePrompt(e.data.prompt.id);
         const notice = this.builder.fromEvent(e);
         if (notice) this.dispatch(notice);
       } catch (err) {
@@ -168,9 +173,18 @@ export class Notifier {
 
   private dispatch(n: Notice): void {
     if (n.kind === "resolved" && n.promptId) this.opts.store.revokeActionTokens(n.promptId);
+    n = this.withAnswerLinks(n);
     for (const e of this.entries) {
       if (!e.kinds.has(n.kind)) continue;
       for (const d of e.channel.deliveries(n)) e.queue.push(n.kind, d);
     }
+  }
+
+  /** Answer buttons need links a phone can reach: only with PUBLIC_URL, and only if a channel that carries them sends this notice. */
+  private withAnswerLinks(n: Notice): Notice {
+    const base = this.opts.config.publicUrl;
+    if (!base || !n.promptId || !n.choices?.length) return n;
+    if (!this.entries.some((e) => e.kinds.has(n.kind) && e.channel.carriesAnswers)) return n;
+    return { ...n, answers: mintAnswerLinks(this.opts.links, base, { promptId: n.promptId, sessionId: n.sessionId, choices: n.choices }) };
   }
 }

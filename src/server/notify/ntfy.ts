@@ -4,7 +4,9 @@
  * unless protected, and whoever reads it could press a one-tap Approve. With
  * CLAUDE_REMOTE_NTFY_ACTIONS=approve it also gets Approve / Deny: http actions to
  * `/api/actions/<token>?prompt=<id>` with one-time, prompt-scoped, short-lived tokens (only their
- * hashes are stored); the admin token never leaves the server.
+ * hashes are stored); the admin token never leaves the server. When PUBLIC_URL is set and a prompt's
+ * choices fit on buttons (a question's "Crimson" / "Teal", a permission's "Yes" / "No"), those
+ * buttons are its answer links instead (answer-links.ts).
  */
 import type { ActionDecision, PushStore } from "../../store/push.ts";
 import { randomToken, sha256hex } from "../secrets.ts";
@@ -25,12 +27,13 @@ const TAGS = {
 } as const;
 
 type NtfyAction =
-  | { action: "http"; label: string; url: string; method: "POST"; clear: boolean }
+  | { action: "http"; label: string; url: string; method: "POST"; headers?: Record<string, string>; body?: string; clear: boolean }
   | { action: "view"; label: string; url: string; clear: boolean };
 
 export class NtfyChannel implements Channel {
   readonly name = "ntfy";
   readonly target: string;
+  readonly carriesAnswers: boolean;
   private publishUrl: string;
   private topic: string;
 
@@ -50,6 +53,7 @@ export class NtfyChannel implements Channel {
     u.search = "";
     this.publishUrl = u.toString();
     this.target = displayUrl(topicUrl);
+    this.carriesAnswers = oneTap;
   }
 
   deliveries(n: Notice): Delivery[] {
@@ -69,6 +73,19 @@ export class NtfyChannel implements Channel {
   private actions(n: Notice): NtfyAction[] {
     const open: NtfyAction = { action: "view", label: "Open", url: n.url, clear: false };
     if (n.kind !== "prompt" || !n.promptId || !this.oneTap) return [open];
+    if (n.answers?.length) {
+      // A prompt's own choices: each POSTs its option to its answer link (ntfy shows at most three buttons).
+      const buttons: NtfyAction[] = n.answers.map((a) => ({
+        action: "http",
+        label: a.title,
+        url: a.url,
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ option: a.option }),
+        clear: true,
+      }));
+      return buttons.length < 3 ? [...buttons, open] : buttons;
+    }
     const button = (label: string, decision: ActionDecision): NtfyAction => ({
       action: "http",
       label,
@@ -76,6 +93,8 @@ export class NtfyChannel implements Channel {
       method: "POST",
       clear: true,
     });
+    // Approve / Deny only where the notice offers them (a permission prompt): they cannot answer a question.
+    if (!n.actions.some((a) => a.action === "approve")) return [open];
     return [button("Approve", "approve"), button("Deny", "deny"), open];
   }
 
