@@ -52,8 +52,8 @@ self.addEventListener('notificationclick', (event) => {
  * a link that no longer works, or no answer at all → the dashboard.
  */
 async function answerByLink(p, answer) {
-  const url = new URL(answer.url, self.location.origin);
-  if (url.origin !== self.location.origin) return openDashboard(p.url);
+  // The link's path on this worker's own origin, which is the server's whatever PUBLIC_URL says.
+  const url = new URL(new URL(answer.url, self.location.origin).pathname, self.location.origin);
   let res = null;
   let result = null;
   try {

@@ -34,7 +34,6 @@ import { metricsRoutes } from "./http/routes/metrics.ts";
 import { searchRoutes } from "./http/routes/search.ts";
 import { Metrics } from "./ops/metrics-text.ts";
 import { countOutcomes, createNotifier, type Notifier } from "./notify/index.ts";
-import { promptPort } from "./notify/prompt-port.ts";
 import { pushRoutes } from "./http/routes/push.ts";
 import { Retention } from "./ops/retention.ts";
 import { RemoteStart } from "./ingest/remote-start.ts";
@@ -283,7 +282,6 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     });
   const url = listenUrl(config.host, server.port as number);
   app.notifier.start(events, url, countOutcomes(app.metrics));
-  app.notifier.prompts = promptPort(prompts); // ntfy's Approve / Deny buttons answer through the prompts service
   let stopped = false;
   return {
     app,

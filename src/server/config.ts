@@ -118,7 +118,7 @@ export const CONFIG_VARS = [
     name: "CLAUDE_REMOTE_NTFY_ACTIONS",
     default: "open",
     meaning:
-      "ntfy prompt buttons: `open` (open the dashboard) or `approve` (one-tap buttons: a prompt's short choices as answer links when PUBLIC_URL is set, else Approve / Deny; anyone who reads the topic can press them; only for a protected topic, see SECURITY.md)",
+      "ntfy prompt buttons: `open` (open the dashboard) or `approve` (one-tap buttons: a prompt's short choices as answer links; anyone who reads the topic can press them; only for a protected topic, see SECURITY.md)",
     schema: z.enum(["open", "approve"]),
   },
   {

@@ -209,6 +209,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (prompt_id, option_key)
   );
   CREATE INDEX answer_links_session ON answer_links(session_id, created_at);`,
+  // ntfy's Approve / Deny action tokens gave way to answer links: one mechanism behind every button.
+  `DROP TABLE action_tokens;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

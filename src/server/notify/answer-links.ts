@@ -17,7 +17,7 @@ function answerLinkPath(promptId: string, token: string): string {
   return `/api/prompts/${encodeURIComponent(promptId)}/answer-link/${token}`;
 }
 
-/** Makes (and stores the hashes of) one link per choice; `base` is PUBLIC_URL. */
+/** Makes (and stores the hashes of) one link per choice; `base` is the notifier's base URL (PUBLIC_URL, else the listening URL). */
 export function mintAnswerLinks(
   store: AnswerLinkStore,
   base: string,

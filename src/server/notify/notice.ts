@@ -9,7 +9,7 @@ export type Notice = PushPayload & {
   sessionName: string;
   /** A pending prompt's choices that fit on a notification button (keys of the prompt's options). */
   choices?: { key: string; label: string }[];
-  /** Their answer links, made by the notifier when PUBLIC_URL is set (Web Push, and ntfy with one-tap buttons). */
+  /** Their answer links, made by the notifier when a channel carries them (Web Push to a subscribed browser, ntfy with one-tap buttons). */
   answers?: AnswerLink[];
 };
 

@@ -15,7 +15,6 @@ import { mintAnswerLinks } from "./answer-links.ts";
 import { NoticeBuilder } from "./from-events.ts";
 import type { Notice } from "./notice.ts";
 import { NtfyChannel } from "./ntfy.ts";
-import type { PromptPort } from "./prompt-port.ts";
 import { DEFAULT_QUEUE, DeliveryQueue, type QueueOptions } from "./queue.ts";
 import { vapidSubject, type VapidKeys } from "./vapid.ts";
 import { WebhookChannel } from "./webhook.ts";
@@ -39,7 +38,6 @@ export type NotifierOptions = {
 };
 
 /** Until the prompts service is wired, an action finds no prompt. */
-const NO_PROMPTS: PromptPort = { resolve: () => "not_found" };
 
 export class Notifier {
   private entries: Entry[] = [];
@@ -50,8 +48,6 @@ export class Notifier {
   private unsubscribe: (() => void) | null = null;
   private outcomeHook: (channel: NotifyChannelName, outcome: Outcome) => void = () => {};
   readonly pushStore: PushStore;
-  /** Resolves prompts for notification actions (set by app.ts). */
-  prompts: PromptPort = NO_PROMPTS;
 
   constructor(private opts: NotifierOptions) {
     const { config, store, vapid } = opts;
@@ -66,12 +62,7 @@ export class Notifier {
     const queue = { ...DEFAULT_QUEUE, ...opts.queue };
     this.add(new WebPushChannel(store, vapid, vapidSubject(config.vapidSubject, config.publicUrl)), config.notifyWebpush, true, queue);
     if (config.ntfyUrl)
-      this.add(
-        new NtfyChannel(config.ntfyUrl, config.ntfyToken, store, () => this.baseUrl, config.ntfyActions === "approve"),
-        config.notifyNtfy,
-        false,
-        queue,
-      );
+      this.add(new NtfyChannel(config.ntfyUrl, config.ntfyToken, config.ntfyActions === "approve"), config.notifyNtfy, false, queue);
     if (config.webhookUrl) this.add(new WebhookChannel(config.webhookUrl), config.notifyWebhook, true, queue);
   }
 
@@ -172,7 +163,6 @@ export class Notifier {
   }
 
   private dispatch(n: Notice): void {
-    if (n.kind === "resolved" && n.promptId) this.opts.store.revokeActionTokens(n.promptId);
     n = this.withAnswerLinks(n);
     for (const e of this.entries) {
       if (!e.kinds.has(n.kind)) continue;
@@ -180,10 +170,10 @@ export class Notifier {
     }
   }
 
-  /** Answer buttons need links a phone can reach: only with PUBLIC_URL, and only if a channel that carries them sends this notice. */
+  /** Answer buttons, only if a channel that carries them sends this notice. Their links start at baseUrl: set PUBLIC_URL for a phone to reach them. */
   private withAnswerLinks(n: Notice): Notice {
-    const base = this.opts.config.publicUrl;
-    if (!base || !n.promptId || !n.choices?.length) return n;
+    const base = this.baseUrl;
+    if (!n.promptId || !n.choices?.length) return n;
     if (!this.entries.some((e) => e.kinds.has(n.kind) && e.channel.carriesAnswers)) return n;
     return { ...n, answers: mintAnswerLinks(this.opts.links, base, { promptId: n.promptId, sessionId: n.sessionId, choices: n.choices }) };
   }

@@ -18,8 +18,10 @@ const TTL_SECONDS = 15 * 60;
 export class WebPushChannel implements Channel {
   readonly name = "webpush";
   readonly target = "browser subscriptions";
-  /** End-to-end encrypted to the subscribed browsers only. */
-  readonly carriesAnswers = true;
+  /** End-to-end encrypted to the subscribed browsers only; no links are made while none is subscribed. */
+  get carriesAnswers(): boolean {
+    return this.store.subscriptionCount() > 0;
+  }
 
   constructor(
     private store: PushStore,
