@@ -2,7 +2,7 @@
  * Real Chromium: the dashboard's service worker shows a question's answer links as notification
  * buttons, and its `notificationclick` with `event.action` POSTs the option to the link (no
  * cookie, no page key). The push payload is the one the server sent (decrypted by the test, which
- * plays the push service; DevTools' ServiceWorker.deliverPushMessage hands it to the worker).
+ * plays the push service; a PushEvent dispatched in the worker runs its push handler with it).
  *
  * Limitation (honest): headless Chromium has no way to press a notification's button, so the test
  * dispatches a `notificationclick` NotificationEvent in the worker (playwright evaluates there).
@@ -15,7 +15,7 @@ import { PushPayload } from "../../src/protocol/notify.ts";
 import { type DeviceClient, connectDevice } from "../support/device-client.ts";
 import { type TestServer, startTestServer, tempDir } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
-import { type BrowserKeys, type Receiver, browserKeys, decryptPush, startReceiver } from "./support.ts";
+import { type BrowserKeys, type Receiver, browserKeys, decryptPush, dashboardWorker, pushUntilShown, startReceiver } from "./support.ts";
 
 let server: TestServer;
 let context: BrowserContext;
@@ -79,19 +79,7 @@ test("the service worker shows a question's choices as buttons; pressing one ans
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${server.url}/#token=${encodeURIComponent(server.token)}`);
   await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
-  const cdp = await context.newCDPSession(page);
-  const registrations: { registrationId: string; scopeURL: string }[] = [];
-  cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => registrations.push(...e.registrations));
-  await cdp.send("ServiceWorker.enable");
-  const reg = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.url}/`), {
-    what: "the SW registration",
-    timeoutMs: 30_000,
-  });
-  await cdp.send("ServiceWorker.deliverPushMessage", {
-    origin: server.url,
-    registrationId: reg.registrationId,
-    data: JSON.stringify(payload),
-  });
+  const worker = await dashboardWorker(context);
 
   const shown = () =>
     page.evaluate(async () => {
@@ -106,20 +94,18 @@ test("the service worker shows a question's choices as buttons; pressing one ans
         })),
       }));
     }) as Promise<Shown[]>;
-  const first = await waitFor(async () => (await shown()).find((n) => n.tag === payload.tag), {
-    what: "the question's notification",
-    timeoutMs: 30_000,
-  });
+  const first = await pushUntilShown(
+    worker,
+    JSON.stringify(payload),
+    async () => (await shown()).find((n) => n.tag === payload.tag),
+    "the question's notification",
+  );
   expect(first.actions).toEqual([
     { action: "answer:1", title: "Crimson" },
     { action: "answer:2", title: "Teal" },
   ]);
 
   // Press "Teal" in the worker: its notificationclick handler posts to the answer link.
-  const worker = await waitFor(() => context.serviceWorkers().find((w) => w.url().endsWith("/sw.js")), {
-    what: "the service worker",
-    timeoutMs: 30_000,
-  });
   await worker.evaluate(async (tag: string) => {
     const sw = self as unknown as { registration: ServiceWorkerRegistration; dispatchEvent(e: Event): boolean };
     const [n] = (await sw.registration.getNotifications()).filter((x) => x.tag === tag);
