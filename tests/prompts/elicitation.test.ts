@@ -137,6 +137,11 @@ test("the prompt carries the form; bad answers get 400 naming what is allowed; a
   await bad({ name: "A", colour: "red" }, [`"name": a string of 2 to 20 characters`]);
   await bad({ name: "Ada", colour: "red", shoe: 42 }, [`no field "shoe" (fields are name, age, subscribe, colour)`]);
   expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "maybe" })).status).toBe(400);
+  const empty = await post(env, `/api/prompts/${p.id}/approve`, {}); // a notification's one-tap Approve: never an empty accept
+  expect(empty.status).toBe(400);
+  expect((await empty.json()).detail).toContain(
+    "accept needs content: the form's answers (name (required): a string of 2 to 20 characters;",
+  );
   expect((await c.promptById(p.id)).status).toBe("pending");
   expect(await formOnScreen()).toBe(true);
 

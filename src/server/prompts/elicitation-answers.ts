@@ -19,7 +19,12 @@ export function elicitationOptions(): DialogOption[] {
 }
 
 /** The choice an approve body makes: `content` accepts; `option` `decline` / `cancel` (or `accept` with content). */
-export function elicitationChoice(p: Prompt, body: { option?: string; content?: Record<string, unknown> }): Choice {
+export function elicitationChoice(
+  p: Prompt,
+  body: { option?: string; content?: Record<string, unknown>; answers?: unknown; text?: string },
+): Choice {
+  if (body.answers || body.text !== undefined)
+    throw new OptionError("answers and text are for question prompts; an elicitation takes content");
   const option = body.option ?? "accept";
   if (option === "decline" || option === "cancel") {
     if (body.content) throw new OptionError(`${option} takes no content`);
@@ -29,7 +34,10 @@ export function elicitationChoice(p: Prompt, body: { option?: string; content?: 
   const form = p.form;
   if (!form) throw new OptionError("this prompt has no form");
   if (form.unsupported) throw new OptionError(`this form cannot be filled from claude-remote (${form.unsupported}); decline or cancel`);
-  const content = checkContent(form, body.content ?? {});
+  // Never an empty accept by default (a notification's one-tap Approve sends no body).
+  if (!body.content)
+    throw new OptionError(`accept needs content: the form's answers (${describeFields(form)}); or option decline / cancel`);
+  const content = checkContent(form, body.content);
   return { decision: "allow", option, elicitation: { action: "accept", content } };
 }
 
@@ -53,6 +61,10 @@ function checkContent(form: ElicitationForm, content: Record<string, unknown>): 
   }
   if (problems.length) throw new OptionError(`the form's answers do not fit its schema: ${problems.join("; ")}`);
   return out;
+}
+
+function describeFields(form: ElicitationForm): string {
+  return form.fields.map((f) => `${f.name}${f.required ? " (required)" : ""}: ${allowed(f)}`).join("; ") || "no fields: {}";
 }
 
 function fieldSchema(f: ElicitationField): z.ZodType<string | number | boolean> {
