@@ -161,19 +161,23 @@ test("the prompt carries the form; bad answers get 400 naming what is allowed; a
 
 test("decline (reject) and cancel reach the MCP server as such", async () => {
   const d = await openForm("form-decline");
+  const declinedAt = Date.now();
   expect((await post(env, `/api/prompts/${d.id}/reject`, {})).status).toBe(200);
   expect(await received("Tell me about you (decline)")).toEqual({ action: "decline" });
   await closed();
   expect((await delivered(d.id)).status).toBe("denied");
+  await c.turnDone(declinedAt);
 
   const x = await openForm("form-cancel");
   expect((await post(env, `/api/prompts/${x.id}/approve`, { option: "cancel", content: {} })).status).toBe(400);
+  const cancelledAt = Date.now();
   expect((await post(env, `/api/prompts/${x.id}/approve`, { option: "cancel" })).status).toBe(200);
   expect(await received("Tell me about you (cancel)")).toEqual({ action: "cancel" });
   await closed();
   const done = await delivered(x.id);
   expect(done.status).toBe("denied");
   expect(done.resolution?.action).toBe("cancel");
+  await c.turnDone(cancelledAt);
 });
 
 test("answered at the terminal: the prompt is answered-locally and a late answer gets 409", async () => {
