@@ -34,6 +34,7 @@ const promptOf = (over: Partial<Prompt>): Prompt => ({
   kind: "permission",
   questions: [],
   plan: null,
+  form: null,
   delivery: null,
   ...over,
 });
