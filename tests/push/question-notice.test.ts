@@ -92,3 +92,19 @@ test("choices that fit a button ride along: a single single-select question's, a
     { key: "no", label: "No" },
   ]);
 });
+
+test("an MCP form's notification names the server and its message, with no button that could answer it", () => {
+  const form = {
+    server: "colours",
+    message: "Pick a colour for the button",
+    fields: [{ name: "colour" }, { name: "shade" }],
+    unsupported: null,
+  };
+  const n = builder().fromEvent(
+    promptEvent({ ...question, id: "prm_e_000001", tool: "Elicitation", kind: "elicitation", input: {}, questions: [], form }, "created"),
+  )!;
+  expect(n.title).toBe("build: colours asks");
+  expect(n.body).toBe("Pick a colour for the button (2 fields)");
+  expect(n.actions).toEqual([]);
+  expect(n.choices).toBeUndefined();
+});

@@ -102,6 +102,12 @@ export class NoticeBuilder {
       const single = p.questions.length === 1 && !q.multiSelect;
       return single && q.options.length > 0 && fitting(q.options).length === q.options.length ? { ...n, choices: fitting(q.options) } : n;
     }
+    if (p.status === "pending" && p.kind === "elicitation" && p.form) {
+      // A form cannot be filled in on a notification: it only opens the card (no Approve / Deny).
+      const fields = p.form.fields.length;
+      const body = `${short(p.form.message)}${fields ? ` (${fields} field${fields === 1 ? "" : "s"})` : ""}`;
+      return { ...this.notice("prompt", p.sessionId, name, `${name}: ${p.form.server} asks`, body, p.id), prompt: summary };
+    }
     if (p.status === "pending" && p.kind === "plan") {
       return {
         ...this.notice("prompt", p.sessionId, name, `${name}: approve the plan?`, summary.detail || "Claude is ready to code", p.id),
