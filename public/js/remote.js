@@ -117,8 +117,11 @@ export function sessionActions(id) {
     resume.hidden = !d || !ended || !d.presets.some((p) => p.resumable);
   };
   let at = 0;
+  let later = 0;
   const refresh = () => {
-    if (Date.now() - at < 2000) return;
+    const wait = at + 2000 - Date.now();
+    // At most one fetch per 2 s, and the last change in a window is fetched when it ends.
+    if (wait > 0) return void (later ||= setTimeout(() => ((later = 0), refresh()), wait));
     at = Date.now();
     api('/api/daemons').then(
       (l) => ((daemons = l), render()),
@@ -140,5 +143,5 @@ export function sessionActions(id) {
   act(resume, 'resume', (r) => go(r.sessionId));
   refresh();
   const unsub = subscribe((what) => what === 'sessions' && (render(), refresh()));
-  return { el, close: unsub };
+  return { el, close: () => (clearTimeout(later), unsub()) };
 }

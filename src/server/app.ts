@@ -127,7 +127,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     maxSessionsPerDevice: config.maxSessionsPerDevice,
   });
   const prompts = new PromptService(store, hub, events, log);
-  const remote = new RemoteStart(log);
+  const remote = new RemoteStart(log, (ids) => ids.forEach((id) => hub.publishSession(id)));
   const transcripts = new TranscriptService(store, hub, events, log, config.costAlertUsd);
   const sockets = new DeviceSockets(store, hub, masterKey, log, prompts, remote, transcripts);
   const router = new Router(ROUTES);

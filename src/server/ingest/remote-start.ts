@@ -39,7 +39,14 @@ export class RemoteStart {
   private daemons = new Map<string, Daemon>();
   private pending = new Map<string, Pending>();
 
-  constructor(private log: Logger) {}
+  /**
+   * `hosted`: called with the sessions whose "its daemon hosts it" changed (a daemon came, went or
+   * listed its sessions anew). Nothing else tells a dashboard that its Stop button now works.
+   */
+  constructor(
+    private log: Logger,
+    private hosted: (sessionIds: string[]) => void = () => {},
+  ) {}
 
   get onlineCount(): number {
     return this.daemons.size;
@@ -71,13 +78,16 @@ export class RemoteStart {
     const old = this.daemons.get(conn.deviceId);
     if (old && old.conn !== conn) old.conn.close(DeviceClose.replaced, "replaced by a newer daemon");
     this.daemons.set(conn.deviceId, { conn, host, connectedAt: Date.now(), folders: f.folders, presets: f.presets, sessions: f.sessions });
+    this.changed(old?.sessions ?? [], f.sessions);
     this.log.info("daemon_online", { deviceId: conn.deviceId, folders: f.folders.length, sessions: f.sessions.length });
   }
 
   sessions(conn: DaemonConn, f: z.infer<typeof DaemonSessions>): string | null {
     const d = this.daemons.get(conn.deviceId);
     if (!d || d.conn !== conn) return "daemon.hello first";
+    const before = d.sessions;
     d.sessions = f.sessions;
+    this.changed(before, f.sessions);
     return null;
   }
 
@@ -102,6 +112,14 @@ export class RemoteStart {
       p.resolve(null);
     }
     this.log.info("daemon_offline", { deviceId: conn.deviceId });
+    this.changed(d.sessions, []);
+  }
+
+  private changed(before: HostedSession[], after: HostedSession[]): void {
+    const was = new Set(before.map((s) => s.sessionId));
+    const is = new Set(after.map((s) => s.sessionId));
+    const ids = [...is].filter((id) => !was.has(id)).concat([...was].filter((id) => !is.has(id)));
+    if (ids.length > 0) this.hosted(ids);
   }
 
   /**
