@@ -2,7 +2,7 @@
 // Shell files: network first (so an update shows at once), the cache when offline.
 // API calls and event streams are never cached. Web Push handlers live in sw-push.js.
 importScripts('/sw-push.js');
-const CACHE = 'shell-v5';
+const CACHE = 'shell-v6';
 const SHELL = [
   '/',
   '/app.css',
@@ -12,7 +12,7 @@ const SHELL = [
   '/js/app.js',
   '/js/api.js',
   '/js/cards.js',
-  '/js/devices.js',
+  '/js/views/devices.js',
   '/js/diff.js',
   '/js/dom.js',
   '/js/input.js',
@@ -22,7 +22,7 @@ const SHELL = [
   '/js/login.js',
   '/js/session.js',
   '/js/terminal.js',
-  '/js/push.js',
+  '/js/views/push.js',
   '/js/search.js',
   '/js/remote.js',
   '/js/usage-line.js',

@@ -1,7 +1,6 @@
 // Entry point: login, routing (#/, #/s/<id>, #/devices, #/pair, #/search, #/new), the visual viewport, the service worker.
 import { api, setUnauthorizedHandler } from './api.js';
 import { $ } from './dom.js';
-import { devicesView, pairView } from './devices.js';
 import { listView } from './list.js';
 import { refetch, startLive, state, subscribe } from './live.js';
 import { credentialsFromFragment, login, loginView } from './login.js';
@@ -21,8 +20,8 @@ function route() {
   const m = /^#\/s\/(.+)$/.exec(hash);
   let tab = 'list';
   if (m) cleanup = sessionView(view, decodeURIComponent(m[1]));
-  else if (hash === '#/devices') (tab = 'devices'), (cleanup = devicesView(view));
-  else if (hash === '#/pair') (tab = 'devices'), (cleanup = pairView(view));
+  else if (hash === '#/devices') (tab = 'devices'), (cleanup = lazyView('./views/devices.js', 'devicesView'));
+  else if (hash === '#/pair') (tab = 'devices'), (cleanup = lazyView('./views/devices.js', 'pairView'));
   else if (hash === '#/search') (tab = 'search'), (cleanup = searchView(view));
   else if (hash === '#/new') (tab = 'new'), (cleanup = newSessionView(view));
   else if (hash === '#/usage') (tab = 'usage'), (cleanup = lazyView('./conversation/usage-view.js', 'usageView'));

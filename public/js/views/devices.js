@@ -1,7 +1,7 @@
 // Devices (paired machines: list, revoke), "Add device" (a one-time pairing code) and "Log in a phone" (a one-time login link).
-import { api } from './api.js';
-import { age, h, toast } from './dom.js';
-import { subscribe } from './live.js';
+import { api } from '../api.js';
+import { age, h, toast } from '../dom.js';
+import { subscribe } from '../live.js';
 import { notifySection } from './push.js';
 
 export function devicesView(root) {

@@ -1,7 +1,7 @@
 // Notifications on this browser: subscribe to Web Push (VAPID key from the server), unsubscribe,
 // and the notifier's status (channels, recent delivery failures). `notifySection()` is the panel.
-import { api } from './api.js';
-import { age, h, toast } from './dom.js';
+import { api } from '../api.js';
+import { age, h, toast } from '../dom.js';
 
 export function pushSupported() {
   return 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
