@@ -4,6 +4,8 @@ import { pickSession } from "../../src/cli/daemon/attach.ts";
 import { agentArgv, parseDaemonArgs } from "../../src/cli/daemon/daemon.ts";
 import { serviceFile } from "../../src/cli/daemon/install.ts";
 import type { HostSessionInfo } from "../../src/protocol/host.ts";
+import { RemoteStart } from "../../src/server/ingest/remote-start.ts";
+import { Logger } from "../../src/server/log.ts";
 import { repaint } from "../../src/terminal/ansi-repaint.ts";
 import { HeadlessScreen } from "../../src/terminal/headless.ts";
 
@@ -77,4 +79,17 @@ test("attach picks one session by id, id prefix or name", () => {
   expect(pickSession(hosts, undefined)).toContain("2 sessions run here");
   expect(pickSession([hosts[0]], undefined)).toBe(hosts[0]);
   expect(pickSession([], "x")).toContain("no background sessions");
+});
+
+test("the server hears which sessions a daemon starts or stops hosting (a dashboard's Stop depends on it)", () => {
+  const heard: string[][] = [];
+  const remote = new RemoteStart(new Logger("error"), (ids) => heard.push([...ids].sort()));
+  const conn = { deviceId: "dev-1", send: () => {}, close: () => {} };
+  const hosted = (sessionId: string) => ({ sessionId, pid: 1, cwd: "/w", preset: "claude", startedAt: 0 });
+  remote.hello(conn, { type: "daemon.hello", v: 1, folders: [], presets: [], sessions: [hosted("s-a")] }, null);
+  remote.sessions(conn, { type: "daemon.sessions", sessions: [hosted("s-a"), hosted("s-b")] });
+  remote.sessions(conn, { type: "daemon.sessions", sessions: [hosted("s-a"), hosted("s-b")] }); // no change, nothing heard
+  remote.sessions(conn, { type: "daemon.sessions", sessions: [hosted("s-b")] });
+  remote.detach(conn);
+  expect(heard).toEqual([["s-a"], ["s-b"], ["s-a"], ["s-b"]]);
 });
