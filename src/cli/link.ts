@@ -120,6 +120,11 @@ export class Link {
     this.pump();
   }
 
+  /** The PTY refused `bytes` of the server's input (the program is not reading): the server tells the viewers. */
+  inputRefused(bytes: number, queued: number): void {
+    if (this.ready) this.sendJson({ type: "input.refused", sessionId: this.opts.session.sessionId, bytes, queued });
+  }
+
   resize(cols: number, rows: number): void {
     this.opts.session.cols = cols;
     this.opts.session.rows = rows;

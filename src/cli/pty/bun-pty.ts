@@ -31,7 +31,8 @@ export const bunPty: PtyBackend = (argv, opts) => {
   });
   return {
     pid: pty.pid,
-    write,
+    write: (d) => (write(d), true),
+    queuedInput: 0,
     resize: (c, r) => pty.resize(c, r),
     kill: (s) => pty.kill(s),
     exited,

@@ -34,7 +34,8 @@ export const bunTerminal: PtyBackend = (argv, opts) => {
   });
   return {
     pid: proc.pid,
-    write: (d) => void proc.terminal?.write(d),
+    write: (d) => (proc.terminal?.write(d), true),
+    queuedInput: 0,
     resize: (c, r) => proc.terminal?.resize(c, r),
     kill: (s) => proc.kill(s),
     exited,
