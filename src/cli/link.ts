@@ -7,7 +7,7 @@ import { DeviceClose } from "../protocol/codes.ts";
 import { assertNever, parseJson, parseWith } from "../protocol/common.ts";
 import { type ClientFrame, ServerFrame, type SessionOpenInfo } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
-import { encodeOutput } from "../protocol/output-frame.ts";
+import { OutputFrameWriter } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
 import type { TranscriptFrame } from "../protocol/transcript.ts";
 import { Ring, type RingSnapshot } from "./ring.ts";
@@ -75,6 +75,7 @@ export class Link {
   private answerListeners: ((f: PromptAnswer) => void)[] = [];
   private transcriptAckListeners: ((seq: number) => void)[] = [];
   private held: HeldFrames[] = [];
+  private readonly frames: OutputFrameWriter;
   acked = 0;
   everConnected = false;
   /** The server said it answers `session.exit` with `session.ended`. */
@@ -85,6 +86,7 @@ export class Link {
   private ended = false;
 
   constructor(private opts: LinkOptions) {
+    this.frames = new OutputFrameWriter(opts.session.sessionId);
     this.ring = opts.restored ? Ring.restore(opts.restored, opts.ringBytes) : new Ring(opts.ringBytes);
     if (opts.spill) {
       const spill = (this.spill = Spill.open({ ...opts.spill, sessionId: opts.session.sessionId }));
@@ -396,7 +398,7 @@ export class Link {
 
   private sendEntry(ws: WebSocket, e: SpillEntry & { sent?: boolean }): void {
     if (e.seq > this.sentUpTo + 1) this.sendGap(this.sentUpTo + 1, e.seq - 1);
-    ws.send(encodeOutput(this.opts.session.sessionId, e.seq, e.parts));
+    ws.send(this.frames.encode(e.seq, e.parts)); // send copies it (masking), so one buffer serves every frame
     e.sent = true;
     this.sentUpTo = e.seq;
   }
