@@ -14,6 +14,7 @@ type Bench = { run(args: string[]): Promise<Record<string, unknown>> };
 
 const BENCHES: Record<string, () => Promise<Bench>> = {
   passthrough: () => import("./passthrough.ts"),
+  "burst-cpu": () => import("./burst-cpu.ts"),
   echo: () => import("./echo.ts"),
   peers: () => import("./peers.ts"),
   join: () => import("./join.ts"),

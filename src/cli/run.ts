@@ -159,11 +159,15 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
     env,
     local: side.ownsTerminal === true,
     inputQueueBytes: inputQueueBytes(),
-    onData: (data) => {
-      side.output(data); // the local side first: the network never holds it up
-      link?.output(data);
-      tail?.push(data);
-    },
+    // an unpaired terminal session wants the output nowhere but on stdout, which the backend writes itself
+    onData:
+      link || tail || !side.ownsTerminal
+        ? (data) => {
+            side.output(data); // the local side first: the network never holds it up
+            link?.output(data);
+            tail?.push(data);
+          }
+        : undefined,
   });
   opts.adapter?.attach?.(link, pty);
 

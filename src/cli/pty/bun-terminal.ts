@@ -18,7 +18,7 @@ export const bunTerminal: PtyBackend = (argv, opts) => {
       name: opts.env.TERM ?? "xterm-256color",
       data: (_t, data) => {
         local.output(data); // the local terminal first: the network never holds it up
-        opts.onData(data);
+        opts.onData?.(data);
       },
       exit: () => eof(),
     },

@@ -56,6 +56,7 @@ function run(start: CopyStart): void {
   // stdout at once all the same). That bounds memory and cuts messages when the JS thread is busy.
   const flush = (last = false) => {
     if (!len || (!last && Atomics.load(ctl, CTL.inFlight) !== 0)) return;
+    if (!start.post) return void (len = 0); // nobody on the JS side wants it: the batch is only a read buffer
     const chunk = batch.slice(0, len);
     Atomics.add(ctl, CTL.inFlight, len);
     post({ type: "data", data: chunk }, [chunk.buffer]);

@@ -53,7 +53,7 @@ export const nativePty: PtyBackend = (argv, opts) => {
   worker.onmessage = (e: MessageEvent<CopyEvent>) => {
     const ev = e.data;
     if (ev.type === "data") {
-      opts.onData(ev.data);
+      opts.onData?.(ev.data);
       Atomics.sub(ctl, CTL.inFlight, ev.data.byteLength);
       Atomics.notify(ctl, CTL.inFlight);
     } else {
@@ -71,6 +71,7 @@ export const nativePty: PtyBackend = (argv, opts) => {
     stdin: opts.local ? 0 : -1,
     stdout: opts.local ? 1 : -1,
     eofOnStdinEnd: opts.local ? !process.stdin.isTTY : false,
+    post: opts.onData !== undefined,
     ctl: ctlBuf,
   };
   worker.postMessage(start);

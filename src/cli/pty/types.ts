@@ -30,8 +30,12 @@ export type SpawnOptions = {
   local?: boolean;
   /** Bound on input waiting for a child that does not read it (default DEFAULT_INPUT_QUEUE_BYTES). */
   inputQueueBytes?: number;
-  /** Each chunk in a buffer of its own that the receiver may keep (the link's ring holds it until acked). */
-  onData: (data: Uint8Array) => void;
+  /**
+   * Each chunk in a buffer of its own that the receiver may keep (the link's ring holds it until
+   * acked). Absent when nothing but the local terminal wants the output (an unpaired wrapper): the
+   * native backend then never wakes the JS thread for it.
+   */
+  onData?: (data: Uint8Array) => void;
 };
 
 export type PtyBackend = (argv: string[], opts: SpawnOptions) => PtyProcess;
