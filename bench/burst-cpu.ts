@@ -7,7 +7,10 @@
  * PTY (the "terminal"), and the server during the burst and until it is quiet again. Also the
  * wrapper's RSS and anonymous (private) memory at its peak, and idle (the same program running
  * `sleep`, with shared vs private pages from smaps_rollup, next to a bare `bun -e`).
- *   bun bench/run.ts burst-cpu [--reps=3] [--mb=64]
+ *   bun bench/run.ts burst-cpu [--reps=3] [--mb=64] [--cases=a,b] [--prof-dir=DIR]
+ * `--prof-dir`: the server and every wrapper write a CPU profile (Bun's --cpu-prof-md) there.
+ * `--baseline=REPO`: adds `baseline-wrapped`, that checkout's wrapper (native) and its own server,
+ * in the same reps (an A/B of the whole path against, say, /work/main).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,8 +23,10 @@ import { median, r2, r3 } from "./lib/stats.ts";
 
 const MINIMAL = join(REPO, "bench/minimal-pty.ts");
 const TIME = "/usr/bin/time";
+let profOptions = "";
+let baselineRepo = "";
 
-type Case = "bare" | "script" | "native-minimal" | "native-unpaired" | "native-wrapped" | "bun-wrapped";
+type Case = "bare" | "script" | "native-minimal" | "native-unpaired" | "native-wrapped" | "bun-wrapped" | "baseline-wrapped";
 type Row = {
   rep: number;
   case: Case;
@@ -33,6 +38,8 @@ type Row = {
   wrapperThreads: Record<string, number>;
   serverBurst: number;
   serverTotal: number;
+  /** The server's CPU per MiB by thread, burst and catch-up (its JS thread, the search Worker, …). */
+  serverThreads: Record<string, number>;
   peakRssMB: number;
   peakAnonMB: number;
 };
@@ -62,7 +69,14 @@ class Watch {
   }
 }
 
-async function one(rep: number, kind: Case, file: string, mib: number, server: BenchServer): Promise<Row> {
+async function one(
+  rep: number,
+  kind: Case,
+  file: string,
+  mib: number,
+  servers: { ours: BenchServer; baseline?: BenchServer },
+): Promise<Row> {
+  const server = kind === "baseline-wrapped" ? servers.baseline! : servers.ours;
   const timeOut = join(mkdtempSync(join(tmpdir(), "cr-burst-")), "time");
   const cat = [TIME, "-f", "%U %S", "-o", timeOut, "cat", file];
   const argv =
@@ -72,13 +86,15 @@ async function one(rep: number, kind: Case, file: string, mib: number, server: B
         ? ["script", "-q", "-e", "-c", cat.map((a) => `'${a}'`).join(" "), "/dev/null"]
         : kind === "native-minimal"
           ? [BUN, MINIMAL, ...cat]
-          : [BUN, CLI, "exec", "--", ...cat];
+          : [BUN, kind === "baseline-wrapped" ? join(baselineRepo, "bin/claude-remote") : CLI, "exec", "--", ...cat];
   const env: Record<string, string> = {
     CLAUDE_REMOTE_PTY: kind.startsWith("bun") ? "bun" : "native",
     CLAUDE_REMOTE_CONFIG_DIR: kind.endsWith("wrapped") ? server.configDir : mkdtempSync(join(tmpdir(), "cr-unpaired-")),
+    ...(profOptions ? { BUN_OPTIONS: profOptions } : {}),
   };
   let watch: Watch | null = null;
   const server0 = cpuSeconds(server.pid);
+  const threads0 = byName(threadCpu(server.pid));
   const self0 = process.cpuUsage();
   const r = await timeInPty(argv, { capMs: 120_000, env, onSpawn: (pid) => (watch = kind === "bare" ? null : new Watch(pid)) });
   const self1 = process.cpuUsage(self0);
@@ -86,6 +102,12 @@ async function one(rep: number, kind: Case, file: string, mib: number, server: B
   (watch as Watch | null)?.stop();
   await quiet(server.pid);
   const serverTotal = cpuSeconds(server.pid) - server0;
+  const threads1 = byName(threadCpu(server.pid));
+  const serverThreads = Object.fromEntries(
+    Object.entries(threads1)
+      .map(([k, v]) => [k, r3((v - (threads0[k] ?? 0)) / mib)] as const)
+      .filter(([, v]) => v > 0),
+  );
   const [u, s] = readFileSync(timeOut, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
   rmSync(join(timeOut, ".."), { recursive: true, force: true });
   const w = watch as Watch | null;
@@ -102,9 +124,16 @@ async function one(rep: number, kind: Case, file: string, mib: number, server: B
     wrapperThreads: threads,
     serverBurst: per(serverBurst),
     serverTotal: per(serverTotal),
+    serverThreads,
     peakRssMB: mbOf(w?.peak.rss ?? 0),
     peakAnonMB: mbOf(w?.peak.anon ?? 0),
   };
+}
+
+function byName(m: Map<number, { name: string; cpu: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { name, cpu } of m.values()) out[name] = (out[name] ?? 0) + cpu;
+  return out;
 }
 
 /** The program idle (its child a `sleep`), 2.5 s in: RSS, anonymous, and shared vs private (smaps_rollup), MB. */
@@ -134,14 +163,14 @@ async function idle(kind: Case | "bun-e", server: BenchServer): Promise<Record<s
   return at;
 }
 
-/** Until the server uses < 0.1 s of CPU per 0.5 s (done storing, parsing and indexing the burst), at most 60 s. */
+/** Until the server uses < 0.02 s of CPU per 0.5 s (done storing, parsing and indexing the burst: the indexer alone may trail at 10 % of a core), at most 60 s. */
 async function quiet(pid: number): Promise<void> {
   const until = Date.now() + 60_000;
   let last = cpuSeconds(pid);
   while (Date.now() < until) {
     await Bun.sleep(500);
     const now = cpuSeconds(pid);
-    if (now - last < 0.1) return;
+    if (now - last < 0.02) return;
     last = now;
   }
 }
@@ -155,21 +184,27 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     .split(",") as Case[] | undefined;
   const cases: Case[] = only ?? ["bare", "script", "native-minimal", "native-unpaired", "native-wrapped", "bun-wrapped"];
   const file = await dataFile(mib * 2 ** 20);
-  const server = await startBenchServer();
+  const profDir = args.find((a) => a.startsWith("--prof-dir="))?.slice(11);
+  if (profDir) profOptions = `--cpu-prof-md --cpu-prof-dir=${profDir}`;
+  const server = await startBenchServer(profOptions ? { env: { BUN_OPTIONS: profOptions } } : {});
+  baselineRepo = args.find((a) => a.startsWith("--baseline="))?.slice(11) ?? "";
+  const baseline = baselineRepo ? await startBenchServer({ repo: baselineRepo }) : undefined;
+  if (baselineRepo && !only) cases.push("baseline-wrapped");
   const rows: Row[] = [];
   const idleMB: Record<string, Record<string, number>> = {};
   try {
     for (const k of ["bun-e", ...cases.filter((c) => c !== "bare" && c !== "script")] as const) {
-      idleMB[k] = await idle(k, server);
+      if (k !== "baseline-wrapped") idleMB[k] = await idle(k, server);
       console.log(`idle ${k}: ${JSON.stringify(idleMB[k])}`);
     }
     for (let rep = 0; rep < reps; rep++)
       for (const c of cases) {
-        rows.push(await one(rep, c, file, mib, server));
+        rows.push(await one(rep, c, file, mib, { ours: server, baseline }));
         console.log(JSON.stringify(rows.at(-1)));
       }
   } finally {
     await server.stop();
+    await baseline?.stop();
   }
   const bareOf = (rep: number) => rows.find((r) => r.rep === rep && r.case === "bare")?.MBps ?? NaN;
   const summary = Object.fromEntries(

@@ -44,7 +44,7 @@ export type LinkOptions = {
   host?: string;
 };
 
-const HIGH_WATER = 4 * 1024 * 1024;
+const HIGH_WATER = 1 * 1024 * 1024;
 /** How often `finish` looks at its limits while it waits. */
 const FINISH_POLL_MS = 250;
 /** How long `finish` waits for the server to confirm a sent exit. */

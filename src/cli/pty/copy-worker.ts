@@ -6,6 +6,7 @@
  *
  * Shared control words (Int32Array over a SharedArrayBuffer), see CTL in ./copy-protocol.ts.
  */
+import type { Pointer } from "bun:ffi";
 import { errno, EAGAIN, EINTR, libc, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, ptr } from "./libc.ts";
 import { CTL, type CopyStart, type CopyEvent } from "./copy-protocol.ts";
 
@@ -21,10 +22,11 @@ function post(ev: CopyEvent, transfer?: Transferable[]): void {
   self.postMessage(ev, transfer ?? []);
 }
 
+const pfd = new Int32Array(2); // writeAll's struct pollfd
+
 /** Writes all of `buf` to a blocking-or-not fd; false once the fd is gone (EPIPE, EIO, …). */
 function writeAll(fd: number, buf: Uint8Array): boolean {
   let off = 0;
-  const pfd = new Int32Array(2);
   while (off < buf.length) {
     const n = lib.write(fd, ptr(buf, off), buf.length - off);
     if (n > 0) off += n;
@@ -51,6 +53,10 @@ function run(start: CopyStart): void {
   let pending: Uint8Array | null = null; // stdin bytes the master did not take yet
   const fds = new Int32Array(4); // two struct pollfd { int fd; short events; short revents; }
   const ev16 = new Int16Array(fds.buffer);
+  // the buffers live as long as the loop, so their addresses are taken once, not per call
+  const batchAt = ptr(batch);
+  const inAt = ptr(inBuf);
+  const fdsAt = ptr(fds);
 
   // One batch at a time goes to the JS thread: while it has one, output collects here (written to
   // stdout at once all the same). That bounds memory and cuts messages when the JS thread is busy.
@@ -80,7 +86,7 @@ function run(start: CopyStart): void {
     fds[2] = stdin;
     ev16[6] = POLLIN;
     ev16[7] = 0;
-    const r = lib.poll(ptr(fds), nfds, len ? 1 : POLL_MS); // a batch waiting: look again soon whether the JS thread took the last
+    const r = lib.poll(fdsAt, nfds, len ? 1 : POLL_MS); // a batch waiting: look again soon whether the JS thread took the last
     if (r < 0 && errno(lib) !== EINTR) return post({ type: "error", message: `poll failed (errno ${errno(lib)})` });
     if (r <= 0) continue;
 
@@ -89,7 +95,7 @@ function run(start: CopyStart): void {
       const from = len;
       let eof = false;
       while (len < BATCH) {
-        const n = lib.read(master, ptr(batch, len), BATCH - len);
+        const n = lib.read(master, (batchAt + len) as Pointer, BATCH - len);
         if (n > 0) {
           len += n;
           Atomics.add(ctl, CTL.reads, 1);
@@ -110,8 +116,9 @@ function run(start: CopyStart): void {
 
     if (pending && mrev & POLLOUT) pending = feed(master, pending);
     if (nfds === 2 && ev16[7] & (POLLIN | POLLHUP | POLLERR)) {
-      const n = lib.read(stdin, ptr(inBuf), inBuf.length);
-      if (n > 0) pending = feed(master, inBuf.slice(0, n));
+      const n = lib.read(stdin, inAt, inBuf.length);
+      if (n > 0)
+        pending = feed(master, inBuf.subarray(0, n)); // a keystroke goes straight in; only a rest the master refused is copied
       else if (n === 0 || (errno(lib) !== EINTR && errno(lib) !== EAGAIN)) {
         // stdin ended: a pipe's end is the child's end of input (^D), as the JS backends do
         if (start.eofOnStdinEnd) pending = feed(master, Uint8Array.of(4));
@@ -132,7 +139,7 @@ function feed(master: number, data: Uint8Array): Uint8Array | null {
     else if (n < 0 && errno(lib) === EINTR) continue;
     else break;
   }
-  return off < data.length ? data.slice(off) : null;
+  return off < data.length ? data.slice(off) : null; // a copy: `data` may be the reused stdin buffer
 }
 
 self.onmessage = (e: MessageEvent<CopyStart>) => {
