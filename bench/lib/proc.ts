@@ -70,9 +70,10 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Samples a process's RSS every `everyMs`; `stop()` returns start/peak/end in MB. */
+/** Samples a process's RSS (and its anonymous part) every `everyMs`; `stop()` returns start/peak/end in MB. */
 export class RssSampler {
   private samples: number[] = [];
+  private anonPeak = 0;
   private timer: ReturnType<typeof setInterval>;
   constructor(
     private pid: number,
@@ -84,12 +85,19 @@ export class RssSampler {
   private sample(): void {
     const s = status(this.pid).rssKB;
     if (s > 0) this.samples.push(s);
+    this.anonPeak = Math.max(this.anonPeak, rssSplit(this.pid).anonKB);
   }
-  stop(): { startMB: number; peakMB: number; endMB: number; hwmMB: number } {
+  stop(): { startMB: number; peakMB: number; endMB: number; hwmMB: number; peakAnonMB: number } {
     clearInterval(this.timer);
     this.sample();
     const s = this.samples.length ? this.samples : [0];
     const toMB = (kb: number) => Math.round(kb / 102.4) / 10;
-    return { startMB: toMB(s[0]), peakMB: toMB(Math.max(...s)), endMB: toMB(s[s.length - 1]), hwmMB: toMB(status(this.pid).hwmKB) };
+    return {
+      startMB: toMB(s[0]),
+      peakMB: toMB(Math.max(...s)),
+      endMB: toMB(s[s.length - 1]),
+      hwmMB: toMB(status(this.pid).hwmKB),
+      peakAnonMB: toMB(this.anonPeak),
+    };
   }
 }
