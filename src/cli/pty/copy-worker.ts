@@ -15,6 +15,10 @@ declare const self: Worker;
 const lib = libc()!;
 const BATCH = 1024 * 1024;
 const POLL_MS = 50;
+/** While output keeps coming, reads are gathered up to this much before the JS thread gets them… */
+const COALESCE = 64 * 1024;
+/** …unless the last batch went this long ago (interactive output goes at once). */
+const QUIET_MS = 5;
 /** Linux hands out a PTY master's data at most this much per read (the line discipline's buffer, less one). */
 const PTY_READ_MAX = 4095;
 
@@ -60,12 +64,20 @@ function run(start: CopyStart): void {
 
   // One batch at a time goes to the JS thread: while it has one, output collects here (written to
   // stdout at once all the same). That bounds memory and cuts messages when the JS thread is busy.
+  // During a burst, small reads are gathered up to COALESCE bytes before they go (fewer, larger
+  // buffers and messages: less garbage on the JS side); output after a quiet spell, or when the
+  // master has nothing more for a poll timeout, goes at once (a keystroke's echo is not held).
+  let lastPost = 0;
+  let idle = false; // the last poll timed out: the master has nothing more for now
   const flush = (last = false) => {
     if (!len || (!last && Atomics.load(ctl, CTL.inFlight) !== 0)) return;
     if (!start.post) return void (len = 0); // nobody on the JS side wants it: the batch is only a read buffer
+    const now = performance.now();
+    if (!last && !idle && len < COALESCE && now - lastPost < QUIET_MS) return;
     const chunk = batch.slice(0, len);
     Atomics.add(ctl, CTL.inFlight, len);
     post({ type: "data", data: chunk }, [chunk.buffer]);
+    lastPost = now;
     len = 0;
   };
   const waitForJs = () => {
@@ -88,6 +100,7 @@ function run(start: CopyStart): void {
     ev16[7] = 0;
     const r = lib.poll(fdsAt, nfds, len ? 1 : POLL_MS); // a batch waiting: look again soon whether the JS thread took the last
     if (r < 0 && errno(lib) !== EINTR) return post({ type: "error", message: `poll failed (errno ${errno(lib)})` });
+    idle = r === 0;
     if (r <= 0) continue;
 
     const mrev = ev16[3];
