@@ -130,9 +130,12 @@ function run(start: CopyStart): void {
     if (pending && mrev & POLLOUT) pending = feed(master, pending);
     if (nfds === 2 && ev16[7] & (POLLIN | POLLHUP | POLLERR)) {
       const n = lib.read(stdin, inAt, inBuf.length);
-      if (n > 0)
-        pending = feed(master, inBuf.subarray(0, n)); // a keystroke goes straight in; only a rest the master refused is copied
-      else if (n === 0 || (errno(lib) !== EINTR && errno(lib) !== EAGAIN)) {
+      if (n > 0) {
+        // a keystroke goes straight from the stdin buffer into the master (its address taken once);
+        // only a rest the master refused is copied
+        const w = lib.write(master, inAt, n);
+        pending = w === n ? null : feed(master, inBuf.subarray(Math.max(0, w), n));
+      } else if (n === 0 || (errno(lib) !== EINTR && errno(lib) !== EAGAIN)) {
         // stdin ended: a pipe's end is the child's end of input (^D), as the JS backends do
         if (start.eofOnStdinEnd) pending = feed(master, Uint8Array.of(4));
         stdin = -1;
