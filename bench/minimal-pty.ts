@@ -14,7 +14,7 @@ if (!argv.length) {
 const { cols, rows } = terminalSize();
 const backend = await loadBackend();
 enterRaw();
-const pty = backend(argv, { cols, rows, cwd: process.cwd(), env: { ...process.env }, local: true, onData: () => {} });
+const pty = backend(argv, { cols, rows, cwd: process.cwd(), env: { ...process.env }, local: true });
 const { exitCode } = await pty.exited;
 restoreTerminal();
 process.exit(exitCode);

@@ -42,6 +42,8 @@ type Row = {
   terminalMB: number;
   capped: boolean;
   wrapperRssMB?: number;
+  /** Peak RssAnon: the wrapper's private memory (RSS less the Bun binary's shared pages). */
+  wrapperAnonMB?: number;
   storedMB?: number;
 };
 
@@ -149,6 +151,7 @@ async function throughProgram(kind: "minimal" | "unpaired", file: string, backen
     terminalMB: mb(r.bytes),
     capped: r.capped,
     wrapperRssMB: rss?.peakMB,
+    wrapperAnonMB: rss?.peakAnonMB,
   };
 }
 
@@ -172,6 +175,7 @@ async function wrapped(file: string, backend: Backend, configDir: string, api: (
     terminalMB: mb(r.bytes),
     capped: r.capped,
     wrapperRssMB: rss?.peakMB,
+    wrapperAnonMB: rss?.peakAnonMB,
     storedMB: info?.bytes !== undefined ? mb(info.bytes) : undefined,
   };
 }
@@ -245,6 +249,10 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
     ratioBunMinimal: ratio("minimal", "bun"),
     ratioNativeVsScript: r2(median(Array.from({ length: reps }, (_, i) => get(i, "wrapped", "native") / get(i, "script", "util-linux")))),
     wrapperRssNativeMB: peak("wrapped", "native"),
+    wrapperAnonNativeMB: Math.max(
+      0,
+      ...rows.filter((r) => r.case === "wrapped" && r.backend === "native").map((r) => r.wrapperAnonMB ?? 0),
+    ),
     wrapperRssBunMB: peak("wrapped", "bun"),
     minimalRssNativeMB: peak("minimal", "native"),
     scriptRssMB: peak("script", "util-linux"),

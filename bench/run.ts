@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — runs every benchmark, or the ones named:
- *   bun bench/run.ts [passthrough] [echo] [peers] [join] [scale] [rss] [bandwidth] [indexing] [--reps=N] [--peers=a,b]
+ *   bun bench/run.ts [passthrough] [burst-cpu] [server-feed] [echo] [peers] [join] [scale] [rss] [bandwidth] [indexing] [--reps=N] [--peers=a,b]
  * Each benchmark prints its figures and ratios; results land in bench/results/<name>.json (with
  * machine, date and command) and the plots in docs/perf-*.svg are redrawn from those files.
  */
@@ -14,6 +14,8 @@ type Bench = { run(args: string[]): Promise<Record<string, unknown>> };
 
 const BENCHES: Record<string, () => Promise<Bench>> = {
   passthrough: () => import("./passthrough.ts"),
+  "burst-cpu": () => import("./burst-cpu.ts"),
+  "server-feed": () => import("./server-feed.ts"),
   echo: () => import("./echo.ts"),
   peers: () => import("./peers.ts"),
   join: () => import("./join.ts"),

@@ -20,11 +20,13 @@ export type BenchServer = {
 };
 
 /** `repo`: run that checkout's server instead of this one's (an earlier version, as a baseline). */
-export async function startBenchServer(opts: { port?: number; dataDir?: string; repo?: string } = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  opts: { port?: number; dataDir?: string; repo?: string; env?: Record<string, string> } = {},
+): Promise<BenchServer> {
   const port = opts.port ?? freePort();
   const dataDir = opts.dataDir ?? tempDir("cr-bench-data-");
   const proc = spawnServerProcess(
-    { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "error" },
+    { PORT: String(port), CLAUDE_REMOTE_DATA_DIR: dataDir, CLAUDE_REMOTE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: "error", ...opts.env },
     opts.repo,
   );
   const url = `http://127.0.0.1:${port}`;

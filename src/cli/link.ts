@@ -7,7 +7,7 @@ import { DeviceClose } from "../protocol/codes.ts";
 import { assertNever, parseJson, parseWith } from "../protocol/common.ts";
 import { type ClientFrame, ServerFrame, type SessionOpenInfo } from "../protocol/frames.ts";
 import { deviceSocketUrl, helloFrame } from "../protocol/handshake.ts";
-import { encodeOutput } from "../protocol/output-frame.ts";
+import { OutputFrameWriter } from "../protocol/output-frame.ts";
 import type { PromptAnswer } from "../protocol/prompts.ts";
 import type { TranscriptFrame } from "../protocol/transcript.ts";
 import { Ring, type RingSnapshot } from "./ring.ts";
@@ -44,7 +44,7 @@ export type LinkOptions = {
   host?: string;
 };
 
-const HIGH_WATER = 4 * 1024 * 1024;
+const HIGH_WATER = 1 * 1024 * 1024;
 /** How often `finish` looks at its limits while it waits. */
 const FINISH_POLL_MS = 250;
 /** How long `finish` waits for the server to confirm a sent exit. */
@@ -75,6 +75,7 @@ export class Link {
   private answerListeners: ((f: PromptAnswer) => void)[] = [];
   private transcriptAckListeners: ((seq: number) => void)[] = [];
   private held: HeldFrames[] = [];
+  private readonly frames: OutputFrameWriter;
   acked = 0;
   everConnected = false;
   /** The server said it answers `session.exit` with `session.ended`. */
@@ -85,6 +86,7 @@ export class Link {
   private ended = false;
 
   constructor(private opts: LinkOptions) {
+    this.frames = new OutputFrameWriter(opts.session.sessionId);
     this.ring = opts.restored ? Ring.restore(opts.restored, opts.ringBytes) : new Ring(opts.ringBytes);
     if (opts.spill) {
       const spill = (this.spill = Spill.open({ ...opts.spill, sessionId: opts.session.sessionId }));
@@ -118,6 +120,11 @@ export class Link {
   output(data: Uint8Array): void {
     this.ring.push(data);
     this.pump();
+  }
+
+  /** The PTY refused `bytes` of the server's input (the program is not reading): the server tells the viewers. */
+  inputRefused(bytes: number, queued: number): void {
+    if (this.ready) this.sendJson({ type: "input.refused", sessionId: this.opts.session.sessionId, bytes, queued });
   }
 
   resize(cols: number, rows: number): void {
@@ -391,7 +398,7 @@ export class Link {
 
   private sendEntry(ws: WebSocket, e: SpillEntry & { sent?: boolean }): void {
     if (e.seq > this.sentUpTo + 1) this.sendGap(this.sentUpTo + 1, e.seq - 1);
-    ws.send(encodeOutput(this.opts.session.sessionId, e.seq, e.parts));
+    ws.send(this.frames.encode(e.seq, e.parts)); // send copies it (masking), so one buffer serves every frame
     e.sent = true;
     this.sentUpTo = e.seq;
   }

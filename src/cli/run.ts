@@ -10,7 +10,7 @@ import { deliveryWaiting, startDeliverer } from "./deliver.ts";
 import { Link } from "./link.ts";
 import { markerPath, removeMarker, writeMarker } from "./live-marker.ts";
 import { loadBackend } from "./pty/index.ts";
-import type { PtyProcess } from "./pty/types.ts";
+import { DEFAULT_INPUT_QUEUE_BYTES, type PtyProcess } from "./pty/types.ts";
 import { spillBytes } from "./spill.ts";
 import { spoolDir, writeSpool } from "./spool.ts";
 import { enterRaw, restoreTerminal, terminalSize } from "./terminal.ts";
@@ -84,6 +84,11 @@ function ringBytes(): number {
   return Number.isInteger(v) && v > 0 ? v : DEFAULT_RING_BYTES;
 }
 
+function inputQueueBytes(): number {
+  const v = Number(process.env.CLAUDE_REMOTE_INPUT_QUEUE_BYTES);
+  return Number.isInteger(v) && v > 0 ? v : DEFAULT_INPUT_QUEUE_BYTES;
+}
+
 /** Waits for the link's first attempt (briefly), so a notice lands before the child draws its screen. */
 async function firstAttemptFailed(link: Link, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -124,7 +129,9 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
         agent: opts.agent,
         hooks: prepared?.hooks,
       },
-      onInput: (data) => pty?.write(data),
+      onInput: (data) => {
+        if (pty && !pty.write(data)) link?.inputRefused(Buffer.byteLength(data), pty.queuedInput);
+      },
       onResize: (c, r) => {
         pty?.resize(c, r);
         side.resized?.(c, r);
@@ -151,11 +158,16 @@ export async function runWrapped(opts: RunOptions): Promise<number> {
     cwd: process.cwd(),
     env,
     local: side.ownsTerminal === true,
-    onData: (data) => {
-      side.output(data); // the local side first: the network never holds it up
-      link?.output(data);
-      tail?.push(data);
-    },
+    inputQueueBytes: inputQueueBytes(),
+    // an unpaired terminal session wants the output nowhere but on stdout, which the backend writes itself
+    onData:
+      link || tail || !side.ownsTerminal
+        ? (data) => {
+            side.output(data); // the local side first: the network never holds it up
+            link?.output(data);
+            tail?.push(data);
+          }
+        : undefined,
   });
   opts.adapter?.attach?.(link, pty);
 

@@ -35,6 +35,8 @@ export const VIEWER_ERROR_CODES = {
   rate_limited: "too many frames; the message says when to retry",
   unauthorized: "the login ended (then closed with 4001)",
   not_connected: "the session's wrapper is not connected: the input went nowhere",
+  input_refused:
+    "the session's program is not reading its input and the wrapper's queue (CLAUDE_REMOTE_INPUT_QUEUE_BYTES) is full: that input was dropped",
 } as const;
 export type ViewerErrorCode = keyof typeof VIEWER_ERROR_CODES;
 export const ViewerErrorCode = z.enum(Object.keys(VIEWER_ERROR_CODES) as [ViewerErrorCode, ...ViewerErrorCode[]]);

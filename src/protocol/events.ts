@@ -8,6 +8,7 @@
  * - session stream `/events?session=<id>`: `session`, `output` (raw bytes, base64, by seq), `gap`;
  *   its ids are the output seq, so resuming replays only what was missed.
  * - screen view `/events?session=<id>&view=screen`: `hello`, `screen`, `rows` (src/protocol/screen.ts).
+ * - global and session streams, viewer socket: `input.refused` (input the session's wrapper dropped).
  * - viewer socket only: `input.ok`, `error` (src/protocol/viewer.ts).
  */
 import { z } from "zod";
@@ -31,6 +32,18 @@ export const DeviceEvent = z.union([
   z.object({ id: z.string(), revoked: z.literal(true) }),
 ]);
 
+/**
+ * Input typed on a dashboard that the session's wrapper dropped (its program is not reading and the
+ * input queue is full): `bytes` lost, `queued` still waiting for the program. `code` is `input_refused`.
+ */
+export const InputRefusedEvent = z.object({
+  sessionId: SessionId,
+  bytes: z.number().int(),
+  queued: z.number().int(),
+  code: z.literal("input_refused"),
+  message: z.string(),
+});
+
 export const EventSchemas = {
   hello: HelloEvent,
   resync: ResyncEvent,
@@ -50,6 +63,7 @@ export const EventSchemas = {
   screen: ScreenEvent,
   rows: RowsEvent,
   "input.ok": InputOkEvent,
+  "input.refused": InputRefusedEvent,
   error: ViewerErrorEvent,
 } as const;
 

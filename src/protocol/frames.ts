@@ -75,6 +75,18 @@ export const Gap = z.object({
   bytes: z.number().int().nonnegative(),
 });
 
+/**
+ * Input from the server (`input` frames) that the wrapper refused: the program is not reading it
+ * and the wrapper's input queue (CLAUDE_REMOTE_INPUT_QUEUE_BYTES) is full. `bytes` were dropped,
+ * `queued` are still waiting. The server tells the session's viewers (`input.refused`).
+ */
+export const InputRefused = z.object({
+  type: z.literal("input.refused"),
+  sessionId: SessionId,
+  bytes: z.number().int().nonnegative(),
+  queued: z.number().int().nonnegative(),
+});
+
 export const Ping = z.object({ type: z.literal("ping"), t: z.number() });
 export const Pong = z.object({ type: z.literal("pong"), t: z.number() });
 
@@ -85,6 +97,7 @@ export const ClientFrame = z.discriminatedUnion("type", [
   SessionExit,
   SessionLost,
   Gap,
+  InputRefused,
   Ping,
   Pong,
   PromptOpen,

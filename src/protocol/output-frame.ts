@@ -36,6 +36,44 @@ export function encodeOutput(sessionId: string, seq: number, data: Uint8Array | 
   return out;
 }
 
+/**
+ * One session's output frames, encoded into one reused buffer (the wrapper's link: a burst costs no
+ * allocation per frame). The returned view is only valid until the next `encode`: hand it to
+ * something that copies it at once, as a WebSocket's `send` does (it masks the payload into its
+ * own buffer).
+ */
+export class OutputFrameWriter {
+  private buf: Uint8Array;
+  private readonly headerLen: number;
+
+  constructor(sessionId: string) {
+    const id = ascii.encode(sessionId);
+    this.headerLen = 2 + id.length + 8;
+    this.buf = new Uint8Array(Math.max(64 * 1024, this.headerLen));
+    this.buf[0] = OUTPUT_KIND;
+    this.buf[1] = id.length;
+    this.buf.set(id, 2);
+  }
+
+  encode(seq: number, parts: readonly Uint8Array[]): Uint8Array {
+    let size = this.headerLen;
+    for (const p of parts) size += p.byteLength;
+    if (size > this.buf.byteLength) {
+      const grown = new Uint8Array(Math.max(size, this.buf.byteLength * 2));
+      grown.set(this.buf.subarray(0, this.headerLen));
+      this.buf = grown;
+    }
+    const out = this.buf;
+    new DataView(out.buffer).setFloat64(this.headerLen - 8, seq);
+    let at = this.headerLen;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out.subarray(0, size);
+  }
+}
+
 export function decodeOutput(buf: Uint8Array): Parsed<OutputFrame> {
   if (buf.byteLength > MAX_BINARY_FRAME) return { ok: false, error: `binary frame of ${buf.byteLength} bytes exceeds ${MAX_BINARY_FRAME}` };
   if (buf.byteLength < 2 || buf[0] !== OUTPUT_KIND) return { ok: false, error: "binary frame: unknown kind byte" };

@@ -152,3 +152,26 @@ test("a viewer that stops reading is cut off (it resumes later with Last-Event-I
     c.ws.close();
   }
 });
+
+test("the link's reused frame buffer encodes every frame as a fresh one would, and decodes back", async () => {
+  const { decodeOutput, encodeOutput, OutputFrameWriter } = await import("../../src/protocol/output-frame.ts");
+  const id = crypto.randomUUID();
+  const w = new OutputFrameWriter(id);
+  const frames: Uint8Array[] = [];
+  // small, merged parts, then one past the buffer's first size (it grows), then small again
+  for (const [seq, sizes] of [
+    [1, [5]],
+    [2, [3000, 7]],
+    [3, [200_000]],
+    [4, [1]],
+  ] as const) {
+    const parts = sizes.map((n, i) => new Uint8Array(n).fill(seq * 10 + i));
+    const frame = w.encode(seq, parts);
+    expect(Buffer.from(frame).equals(Buffer.from(encodeOutput(id, seq, parts)))).toBe(true);
+    const back = decodeOutput(frame);
+    expect(back.ok && back.value.seq === seq && back.value.data.byteLength === sizes.reduce((a, b) => a + b, 0)).toBe(true);
+    frames.push(frame);
+  }
+  // one buffer: an earlier view now shows the later frame (so the link must hand it to a copying send)
+  expect(frames[3].buffer).toBe(frames[2].buffer);
+});

@@ -18,7 +18,7 @@ export const bunPty: PtyBackend = (argv, opts) => {
   pty.onData((s: string) => {
     const data = encoder.encode(s);
     local.output(data); // the local terminal first: the network never holds it up
-    opts.onData(data);
+    opts.onData?.(data);
   });
   const exited = new Promise<PtyExit>((resolve) => {
     pty.onExit(({ exitCode, signal }) => {
@@ -31,7 +31,8 @@ export const bunPty: PtyBackend = (argv, opts) => {
   });
   return {
     pid: pty.pid,
-    write,
+    write: (d) => (write(d), true),
+    queuedInput: 0,
     resize: (c, r) => pty.resize(c, r),
     kill: (s) => pty.kill(s),
     exited,

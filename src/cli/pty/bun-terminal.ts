@@ -18,7 +18,7 @@ export const bunTerminal: PtyBackend = (argv, opts) => {
       name: opts.env.TERM ?? "xterm-256color",
       data: (_t, data) => {
         local.output(data); // the local terminal first: the network never holds it up
-        opts.onData(data);
+        opts.onData?.(data);
       },
       exit: () => eof(),
     },
@@ -34,7 +34,8 @@ export const bunTerminal: PtyBackend = (argv, opts) => {
   });
   return {
     pid: proc.pid,
-    write: (d) => void proc.terminal?.write(d),
+    write: (d) => (proc.terminal?.write(d), true),
+    queuedInput: 0,
     resize: (c, r) => proc.terminal?.resize(c, r),
     kill: (s) => proc.kill(s),
     exited,

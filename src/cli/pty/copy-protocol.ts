@@ -18,6 +18,8 @@ export type CopyStart = {
   stdout: number;
   /** Whether the end of stdin (a pipe) sends the child ^D. */
   eofOnStdinEnd: boolean;
+  /** Whether the main thread wants the output at all (false: only the local stdout gets it). */
+  post: boolean;
   ctl: SharedArrayBuffer;
 };
 

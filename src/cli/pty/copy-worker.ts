@@ -6,6 +6,7 @@
  *
  * Shared control words (Int32Array over a SharedArrayBuffer), see CTL in ./copy-protocol.ts.
  */
+import type { Pointer } from "bun:ffi";
 import { errno, EAGAIN, EINTR, libc, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, ptr } from "./libc.ts";
 import { CTL, type CopyStart, type CopyEvent } from "./copy-protocol.ts";
 
@@ -14,6 +15,10 @@ declare const self: Worker;
 const lib = libc()!;
 const BATCH = 1024 * 1024;
 const POLL_MS = 50;
+/** While output keeps coming, reads are gathered up to this much before the JS thread gets them… */
+const COALESCE = 64 * 1024;
+/** …unless the last batch went this long ago (interactive output goes at once). */
+const QUIET_MS = 5;
 /** Linux hands out a PTY master's data at most this much per read (the line discipline's buffer, less one). */
 const PTY_READ_MAX = 4095;
 
@@ -21,10 +26,11 @@ function post(ev: CopyEvent, transfer?: Transferable[]): void {
   self.postMessage(ev, transfer ?? []);
 }
 
+const pfd = new Int32Array(2); // writeAll's struct pollfd
+
 /** Writes all of `buf` to a blocking-or-not fd; false once the fd is gone (EPIPE, EIO, …). */
 function writeAll(fd: number, buf: Uint8Array): boolean {
   let off = 0;
-  const pfd = new Int32Array(2);
   while (off < buf.length) {
     const n = lib.write(fd, ptr(buf, off), buf.length - off);
     if (n > 0) off += n;
@@ -51,14 +57,27 @@ function run(start: CopyStart): void {
   let pending: Uint8Array | null = null; // stdin bytes the master did not take yet
   const fds = new Int32Array(4); // two struct pollfd { int fd; short events; short revents; }
   const ev16 = new Int16Array(fds.buffer);
+  // the buffers live as long as the loop, so their addresses are taken once, not per call
+  const batchAt = ptr(batch);
+  const inAt = ptr(inBuf);
+  const fdsAt = ptr(fds);
 
   // One batch at a time goes to the JS thread: while it has one, output collects here (written to
   // stdout at once all the same). That bounds memory and cuts messages when the JS thread is busy.
+  // During a burst, small reads are gathered up to COALESCE bytes before they go (fewer, larger
+  // buffers and messages: less garbage on the JS side); output after a quiet spell, or when the
+  // master has nothing more for a poll timeout, goes at once (a keystroke's echo is not held).
+  let lastPost = 0;
+  let idle = false; // the last poll timed out: the master has nothing more for now
   const flush = (last = false) => {
     if (!len || (!last && Atomics.load(ctl, CTL.inFlight) !== 0)) return;
+    if (!start.post) return void (len = 0); // nobody on the JS side wants it: the batch is only a read buffer
+    const now = performance.now();
+    if (!last && !idle && len < COALESCE && now - lastPost < QUIET_MS) return;
     const chunk = batch.slice(0, len);
     Atomics.add(ctl, CTL.inFlight, len);
     post({ type: "data", data: chunk }, [chunk.buffer]);
+    lastPost = now;
     len = 0;
   };
   const waitForJs = () => {
@@ -79,8 +98,9 @@ function run(start: CopyStart): void {
     fds[2] = stdin;
     ev16[6] = POLLIN;
     ev16[7] = 0;
-    const r = lib.poll(ptr(fds), nfds, len ? 1 : POLL_MS); // a batch waiting: look again soon whether the JS thread took the last
+    const r = lib.poll(fdsAt, nfds, len ? 1 : POLL_MS); // a batch waiting: look again soon whether the JS thread took the last
     if (r < 0 && errno(lib) !== EINTR) return post({ type: "error", message: `poll failed (errno ${errno(lib)})` });
+    idle = r === 0;
     if (r <= 0) continue;
 
     const mrev = ev16[3];
@@ -88,7 +108,7 @@ function run(start: CopyStart): void {
       const from = len;
       let eof = false;
       while (len < BATCH) {
-        const n = lib.read(master, ptr(batch, len), BATCH - len);
+        const n = lib.read(master, (batchAt + len) as Pointer, BATCH - len);
         if (n > 0) {
           len += n;
           Atomics.add(ctl, CTL.reads, 1);
@@ -109,9 +129,13 @@ function run(start: CopyStart): void {
 
     if (pending && mrev & POLLOUT) pending = feed(master, pending);
     if (nfds === 2 && ev16[7] & (POLLIN | POLLHUP | POLLERR)) {
-      const n = lib.read(stdin, ptr(inBuf), inBuf.length);
-      if (n > 0) pending = feed(master, inBuf.slice(0, n));
-      else if (n === 0 || (errno(lib) !== EINTR && errno(lib) !== EAGAIN)) {
+      const n = lib.read(stdin, inAt, inBuf.length);
+      if (n > 0) {
+        // a keystroke goes straight from the stdin buffer into the master (its address taken once);
+        // only a rest the master refused is copied
+        const w = lib.write(master, inAt, n);
+        pending = w === n ? null : feed(master, inBuf.subarray(Math.max(0, w), n));
+      } else if (n === 0 || (errno(lib) !== EINTR && errno(lib) !== EAGAIN)) {
         // stdin ended: a pipe's end is the child's end of input (^D), as the JS backends do
         if (start.eofOnStdinEnd) pending = feed(master, Uint8Array.of(4));
         stdin = -1;
@@ -131,7 +155,7 @@ function feed(master: number, data: Uint8Array): Uint8Array | null {
     else if (n < 0 && errno(lib) === EINTR) continue;
     else break;
   }
-  return off < data.length ? data.slice(off) : null;
+  return off < data.length ? data.slice(off) : null; // a copy: `data` may be the reused stdin buffer
 }
 
 self.onmessage = (e: MessageEvent<CopyStart>) => {

@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { CTL, CTL_WORDS, type CopyEvent, type CopyStart } from "./copy-protocol.ts";
 import { EAGAIN, EINTR, errno, ptr, type Lib } from "./libc.ts";
 import { nativeAvailable, openPty, setSize } from "./native-pty.ts";
-import type { PtyBackend, PtyExit } from "./types.ts";
+import { DEFAULT_INPUT_QUEUE_BYTES, type PtyBackend, type PtyExit } from "./types.ts";
 
 /**
  * After the child exits, the PTY's EOF is waited for while output still flows (a slow terminal
@@ -53,7 +53,7 @@ export const nativePty: PtyBackend = (argv, opts) => {
   worker.onmessage = (e: MessageEvent<CopyEvent>) => {
     const ev = e.data;
     if (ev.type === "data") {
-      opts.onData(ev.data);
+      opts.onData?.(ev.data);
       Atomics.sub(ctl, CTL.inFlight, ev.data.byteLength);
       Atomics.notify(ctl, CTL.inFlight);
     } else {
@@ -71,11 +71,12 @@ export const nativePty: PtyBackend = (argv, opts) => {
     stdin: opts.local ? 0 : -1,
     stdout: opts.local ? 1 : -1,
     eofOnStdinEnd: opts.local ? !process.stdin.isTTY : false,
+    post: opts.onData !== undefined,
     ctl: ctlBuf,
   };
   worker.postMessage(start);
 
-  const input = inputWriter(lib, pair.master);
+  const input = inputWriter(lib, pair.master, opts.inputQueueBytes ?? DEFAULT_INPUT_QUEUE_BYTES);
   const exited = proc.exited.then(async (code): Promise<PtyExit> => {
     await drain(ctl, finished);
     Atomics.store(ctl, CTL.stop, 1);
@@ -91,6 +92,9 @@ export const nativePty: PtyBackend = (argv, opts) => {
   return {
     pid: proc.pid,
     write: (d) => input.write(typeof d === "string" ? encoder.encode(d) : d),
+    get queuedInput() {
+      return input.queued;
+    },
     resize: (c, r) => {
       try {
         setSize(lib, pair.master, c, r);
@@ -111,9 +115,14 @@ async function drain(ctl: Int32Array, finished: Promise<void>): Promise<void> {
   }
 }
 
-/** Input from the JS thread (the link, an adapter) to the non-blocking master: what it cannot take now is retried shortly, in order. */
-function inputWriter(lib: Lib, master: number) {
+/**
+ * Input from the JS thread (the link, an adapter) to the non-blocking master: what it cannot take
+ * now is retried shortly, in order, up to `maxQueued` bytes; past that a write is refused whole
+ * (a child that never reads cannot make the wrapper hold remote input without bound).
+ */
+function inputWriter(lib: Lib, master: number, maxQueued: number) {
   const queue: Uint8Array[] = [];
+  let queued = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
   const flush = () => {
@@ -121,20 +130,28 @@ function inputWriter(lib: Lib, master: number) {
     while (queue.length && !closed) {
       const d = queue[0];
       const n = lib.write(master, ptr(d), d.byteLength);
+      if (n > 0) queued -= n;
       if (n === d.byteLength) queue.shift();
       else if (n > 0) queue[0] = d.subarray(n);
       else if (n < 0 && errno(lib) === EINTR) continue;
-      else if (n < 0 && errno(lib) !== EAGAIN)
+      else if (n < 0 && errno(lib) !== EAGAIN) {
+        queued = 0;
         return void queue.splice(0); // the PTY is gone
-      else break;
+      } else break;
     }
     if (queue.length && !closed) timer = setTimeout(flush, 5);
   };
   return {
-    write(d: Uint8Array) {
-      if (closed || !d.byteLength) return;
+    write(d: Uint8Array): boolean {
+      if (closed || !d.byteLength) return true;
+      if (queued > 0 && queued + d.byteLength > maxQueued) return false; // (one write larger than the bound still goes, alone)
       queue.push(d);
+      queued += d.byteLength;
       if (!timer) flush();
+      return true;
+    },
+    get queued() {
+      return queued;
     },
     close() {
       closed = true;

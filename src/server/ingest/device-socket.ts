@@ -242,6 +242,9 @@ export class DeviceSockets {
         if (err) reject("bad_gap", err, f.type);
         return;
       }
+      case "input.refused":
+        if (!this.hub.inputRefused(conn, f.sessionId, f.bytes, f.queued)) reject("not_open", "session not open on this connection", f.type);
+        return;
       case "daemon.hello":
         return this.remote.hello(conn, f, conn.ws.data.host ?? null);
       case "daemon.sessions":

@@ -248,6 +248,21 @@ export class Hub {
     return true;
   }
 
+  /** The session's wrapper dropped input (its program is not reading): its viewers are told, not left guessing. False if this connection does not hold it. */
+  inputRefused(conn: DeviceConn, sessionId: string, bytes: number, queued: number): boolean {
+    if (!this.owned(conn, sessionId)) return false;
+    const data = {
+      sessionId,
+      bytes,
+      queued,
+      code: "input_refused" as const,
+      message: `the program is not reading its input: ${bytes} bytes were dropped (${queued} still wait in the wrapper's queue)`,
+    };
+    this.events.publish("input.refused", data);
+    for (const v of this.viewers.get(sessionId) ?? []) v.client.send("input.refused", data);
+    return true;
+  }
+
   /** Whether a device holds the session now. */
   connected(sessionId: string): boolean {
     return !!this.live.get(sessionId)?.conn;

@@ -1,22 +1,39 @@
 /**
- * Feeds a live session's committed output into its HeadlessScreen at the speed the screen can
- * parse. xterm parses in time slices; a burst faster than that used to pile up inside xterm (up to
- * 50 MB) and then be *discarded* ("write data discarded, use flow control"), leaving a wrong screen.
- * Here at most MAX_BACKLOG bytes wait inside xterm; beyond that the feed stops holding live chunks
- * and, as the parser drains, reads the rest back from the store (every chunk is committed before
- * it is offered), so memory stays bounded, nothing is dropped and the output path never waits.
+ * Feeds a live session's committed output into its HeadlessScreen, and keeps that parsing to a
+ * bounded share of the server's thread while output floods in.
+ *
+ * Interactive output (a chunk arriving while the parser is idle) goes to xterm at once. Anything
+ * that arrives while xterm is still parsing is not held: the feed falls behind and reads it back
+ * from the store (every chunk is committed before it is offered) one slice at a time, at most
+ * SLICE_BYTES in xterm at once. After each slice it waits (1 − SHARE) / SHARE times as long as
+ * that slice took, so while output keeps arriving the parser gets at most SHARE of the thread and
+ * the rest goes to receiving, committing and acking (before, xterm parsed a 1 MiB backlog in back
+ * to back 12 ms steps: the whole thread during a burst). Once output has been quiet for QUIET_MS,
+ * or someone waits for the screen (`settled`), it catches up at full speed. Nothing is skipped, so
+ * the final screen is the same as a full parse and a dialog drawn after a flood is seen.
  */
 import type { OutputStore } from "../../store/output.ts";
 import type { HeadlessScreen } from "../../terminal/headless.ts";
 
-const MAX_BACKLOG = 1024 * 1024;
-const PAGE_BYTES = 256 * 1024;
+/** At most this much output waits inside xterm at once (when behind). */
+const SLICE_BYTES = 64 * 1024;
+/** The parser's share of the thread while output is arriving. */
+const SHARE = 0.2;
+/** Output this long ago or longer: the flood is over, catch up at full speed. */
+const QUIET_MS = 250;
+/** A slice that seemed slow (the thread was busy with other work meanwhile) pauses no longer than this. */
+const MAX_PAUSE_MS = 500;
 
 export class ScreenFeed {
-  private backlog = 0; // bytes handed to xterm and not yet parsed
+  private inParser = 0; // bytes handed to xterm and not yet parsed
   private behind = false; // output after `cursor` is in the store, not yet in the screen
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastOfferAt = 0;
   private waiters: (() => void)[] = [];
   private stopped = false;
+  /** Slices parsed while paced, and the time waited between them (for /metrics and the bench). */
+  pacedSlices = 0;
+  pausedMs = 0;
 
   constructor(
     private screen: HeadlessScreen,
@@ -25,46 +42,76 @@ export class ScreenFeed {
     private cursor: number,
   ) {}
 
+  /** Bytes handed to xterm that it has not parsed yet (at most one slice or one chunk while behind). */
+  get parsing(): number {
+    return this.inParser;
+  }
+
   /** A committed chunk. */
   offer(seq: number, data: Uint8Array): void {
-    if (seq <= this.cursor) return;
-    if (!this.behind && seq === this.cursor + 1 && this.backlog < MAX_BACKLOG) return this.write(seq, data);
-    this.behind = true; // a gap in seqs, or the parser is behind: the store has it
-    if (this.backlog < MAX_BACKLOG / 2) this.catchUp();
+    if (seq <= this.cursor || this.stopped) return;
+    this.lastOfferAt = performance.now();
+    if (!this.behind && this.inParser === 0 && seq === this.cursor + 1) {
+      this.cursor = seq;
+      return this.write([data]);
+    }
+    this.behind = true; // a gap in seqs, or the parser is busy: the store has it
+    if (this.inParser === 0 && !this.timer) this.next(); // nothing in flight would pick it up
   }
 
   /** Resolves once everything offered so far is in the screen (then `screen.flush()` finishes parsing). */
   settled(): Promise<void> {
     if (!this.behind) return Promise.resolve();
-    return new Promise((r) => this.waiters.push(r));
-  }
-
-  private write(seq: number, data: Uint8Array): void {
-    this.cursor = seq;
-    const n = data.byteLength;
-    this.backlog += n;
-    this.screen.write(data, () => {
-      this.backlog -= n;
-      if (this.behind && this.backlog < MAX_BACKLOG / 2) this.catchUp();
-    });
+    const p = new Promise<void>((r) => this.waiters.push(r));
+    if (this.timer) {
+      // someone waits for the screen: no more pauses
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.next();
+    }
+    return p;
   }
 
   /** The server is shutting down (the store is about to close): parse nothing more from it. */
   stop(): void {
     this.stopped = true;
     this.behind = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     for (const w of this.waiters.splice(0)) w();
   }
 
-  private catchUp(): void {
-    while (!this.stopped && this.behind && this.backlog < MAX_BACKLOG) {
-      const page = this.output.after(this.sessionId, this.cursor, PAGE_BYTES);
-      if (page.length === 0) {
-        this.behind = false;
-        for (const w of this.waiters.splice(0)) w();
-        return;
-      }
-      for (const c of page) this.write(c.seq, c.data);
+  private write(chunks: Uint8Array[]): void {
+    const started = performance.now();
+    for (const c of chunks) this.inParser += c.byteLength;
+    for (let i = 0; i < chunks.length - 1; i++) this.screen.write(chunks[i]);
+    this.screen.write(chunks[chunks.length - 1], () => this.parsed(performance.now() - started));
+  }
+
+  private parsed(tookMs: number): void {
+    this.inParser = 0;
+    if (this.stopped || !this.behind) return;
+    const flooding = performance.now() - this.lastOfferAt < QUIET_MS && this.waiters.length === 0;
+    if (!flooding) return this.next();
+    const pause = Math.min(MAX_PAUSE_MS, (tookMs * (1 - SHARE)) / SHARE);
+    this.pacedSlices++;
+    this.pausedMs += pause;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.next();
+    }, pause);
+  }
+
+  /** Hands xterm the next slice from the store, or finds there is none (caught up). */
+  private next(): void {
+    if (this.stopped || !this.behind || this.inParser > 0) return;
+    const page = this.output.after(this.sessionId, this.cursor, SLICE_BYTES);
+    if (page.length === 0) {
+      this.behind = false;
+      for (const w of this.waiters.splice(0)) w();
+      return;
     }
+    this.cursor = page[page.length - 1].seq;
+    this.write(page.map((c) => c.data));
   }
 }
