@@ -3,7 +3,7 @@
 // so a reconnect (network change, server restart) can never duplicate output.
 import { api, withPageKey } from './api.js';
 import { cardsToShow, lingering, syncCards } from './cards.js';
-import { h } from './dom.js';
+import { h, toast } from './dom.js';
 import { inputBar } from './input.js';
 import { statusPill } from './list.js';
 import { onEvent, promptsToShow, state, subscribe } from './live.js';
@@ -154,6 +154,8 @@ export function sessionView(root, id) {
       term.showCursor(wrap);
       stick();
     });
+    // Typed input the wrapper had to drop (the program is not reading): never let it look sent.
+    onEvent(src, 'input.refused', (d) => toast(d.message));
     onEvent(src, 'rows', (d) => {
       term.applyRows(d);
       showOlder();
