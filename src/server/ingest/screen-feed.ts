@@ -11,11 +11,15 @@ import type { HeadlessScreen } from "../../terminal/headless.ts";
 
 const MAX_BACKLOG = 1024 * 1024;
 const PAGE_BYTES = 256 * 1024;
+/** Bound on waiters for a seq (one per prompt being opened); beyond it a waiter resolves at once. */
+const MAX_MARKS = 256;
 
 export class ScreenFeed {
   private backlog = 0; // bytes handed to xterm and not yet parsed
   private behind = false; // output after `cursor` is in the store, not yet in the screen
   private waiters: (() => void)[] = [];
+  /** Callers waiting for the screen to have parsed up to a seq. */
+  private marks: { seq: number; resolve: () => void }[] = [];
   private stopped = false;
 
   constructor(
@@ -23,7 +27,9 @@ export class ScreenFeed {
     private sessionId: string,
     private output: OutputStore,
     private cursor: number,
-  ) {}
+  ) {
+    screen.parsedSeq = Math.max(screen.parsedSeq, cursor);
+  }
 
   /** A committed chunk. */
   offer(seq: number, data: Uint8Array): void {
@@ -39,12 +45,20 @@ export class ScreenFeed {
     return new Promise((r) => this.waiters.push(r));
   }
 
+  /** Resolves once the screen has parsed the chunk `seq` (or a later one). */
+  reached(seq: number): Promise<void> {
+    if (this.stopped || this.screen.parsedSeq >= seq || this.marks.length >= MAX_MARKS) return Promise.resolve();
+    return new Promise((resolve) => this.marks.push({ seq, resolve }));
+  }
+
   private write(seq: number, data: Uint8Array): void {
     this.cursor = seq;
     const n = data.byteLength;
     this.backlog += n;
     this.screen.write(data, () => {
       this.backlog -= n;
+      this.screen.parsedSeq = seq;
+      if (this.marks.length > 0) this.resolveMarks();
       if (this.behind && this.backlog < MAX_BACKLOG / 2) this.catchUp();
     });
   }
@@ -54,6 +68,12 @@ export class ScreenFeed {
     this.stopped = true;
     this.behind = false;
     for (const w of this.waiters.splice(0)) w();
+    for (const m of this.marks.splice(0)) m.resolve();
+  }
+
+  private resolveMarks(): void {
+    const at = this.screen.parsedSeq;
+    this.marks = this.marks.filter((m) => (m.seq <= at ? (m.resolve(), false) : true));
   }
 
   private catchUp(): void {

@@ -47,6 +47,8 @@ const MESSAGE_WAIT_MS = 5000;
 const MESSAGE_SETTLE_MS = 300;
 /** A dialog in a hooks session that no hook prompt claims within this long becomes a screen prompt. */
 const UNCLAIMED_MS = 3000;
+/** How long a new prompt waits for the screen to parse what the wrapper sent before it (bounded: output lost on the way never comes). */
+const SCREEN_CATCH_UP_MS = 2000;
 /** How long an answer may stay `sent` before it is `not_taken` and the prompt pending again. */
 export const TAKEN_WAIT_MS = 5000;
 /** Why a lost session's prompts were cancelled (the phone shows it). */
@@ -65,6 +67,13 @@ export class PromptService {
   private dialogs = new Map<string, ScreenDialog>();
   /** promptId → an API answer waiting to be taken: the dialog it answered (if one was on screen) and the not-taken timer. */
   private sent = new Map<string, { dialog: ScreenDialog | null; timer: ReturnType<typeof setTimeout> }>();
+  /**
+   * promptId → the session's output seq when its hook prompt arrived. Claude Code draws a call's
+   * dialog after asking the hook, so a dialog that was already off the screen by then (or was read
+   * off a screen that had not parsed that far) belongs to an earlier call. Kept while the prompt can
+   * still claim or be shown a dialog (pending or `sent`).
+   */
+  private openSeqs = new Map<string, number>();
 
   constructor(
     private store: Store,
@@ -147,11 +156,34 @@ export class PromptService {
       toolUseId: f.toolUseId ?? null,
     };
     this.store.prompts.insert(prompt);
+    const openSeq = this.hub.receivedSeq(f.sessionId);
+    this.openSeqs.set(prompt.id, openSeq);
     this.changed(prompt, "created");
-    const st = this.sessions.get(f.sessionId);
-    const shown = st?.unclaimed?.dialog ?? this.screenPromptDialog(f.sessionId);
-    if (st && shown && sameDialogShown(st, shown)) this.claim(st, prompt, shown);
+    void this.claimShown(f.sessionId, prompt.id, openSeq);
     return null;
+  }
+
+  /**
+   * A dialog already on screen when a hook prompt arrives (drawn before the wrapper forwarded the
+   * hook): claimed once the screen has parsed everything the wrapper sent before the prompt, if it
+   * is still there then and shows this call. The watch's `current` alone would not do: it lags the
+   * screen, and the previous call's dialog, erased just before this call asked, is still in it.
+   */
+  private async claimShown(sessionId: string, id: string, openSeq: number): Promise<void> {
+    await this.hub.screenReached(sessionId, openSeq, SCREEN_CATCH_UP_MS);
+    const st = this.sessions.get(sessionId);
+    const d = st?.watch?.current;
+    const p = this.store.prompts.get(id);
+    if (!st || !d || !p || p.status !== "pending" || this.dialogs.has(id)) return;
+    if (this.ownedByHook(d) || !fits(d, p) || !st.watch!.showsNow(d)) return;
+    this.claim(st, p, d);
+  }
+
+  /** Whether a hook prompt (pending, or answered and waiting to be taken) already has this dialog. */
+  private ownedByHook(d: ScreenDialog): boolean {
+    for (const [id, shown] of this.dialogs) if (shown === d && this.store.prompts.get(id)?.source === "hook") return true;
+    for (const s of this.sent.values()) if (s.dialog === d) return true;
+    return false;
   }
 
   closed(conn: DeviceConn, f: PromptClosed): string | null {
@@ -326,6 +358,7 @@ export class PromptService {
     const s = this.sent.get(id);
     if (s) clearTimeout(s.timer);
     this.sent.delete(id);
+    if (this.store.prompts.get(id)?.status !== "pending") this.openSeqs.delete(id);
   }
 
   private markTaken(p: Prompt): void {
@@ -362,6 +395,7 @@ export class PromptService {
     const p = this.store.prompts.resolve(id, status, by, resolution, at);
     if (!p) return null;
     this.dialogs.delete(id);
+    if (resolution.via !== "api") this.openSeqs.delete(id); // an API answer keeps it until taken
     this.changed(p, "resolved");
     return p;
   }
@@ -382,9 +416,16 @@ export class PromptService {
       (p) => p.source === "screen" && p.question === d.question && p.title === d.title && p.body.join("\n") === d.body.join("\n"),
     );
     if (same) return void this.dialogs.set(same.id, d);
-    const candidates = unclaimed.filter((p) => p.source === "hook");
-    const match = candidates.find((p) => mentions(d, p)) ?? candidates[0];
+    // Only a prompt that asked before this dialog was read, and whose call it shows (oldest first).
+    const pos = st.watch?.sinceSeq ?? 0;
+    const claimable = (p: Prompt) => p.source === "hook" && (this.openSeqs.get(p.id) ?? 0) <= pos && fits(d, p);
+    const match = unclaimed.find(claimable);
     if (match) return this.claim(st, match, d);
+    // An answer sent before its dialog was read: the dialog is that call's, and its leaving shows the answer was taken.
+    for (const [id, s] of this.sent) {
+      const p = s.dialog ? null : this.store.prompts.get(id);
+      if (p?.sessionId === sessionId && claimable(p)) return void (s.dialog = d);
+    }
     if (!st.hooks) return this.openScreenPrompt(sessionId, d);
     // A hooks session: the hook's prompt usually arrives first; if none does, read it off the screen.
     this.clearUnclaimed(st);
@@ -462,14 +503,6 @@ export class PromptService {
     this.changed(prompt, "created");
   }
 
-  /** The dialog of a pending screen prompt of this session, if one is on screen. */
-  private screenPromptDialog(sessionId: string): ScreenDialog | null {
-    for (const p of this.store.prompts.pendingFor(sessionId)) {
-      if (p.source === "screen" && this.dialogs.has(p.id)) return this.dialogs.get(p.id)!;
-    }
-    return null;
-  }
-
   private clearUnclaimed(st: SessionState): void {
     if (st.unclaimed) clearTimeout(st.unclaimed.timer);
     st.unclaimed = null;
@@ -479,6 +512,7 @@ export class PromptService {
     const pending = this.store.prompts.pendingFor(sessionId);
     for (const p of pending) this.finish(p.id, "cancelled", "system", { decision: null, via: "system", reason });
     for (const [id] of [...this.sent]) if (this.store.prompts.get(id)?.sessionId === sessionId) this.forgetSent(id);
+    for (const p of pending) this.openSeqs.delete(p.id);
     const st = this.sessions.get(sessionId);
     if (st) this.dropSession(sessionId, st);
     return pending.length;
@@ -499,19 +533,22 @@ function conflict(p: Prompt): AnswerResult {
   return { ok: false, error: "conflict", detail: `prompt already ${p.status}`, prompt: p };
 }
 
-function sameDialogShown(st: SessionState, d: ScreenDialog): boolean {
-  return st.watch?.current === d;
-}
-
-/** Whether the dialog shows this prompt's command, file or URL. */
-function mentions(d: ScreenDialog, p: Prompt): boolean {
-  const text = [d.title ?? "", ...d.header, ...d.body].join("\n");
+/**
+ * Whether a dialog can be this hook prompt's: it shows the call's command, file or URL (when the
+ * input has one; a dialog re-wraps long rows, so whitespace is ignored).
+ */
+function fits(d: ScreenDialog, p: Prompt): boolean {
+  const flat = (s: string) => s.replace(/\s+/g, "");
+  const text = flat([d.title ?? "", ...d.header, ...d.body, d.question].join(""));
   const input = p.input as Record<string, unknown>;
+  let probes = 0;
   for (const k of ["command", "url", "file_path", "notebook_path", "path"]) {
     const v = input[k];
     if (typeof v !== "string" || !v) continue;
-    const probe = k === "command" ? v.split("\n")[0]!.slice(0, 40) : v.split("/").pop()!;
-    if (probe && text.includes(probe)) return true;
+    const probe = flat(k === "command" ? v.split("\n")[0]!.slice(0, 40) : v.split("/").pop()!);
+    if (!probe) continue;
+    probes++;
+    if (text.includes(probe)) return true;
   }
-  return false;
+  return probes === 0;
 }
