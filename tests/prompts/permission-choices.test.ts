@@ -62,8 +62,11 @@ async function run(scenario: string, key: string, via: "terminal" | "api"): Prom
       options = (await waitFor(async () => ((await c.promptById(p.id)).title ? c.promptById(p.id) : null), { what: "screen options" }))
         .options;
     }
-    if (no) await waitFor(async () => (await c.promptById(p.id)).status !== "pending", { what: "the prompt answered" });
+    // a hook deny lets the turn go on (Stop follows); Esc interrupts it (no Stop)
+    if (no && via === "terminal")
+      await waitFor(async () => (await c.promptById(p.id)).status !== "pending", { what: "the prompt answered" });
     else await c.turnDone(since);
+    await waitFor(async () => (await effectOf(c)).mode, { what: "the footer's mode" });
     const labels = options.map((o) => o.label.replaceAll(c.cwd, "<cwd>"));
     return { labels, effect: await effectOf(c) };
   } finally {
