@@ -78,7 +78,8 @@ export function screenChoice(dialog: ScreenDialog, option: string | undefined): 
   const chosen = dialog.options.find((o) => o.key === key);
   if (!chosen) throw new OptionError(`no option ${JSON.stringify(key)}; options are ${describe(dialog.options)}`);
   // Claude Code's "No" digit only moves the selection; Esc answers No in every agent we know.
-  if (isNo(chosen.label)) return { decision: "deny", option: key, keys: dialogKeys(dialog, "esc") };
+  if (isNo(chosen.label) || /^tell claude what to change/i.test(chosen.label))
+    return { decision: "deny", option: key, keys: dialogKeys(dialog, "esc") };
   return { decision: "allow", option: key, keys: dialogKeys(dialog, key) };
 }
 

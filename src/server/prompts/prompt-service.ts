@@ -21,7 +21,7 @@ import type {
   PromptTaken,
   Resolution,
 } from "../../protocol/prompts.ts";
-import { shapeOf } from "../../protocol/questions.ts";
+import { PLAN_TOOL, QUESTION_TOOL, shapeOf } from "../../protocol/questions.ts";
 import type { PromptFilter } from "../../store/prompts.ts";
 import type { Store } from "../../store/index.ts";
 import { DialogWatch } from "../ingest/dialog-watch.ts";
@@ -29,7 +29,8 @@ import type { EventLog } from "../viewers/event-log.ts";
 import type { DeviceConn, Hub } from "../ingest/hub.ts";
 import type { Logger } from "../log.ts";
 import { type Choice, OptionError, hookChoice, hookOptions, screenChoice } from "./prompt-answers.ts";
-import { planChoice, planOptions, questionChoice, questionOptions } from "./question-answers.ts";
+import { planChoice, planOptions, questionChoice, questionOptions, screenQuestionChoice } from "./question-answers.ts";
+import { CHAT_LABEL, TYPE_LABEL } from "../../agents/claude/question-dialog.ts";
 import { randomToken } from "../secrets.ts";
 
 /** Who answers through the API, for `resolvedBy` and the audit log. */
@@ -41,6 +42,8 @@ export type AnswerResult = { ok: true; prompt: Prompt } | { ok: false; error: An
 
 /** Claude Code ignores keys for a moment after drawing a dialog (~0.1–0.3 s, verified). */
 const KEY_GRACE_MS = 400;
+/** Between the steps of a multi-key answer (a question's free text, multi-select): the dialog redraws in between. */
+const KEY_STEP_MS = 300;
 /** A screen prompt's deny message is typed once the dialog has left the screen, waiting at most this long for that… */
 const MESSAGE_WAIT_MS = 5000;
 /** …and then this long, so the agent's input box is back before the text arrives. */
@@ -222,6 +225,7 @@ export class PromptService {
       by,
       (p) => {
         if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
+        if (p.kind === "question") return screenQuestionChoice(p, this.screenDialogOf(p), b);
         if (b.answers || b.text !== undefined)
           throw new OptionError(
             `answers and text are for question prompts; this is a ${p.kind} prompt with options ${p.options.map((o) => o.key).join(", ")}`,
@@ -244,11 +248,16 @@ export class PromptService {
 
   // ---- internals ----
 
-  private answer(id: string, by: Answerer, choose: (p: Prompt) => Choice & { keys?: string }, message: string | undefined): AnswerResult {
+  private answer(
+    id: string,
+    by: Answerer,
+    choose: (p: Prompt) => Choice & { keys?: string | string[] },
+    message: string | undefined,
+  ): AnswerResult {
     const p = this.store.prompts.get(id);
     if (!p) return { ok: false, error: "not_found", detail: "no such prompt" };
     if (p.status !== "pending") return conflict(p);
-    let choice: Choice & { keys?: string };
+    let choice: Choice & { keys?: string | string[] };
     try {
       choice = choose(p);
     } catch (e) {
@@ -298,19 +307,28 @@ export class PromptService {
   }
 
   private screenChoiceFor(p: Prompt, option: string | undefined) {
+    return screenChoice(this.screenDialogOf(p), option);
+  }
+
+  private screenDialogOf(p: Prompt): ScreenDialog {
     const dialog = this.dialogs.get(p.id);
     const watch = this.sessions.get(p.sessionId)?.watch;
     if (!dialog || !watch || watch.current !== dialog) throw new OptionError("the dialog is no longer on the session's screen", "conflict");
-    return screenChoice(dialog, option);
+    return dialog;
   }
 
-  /** Sends keystrokes, but not inside the moment right after the dialog appeared, when they are dropped. */
-  private typeKeys(sessionId: string, keys: string): void {
+  /** Sends keystrokes (steps a moment apart), but not inside the moment right after the dialog appeared, when they are dropped. */
+  private typeKeys(sessionId: string, keys: string | string[]): void {
     const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
     const wait = Math.max(0, since + KEY_GRACE_MS - Date.now());
-    const send = () => this.hub.input(sessionId, keys);
-    if (wait === 0) send();
-    else setTimeout(send, wait);
+    const steps = typeof keys === "string" ? [keys] : keys;
+    // a multi-step answer starts a step later: the first toggle of a multi-select was dropped at the grace's end
+    const first = steps.length > 1 ? KEY_STEP_MS : 0;
+    steps.forEach((k, i) => {
+      const at = wait + first + i * KEY_STEP_MS;
+      if (at === 0) this.hub.input(sessionId, k);
+      else setTimeout(() => this.hub.input(sessionId, k), at);
+    });
   }
 
   /**
@@ -473,13 +491,13 @@ export class PromptService {
 
   private openScreenPrompt(sessionId: string, d: ScreenDialog): void {
     const now = Date.now();
+    const call = screenCall(d);
     const prompt: Prompt = {
       id: randomToken(12),
       sessionId,
       source: "screen",
       agent: d.agent,
-      tool: d.title ?? d.agent,
-      input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) },
+      ...call,
       suggestions: [],
       title: d.title,
       question: d.question,
@@ -493,9 +511,7 @@ export class PromptService {
       resolution: null,
       hookSessionId: null,
       toolUseId: null,
-      kind: "permission",
-      questions: [],
-      plan: null,
+      ...shapeOf(call.tool, call.input),
       delivery: null,
     };
     this.store.prompts.insert(prompt);
@@ -538,6 +554,9 @@ function conflict(p: Prompt): AnswerResult {
  * input has one; a dialog re-wraps long rows, so whitespace is ignored).
  */
 function fits(d: ScreenDialog, p: Prompt): boolean {
+  if ((d.kind ?? "permission") !== p.kind) return false;
+  if (p.kind === "question") return p.questions.length === 1 && p.questions[0]!.question === d.question;
+  if (p.kind === "plan") return true;
   const flat = (s: string) => s.replace(/\s+/g, "");
   const text = flat([d.title ?? "", ...d.header, ...d.body, d.question].join(""));
   const input = p.input as Record<string, unknown>;
@@ -551,4 +570,22 @@ function fits(d: ScreenDialog, p: Prompt): boolean {
     if (text.includes(probe)) return true;
   }
   return probes === 0;
+}
+
+/**
+ * The call a dialog read off the screen stands for: a question dialog is an AskUserQuestion with
+ * the one question drawn, a plan dialog an ExitPlanMode with the plan as drawn (the record's kind,
+ * questions and plan are derived from them), any other dialog the rows it showed.
+ */
+function screenCall(d: ScreenDialog): Pick<Prompt, "tool" | "input"> {
+  if (d.kind === "question") {
+    const choices = d.options.filter((o) => !TYPE_LABEL.test(o.label) && !CHAT_LABEL.test(o.label));
+    const options = choices.map((o) => ({ label: o.label, ...(o.description ? { description: o.description } : {}) }));
+    return {
+      tool: QUESTION_TOOL,
+      input: { questions: [{ question: d.question, header: d.title ?? "", multiSelect: d.multiSelect === true, options }] },
+    };
+  }
+  if (d.kind === "plan") return { tool: PLAN_TOOL, input: d.body.length > 0 ? { plan: d.body.join("\n") } : {} };
+  return { tool: d.title ?? d.agent, input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) } };
 }
