@@ -2,7 +2,7 @@
  * Hooks off (`disableAllHooks` in --settings; `--bare` drops both tools): Claude Code's
  * AskUserQuestion and ExitPlanMode dialogs are read off the screen into question / plan prompts
  * and answered with keys, and the model receives exactly the chosen label, text or plan approval.
- * The recorded screens (tests/prompts/fixtures/claude-2.1.330/, by record-kinds.ts) are parsed too.
+ * The recorded screens (tests/prompts/fixtures/claude-<version>/, by record-kinds.ts) are parsed too.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -76,40 +76,42 @@ async function screenPrompt(c: ClaudeSession, scenario: string): Promise<{ p: Pr
   return { p, from };
 }
 
-test("the recorded question and plan screens parse into their kinds", () => {
-  const screen = (n: string) =>
-    readFileSync(join(import.meta.dir, "fixtures/claude-2.1.330", `${n}.screen.txt`), "utf8")
-      .split("\n")
-      .slice(0, 30);
-  expect(detectDialog(screen("one"))).toMatchObject({
-    kind: "question",
-    multiSelect: false,
-    title: "Colour",
-    question: colour.question,
-    options: [
-      { key: "1", label: "Crimson", description: "A deep red" },
-      { key: "2", label: "Teal", description: "Blue-green" },
-      { key: "3", label: "Type something." },
-      { key: "4", label: "Chat about this" },
-    ],
+// 2.1.332 draws the question dialog at the bottom of the screen and the no-plan dialog one column further left.
+for (const version of ["2.1.330", "2.1.332"])
+  test(`the recorded question and plan screens of ${version} parse into their kinds`, () => {
+    const screen = (n: string) =>
+      readFileSync(join(import.meta.dir, `fixtures/claude-${version}`, `${n}.screen.txt`), "utf8")
+        .split("\n")
+        .slice(0, 30);
+    expect(detectDialog(screen("one"))).toMatchObject({
+      kind: "question",
+      multiSelect: false,
+      title: "Colour",
+      question: colour.question,
+      options: [
+        { key: "1", label: "Crimson", description: "A deep red" },
+        { key: "2", label: "Teal", description: "Blue-green" },
+        { key: "3", label: "Type something." },
+        { key: "4", label: "Chat about this" },
+      ],
+    });
+    // the selection moving is the same dialog (its identity ignores it)
+    expect(detectDialog(screen("one-down"))).toMatchObject({ selected: "2", question: colour.question });
+    expect(detectDialog(screen("multi"))).toMatchObject({ kind: "question", multiSelect: true, title: "Toppings" });
+    // several questions (tabs ☐ Toppings ☐ Size) are not read: the keys to answer them all are not known
+    expect(detectDialog(screen("many"))).toBeNull();
+    expect(detectDialog(screen("plan"))).toMatchObject({
+      kind: "plan",
+      title: "Ready to code?",
+      options: [{ label: "Yes, and use auto mode" }, { label: "Yes, manually approve edits" }, { label: "Tell Claude what to change" }],
+    });
+    expect(detectDialog(screen("plan"))!.body).toContain("1. Create button.ts");
+    expect(detectDialog(screen("noplan"))).toMatchObject({
+      kind: "plan",
+      title: "Exit plan mode?",
+      options: [{ key: "1" }, { key: "2", label: "No" }],
+    });
   });
-  // the selection moving is the same dialog (its identity ignores it)
-  expect(detectDialog(screen("one-down"))).toMatchObject({ selected: "2", question: colour.question });
-  expect(detectDialog(screen("multi"))).toMatchObject({ kind: "question", multiSelect: true, title: "Toppings" });
-  // several questions (tabs ☐ Toppings ☐ Size) are not read: the keys to answer them all are not known
-  expect(detectDialog(screen("many"))).toBeNull();
-  expect(detectDialog(screen("plan"))).toMatchObject({
-    kind: "plan",
-    title: "Ready to code?",
-    options: [{ label: "Yes, and use auto mode" }, { label: "Yes, manually approve edits" }, { label: "Tell Claude what to change" }],
-  });
-  expect(detectDialog(screen("plan"))!.body).toContain("1. Create button.ts");
-  expect(detectDialog(screen("noplan"))).toMatchObject({
-    kind: "plan",
-    title: "Exit plan mode?",
-    options: [{ key: "1" }, { key: "2", label: "No" }],
-  });
-});
 
 test("hooks off, a question: a screen prompt with its choices; a choice's digit answers it, the model gets that label", async () => {
   const c = await startClaude(env, { args: HOOKS_OFF });
