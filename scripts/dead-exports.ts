@@ -16,14 +16,10 @@ import { join } from "node:path";
 export const KEEP = new Set<string>([
   "src/agents/claude/hook-prompts.ts:answerResponse",
   "src/agents/claude/hook-prompts.ts:stableKey",
-  "src/agents/claude/transcript-entry.ts:clipText",
   "src/server/prompts/prompt-service.ts:TAKEN_WAIT_MS",
   "src/server/prompts/question-answers.ts:CHAT_KEY",
   "src/server/prompts/question-answers.ts:TYPE_KEY",
   "src/server/prompts/question-answers.ts:chatMessage",
-  "src/server/usage/figures.ts:PRICE_SOURCE",
-  "src/server/usage/figures.ts:priceOf",
-  "src/server/usage/figures.ts:responsesOf",
 ]);
 
 const EXPORT = /^export\s+(?:async\s+)?(?:abstract\s+)?(?:const|let|function\*?|class)\s+([A-Za-z_$][\w$]*)/gm;

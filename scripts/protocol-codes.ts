@@ -4,7 +4,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { RefusalCode } from "../src/protocol/daemon.ts";
 import {
+  API_ERROR_CODES,
   DEVICE_CLOSE_MEANINGS,
   DEVICE_ERROR_CODES,
   DeviceClose,
@@ -35,6 +37,12 @@ export function renderCodes(): string {
       ["code", "meaning"],
       Object.entries(VIEWER_ERROR_CODES).map(([c, m]) => [`\`${c}\``, m]),
     ),
+    "\n`{error, detail?}` of a REST answer that is not 2xx (`API_ERROR_CODES`):\n",
+    table(
+      ["error", "meaning"],
+      Object.entries(API_ERROR_CODES).map(([c, m]) => [`\`${c}\``, m]),
+    ),
+    `\nA daemon's refusal (\`RefusalCode\`) is passed on as the \`error\` of \`POST /api/sessions\`, \`…/resume\` and \`…/stop\`: ${RefusalCode.options.map((c) => `\`${c}\``).join(", ")}.`,
     "\nClose codes of `/ws` (`DeviceClose`):\n",
     table(["close code", "meaning"], closes(DeviceClose, DEVICE_CLOSE_MEANINGS)),
     "\nClose codes of `/ws/viewer` (`ViewerClose`):\n",

@@ -2,7 +2,10 @@
 // cookie reaches every server on this host whatever its port, the key (kept in this origin's
 // storage) does not. A 401 sends the user to the login form.
 
+/** @typedef {{error: import('../../src/protocol/codes.ts').ApiErrorCode, detail?: string}} ApiErrorBody */
+
 export class ApiError extends Error {
+  /** @param {number} status @param {ApiErrorBody | null} body */
   constructor(status, body) {
     super(body?.detail || body?.error || `HTTP ${status}`);
     this.status = status;

@@ -56,7 +56,7 @@ function sessionLabel(id) {
 }
 
 function buildCard(p, showSession) {
-  if (p.kind === 'question' || p.kind === 'plan') return buildKindCard(p, showSession);
+  if (p.kind !== 'permission') return buildKindCard(p, showSession);
   const status = h('div', { class: 'status', role: 'status' });
   const opts = h('div', { class: 'opts' });
   const card = h(
@@ -108,16 +108,21 @@ function buildKindCard(p, showSession) {
   const status = h('div', { class: 'status', role: 'status' });
   const card = h(
     'article',
-    { class: `card ${p.kind}`, dataset: { id: p.id }, 'aria-label': p.kind === 'question' ? 'question from Claude' : 'plan approval' },
+    {
+      class: `card ${p.kind}`,
+      dataset: { id: p.id },
+      'aria-label': p.form ? 'MCP form' : p.kind === 'question' ? 'question from Claude' : 'plan approval',
+    },
     h(
       'div',
       { class: 'head' },
-      h('span', { class: 'tool' }, p.kind === 'question' ? 'Question' : 'Plan'),
+      h('span', { class: 'tool' }, p.kind === 'question' ? 'Question' : p.form ? `MCP ${p.form.server}` : 'Plan'),
       showSession ? h('a', { href: `#/s/${encodeURIComponent(p.sessionId)}` }, sessionLabel(p.sessionId)) : null,
       h('span', { class: 'when' }, `${age(p.createdAt)} ago`),
     ),
   );
   if (p.kind === 'question') card.append(questionForm(p, (body) => answer(card, p, 'approve', body)));
+  else if (p.form) import('./cards/elicitation.js').then((m) => status.before(m.elicitationForm(p, (a, b) => answer(card, p, a, b))));
   else {
     const opts = h('div', { class: 'opts' });
     for (const o of p.options) {

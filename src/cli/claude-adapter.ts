@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { Adapter } from "./run.ts";
 import { TranscriptFeed } from "./transcript-feed.ts";
+import { HookElicitations } from "../agents/claude/hook-elicitations.ts";
 import { HookPrompts } from "../agents/claude/hook-prompts.ts";
 import { type HookHandlers, startHookServer } from "../agents/claude/hook-server.ts";
 import { resumeHint } from "../agents/claude/resume-hint.ts";
@@ -33,6 +34,7 @@ function hookSettingsFor(url: string): HookSettings {
 
 export function claudeAdapter(): Adapter {
   let prompts: HookPrompts | null = null;
+  let forms: HookElicitations | null = null;
   let feed: TranscriptFeed | null = null;
   return {
     async prepare({ sessionId, argv, env }) {
@@ -41,16 +43,19 @@ export function claudeAdapter(): Adapter {
       if (warning) process.stderr.write(`${warning}\n`);
       const tracker = new HookPrompts(sessionId, PERMISSION_TIMEOUT_SEC * 1000);
       prompts = tracker;
+      const elicitations = new HookElicitations(sessionId);
+      forms = elicitations;
       const secret = randomBytes(32).toString("base64url");
       const transcript = new TranscriptFeed(sessionId);
       feed = transcript;
-      const server = startHookServer(secret, watchingTranscript(tracker, transcript));
+      const server = startHookServer(secret, watchingTranscript(withElicitations(tracker, elicitations), transcript));
       return {
         argv: [bin!, ...withHookSettings(args, hookSettingsFor(server.url))],
         env: { ...env, [SECRET_ENV]: secret },
         hooks: !warning,
         dispose() {
           tracker.exited();
+          elicitations.exited();
           server.stop();
           transcript.stop();
         },
@@ -58,8 +63,9 @@ export function claudeAdapter(): Adapter {
     },
     attach(link, pty) {
       prompts?.attach(link);
+      forms?.attach(link);
       feed?.attach(link);
-      void pty.exited.then(() => prompts?.exited());
+      void pty.exited.then(() => (prompts?.exited(), forms?.exited()));
     },
     exitNotice: resumeHint,
   };
@@ -70,5 +76,15 @@ function watchingTranscript(handlers: HookHandlers, feed: TranscriptFeed): HookH
   return {
     permission: (payload, aborted) => (feed.watch(payload.transcript_path), handlers.permission(payload, aborted)),
     event: (payload) => (feed.watch(payload.transcript_path), handlers.event(payload)),
+    elicitation: (payload) => (feed.watch(payload.transcript_path), handlers.elicitation?.(payload) ?? {}),
+  };
+}
+
+/** MCP elicitations (an MCP server's form) are tracked beside permission prompts; they also see the tool events. */
+function withElicitations(prompts: HookPrompts, forms: HookElicitations): HookHandlers {
+  return {
+    permission: (payload, aborted) => prompts.permission(payload, aborted),
+    event: (payload) => (forms.event(payload), prompts.event(payload)),
+    elicitation: (payload) => forms.elicitation(payload),
   };
 }

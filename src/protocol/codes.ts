@@ -1,10 +1,11 @@
 /**
  * The wire vocabulary of refusals: the `code` of an `error` frame on `/ws` (server → device), of an
- * `error` event on `/ws/viewer`, and the WebSocket close codes of both sockets. docs/PROTOCOL.md
+ * `error` event on `/ws/viewer`, the `error` of a REST answer, and the WebSocket close codes of both sockets. docs/PROTOCOL.md
  * lists them ("Codes"); `bun scripts/protocol-codes.ts --write` writes that table from these, and
  * tests/setup/protocol-codes.test.ts fails when it is out of date.
  */
 import { z } from "zod";
+import { RefusalCode } from "./daemon.ts";
 
 /** `error {code}` on `/ws`: why the server refused a device's frame. */
 export const DEVICE_ERROR_CODES = {
@@ -37,6 +38,36 @@ export const VIEWER_ERROR_CODES = {
 } as const;
 export type ViewerErrorCode = keyof typeof VIEWER_ERROR_CODES;
 export const ViewerErrorCode = z.enum(Object.keys(VIEWER_ERROR_CODES) as [ViewerErrorCode, ...ViewerErrorCode[]]);
+
+/** `{error, detail?}`, the body of every REST answer that is not 2xx; `detail` says what was wrong. */
+export const API_ERROR_CODES = {
+  bad_request: "the body or query does not parse (413 when it is too large); the detail says where",
+  bad_query: "a search query the index cannot read",
+  bad_option: "an answer the prompt does not offer; the detail names what it allows, and the prompt stays pending",
+  unauthorized: "no login, a wrong token or an expired login link",
+  forbidden: "logged in, but not allowed: a cross-origin state change, a missing page key, a device on an admin route",
+  forbidden_host: "a Host header the server does not serve (DNS rebinding)",
+  not_found: "no such route or object",
+  gone: "an answer link that has expired (a used or unknown one is `not_found`)",
+  method_not_allowed: "the route exists but not with this method",
+  conflict: "the object can no longer do that (e.g. a prompt already answered)",
+  not_connected: "the session's wrapper is not connected, so nothing was sent",
+  live: "the session is running (its wrapper is connected): it cannot be deleted",
+  not_ended: "the session is still running: open it instead",
+  session_ended: "the session has already ended",
+  daemon_offline: "no daemon is connected for that machine",
+  device_revoked: "the device was revoked",
+  daemon_timeout: "the daemon did not answer in time",
+  busy: "too many requests are waiting (or the daemon is busy): retry later",
+  refused: "the daemon refused without a code",
+  rate_limited: "too many requests; Retry-After says when to retry",
+  too_many_connections: "this client IP holds its maximum of open streams and sockets (CLAUDE_REMOTE_MAX_STREAMS_PER_IP)",
+  too_many_subscriptions: "the push subscription limit is reached",
+  search_unavailable: "the search index is not available right now",
+  internal: "the server failed; the log has the details",
+} as const;
+/** A REST error is one of API_ERROR_CODES or, passed on from a daemon, one of its RefusalCode. */
+export type ApiErrorCode = keyof typeof API_ERROR_CODES | RefusalCode;
 
 /** Close codes of the device socket `/ws` (either end may close with `heartbeat`). */
 export const DeviceClose = {

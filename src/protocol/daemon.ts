@@ -144,6 +144,3 @@ export const DaemonInfo = z.object({
   sessions: z.array(HostedSession),
 });
 export type DaemonInfo = z.infer<typeof DaemonInfo>;
-
-/** Error codes of the REST routes above, besides the daemon's own refusals. */
-export const RemoteErrorCode = z.enum(["daemon_offline", "device_revoked", "daemon_timeout", "session_ended", "not_ended"]);

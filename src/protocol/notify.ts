@@ -18,6 +18,28 @@ export type NotifyChannelName = z.infer<typeof NotifyChannelName>;
 
 export const NotifyAction = z.object({ action: z.enum(["approve", "deny", "open"]), title: z.string() });
 
+/**
+ * One answer button of a prompt notification: POSTing `{option}` to `url` (an answer link, single
+ * use, for this prompt and option only) answers the prompt with that option. Only sent when
+ * PUBLIC_URL is set.
+ */
+export const AnswerLink = z.object({ option: z.string(), title: z.string(), url: z.string() });
+export type AnswerLink = z.infer<typeof AnswerLink>;
+
+/** `POST /api/prompts/:id/answer-link/:token`: the option the link answers (it must be the link's own). */
+export const AnswerLinkBody = z.object({ option: z.string().min(1).max(32) }).strict();
+
+/** What an answer link did: the option given, the prompt's status, and what became of the answer (`taken`, `not_taken`, or still `sent`). */
+export const AnswerLinkResult = z.object({
+  ok: z.literal(true),
+  promptId: z.string(),
+  option: z.string(),
+  label: z.string(),
+  status: z.string(),
+  delivery: z.enum(["sent", "taken", "not_taken"]).nullable(),
+});
+export type AnswerLinkResult = z.infer<typeof AnswerLinkResult>;
+
 /** The plaintext of a Web Push message (RFC 8291 encrypted on the wire). */
 export const PushPayload = z.object({
   kind: NotifyKind,
@@ -30,6 +52,8 @@ export const PushPayload = z.object({
   /** Dashboard URL to open on click (same origin as the server). */
   url: z.string(),
   actions: z.array(NotifyAction),
+  /** A prompt's choices as answer buttons (the service worker shows them if they fit `Notification.maxActions`). */
+  answers: z.array(AnswerLink).optional(),
   ts: z.number(),
 });
 export type PushPayload = z.infer<typeof PushPayload>;

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { SessionId, SessionNotice } from "./common.ts";
 import { DialogOption } from "./dialog.ts";
 import { Question } from "./questions.ts";
+import { ElicitationAction, ElicitationContent, ElicitationForm } from "./elicitation.ts";
 
 /** The longest free-text answer to a question. */
 export const TEXT_ANSWER_MAX = 2000;
@@ -36,8 +37,8 @@ export type Decision = z.infer<typeof Decision>;
 export const Delivery = z.enum(["sent", "taken", "not_taken"]);
 export type Delivery = z.infer<typeof Delivery>;
 
-/** `permission`: a tool asks to run; `question`: AskUserQuestion; `plan`: ExitPlanMode (plan approval). */
-export const PromptKind = z.enum(["permission", "question", "plan"]);
+/** `permission`: a tool asks to run; `question`: AskUserQuestion; `plan`: ExitPlanMode (plan approval); `elicitation`: an MCP server's form. */
+export const PromptKind = z.enum(["permission", "question", "plan", "elicitation"]);
 export type PromptKind = z.infer<typeof PromptKind>;
 
 /** Where an answer came from. */
@@ -57,6 +58,9 @@ export const Resolution = z.object({
   ip: z.string().nullable().optional(),
   /** The answers given to a question prompt: question text → the answer as the model gets it. */
   answers: z.record(z.string(), z.string()).optional(),
+  /** An elicitation's answer: accept (with `content`), decline or cancel. */
+  action: ElicitationAction.optional(),
+  content: ElicitationContent.optional(),
   delivery: Delivery.optional(),
 });
 export type Resolution = z.infer<typeof Resolution>;
@@ -93,6 +97,8 @@ export const Prompt = z.object({
   questions: z.array(Question),
   /** A plan prompt's plan (markdown source, to be shown as text), when Claude Code sent it. */
   plan: z.string().nullable(),
+  /** An elicitation prompt's form (its requestedSchema read into fields); null for other kinds. */
+  form: ElicitationForm.nullable(),
   /** What became of the last answer sent through the API (null before any). */
   delivery: Delivery.nullable(),
 });
@@ -163,6 +169,8 @@ export const PromptAnswer = z.object({
   answers: z.record(z.string().max(4000), z.string().max(8000)).optional(),
   /** ExitPlanMode: send the tool input back as `updatedInput` (Claude Code ignores a bare allow for it). */
   echoInput: z.boolean().optional(),
+  /** Elicitation: what the MCP server gets (the wrapper gives it as the ElicitationResult hook's output). */
+  elicitation: z.object({ action: ElicitationAction, content: ElicitationContent.optional() }).optional(),
 });
 export type PromptAnswer = z.infer<typeof PromptAnswer>;
 
@@ -180,11 +188,13 @@ export type QuestionAnswer = z.infer<typeof QuestionAnswer>;
 /**
  * `POST /api/prompts/:id/approve`: `option` is a key of the prompt's `options` ("1", "2"…), or `once` / `always`.
  * No body = once. A question prompt takes `answers` (one per question, in order) or, for one
- * question, `option` (one key) or `text`.
+ * question, `option` (one key) or `text`. An elicitation prompt takes `content` (the form's
+ * answers, checked against its schema) to accept, or `option` `decline` / `cancel`.
  */
 export const ApproveBody = z
   .object({
     option: z.string().min(1).max(32).optional(),
+    content: z.record(z.string().max(200), z.unknown()).optional(),
     answers: z.array(QuestionAnswer).min(1).max(4).optional(),
     text: z.string().max(TEXT_ANSWER_MAX).optional(),
   })

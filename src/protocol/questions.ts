@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DialogOption } from "./dialog.ts";
+import { ELICITATION_TOOL, formOf } from "./elicitation.ts";
 
 /** One question as the dashboard shows it: choices keyed "1"…, and whether free text is offered. */
 export const Question = z.object({
@@ -61,13 +62,14 @@ export function planOf(tool: string, input: Record<string, unknown>): string | n
   return typeof input.plan === "string" ? input.plan : null;
 }
 
-export function kindOf(tool: string, input: Record<string, unknown>): "permission" | "question" | "plan" {
+export function kindOf(tool: string, input: Record<string, unknown>): "permission" | "question" | "plan" | "elicitation" {
   if (questionsOf(tool, input)) return "question";
+  if (tool === ELICITATION_TOOL) return "elicitation";
   if (tool === PLAN_TOOL) return "plan";
   return "permission";
 }
 
 /** The fields a prompt record derives from its tool and input. */
 export function shapeOf(tool: string, input: Record<string, unknown>) {
-  return { kind: kindOf(tool, input), questions: questionsOf(tool, input) ?? [], plan: planOf(tool, input) };
+  return { kind: kindOf(tool, input), questions: questionsOf(tool, input) ?? [], plan: planOf(tool, input), form: formOf(tool, input) };
 }

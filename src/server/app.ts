@@ -26,6 +26,7 @@ import { healthRoutes } from "./http/routes/health.ts";
 import { loginRoutes } from "./http/routes/login.ts";
 import { pairingRoutes } from "./http/routes/pairing.ts";
 import { promptRoutes } from "./http/routes/prompts.ts";
+import { answerLinkRoutes } from "./http/routes/answer-link.ts";
 import { PromptService } from "./prompts/prompt-service.ts";
 import { sessionRoutes } from "./http/routes/sessions.ts";
 import { castRoutes } from "./http/routes/cast.ts";
@@ -33,7 +34,6 @@ import { metricsRoutes } from "./http/routes/metrics.ts";
 import { searchRoutes } from "./http/routes/search.ts";
 import { Metrics } from "./ops/metrics-text.ts";
 import { countOutcomes, createNotifier, type Notifier } from "./notify/index.ts";
-import { promptPort } from "./notify/prompt-port.ts";
 import { pushRoutes } from "./http/routes/push.ts";
 import { Retention } from "./ops/retention.ts";
 import { RemoteStart } from "./ingest/remote-start.ts";
@@ -53,6 +53,7 @@ export const ROUTES: readonly Route[] = [
   ...deviceRoutes,
   ...sessionRoutes,
   ...promptRoutes,
+  ...answerLinkRoutes,
   ...auditRoutes,
   ...castRoutes,
   ...searchRoutes,
@@ -88,6 +89,7 @@ export type App = {
     login: RateLimiter;
     pairIp: RateLimiter;
     pairGlobal: RateLimiter;
+    answerLink: RateLimiter;
     input: RateLimiter;
     api: RateLimiter;
     ws: RateLimiter;
@@ -136,6 +138,8 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     pairIp: new RateLimiter(10, 0.1),
     // Charged only by attempts their IP allowed: one IP cannot drain it for everyone.
     pairGlobal: new RateLimiter(60, 1),
+    // Notification answer buttons (open route: the token is the credential), per IP.
+    answerLink: new RateLimiter(20, 0.5),
     input: new RateLimiter(200, 50),
     api: new RateLimiter(600, 100),
     ws: new RateLimiter(30, 1),
@@ -278,7 +282,6 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
     });
   const url = listenUrl(config.host, server.port as number);
   app.notifier.start(events, url, countOutcomes(app.metrics));
-  app.notifier.prompts = promptPort(prompts); // ntfy's Approve / Deny buttons answer through the prompts service
   let stopped = false;
   return {
     app,

@@ -47,7 +47,8 @@ export const CONFIG_VARS = [
   {
     name: "PUBLIC_URL",
     default: "",
-    meaning: "External URL (e.g. `https://remote.example.com`) used in login links, QR codes and Origin checks",
+    meaning:
+      "External URL (e.g. `https://remote.example.com`) used in login links, QR codes, Origin checks and notification answer buttons",
     schema: optionalUrl,
   },
   {
@@ -117,7 +118,7 @@ export const CONFIG_VARS = [
     name: "CLAUDE_REMOTE_NTFY_ACTIONS",
     default: "open",
     meaning:
-      "ntfy prompt buttons: `open` (open the dashboard) or `approve` (one-tap Approve / Deny: anyone who reads the topic can press them; only for a protected topic, see SECURITY.md)",
+      "ntfy prompt buttons: `open` (open the dashboard) or `approve` (one-tap buttons: a prompt's short choices as answer links; anyone who reads the topic can press them; only for a protected topic, see SECURITY.md)",
     schema: z.enum(["open", "approve"]),
   },
   {

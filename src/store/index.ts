@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { AnswerLinkStore } from "./answer-links.ts";
 import { AuditStore } from "./audit.ts";
 import { CredentialStore } from "./credentials.ts";
 import { openDatabase } from "./db.ts";
@@ -18,6 +19,7 @@ export class Store {
   readonly prompts: PromptStore;
   readonly transcript: TranscriptStore;
   readonly push: PushStore;
+  readonly answerLinks: AnswerLinkStore;
 
   constructor(readonly db: Database) {
     this.devices = new DeviceStore(db);
@@ -28,6 +30,7 @@ export class Store {
     this.prompts = new PromptStore(db);
     this.transcript = new TranscriptStore(db);
     this.push = new PushStore(db);
+    this.answerLinks = new AnswerLinkStore(db);
   }
 
   static open(path: string): Store {

@@ -197,6 +197,20 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE sessions ADD COLUMN archived_at INTEGER;`,
   // `waiting` is derived (a running session with a pending prompt: sessionStatusSql), no longer stored.
   `UPDATE sessions SET status = 'running' WHERE status = 'waiting';`,
+  // Answer links: a notification's answer buttons, one random token per (prompt, option), sha256 only.
+  `CREATE TABLE answer_links (
+    prompt_id TEXT NOT NULL,
+    option_key TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    label TEXT NOT NULL,                -- the option's label when the link was made
+    token_hash TEXT NOT NULL,           -- sha256 of the token; the token itself is never stored
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (prompt_id, option_key)
+  );
+  CREATE INDEX answer_links_session ON answer_links(session_id, created_at);`,
+  // ntfy's Approve / Deny action tokens gave way to answer links: one mechanism behind every button.
+  `DROP TABLE action_tokens;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -128,7 +128,6 @@ export class SessionStore {
   removeRow(id: string): void {
     this.db.transaction(() => {
       this.db.query("DELETE FROM gaps WHERE session_id = ?").run(id);
-      this.db.query("DELETE FROM action_tokens WHERE prompt_id IN (SELECT id FROM prompts WHERE session_id = ?)").run(id);
       this.db.query("DELETE FROM prompts WHERE session_id = ?").run(id);
       this.db.query("DELETE FROM sessions WHERE id = ?").run(id);
     })();

@@ -56,6 +56,7 @@ beforeAll(async () => {
       kind: "permission",
       questions: [],
       plan: null,
+      form: null,
       delivery: null,
     };
     prompts.insert(p);

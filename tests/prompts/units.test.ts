@@ -35,6 +35,7 @@ const promptOf = (over: Partial<Prompt>): Prompt => ({
   kind: "permission",
   questions: [],
   plan: null,
+  form: null,
   delivery: null,
   ...over,
 });

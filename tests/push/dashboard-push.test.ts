@@ -9,7 +9,7 @@
  * reach. So no real browser subscription reaches the server in this test; the subscription POST
  * is covered by webpush.test.ts with the test playing the browser. What is real here: SW
  * registration, the permission, the key fetch, the subscribe attempt, and the SW's `push`
- * handler (a push delivered through DevTools' ServiceWorker.deliverPushMessage shows the
+ * handler (a PushEvent dispatched in the worker, as a delivery would run it, shows the
  * notification, with Approve/Deny, and a resolved prompt replaces it under the same tag).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -17,6 +17,7 @@ import { type BrowserContext, chromium } from "playwright-core";
 import type { PushPayload } from "../../src/protocol/notify.ts";
 import { type TestServer, startTestServer, tempDir } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
+import { dashboardWorker, pushUntilShown } from "./support.ts";
 
 let server: TestServer;
 let context: BrowserContext;
@@ -64,12 +65,8 @@ test("the dashboard's service worker shows pushes, and Enable notifications asks
   const key = (await (await keyResponse).json()) as { publicKey: string };
   expect(key.publicKey).toBe(server.app.notifier.publicKey);
 
-  // The SW's push handler, fed through DevTools (the push service itself is out of reach offline).
-  const cdp = await context.newCDPSession(page);
-  const registrations: { registrationId: string; scopeURL: string }[] = [];
-  cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => registrations.push(...e.registrations));
-  await cdp.send("ServiceWorker.enable");
-  const reg = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.url}/`), { what: "the SW registration" });
+  // The SW's push handler, fed inside the worker (the push service itself is out of reach offline).
+  const worker = await dashboardWorker(context);
   const prompt: PushPayload = {
     kind: "prompt",
     title: "build: allow Bash?",
@@ -94,26 +91,23 @@ test("the dashboard's service worker shows pushes, and Enable notifications asks
         actions: ((n as unknown as { actions?: { action: string }[] }).actions ?? []).map((a) => a.action),
       }));
     }) as Promise<Shown[]>;
-  await cdp.send("ServiceWorker.deliverPushMessage", {
-    origin: server.url,
-    registrationId: reg.registrationId,
-    data: JSON.stringify(prompt),
-  });
-  const first = await waitFor(async () => (await shown()).find((n) => n.tag === prompt.tag), { what: "the prompt notification" });
+  const first = await pushUntilShown(
+    worker,
+    JSON.stringify(prompt),
+    async () => (await shown()).find((n) => n.tag === prompt.tag),
+    "the prompt notification",
+  );
   expect(first).toEqual({ title: prompt.title, body: prompt.body, tag: prompt.tag, actions: ["approve", "deny"] });
 
   const resolved: PushPayload = { ...prompt, kind: "resolved", title: "build: Bash approved", actions: [] };
-  await cdp.send("ServiceWorker.deliverPushMessage", {
-    origin: server.url,
-    registrationId: reg.registrationId,
-    data: JSON.stringify(resolved),
-  });
-  await waitFor(
+  await pushUntilShown(
+    worker,
+    JSON.stringify(resolved),
     async () => {
       const list = (await shown()).filter((n) => n.tag === prompt.tag);
-      return list.length === 1 && list[0].title === resolved.title && list[0].actions.length === 0;
+      return list.length === 1 && list[0].title === resolved.title && list[0].actions.length === 0 ? list : undefined;
     },
-    { what: "the resolved notification replacing the prompt's" },
+    "the resolved notification replacing the prompt's",
   );
   expect(errors).toEqual([]);
   await page.close();

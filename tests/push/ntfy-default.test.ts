@@ -1,6 +1,6 @@
 /**
  * ntfy on a public topic (issue 17, finding 6): a topic on ntfy.sh is readable by anyone who knows
- * its name, and its Approve button carried a one-time token, so any reader could approve. By
+ * its name, and its Approve button carried a one-time link, so any reader could approve. By
  * default a prompt's notification now only opens the dashboard (where the login is needed); the
  * one-tap buttons come only with CLAUDE_REMOTE_NTFY_ACTIONS=approve (tests/push/ntfy.test.ts).
  */
@@ -42,7 +42,7 @@ test("by default a prompt on ntfy has only an Open button to the dashboard: no t
   });
   expect(m.actions).toEqual([{ action: "view", label: "Open", url: `${server.url}/#/s/${SESSION}`, clear: false }]);
   expect(m.click).toBe(`${server.url}/#/s/${SESSION}`);
-  expect(JSON.stringify(m)).not.toContain("/api/actions/");
-  expect((server.app.store.db.query("SELECT COUNT(*) AS n FROM action_tokens").get() as { n: number }).n).toBe(0);
+  expect(JSON.stringify(m)).not.toContain("/answer-link/");
+  expect((server.app.store.db.query("SELECT COUNT(*) AS n FROM answer_links").get() as { n: number }).n).toBe(0);
   expect(((await (await server.api("/api/prompts/prm_ntfy_default_1")).json()) as { status: string }).status).toBe("pending");
 });

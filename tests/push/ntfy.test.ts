@@ -1,10 +1,12 @@
 /**
- * ntfy: a local ntfy-compatible receiver gets a JSON publish with working action buttons. The
+ * ntfy: a local ntfy-compatible receiver gets a JSON publish with working answer buttons. The
  * prompt comes from a paired device over the real WebSocket (prompt.open, as the wrapper's hook
- * sends it); pressing Approve answers that prompt once (the device receives prompt.answer); a
- * second press, Deny after Approve, or a token used with another prompt's id is refused.
+ * sends it); its Yes / No are answer links, pressed here exactly as the ntfy app presses them. Yes
+ * answers that prompt once (the device receives prompt.answer); a second press, No after Yes, or a
+ * link used with another prompt is refused. (More refusals: answer-links.test.ts.)
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { ServerFrame } from "../../src/protocol/frames.ts";
 import { type DeviceClient, connectDevice } from "../support/device-client.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
@@ -61,12 +63,14 @@ function openPrompt(promptId: string, command: string) {
   });
 }
 
+type NtfyAction = NtfyMessage["actions"][number] & { headers?: Record<string, string>; body?: string };
+
 async function ntfyMessageFor(promptId: string): Promise<NtfyMessage> {
   return waitFor(
     () => {
       for (const r of ntfy.received) {
         const m = JSON.parse(r.body.toString()) as NtfyMessage;
-        if (m.actions?.some((a) => a.url.includes(`prompt=${promptId}`))) return m;
+        if (m.actions?.some((a) => a.url.includes(`/api/prompts/${promptId}/answer-link/`))) return m;
       }
       return null;
     },
@@ -74,11 +78,22 @@ async function ntfyMessageFor(promptId: string): Promise<NtfyMessage> {
   );
 }
 
-const press = (url: string) => fetch(url, { method: "POST" });
+/** What the ntfy app does when a button is tapped: the action's own URL, method, headers and body. */
+const press = (a: NtfyAction) => fetch(a.url, { method: a.method ?? "POST", headers: a.headers, body: a.body });
 const promptStatus = async (id: string) =>
   ((await (await server.api(`/api/prompts/${id}`)).json()) as { status: string; resolvedBy: string }).status;
+const answersTo = (id: string) =>
+  device.frames.filter((f): f is Extract<ServerFrame, { type: "prompt.answer" }> => f.type === "prompt.answer" && f.promptId === id);
 
-test("a prompt reaches ntfy with Approve/Deny buttons; Approve answers it once", async () => {
+/** Presses a button and, as Claude Code would, reports the answer taken once it arrives. */
+async function pressTaken(a: NtfyAction, promptId: string): Promise<Response> {
+  const pressing = press(a);
+  await device.waitFrame("prompt.answer", (f) => f.promptId === promptId);
+  device.sendJson({ type: "prompt.taken", sessionId: SESSION, promptId, reason: "PostToolUse", at: Date.now() });
+  return pressing;
+}
+
+test("a prompt reaches ntfy with its Yes / No as answer buttons; Yes answers it once", async () => {
   openPrompt("prm_ntfy_first_01", "npm publish");
   const m = await ntfyMessageFor("prm_ntfy_first_01");
   const req = ntfy.received.find((r) => r.body.toString().includes("prm_ntfy_first_01"))!;
@@ -91,63 +106,60 @@ test("a prompt reaches ntfy with Approve/Deny buttons; Approve answers it once",
     priority: 4,
     click: `${server.url}/#/s/${SESSION}`,
   });
-  expect(m.actions.map((a) => [a.action, a.label, a.method ?? null])).toEqual([
-    ["http", "Approve", "POST"],
-    ["http", "Deny", "POST"],
-    ["view", "Open", null],
+  const actions = m.actions as NtfyAction[];
+  expect(actions.map((a) => [a.action, a.label, a.method ?? null, a.body ?? null])).toEqual([
+    ["http", "Yes", "POST", '{"option":"once"}'],
+    ["http", "No", "POST", '{"option":"no"}'],
+    ["view", "Open", null, null],
   ]);
-  const [approve, deny] = m.actions;
-  for (const a of [approve, deny]) {
-    expect(a.url).toMatch(new RegExp(`^${server.url}/api/actions/[A-Za-z0-9_-]{43}\\?prompt=prm_ntfy_first_01$`));
+  const [yes, no] = actions;
+  for (const a of [yes, no]) {
+    expect(a.url).toMatch(new RegExp(`^${server.url}/api/prompts/prm_ntfy_first_01/answer-link/[A-Za-z0-9_-]{43}$`));
     expect(a.url).not.toContain(server.token);
   }
   // Only hashes are stored.
-  const token = new URL(approve.url).pathname.split("/").pop()!;
-  expect(JSON.stringify(server.app.store.db.query("SELECT * FROM action_tokens").all())).not.toContain(token);
+  const token = new URL(yes.url).pathname.split("/").pop()!;
+  expect(JSON.stringify(server.app.store.db.query("SELECT * FROM answer_links").all())).not.toContain(token);
 
-  const res = await press(approve.url);
+  const res = await pressTaken(yes, "prm_ntfy_first_01");
   expect(res.status).toBe(200);
-  const answer = await device.waitFrame("prompt.answer", (f) => f.promptId === "prm_ntfy_first_01");
-  expect(answer.decision).toBe("allow");
+  expect(((await res.json()) as { delivery: string }).delivery).toBe("taken");
+  expect(answersTo("prm_ntfy_first_01")[0].decision).toBe("allow");
   expect(await promptStatus("prm_ntfy_first_01")).toBe("approved");
 
-  // Second press, and Deny after Approve: refused; the prompt stays approved; one answer only.
-  const again = await press(approve.url);
-  expect(again.status).toBe(410);
-  expect(((await again.json()) as { detail: string }).detail).toContain("already used");
-  expect((await press(deny.url)).status).toBe(410);
+  // Second press, and No after Yes: refused; the prompt stays approved; one answer only.
+  expect((await press(yes)).status).toBe(404);
+  expect((await press(no)).status).toBe(404);
   expect(await promptStatus("prm_ntfy_first_01")).toBe("approved");
-  expect(device.frames.filter((f) => f.type === "prompt.answer" && f.promptId === "prm_ntfy_first_01").length).toBe(1);
+  expect(answersTo("prm_ntfy_first_01").length).toBe(1);
 
   const audit = (await (await server.api("/api/audit?limit=20")).json()) as { action: string; actor: string; target: string }[];
-  expect(audit.some((a) => a.action === "prompt.approve" && a.actor.startsWith("action-token:") && a.target === "prm_ntfy_first_01")).toBe(
+  expect(audit.some((a) => a.action === "prompt.approve" && a.actor.startsWith("answer-link:") && a.target === "prm_ntfy_first_01")).toBe(
     true,
   );
-  expect(audit.filter((a) => a.action === "prompt.action_refused" && a.target === "prm_ntfy_first_01").length).toBe(2);
+  expect(audit.filter((a) => a.action === "prompt.answer_link_refused" && a.target === "prm_ntfy_first_01").length).toBe(2);
 });
 
-test("a token is refused for another prompt's id, and stops working once its prompt is answered elsewhere", async () => {
+test("a link is refused for another prompt, and stops working once its prompt is answered elsewhere", async () => {
   openPrompt("prm_ntfy_second_1", "rm -rf dist");
   openPrompt("prm_ntfy_third_01", "git push --force");
-  const second = await ntfyMessageFor("prm_ntfy_second_1");
-  const third = await ntfyMessageFor("prm_ntfy_third_01");
-  const secondToken = new URL(second.actions[0].url).pathname;
-  const crossed = await press(`${server.url}${secondToken}?prompt=prm_ntfy_third_01`);
-  expect(crossed.status).toBe(403);
-  expect(((await crossed.json()) as { detail: string }).detail).toContain("another prompt");
+  const second = (await ntfyMessageFor("prm_ntfy_second_1")).actions as NtfyAction[];
+  const third = (await ntfyMessageFor("prm_ntfy_third_01")).actions as NtfyAction[];
+  const secondToken = new URL(second[0].url).pathname.split("/").pop()!;
+  const crossed = await press({ ...second[0], url: `${server.url}/api/prompts/prm_ntfy_third_01/answer-link/${secondToken}` });
+  expect(crossed.status).toBe(404);
   expect(await promptStatus("prm_ntfy_third_01")).toBe("pending");
   expect(await promptStatus("prm_ntfy_second_1")).toBe("pending");
-  expect((await press(`${server.url}/api/actions/${"x".repeat(43)}?prompt=prm_ntfy_third_01`)).status).toBe(403);
 
-  // Deny from ntfy works for the third prompt.
-  expect((await press(third.actions[1].url)).status).toBe(200);
-  expect((await device.waitFrame("prompt.answer", (f) => f.promptId === "prm_ntfy_third_01")).decision).toBe("deny");
+  // No from ntfy denies the third prompt.
+  expect((await pressTaken(third[1], "prm_ntfy_third_01")).status).toBe(200);
+  expect(answersTo("prm_ntfy_third_01")[0].decision).toBe("deny");
   expect(await promptStatus("prm_ntfy_third_01")).toBe("denied");
 
   // The second prompt is answered from the dashboard: its ntfy buttons stop working.
   expect((await server.api("/api/prompts/prm_ntfy_second_1/approve", { method: "POST", body: "{}" })).status).toBe(200);
-  await waitFor(async () => (await press(second.actions[0].url)).status === 410, { what: "the token revoked after the prompt resolved" });
-  expect(device.frames.filter((f) => f.type === "prompt.answer" && f.promptId === "prm_ntfy_second_1").length).toBe(1);
+  await waitFor(async () => (await press(second[0])).status === 404, { what: "the link freed after the prompt was answered" });
+  expect(answersTo("prm_ntfy_second_1").length).toBe(1);
 });
 
 test("the webhook receives the prompt as JSON; kinds switched off for it are not sent", async () => {

@@ -4,6 +4,8 @@
  * `decryptPush` undoes RFC 8291 aes128gcm with them. `verifyVapid` checks the RFC 8292 JWT.
  */
 import { createDecipheriv, createECDH, hkdfSync, randomBytes } from "node:crypto";
+import type { BrowserContext, Worker } from "playwright-core";
+import { waitFor } from "../support/wait.ts";
 
 export type Received = { path: string; headers: Headers; body: Buffer; at: number };
 
@@ -102,4 +104,38 @@ export async function verifyVapid(
   if (!(claims.exp > now && claims.exp <= now + 24 * 3600)) throw new Error(`exp ${claims.exp} not within 24h`);
   if (!/^(mailto:|https:)/.test(claims.sub)) throw new Error(`sub ${claims.sub}`);
   return claims;
+}
+
+/**
+ * Runs the service worker's own `push` handler with `data`, as a push service delivery would (a
+ * PushEvent dispatched inside the worker; playwright evaluates there), until `shown()` finds the
+ * notification. One dispatch is not always enough: about one run in four on a loaded machine the
+ * notification of a push handled right after the page started never appeared (DevTools'
+ * ServiceWorker.deliverPushMessage did the same, and its late copies replaced later notifications),
+ * while one handled a moment later always did. So it is repeated every 2 s: one payload, one tag,
+ * so a repeat replaces rather than adds. A synthetic event cannot extend its lifetime (`waitUntil`
+ * throws after the handler has called showNotification), which the test does not need.
+ */
+export async function pushUntilShown<T>(worker: Worker, data: string, shown: () => Promise<T | undefined>, what: string): Promise<T> {
+  let sentAt = 0;
+  return waitFor(
+    async () => {
+      if (Date.now() - sentAt > 2000) {
+        sentAt = Date.now();
+        await worker.evaluate((text: string) => {
+          const scope = self as unknown as { dispatchEvent(e: Event): boolean; PushEvent: new (t: string, i: object) => Event };
+          try {
+            scope.dispatchEvent(new scope.PushEvent("push", { data: text }));
+          } catch {}
+        }, data);
+      }
+      return shown();
+    },
+    { what, timeoutMs: 30_000 },
+  );
+}
+
+/** The context's service worker for `/sw.js` (it starts with the first page of the origin). */
+export function dashboardWorker(context: BrowserContext): Promise<Worker> {
+  return waitFor(() => context.serviceWorkers().find((w) => w.url().endsWith("/sw.js")), { what: "the service worker", timeoutMs: 30_000 });
 }

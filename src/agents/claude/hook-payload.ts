@@ -20,6 +20,14 @@ export const HookPayload = z.looseObject({
   /** PostToolUseFailure: the user interrupted the call (Esc), and `error` says how it failed. */
   is_interrupt: z.boolean().optional(),
   error: z.string().optional(),
+  /** Elicitation / ElicitationResult: the MCP server asking, its message and form, and (result) the user's answer. */
+  mcp_server_name: z.string().max(256).optional(),
+  requested_schema: z.record(z.string(), z.unknown()).optional(),
+  mode: z.string().max(16).optional(),
+  url: z.string().optional(),
+  elicitation_id: z.string().max(256).optional(),
+  action: z.string().max(16).optional(),
+  content: z.record(z.string(), z.unknown()).optional(),
 });
 export type HookPayload = z.infer<typeof HookPayload>;
 

@@ -6,12 +6,14 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { parseJson, parseWith } from "../../protocol/common.ts";
-import { EVENT_PATH, PERMISSION_PATH, SECRET_HEADER } from "./hook-settings.ts";
+import { ELICITATION_PATH, EVENT_PATH, PERMISSION_PATH, SECRET_HEADER } from "./hook-settings.ts";
 import { HookPayload } from "./hook-payload.ts";
 
 export type HookHandlers = {
   permission(payload: HookPayload, aborted: AbortSignal): Promise<Record<string, unknown>>;
   event(payload: HookPayload): void;
+  /** Elicitation / ElicitationResult: the hook's output, at once. */
+  elicitation?(payload: HookPayload): Record<string, unknown>;
 };
 
 export type HookServer = { url: string; stop(): void };
@@ -37,7 +39,8 @@ export function startHookServer(secret: string, handlers: HookHandlers): HookSer
       if (req.method !== "POST") return new Response(null, { status: 405 });
       if (!timingSafeEqual(digest(req.headers.get(SECRET_HEADER) ?? ""), expected)) return new Response(null, { status: 401 });
       const path = new URL(req.url).pathname;
-      if (path !== BASE + PERMISSION_PATH && path !== BASE + EVENT_PATH) return new Response(null, { status: 404 });
+      if (path !== BASE + PERMISSION_PATH && path !== BASE + EVENT_PATH && path !== BASE + ELICITATION_PATH)
+        return new Response(null, { status: 404 });
       const json = parseJson(await req.text());
       const payload = json.ok ? parseWith(HookPayload, json.value) : json;
       if (!payload.ok) return Response.json({ error: payload.error }, { status: 400 });
@@ -46,6 +49,13 @@ export function startHookServer(secret: string, handlers: HookHandlers): HookSer
           handlers.event(payload.value);
         } catch {} // observing must never disturb the agent
         return new Response(null, { status: 204 });
+      }
+      if (path === BASE + ELICITATION_PATH) {
+        try {
+          return Response.json(handlers.elicitation?.(payload.value) ?? {});
+        } catch {
+          return Response.json({}); // no output: Claude Code's own dialog decides
+        }
       }
       try {
         return Response.json(await handlers.permission(payload.value, req.signal));

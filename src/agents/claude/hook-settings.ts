@@ -6,6 +6,8 @@
 //   POST <url>/permission  PermissionRequest: blocks until the wrapper answers (long timeout);
 //                          the response body is the decision.
 //   POST <url>/event       observe-only events (short timeout); any 2xx answer, body ignored.
+//   POST <url>/elicitation Elicitation and ElicitationResult (an MCP server's form): answered at
+//                          once; the body is the hook's output (see hook-elicitations.ts).
 // Every request carries the per-run secret in the SECRET_HEADER header.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -45,6 +47,9 @@ export type HookSettings = { hooks: Record<string, Array<{ matcher?: string; hoo
 
 export const PERMISSION_PATH = "/permission";
 export const EVENT_PATH = "/event";
+export const ELICITATION_PATH = "/elicitation";
+/** Both run before / after Claude Code's own form dialog; the wrapper answers them at once. */
+const ELICITATION_EVENTS = ["Elicitation", "ElicitationResult"] as const;
 
 export function buildHookSettings(opts: HookSettingsOptions): HookSettings {
   const base = opts.url.replace(/\/+$/, "");
@@ -62,6 +67,14 @@ export function buildHookSettings(opts: HookSettingsOptions): HookSettings {
       {
         matcher: "*",
         hooks: [{ type: "http", url: base + EVENT_PATH, headers, timeout: opts.observeTimeoutSec ?? 5 }],
+      },
+    ];
+  }
+  for (const ev of ELICITATION_EVENTS) {
+    hooks[ev] = [
+      {
+        matcher: "*",
+        hooks: [{ type: "http", url: base + ELICITATION_PATH, headers, timeout: opts.observeTimeoutSec ?? 5 }],
       },
     ];
   }

@@ -16,7 +16,7 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.i
 const str = (v: unknown, max = 128): string | null => (typeof v === "string" && v.length > 0 ? v.slice(0, max) : null);
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
 
-export function clipText(s: string, max = TRANSCRIPT_TEXT_MAX): string {
+function clipText(s: string, max = TRANSCRIPT_TEXT_MAX): string {
   return s.length > max ? `${s.slice(0, max)}… [${s.length - max} more characters]` : s;
 }
 

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { MAX_BODY_BYTES } from "../../protocol/api.ts";
 import { type Parsed, parseJson, parseWith } from "../../protocol/common.ts";
+import type { ApiErrorCode } from "../../protocol/codes.ts";
 
 const SECURITY_HEADERS = {
   "X-Content-Type-Options": "nosniff",
@@ -15,11 +16,10 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-export function apiError(status: number, error: string, detail?: string, headers: Record<string, string> = {}): Response {
+export function apiError(status: number, error: ApiErrorCode, detail?: string, headers: Record<string, string> = {}): Response {
   return json(detail === undefined ? { error } : { error, detail }, status, headers);
 }
 
-/** Reads a JSON body no larger than `limit` bytes and validates it with `schema`. */
 /** 429 with Retry-After, for every rate limit. */
 export function rateLimited(wait: number, what = "requests"): Response {
   return apiError(429, "rate_limited", `too many ${what}; retry in ${wait}s`, { "Retry-After": String(wait) });
@@ -35,6 +35,12 @@ export function tooManyConnections(): Response {
   );
 }
 
+/** 400 (413 for a body over its limit) saying what was wrong with a body or query that did not parse. */
+export function badRequest(r: { error: string; status?: number }): Response {
+  return apiError(r.status ?? 400, "bad_request", r.error);
+}
+
+/** Reads a JSON body no larger than `limit` bytes and validates it with `schema`. */
 export async function readBody<T>(req: Request, schema: z.ZodType<T>, limit = MAX_BODY_BYTES): Promise<Parsed<T> & { status?: number }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) return { ok: false, error: `body larger than ${limit} bytes`, status: 413 };

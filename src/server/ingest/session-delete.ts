@@ -9,7 +9,7 @@ import type { App } from "../app.ts";
 const BATCH = 2000;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
-export type DeleteResult = { ok: true; chunks: number } | { ok: false; status: 404 | 409; error: string; detail: string };
+export type DeleteResult = { ok: true; chunks: number } | { ok: false; status: 404 | 409; error: "not_found" | "live"; detail: string };
 
 export async function deleteSession(app: App, id: string): Promise<DeleteResult> {
   if (!app.store.sessions.get(id)) return { ok: false, status: 404, error: "not_found", detail: "no such session" };

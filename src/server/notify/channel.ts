@@ -7,6 +7,8 @@ export interface Channel {
   readonly name: NotifyChannelName;
   /** Where it sends, for the status view (no secrets), or null if it is not configured. */
   readonly target: string | null;
+  /** Whether its messages carry a prompt's answer links (answer buttons). */
+  readonly carriesAnswers: boolean;
   deliveries(n: Notice): Delivery[];
 }
 

@@ -7,7 +7,7 @@ import type { SessionInfo } from "../../protocol/common.ts";
 import type { EventMap, ServerEvent } from "../../protocol/events.ts";
 import type { NotifyKind } from "../../protocol/notify.ts";
 import type { Prompt } from "../../protocol/prompts.ts";
-import { type Notice, type PromptSummary, short } from "./notice.ts";
+import { BUTTON_LABEL_MAX, MAX_ANSWER_BUTTONS, type Notice, type PromptSummary, short } from "./notice.ts";
 
 type SessionLookup = (id: string) => { name: string } | null;
 
@@ -94,10 +94,19 @@ export class NoticeBuilder {
       return { ...n, prompt: summary };
     }
     if (p.status === "pending" && p.kind === "question" && p.questions?.length) {
-      // The question itself, and its choices; answering needs the card (a tap picks among several).
+      // The question itself, and its choices (as answer buttons where they fit; otherwise the card answers).
       const q = p.questions[0]!;
       const body = `${q.question} ${q.options.map((o) => o.label).join(" / ")}${p.questions.length > 1 ? ` (+${p.questions.length - 1} more)` : ""}`;
-      return { ...this.notice("prompt", p.sessionId, name, `${name} asks`, body, p.id), prompt: summary };
+      const n = { ...this.notice("prompt", p.sessionId, name, `${name} asks`, body, p.id), prompt: summary };
+      // One tap answers only a single single-select question whose every choice fits a button.
+      const single = p.questions.length === 1 && !q.multiSelect;
+      return single && q.options.length > 0 && fitting(q.options).length === q.options.length ? { ...n, choices: fitting(q.options) } : n;
+    }
+    if (p.status === "pending" && p.kind === "elicitation" && p.form) {
+      // A form cannot be filled in on a notification: it only opens the card (no Approve / Deny).
+      const fields = p.form.fields.length;
+      const body = `${short(p.form.message)}${fields ? ` (${fields} field${fields === 1 ? "" : "s"})` : ""}`;
+      return { ...this.notice("prompt", p.sessionId, name, `${name}: ${p.form.server} asks`, body, p.id), prompt: summary };
     }
     if (p.status === "pending" && p.kind === "plan") {
       return {
@@ -114,6 +123,9 @@ export class NoticeBuilder {
         summary.detail || short(p.question ?? p.title ?? p.tool),
         p.id,
       );
+      // The terminal's choices that fit a button (e.g. "Yes" / "No"; "Yes, and don't ask again for …" does not).
+      // Only a permission prompt's: another kind's options may need more than a key (a form, a message).
+      const choices = p.kind === "permission" ? fitting(p.options ?? []) : [];
       return {
         ...n,
         prompt: summary,
@@ -121,6 +133,7 @@ export class NoticeBuilder {
           { action: "approve", title: "Approve" },
           { action: "deny", title: "Deny" },
         ],
+        ...(choices.length > 0 ? { choices } : {}),
       };
     }
     // Resolved: only worth a (replacing) notice if we announced it as pending.
@@ -158,6 +171,12 @@ function promptDetail(p: { tool: string; input?: unknown }): string {
   if (p.tool.startsWith("mcp__")) return short(p.tool.split("__").slice(1).join(" / "));
   const first = Object.values(input).find((v) => typeof v === "string") as string | undefined;
   return first ? short(first) : "";
+}
+
+/** The options whose label fits a notification button, at most as many as a notification shows. */
+function fitting(options: readonly { key: string; label: string }[]): { key: string; label: string }[] {
+  const fit = options.filter((o) => o.label.trim().length > 0 && o.label.length <= BUTTON_LABEL_MAX);
+  return fit.slice(0, MAX_ANSWER_BUTTONS).map((o) => ({ key: o.key, label: o.label }));
 }
 
 function remember(map: Map<string, string>, key: string, value: string): void {

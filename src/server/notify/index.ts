@@ -13,6 +13,7 @@ export function createNotifier(config: ServerConfig, store: Store, log: Logger):
     config,
     log,
     store: store.push,
+    links: store.answerLinks,
     vapid: loadVapidKeys(config.dataDir),
     sessionName: (id) => store.sessions.get(id)?.name ?? null,
   });

@@ -5,15 +5,16 @@
  */
 import type { EventName, ServerEvent } from "../../protocol/events.ts";
 import type { NotifyChannelName, NotifyKind, NotifyStatus } from "../../protocol/notify.ts";
+import type { AnswerLinkStore } from "../../store/answer-links.ts";
 import type { PushStore } from "../../store/push.ts";
 import type { ServerConfig } from "../config.ts";
 import type { EventLog } from "../viewers/event-log.ts";
 import type { Logger } from "../log.ts";
 import type { Channel } from "./channel.ts";
+import { mintAnswerLinks } from "./answer-links.ts";
 import { NoticeBuilder } from "./from-events.ts";
 import type { Notice } from "./notice.ts";
 import { NtfyChannel } from "./ntfy.ts";
-import type { PromptPort } from "./prompt-port.ts";
 import { DEFAULT_QUEUE, DeliveryQueue, type QueueOptions } from "./queue.ts";
 import { vapidSubject, type VapidKeys } from "./vapid.ts";
 import { WebhookChannel } from "./webhook.ts";
@@ -29,6 +30,7 @@ const RELEVANT = new Set<EventName>(["session", "session.cost", "prompt", "notic
 export type NotifierOptions = {
   config: ServerConfig;
   store: PushStore;
+  links: AnswerLinkStore;
   log: Logger;
   vapid: VapidKeys;
   sessionName(id: string): string | null;
@@ -36,7 +38,6 @@ export type NotifierOptions = {
 };
 
 /** Until the prompts service is wired, an action finds no prompt. */
-const NO_PROMPTS: PromptPort = { resolve: () => "not_found" };
 
 export class Notifier {
   private entries: Entry[] = [];
@@ -47,8 +48,6 @@ export class Notifier {
   private unsubscribe: (() => void) | null = null;
   private outcomeHook: (channel: NotifyChannelName, outcome: Outcome) => void = () => {};
   readonly pushStore: PushStore;
-  /** Resolves prompts for notification actions (set by app.ts). */
-  prompts: PromptPort = NO_PROMPTS;
 
   constructor(private opts: NotifierOptions) {
     const { config, store, vapid } = opts;
@@ -63,12 +62,7 @@ export class Notifier {
     const queue = { ...DEFAULT_QUEUE, ...opts.queue };
     this.add(new WebPushChannel(store, vapid, vapidSubject(config.vapidSubject, config.publicUrl)), config.notifyWebpush, true, queue);
     if (config.ntfyUrl)
-      this.add(
-        new NtfyChannel(config.ntfyUrl, config.ntfyToken, store, () => this.baseUrl, config.ntfyActions === "approve"),
-        config.notifyNtfy,
-        false,
-        queue,
-      );
+      this.add(new NtfyChannel(config.ntfyUrl, config.ntfyToken, config.ntfyActions === "approve"), config.notifyNtfy, false, queue);
     if (config.webhookUrl) this.add(new WebhookChannel(config.webhookUrl), config.notifyWebhook, true, queue);
   }
 
@@ -158,6 +152,8 @@ export class Notifier {
     this.inbox = [];
     for (const e of batch) {
       try {
+        // A prompt that is no longer pending: its answer links stop working.
+        if (e.event === "prompt" && e.data.prompt.status !== "pending") this.opts.links.freePrompt(e.data.prompt.id);
         const notice = this.builder.fromEvent(e);
         if (notice) this.dispatch(notice);
       } catch (err) {
@@ -167,10 +163,18 @@ export class Notifier {
   }
 
   private dispatch(n: Notice): void {
-    if (n.kind === "resolved" && n.promptId) this.opts.store.revokeActionTokens(n.promptId);
+    n = this.withAnswerLinks(n);
     for (const e of this.entries) {
       if (!e.kinds.has(n.kind)) continue;
       for (const d of e.channel.deliveries(n)) e.queue.push(n.kind, d);
     }
+  }
+
+  /** Answer buttons, only if a channel that carries them sends this notice. Their links start at baseUrl: set PUBLIC_URL for a phone to reach them. */
+  private withAnswerLinks(n: Notice): Notice {
+    const base = this.baseUrl;
+    if (!n.promptId || !n.choices?.length) return n;
+    if (!this.entries.some((e) => e.kinds.has(n.kind) && e.channel.carriesAnswers)) return n;
+    return { ...n, answers: mintAnswerLinks(this.opts.links, base, { promptId: n.promptId, sessionId: n.sessionId, choices: n.choices }) };
   }
 }

@@ -2,17 +2,14 @@
  * ntfy (https://ntfy.sh or self-hosted): JSON publish to the server with the topic from
  * CLAUDE_REMOTE_NTFY_URL. By default a prompt's only button opens the dashboard: a topic is public
  * unless protected, and whoever reads it could press a one-tap Approve. With
- * CLAUDE_REMOTE_NTFY_ACTIONS=approve it also gets Approve / Deny: http actions to
- * `/api/actions/<token>?prompt=<id>` with one-time, prompt-scoped, short-lived tokens (only their
- * hashes are stored); the admin token never leaves the server.
+ * CLAUDE_REMOTE_NTFY_ACTIONS=approve, a prompt whose choices fit on buttons (a question's "Crimson" /
+ * "Teal", a permission's "Yes" / "No") also gets them: http actions POSTing to its answer links
+ * (answer-links.ts: one-time, one prompt and one option each, only their hashes stored). The admin
+ * token never leaves the server.
  */
-import type { ActionDecision, PushStore } from "../../store/push.ts";
-import { randomToken, sha256hex } from "../secrets.ts";
 import { type Channel, checkResponse, displayUrl } from "./channel.ts";
 import type { Notice } from "./notice.ts";
 import type { Delivery } from "./queue.ts";
-
-const ACTION_TOKEN_TTL_MS = 15 * 60 * 1000;
 
 const PRIORITY = { prompt: 4, waiting: 4, done: 3, exit: 3, resolved: 2, cost: 4 } as const;
 const TAGS = {
@@ -25,21 +22,20 @@ const TAGS = {
 } as const;
 
 type NtfyAction =
-  | { action: "http"; label: string; url: string; method: "POST"; clear: boolean }
+  | { action: "http"; label: string; url: string; method: "POST"; headers?: Record<string, string>; body?: string; clear: boolean }
   | { action: "view"; label: string; url: string; clear: boolean };
 
 export class NtfyChannel implements Channel {
   readonly name = "ntfy";
   readonly target: string;
+  readonly carriesAnswers: boolean;
   private publishUrl: string;
   private topic: string;
 
-  /** `oneTap`: add Approve / Deny buttons (CLAUDE_REMOTE_NTFY_ACTIONS=approve). */
+  /** `oneTap`: add a prompt's answer buttons (CLAUDE_REMOTE_NTFY_ACTIONS=approve). */
   constructor(
     topicUrl: string,
     private token: string,
-    private store: PushStore,
-    private baseUrl: () => string,
     private oneTap = false,
   ) {
     const u = new URL(topicUrl);
@@ -50,10 +46,11 @@ export class NtfyChannel implements Channel {
     u.search = "";
     this.publishUrl = u.toString();
     this.target = displayUrl(topicUrl);
+    this.carriesAnswers = oneTap;
   }
 
   deliveries(n: Notice): Delivery[] {
-    // Tokens are minted once per notice, not per attempt: a retry carries the same buttons.
+    // Built once per notice (its answer links were minted by the notifier): a retry carries the same buttons.
     const body = JSON.stringify({
       topic: this.topic,
       title: n.title,
@@ -68,21 +65,18 @@ export class NtfyChannel implements Channel {
 
   private actions(n: Notice): NtfyAction[] {
     const open: NtfyAction = { action: "view", label: "Open", url: n.url, clear: false };
-    if (n.kind !== "prompt" || !n.promptId || !this.oneTap) return [open];
-    const button = (label: string, decision: ActionDecision): NtfyAction => ({
+    if (n.kind !== "prompt" || !this.oneTap || !n.answers?.length) return [open];
+    // Each of the prompt's own choices POSTs its option to its answer link (ntfy shows at most three buttons).
+    const buttons: NtfyAction[] = n.answers.map((a) => ({
       action: "http",
-      label,
-      url: this.actionUrl(n.promptId!, decision),
+      label: a.title,
+      url: a.url,
       method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ option: a.option }),
       clear: true,
-    });
-    return [button("Approve", "approve"), button("Deny", "deny"), open];
-  }
-
-  private actionUrl(promptId: string, decision: ActionDecision): string {
-    const token = randomToken(32);
-    this.store.addActionToken(sha256hex(token), promptId, decision, Date.now() + ACTION_TOKEN_TTL_MS);
-    return `${this.baseUrl().replace(/\/$/, "")}/api/actions/${token}?prompt=${encodeURIComponent(promptId)}`;
+    }));
+    return buttons.length < 3 ? [...buttons, open] : buttons;
   }
 
   private async send(body: string, signal: AbortSignal): Promise<void> {

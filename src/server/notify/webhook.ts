@@ -7,6 +7,7 @@ import { toPayload } from "./webpush.ts";
 
 export class WebhookChannel implements Channel {
   readonly name = "webhook";
+  readonly carriesAnswers = false;
   readonly target: string;
 
   constructor(private url: string) {

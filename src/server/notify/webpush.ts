@@ -18,6 +18,10 @@ const TTL_SECONDS = 15 * 60;
 export class WebPushChannel implements Channel {
   readonly name = "webpush";
   readonly target = "browser subscriptions";
+  /** End-to-end encrypted to the subscribed browsers only; no links are made while none is subscribed. */
+  get carriesAnswers(): boolean {
+    return this.store.subscriptionCount() > 0;
+  }
 
   constructor(
     private store: PushStore,
@@ -26,7 +30,7 @@ export class WebPushChannel implements Channel {
   ) {}
 
   deliveries(n: Notice): Delivery[] {
-    const payload = JSON.stringify(toPayload(n));
+    const payload = JSON.stringify({ ...toPayload(n), ...(n.answers ? { answers: n.answers } : {}) });
     return this.store
       .subscriptions()
       .map((sub) => ({ target: displayUrl(sub.endpoint), run: (signal) => this.send(sub, payload, n, signal) }));

@@ -16,6 +16,8 @@ export type Choice = {
   answers?: Record<string, string>;
   /** ExitPlanMode: send the tool input back as updatedInput. */
   echoInput?: boolean;
+  /** Elicitation: what the MCP server gets. */
+  elicitation?: { action: "accept" | "decline" | "cancel"; content?: Record<string, string | number | boolean> };
   /** The deny message this choice gives the model (unless the user wrote one). */
   message?: string;
 };

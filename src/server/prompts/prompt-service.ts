@@ -31,6 +31,8 @@ import type { Logger } from "../log.ts";
 import { type Choice, OptionError, hookChoice, hookOptions, screenChoice } from "./prompt-answers.ts";
 import { planChoice, planOptions, questionChoice, questionOptions, screenQuestionChoice } from "./question-answers.ts";
 import { CHAT_LABEL, TYPE_LABEL } from "../../agents/claude/question-dialog.ts";
+import { elicitationChoice, elicitationOptions } from "./elicitation-answers.ts";
+import { elicitationOnScreen } from "../../agents/claude/elicitation-screen.ts";
 import { randomToken } from "../secrets.ts";
 
 /** Who answers through the API, for `resolvedBy` and the audit log. */
@@ -44,6 +46,8 @@ export type AnswerResult = { ok: true; prompt: Prompt } | { ok: false; error: An
 const KEY_GRACE_MS = 400;
 /** Between the steps of a multi-key answer (a question's free text, multi-select): the dialog redraws in between. */
 const KEY_STEP_MS = 300;
+/** Esc again if the form is still on screen this long after the last one (a key dropped while it was drawn). */
+const FORM_KEY_RETRY_MS = 1500;
 /** A screen prompt's deny message is typed once the dialog has left the screen, waiting at most this long for that… */
 const MESSAGE_WAIT_MS = 5000;
 /** …and then this long, so the agent's input box is back before the text arrives. */
@@ -136,7 +140,13 @@ export class PromptService {
     const base = { tool: f.tool, input: f.input, suggestions: f.suggestions };
     const shape = shapeOf(f.tool, f.input);
     const options =
-      shape.kind === "question" ? questionOptions(shape.questions) : shape.kind === "plan" ? planOptions(shape.plan) : hookOptions(base);
+      shape.kind === "question"
+        ? questionOptions(shape.questions)
+        : shape.kind === "plan"
+          ? planOptions(shape.plan)
+          : shape.kind === "elicitation"
+            ? elicitationOptions()
+            : hookOptions(base);
     const prompt: Prompt = {
       id: f.promptId,
       sessionId: f.sessionId,
@@ -191,8 +201,13 @@ export class PromptService {
 
   closed(conn: DeviceConn, f: PromptClosed): string | null {
     if (!this.owns(conn, f.sessionId)) return "session not open on this connection";
-    const p = this.store.prompts.get(f.promptId);
+    let p = this.store.prompts.get(f.promptId);
     if (!p || p.sessionId !== f.sessionId) return null; // never opened here (or not ours): nothing to close
+    if (f.how === "answered-locally" && p.resolution?.via === "api" && p.delivery === "sent") {
+      // The terminal's answer came first after all: the API's answer was never taken.
+      this.forgetSent(p.id);
+      p = this.store.prompts.reopen(p.id) ?? p;
+    }
     const via = f.how === "answered-locally" ? "terminal" : "system";
     this.finish(p.id, f.how, via, { decision: f.decision ?? null, via, ...(f.reason ? { reason: f.reason } : {}) }, f.at);
     return null;
@@ -224,6 +239,8 @@ export class PromptService {
       id,
       by,
       (p) => {
+        if (p.kind === "elicitation" && p.source === "hook") return elicitationChoice(p, b);
+        if (b.content) throw new OptionError(`content is for elicitation prompts; this is a ${p.kind} prompt`);
         if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
         if (p.kind === "question") return screenQuestionChoice(p, this.screenDialogOf(p), b);
         if (b.answers || b.text !== undefined)
@@ -238,7 +255,17 @@ export class PromptService {
   }
 
   reject(id: string, message: string | undefined, by: Answerer): AnswerResult {
-    return this.answer(id, by, (p) => (p.source === "hook" ? { decision: "deny", option: "no" } : this.screenChoiceFor(p, "no")), message);
+    return this.answer(
+      id,
+      by,
+      (p) =>
+        p.kind === "elicitation" && p.source === "hook"
+          ? elicitationChoice(p, { option: "decline" })
+          : p.source === "hook"
+            ? { decision: "deny", option: "no" }
+            : this.screenChoiceFor(p, "no"),
+      message,
+    );
   }
 
   stop(): void {
@@ -268,7 +295,7 @@ export class PromptService {
       return { ok: false, error: "not_connected", detail: "the session's wrapper is not connected; the prompt stays pending", prompt: p };
     }
     const denyMessage =
-      choice.decision === "deny"
+      choice.decision === "deny" && !choice.elicitation
         ? message?.trim() || choice.message || (p.source === "hook" ? "The user denied this from claude-remote." : undefined)
         : undefined;
     const resolution: Resolution = {
@@ -279,6 +306,8 @@ export class PromptService {
       ...(denyMessage ? { message: denyMessage } : {}),
       ...(choice.updatedPermissions ? { updatedPermissions: choice.updatedPermissions } : {}),
       ...(choice.answers ? { answers: choice.answers } : {}),
+      ...(choice.elicitation ? { action: choice.elicitation.action } : {}),
+      ...(choice.elicitation?.content ? { content: choice.elicitation.content } : {}),
       delivery: "sent",
     };
     const status: PromptStatus = choice.decision === "allow" ? "approved" : "denied";
@@ -299,7 +328,8 @@ export class PromptService {
     if (!resolved) return conflict(this.store.prompts.get(id) ?? p);
     this.awaitTaken(resolved, dialog);
     if (!byKeys) this.resendAnswer(resolved);
-    else {
+    if (resolved.kind === "elicitation") void this.closeFormOnScreen(resolved);
+    else if (byKeys) {
       this.typeKeys(p.sessionId, choice.keys ?? "");
       if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
     }
@@ -361,8 +391,31 @@ export class PromptService {
       ...(r.updatedPermissions ? { updatedPermissions: r.updatedPermissions } : {}),
       ...(r.answers ? { answers: r.answers } : {}),
       ...(p.kind === "plan" && r.decision === "allow" ? { echoInput: true } : {}),
+      ...(p.kind === "elicitation" && r.action ? { elicitation: { action: r.action, ...(r.content ? { content: r.content } : {}) } } : {}),
     };
     this.hub.send(p.sessionId, frame);
+  }
+
+  /**
+   * An elicitation's answer waits in the wrapper for the ElicitationResult hook, which Claude Code
+   * runs once its form dialog is answered: Esc (cancel) on the dialog, once it is on screen (and
+   * again if a key was dropped), while the answer is `sent`.
+   */
+  private async closeFormOnScreen(p: Prompt): Promise<void> {
+    const server = String(p.input.server ?? "");
+    let shownSince = 0;
+    let pressed = 0;
+    while (this.sent.has(p.id)) {
+      const screen = await this.hub.screenOf(p.sessionId);
+      const now = Date.now();
+      if (!screen || !elicitationOnScreen(screen.lines(), server)) shownSince = 0;
+      else if (!shownSince) shownSince = now;
+      else if (now - shownSince >= KEY_GRACE_MS && now - pressed > FORM_KEY_RETRY_MS) {
+        pressed = now;
+        this.hub.input(p.sessionId, "\x1b");
+      }
+      await Bun.sleep(100);
+    }
   }
 
   /** An API answer is `sent`: taken once the agent shows it (taken(), or its dialog leaving the screen), else reopened as not taken. */

@@ -9,7 +9,7 @@ import PRICES from "./prices.json" with { type: "json" };
 
 type Price = { input: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number; output: number };
 const MODELS = PRICES.models as Record<string, Price>;
-export const PRICE_SOURCE = { date: PRICES.date, source: PRICES.source };
+const PRICE_SOURCE = { date: PRICES.date, source: PRICES.source };
 
 /** The price of a model: an exact key, or a key followed by a date (`-20250929`). Nothing else. */
 export function priceOf(model: string | null): Price | null {
@@ -85,7 +85,7 @@ export function mergeFigures(a: UsageFigures, b: UsageFigures): UsageFigures {
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
 
 /** Responses among entry rows: one per message id (the max of its lines' figures, as Claude Code repeats them). */
-export function responsesOf(rows: FigureRow[]): Map<string, Response & { sub: boolean; firstId: number }> {
+function responsesOf(rows: FigureRow[]): Map<string, Response & { sub: boolean; firstId: number }> {
   const out = new Map<string, Response & { sub: boolean; firstId: number }>();
   for (const r of rows) {
     if (r.kind !== "assistant") continue;

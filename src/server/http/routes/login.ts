@@ -1,7 +1,7 @@
 import { LoginBody } from "../../../protocol/api.ts";
 import { audit } from "../audit-record.ts";
 import { actorOf } from "../auth.ts";
-import { apiError, json, rateLimited, readBody } from "../respond.ts";
+import { apiError, badRequest, json, rateLimited, readBody } from "../respond.ts";
 import { loginUrl } from "../../ops/banner.ts";
 import { qrSvg } from "../qr.ts";
 import { clientKey } from "../request-guard.ts";
@@ -20,7 +20,7 @@ export const loginRoutes: Route[] = [
       const wait = app.limits.login.take(clientKey(ip));
       if (wait > 0) return rateLimited(wait, "login attempts");
       const body = await readBody(req, LoginBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       const { token, ticket } = body.value;
       const via = ticket !== undefined ? "link" : "token";
       if (ticket !== undefined ? !app.auth.redeemLoginTicket(ticket) : !app.auth.checkToken(token!)) {

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { PairBody } from "../../../protocol/api.ts";
 import { deviceKey } from "../../../protocol/handshake.ts";
 import { audit } from "../audit-record.ts";
-import { apiError, json, rateLimited, readBody } from "../respond.ts";
+import { apiError, badRequest, json, rateLimited, readBody } from "../respond.ts";
 import { qrSvg } from "../qr.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Route } from "../router.ts";
@@ -57,7 +57,7 @@ export const pairingRoutes: Route[] = [
       const wait = waitIp > 0 ? waitIp : app.limits.pairGlobal.take("global");
       if (wait > 0) return rateLimited(wait, "pairing attempts");
       const body = await readBody(req, PairBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       const hash = sha256hex(normalizeCode(body.value.code));
       if (!app.store.credentials.spendPairingCode(hash)) {
         audit(ctx, "pair.failed", { actor: "anonymous" });

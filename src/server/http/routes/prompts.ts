@@ -2,7 +2,7 @@ import { parseWith } from "../../../protocol/common.ts";
 import { ApproveBody, PromptsQuery, RejectBody } from "../../../protocol/prompts.ts";
 import { audit } from "../audit-record.ts";
 import { actorOf } from "../auth.ts";
-import { apiError, json, readBody } from "../respond.ts";
+import { apiError, badRequest, json, readBody } from "../respond.ts";
 import { badCursor, decodeCursor, pageResponse } from "../paging.ts";
 import type { z } from "zod";
 import type { AnswerError, AnswerResult, Answerer } from "../../prompts/prompt-service.ts";
@@ -23,7 +23,7 @@ function answerRoute<T>(
     auth: "admin",
     handler: async (ctx) => {
       const body = await readBody(ctx.req, schema);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       const r = answer(ctx, body.value, { actor: actorOf(ctx.principal), ip: ctx.ip });
       if (!r.ok) return json({ error: r.error, detail: r.detail, ...(r.prompt ? { prompt: r.prompt } : {}) }, ANSWER_STATUS[r.error]);
       const p = r.prompt;
@@ -43,7 +43,7 @@ export const promptRoutes: Route[] = [
     auth: "admin",
     handler: ({ app, url }) => {
       const q = parseWith(PromptsQuery, Object.fromEntries(url.searchParams));
-      if (!q.ok) return apiError(400, "bad_request", q.error);
+      if (!q.ok) return badRequest(q);
       const { cursor, ...filter } = q.value;
       const after = cursor === undefined ? null : decodeCursor(cursor);
       if (after === null && cursor !== undefined) return badCursor();

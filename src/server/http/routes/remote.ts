@@ -3,12 +3,13 @@
  * `GET /api/daemons`, `POST /api/sessions` (New session / Continue), `POST /api/sessions/:id/stop`,
  * `POST /api/sessions/:id/resume`. Every attempt, refused ones included, is audited.
  */
+import type { ApiErrorCode } from "../../../protocol/codes.ts";
 import { DEFAULT_STOP_GRACE_MS, type DaemonStart, ResumeSessionBody, StartSessionBody, StopSessionBody } from "../../../protocol/daemon.ts";
 import type { SessionInfo } from "../../../protocol/common.ts";
 import type { App } from "../../app.ts";
 import { audit } from "../audit-record.ts";
 import { actorOf } from "../auth.ts";
-import { apiError, json, rateLimited, readBody } from "../respond.ts";
+import { apiError, badRequest, json, rateLimited, readBody } from "../respond.ts";
 import { RateLimiter } from "../rate-limit.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Ctx, Route } from "../router.ts";
@@ -64,7 +65,7 @@ async function startOn(ctx: Ctx, deviceId: string, req: StartRequest, action: "s
     resumeOf: req.resumeOf ?? null,
     message: req.message?.slice(0, 2000) ?? null,
   };
-  const refuse = (status: number, code: string, message: string) => {
+  const refuse = (status: number, code: ApiErrorCode, message: string) => {
     audit(ctx, `${action}.refused`, { target: deviceId, detail: { ...detail, code, reason: message } });
     startsCounter(app).inc({ result: "refused" });
     return apiError(status, code, message);
@@ -94,9 +95,9 @@ async function stopSession(ctx: Ctx): Promise<Response> {
   const s = app.store.sessions.get(params.id);
   if (!s) return apiError(404, "not_found", "no such session");
   const body = await readBody(ctx.req, StopSessionBody.nullable());
-  if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+  if (!body.ok) return badRequest(body);
   const graceMs = body.value?.graceMs ?? DEFAULT_STOP_GRACE_MS;
-  const refuse = (status: number, code: string, message: string) => {
+  const refuse = (status: number, code: ApiErrorCode, message: string) => {
     audit(ctx, "session.stop.refused", { target: s.id, detail: { code, reason: message } });
     return apiError(status, code, message);
   };
@@ -124,7 +125,7 @@ export const remoteRoutes: Route[] = [
     auth: "admin",
     handler: async (ctx) => {
       const body = await readBody(ctx.req, StartSessionBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       const { deviceId, ...req } = body.value;
       return limited(ctx) ?? startOn(ctx, deviceId, req, "session.start");
     },
@@ -137,7 +138,7 @@ export const remoteRoutes: Route[] = [
       const s = ctx.app.store.sessions.get(ctx.params.id);
       if (!s) return apiError(404, "not_found", "no such session");
       const body = await readBody(ctx.req, ResumeSessionBody.nullable());
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       if (s.endedAt === null) return apiError(409, "not_ended", "the session is still running: open it instead");
       const conversationId = hookConversation(ctx.app, s.id);
       return (

@@ -1,7 +1,7 @@
 import { parseWith } from "../../../protocol/common.ts";
 import { SearchQuery, type SearchResult } from "../../../protocol/search.ts";
 import { SearchQueryError, wordsQuery } from "../../../store/search.ts";
-import { apiError, json } from "../respond.ts";
+import { apiError, badRequest, json } from "../respond.ts";
 import { SearchUnavailableError } from "../../ops/search-indexer.ts";
 import type { Route } from "../router.ts";
 
@@ -12,7 +12,7 @@ export const searchRoutes: Route[] = [
     auth: "admin",
     handler: async ({ app, url }) => {
       const parsed = parseWith(SearchQuery, Object.fromEntries(url.searchParams));
-      if (!parsed.ok) return apiError(400, "bad_request", parsed.error);
+      if (!parsed.ok) return badRequest(parsed);
       const { q, mode, limit } = parsed.value;
       const match = mode === "fts" ? q : wordsQuery(q);
       if (!match) return json([]);

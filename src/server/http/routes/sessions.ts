@@ -5,7 +5,7 @@ import { parseWith } from "../../../protocol/common.ts";
 import { audit, auditInput } from "../audit-record.ts";
 import { actorOf } from "../auth.ts";
 import { deleteSession } from "../../ingest/session-delete.ts";
-import { apiError, json, rateLimited, readBody, tooManyConnections } from "../respond.ts";
+import { apiError, badRequest, json, rateLimited, readBody, tooManyConnections } from "../respond.ts";
 import { clientKey } from "../request-guard.ts";
 import type { Ctx, Route } from "../router.ts";
 import { sseEncoding } from "../../viewers/sse-compression.ts";
@@ -59,7 +59,7 @@ export const sessionRoutes: Route[] = [
     auth: "admin",
     handler: ({ app, url }) => {
       const q = parseWith(SessionsQuery, Object.fromEntries(url.searchParams));
-      if (!q.ok) return apiError(400, "bad_request", q.error);
+      if (!q.ok) return badRequest(q);
       const after = q.value.cursor === undefined ? null : decodeCursor(q.value.cursor);
       if (after === null && q.value.cursor !== undefined) return badCursor();
       return pageResponse(app.store.sessions.page(q.value.limit ?? 200, after));
@@ -95,7 +95,7 @@ export const sessionRoutes: Route[] = [
     auth: "admin",
     handler: async ({ app, params, url }) => {
       const q = parseWith(ScrollbackQuery, Object.fromEntries(url.searchParams));
-      if (!q.ok) return apiError(400, "bad_request", q.error);
+      if (!q.ok) return badRequest(q);
       const screen = await app.hub.screenOf(params.id);
       if (!screen) return apiError(404, "not_found", "no such session");
       return json(screen.history(q.value.before, q.value.limit));
@@ -111,7 +111,7 @@ export const sessionRoutes: Route[] = [
       const wait = app.limits.input.take(`${ip}`);
       if (wait > 0) return rateLimited(wait, "input requests");
       const body = await readBody(req, InputBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       const by = { actor: actorOf(principal), ip, userAgent: req.headers.get("user-agent") };
       if (!app.hub.type(params.id, body.value)) return apiError(409, "not_connected", "the session's wrapper is not connected");
       auditInput(app.store, params.id, body.value, by);
@@ -125,7 +125,7 @@ export const sessionRoutes: Route[] = [
     handler: async (ctx) => {
       if (!found(ctx)) return apiError(404, "not_found", "no such session");
       const body = await readBody(ctx.req, ResizeBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       if (!ctx.app.hub.requestResize(ctx.params.id, body.value.cols, body.value.rows))
         return apiError(409, "not_connected", "the session's wrapper is not connected");
       return json({ ok: true });
@@ -139,7 +139,7 @@ export const sessionRoutes: Route[] = [
       const before = found(ctx);
       if (!before) return apiError(404, "not_found", "no such session");
       const body = await readBody(ctx.req, RenameBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       ctx.app.store.sessions.rename(ctx.params.id, body.value.name);
       audit(ctx, "session.rename", { target: ctx.params.id, detail: { from: before.name, to: body.value.name } });
       ctx.app.hub.publishSession(ctx.params.id);
@@ -153,7 +153,7 @@ export const sessionRoutes: Route[] = [
     handler: async (ctx) => {
       if (!found(ctx)) return apiError(404, "not_found", "no such session");
       const body = await readBody(ctx.req, ArchiveBody);
-      if (!body.ok) return apiError(body.status ?? 400, "bad_request", body.error);
+      if (!body.ok) return badRequest(body);
       ctx.app.store.sessions.setArchived(ctx.params.id, body.value.archived);
       audit(ctx, body.value.archived ? "session.archive" : "session.unarchive", { target: ctx.params.id });
       ctx.app.hub.publishSession(ctx.params.id);

@@ -1,7 +1,7 @@
 /** The conversation (paged) and the usage figures, from the stored transcript. */
 import { parseWith } from "../../../protocol/common.ts";
 import { ConversationQuery, UsageQuery } from "../../../protocol/transcript.ts";
-import { apiError, json } from "../respond.ts";
+import { apiError, badRequest, json } from "../respond.ts";
 import type { Route } from "../router.ts";
 
 export const usageRoutes: Route[] = [
@@ -21,7 +21,7 @@ export const usageRoutes: Route[] = [
     handler: ({ app, params, url }) => {
       if (!app.store.sessions.get(params.id)) return apiError(404, "not_found", "no such session");
       const q = parseWith(ConversationQuery, Object.fromEntries(url.searchParams));
-      if (!q.ok) return apiError(400, "bad_request", q.error);
+      if (!q.ok) return badRequest(q);
       if (q.value.after !== undefined && q.value.before !== undefined)
         return apiError(400, "bad_request", "give after or before, not both");
       const page = app.store.transcript.page(params.id, q.value);
@@ -34,7 +34,7 @@ export const usageRoutes: Route[] = [
     auth: "admin",
     handler: ({ app, url }) => {
       const q = parseWith(UsageQuery, Object.fromEntries(url.searchParams));
-      if (!q.ok) return apiError(400, "bad_request", q.error);
+      if (!q.ok) return badRequest(q);
       return json(app.transcripts.report(q.value.by, q.value.from ?? null, q.value.to ?? null));
     },
   },

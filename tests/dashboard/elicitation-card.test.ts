@@ -1,0 +1,103 @@
+/**
+ * The MCP elicitation card in real Chromium at 390x844, with the real Claude Code through
+ * `claude-remote` and a stdio MCP server (tests/support/mcp-elicit.ts): the card is the form
+ * built from the schema (text, number, checkbox, a list for the enum), its controls and buttons
+ * are not under the terminal pane, nothing is raw JSON, and what is filled in and accepted reaches
+ * the MCP server exactly; the terminal's form closes.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { ELICIT_TOOL, elicitMcpArgs } from "../support/mcp-config.ts";
+import { waitFor } from "../support/wait.ts";
+import { type Env, startClaude, startEnv } from "../prompts/support.ts";
+import { launch, openPhone, type Phone, screenshot } from "./browser.ts";
+
+const SCHEMA = {
+  type: "object",
+  properties: {
+    name: { type: "string", title: "Name", description: "Your name", minLength: 2, maxLength: 20 },
+    age: { type: "integer", title: "Age", minimum: 1, maximum: 150 },
+    subscribe: { type: "boolean", title: "Subscribe", default: false },
+    colour: { type: "string", title: "Colour <i>", enum: ["red", "green"], enumNames: ["Red", "Green"] },
+  },
+  required: ["name", "colour"],
+};
+const MESSAGE = "Tell me about <b>you</b>";
+
+let env: Env;
+let browser: Browser;
+let phone: Phone;
+beforeAll(async () => {
+  env = await startEnv({ "card-form": [{ name: ELICIT_TOOL, input: { message: MESSAGE, schema: SCHEMA } }] });
+  browser = await launch();
+  phone = await openPhone(browser, env.server.url, env.server.token);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await env?.stop();
+});
+
+/** The element is on screen and nothing (the terminal pane) covers its middle. */
+async function reachable(page: Page, el: Locator): Promise<boolean> {
+  await el.scrollIntoViewIfNeeded();
+  const box = (await el.boundingBox())!;
+  const uncovered = await page.evaluate(([x, y]) => !!document.elementFromPoint(x as number, y as number)?.closest(".card"), [
+    box.x + box.width / 2,
+    box.y + box.height / 2,
+  ] as const);
+  return uncovered && box.y >= 0 && box.y + box.height <= 844;
+}
+
+test("elicitation card: the schema's form; what is filled in and accepted reaches the MCP server", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cr-elicit-card-"));
+  const out = join(dir, "received.jsonl");
+  const c = await startClaude(env, { args: elicitMcpArgs(dir, out) });
+  const { page, errors } = phone;
+  try {
+    await page.goto(`${env.server.url}/#/s/${c.sessionId}`);
+    await page.waitForSelector(".view[data-ready]");
+    await c.submit("scenario card-form");
+    const card = page.locator(".card.elicitation").first();
+    await card.locator("form.eform").waitFor({ timeout: 20_000 });
+    expect(await card.locator(".head .tool").innerText()).toBe("MCP elicit");
+    expect(await card.locator(".question").innerText()).toBe(MESSAGE); // literal: no HTML
+    expect(await card.locator("b, i").allInnerTexts()).toEqual(["Name *", "Age", "Subscribe", "Colour <i> *"]);
+    expect(await card.innerText()).not.toContain("{");
+    const name = card.locator("input[name=f_name]");
+    const age = card.locator("input[name=f_age]");
+    const subscribe = card.locator("input[name=f_subscribe]");
+    const colour = card.locator("select[name=f_colour]");
+    expect(await age.getAttribute("type")).toBe("number");
+    expect(await subscribe.getAttribute("type")).toBe("checkbox");
+    expect(await colour.locator("option").allInnerTexts()).toEqual(["—", "Red", "Green"]);
+    for (const el of [name, age, subscribe, colour]) expect(await reachable(page, el)).toBe(true);
+    await name.fill("Grace Hopper");
+    await age.fill("85");
+    await subscribe.check();
+    await colour.selectOption("green");
+    await screenshot(page, "elicitation-card.png");
+    const labels = await card.locator(".opts > button").allInnerTexts();
+    expect(labels).toEqual(["Accept", "Decline", "Cancel"]);
+    const accept = card.locator(".opts > button").first();
+    expect(await reachable(page, accept)).toBe(true);
+    await accept.click();
+    const content = { name: "Grace Hopper", age: 85, subscribe: true, colour: "green" };
+    const got = await waitFor(() => (existsSync(out) ? JSON.parse(readFileSync(out, "utf8").split("\n")[0]!).result : undefined), {
+      timeoutMs: 15_000,
+      what: "the MCP server's answer",
+    });
+    expect(got).toEqual({ action: "accept", content });
+    await waitFor(async () => (await c.pty.screen.flush(), !c.pty.screen.lines().join("\n").includes("requests your input")), {
+      what: "the terminal's form to close",
+    });
+    await waitFor(async () => (await card.locator(".status").innerText()).includes("Approved"), {
+      what: "the card to say it was answered",
+    });
+    expect(errors).toEqual([]);
+  } finally {
+    await c.stop();
+  }
+}, 90_000);
