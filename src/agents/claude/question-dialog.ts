@@ -42,6 +42,7 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
   const options: DialogOption[] = [];
   let selected: string | undefined;
   let multi = false;
+  const checked: string[] = [];
   let last = i;
   for (; i < lines.length; i++) {
     const row = lines[i]!;
@@ -50,6 +51,7 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
       if (m[2] !== String(options.length + 1)) return null;
       if (m[1] === MARKER) selected = m[2];
       if (m[3] !== undefined) multi = true;
+      if (m[3] !== undefined && m[3] !== " ") checked.push(m[2]!);
       options.push({ key: m[2]!, label: m[4]!.trim() });
       last = i;
     } else if (isRuleOf(row, "─")) {
@@ -74,6 +76,7 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
     agent: "claude",
     kind: "question",
     multiSelect: multi,
+    ...(multi ? { checked } : {}),
     title: questions[0]!.slice(2).trim(),
     header: [],
     body: [],

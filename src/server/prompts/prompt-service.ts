@@ -25,6 +25,7 @@ import { PLAN_TOOL, QUESTION_TOOL, shapeOf } from "../../protocol/questions.ts";
 import type { PromptFilter } from "../../store/prompts.ts";
 import type { Store } from "../../store/index.ts";
 import { DialogWatch } from "../ingest/dialog-watch.ts";
+import { detectDialog } from "../../agents/screen-dialogs.ts";
 import type { EventLog } from "../viewers/event-log.ts";
 import type { DeviceConn, Hub } from "../ingest/hub.ts";
 import type { Logger } from "../log.ts";
@@ -46,6 +47,9 @@ export type AnswerResult = { ok: true; prompt: Prompt } | { ok: false; error: An
 const KEY_GRACE_MS = 400;
 /** Between the steps of a multi-key answer (a question's free text, multi-select): the dialog redraws in between. */
 const KEY_STEP_MS = 300;
+/** A multi-select box is pressed at most this often, waiting this long each time for the screen to show it ticked. */
+const TICK_ATTEMPTS = 3;
+const TICK_WAIT_MS = 1000;
 /** Esc again if the form is still on screen this long after the last one (a key dropped while it was drawn). */
 const FORM_KEY_RETRY_MS = 1500;
 /** A screen prompt's deny message is typed once the dialog has left the screen, waiting at most this long for that… */
@@ -278,13 +282,13 @@ export class PromptService {
   private answer(
     id: string,
     by: Answerer,
-    choose: (p: Prompt) => Choice & { keys?: string | string[] },
+    choose: (p: Prompt) => Choice & { keys?: string | string[]; toggle?: string[] },
     message: string | undefined,
   ): AnswerResult {
     const p = this.store.prompts.get(id);
     if (!p) return { ok: false, error: "not_found", detail: "no such prompt" };
     if (p.status !== "pending") return conflict(p);
-    let choice: Choice & { keys?: string | string[] };
+    let choice: Choice & { keys?: string | string[]; toggle?: string[] };
     try {
       choice = choose(p);
     } catch (e) {
@@ -330,7 +334,8 @@ export class PromptService {
     if (!byKeys) this.resendAnswer(resolved);
     if (resolved.kind === "elicitation") void this.closeFormOnScreen(resolved);
     else if (byKeys) {
-      this.typeKeys(p.sessionId, choice.keys ?? "");
+      if (choice.toggle) void this.tickAndSubmit(p.sessionId, choice.toggle);
+      else this.typeKeys(p.sessionId, choice.keys ?? "");
       if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
     }
     return { ok: true, prompt: resolved };
@@ -359,6 +364,34 @@ export class PromptService {
       if (at === 0) this.hub.input(sessionId, k);
       else setTimeout(() => this.hub.input(sessionId, k), at);
     });
+  }
+
+  /**
+   * A multi-select question answered with keys: each chosen box is ticked (its digit), and the next
+   * only once the screen shows it ticked (a digit pressed as the dialog settles was seen dropped),
+   * pressing again if it did not take; then → to the Submit tab and Enter.
+   */
+  private async tickAndSubmit(sessionId: string, keys: string[]): Promise<void> {
+    const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
+    await Bun.sleep(Math.max(0, since + KEY_GRACE_MS - Date.now()));
+    const checked = async () => {
+      const screen = await this.hub.screenOf(sessionId);
+      const d = screen ? detectDialog(screen.lines()) : null;
+      return d?.kind === "question" ? (d.checked ?? []) : null;
+    };
+    for (const k of keys) {
+      for (let attempt = 0; attempt < TICK_ATTEMPTS; attempt++) {
+        const now = await checked();
+        if (now === null) return this.log.warn("answer_keys_stopped", { sessionId, reason: "the question left the screen" });
+        if (now.includes(k)) break;
+        this.hub.input(sessionId, k);
+        const deadline = Date.now() + TICK_WAIT_MS;
+        while (Date.now() < deadline && !(await checked())?.includes(k)) await Bun.sleep(50);
+      }
+    }
+    this.hub.input(sessionId, "\x1b[C");
+    await Bun.sleep(KEY_STEP_MS);
+    this.hub.input(sessionId, "\r");
   }
 
   /**

@@ -118,14 +118,15 @@ function describe(q: Question): string {
  * Keystrokes answering a question read off the screen (hooks off), as the terminal takes them
  * (verified on 2.1.330): a choice's digit answers a single-select question at once; free text is
  * the "Type something" digit, the text, Enter; a multi-select answer toggles each chosen digit,
- * then → (to the Submit tab) and Enter; "chat" is the "Chat about this" digit. Each step is sent
- * on its own, a moment apart (the dialog redraws between them).
+ * then → (to the Submit tab) and Enter (`toggle`: the prompt service ticks each box and checks it
+ * took before the next); "chat" is the "Chat about this" digit. Each step is sent on its own, a
+ * moment apart (the dialog redraws between them).
  */
 export function screenQuestionChoice(
   p: Prompt,
   dialog: ScreenDialog,
   body: { option?: string; answers?: QuestionAnswer[]; text?: string },
-): Choice & { keys: string[] } {
+): Choice & { keys: string[]; toggle?: string[] } {
   const q = p.questions[0];
   const typeKey = dialog.options.find((o) => TYPE_LABEL.test(o.label))?.key;
   const chatKey = dialog.options.find((o) => CHAT_LABEL.test(o.label))?.key;
@@ -141,7 +142,7 @@ export function screenQuestionChoice(
   const text = given.text?.replace(/[\x00-\x1f\x7f]+/g, " ").trim();
   if (q.multiSelect) {
     if (text) throw new OptionError("free text with a multi-select question cannot be typed from here (hooks off); choose keys");
-    return { ...choice, keys: [...keys, "\x1b[C", "\r"] };
+    return { ...choice, keys: [...keys, "\x1b[C", "\r"], toggle: keys };
   }
   return { ...choice, keys: text ? [typeKey, text, "\r"] : [keys[0]!] };
 }
