@@ -1,11 +1,13 @@
 import type { ScreenDialog } from "../protocol/dialog.ts";
+import { parsePlan } from "./claude/plan-dialog.ts";
+import { parseQuestion } from "./claude/question-dialog.ts";
 import { parse as parseClaude } from "./claude/screen-dialog.ts";
 import { parse as parseCodex } from "./codex/screen-dialog.ts";
 import { parse as parseGemini } from "./gemini/screen-dialog.ts";
 
-const PARSERS = [parseClaude, parseCodex, parseGemini];
+const PARSERS = [parseClaude, parseQuestion, parsePlan, parseCodex, parseGemini];
 
-/** The permission dialog on a screen (its rows, top to bottom), or null when there is none. */
+/** The permission (or question, or plan) dialog on a screen (its rows, top to bottom), or null when there is none. */
 export function detectDialog(lines: string[]): ScreenDialog | null {
   for (const parse of PARSERS) {
     const dialog = parse(lines);
@@ -29,6 +31,7 @@ export function sameDialog(a: ScreenDialog | null, b: ScreenDialog | null): bool
   if (a === null || b === null) return a === b;
   return (
     a.agent === b.agent &&
+    a.kind === b.kind &&
     a.title === b.title &&
     a.question === b.question &&
     sameStrings(a.body, b.body) &&

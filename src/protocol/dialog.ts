@@ -22,6 +22,12 @@ export const ScreenDialog = z.object({
   options: z.array(DialogOption),
   footer: z.string().optional(),
   selected: z.string().optional(),
+  /** Not a permission dialog: Claude Code's AskUserQuestion (`question`) or ExitPlanMode (`plan`) dialog. */
+  kind: z.enum(["question", "plan"]).optional(),
+  /** A question dialog whose choices are checkboxes. */
+  multiSelect: z.boolean().optional(),
+  /** A multi-select question's ticked choices, as drawn now (not part of the dialog's identity). */
+  checked: z.array(z.string()).optional(),
   /** 0-based screen rows of the dialog: first frame (or question) row and last row. */
   rows: z.object({ first: z.number().int(), last: z.number().int() }),
 });

@@ -16,6 +16,8 @@ export interface StyledScreen {
 /** A headless terminal screen that the agent's output is replayed into, for reading only. */
 export class HeadlessScreen {
   private readonly term: Terminal;
+  /** The seq of the last output chunk parsed into this screen (kept by whoever feeds it; 0 if nobody does). */
+  parsedSeq = 0;
 
   constructor(cols: number, rows: number, opts: { scrollback?: number } = {}) {
     this.term = new Terminal({

@@ -111,7 +111,12 @@ test("approve with the screen's \"don't ask again\" option: the same command run
     expect(res.status).toBe(200);
     const approved = (await res.json()) as Prompt;
     expect(approved.resolution?.option).toBe(always.key);
-    expect(approved.resolution?.updatedPermissions?.[0]).toMatchObject({ type: "addRules", behavior: "allow", destination: "session" });
+    // as at the terminal: Claude Code's suggested rule, kept where it suggested it (.claude/settings.local.json)
+    expect(approved.resolution?.updatedPermissions?.[0]).toMatchObject({
+      type: "addRules",
+      behavior: "allow",
+      destination: "localSettings",
+    });
     await c.turnDone(since);
     expect(commits()).toBe("1");
 

@@ -1,12 +1,13 @@
 /** The parts of the prompt path that need no Claude Code: answers, the wrapper's tracker and hook endpoint, the store, the device frames. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { SECRET_ENV, claudeAdapter } from "../../src/cli/claude-adapter.ts";
 import { HookPrompts, clipInput } from "../../src/agents/claude/hook-prompts.ts";
 import { startHookServer } from "../../src/agents/claude/hook-server.ts";
 import { SECRET_HEADER } from "../../src/agents/claude/hook-settings.ts";
 import type { ClientFrame } from "../../src/protocol/frames.ts";
 import type { Prompt, PromptAnswer } from "../../src/protocol/prompts.ts";
-import { OptionError, alwaysUpdates, hookChoice, hookOptions, screenChoice } from "../../src/server/prompts/prompt-answers.ts";
+import { OptionError, hookChoice, hookOptions, screenChoice } from "../../src/server/prompts/prompt-answers.ts";
 import { connectDevice } from "../support/device-client.ts";
 import { type TestServer, startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
@@ -53,40 +54,55 @@ describe("answers", () => {
     options: screenOptions,
   });
 
-  test("hook prompts: screen options by label, aliases, always = session-scoped rules", () => {
-    expect(hookChoice(gitPush, undefined)).toEqual({ decision: "allow", option: "once" });
-    expect(hookChoice(gitPush, "1")).toEqual({ decision: "allow", option: "1" });
+  test("hook prompts: the screen's options by kind, with the terminal's effects; aliases; unknown keys name the options", () => {
+    expect(hookChoice(gitPush, undefined)).toEqual({ decision: "allow", option: "1" });
+    expect(hookChoice(gitPush, "once")).toEqual({ decision: "allow", option: "once" });
     expect(hookChoice(gitPush, "4")).toEqual({ decision: "deny", option: "4" });
     expect(hookChoice(gitPush, "no")).toEqual({ decision: "deny", option: "no" });
+    // the terminal writes the prefix rule to .claude/settings.local.json (localSettings), not the session
     const always = {
       decision: "allow",
       updatedPermissions: [
-        { type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "session" },
+        { type: "addRules", rules: [{ toolName: "Bash", ruleContent: "git push *" }], behavior: "allow", destination: "localSettings" },
       ],
     };
     expect(hookChoice(gitPush, "2")).toEqual({ ...always, option: "2" } as never);
     expect(hookChoice(gitPush, "always")).toEqual({ ...always, option: "always" } as never);
     expect(hookChoice(gitPush, "3").updatedPermissions).toEqual([{ type: "setMode", mode: "auto", destination: "session" }]);
-    expect(() => hookChoice(gitPush, "9")).toThrow(OptionError);
+    expect(() => hookChoice(gitPush, "9")).toThrow(/no option "9"; options are 1 \(Yes\), 2 .*4 \(No\)/);
+    // an option the screen does not show is gone, even though the hook's options had it
+    const shown = promptOf({ ...gitPush, options: [screenOptions[0]!, screenOptions[1]!, { key: "3", label: "No" }] });
+    expect(hookChoice(shown, "3")).toEqual({ decision: "deny", option: "3" });
+    expect(() => hookChoice(shown, "4")).toThrow(OptionError);
   });
 
-  test("always without suggestions: an exact Bash rule, a WebFetch domain, nothing for Read", () => {
-    const rules = (tool: string, input: Record<string, unknown>, suggestions: Prompt["suggestions"] = []) =>
-      alwaysUpdates({ tool, input, suggestions });
-    expect(rules("Bash", { command: "ls -la" })).toEqual([
-      { type: "addRules", rules: [{ toolName: "Bash", ruleContent: "ls -la" }], behavior: "allow", destination: "session" },
-    ]);
-    expect(rules("WebFetch", { url: "https://example.com/x" })[0]).toMatchObject({
-      rules: [{ toolName: "WebFetch", ruleContent: "domain:example.com" }],
-    });
-    expect(rules("Read", { file_path: "/etc/hostname" })).toEqual([]);
-    // addDirectories alone did not stop the next prompt (verified): an exact rule goes with it
-    const dirs = rules("Bash", { command: "echo hi > a.txt" }, [{ type: "addDirectories", directories: ["/p"], destination: "session" }]);
-    expect(dirs.map((u) => u.type)).toEqual(["addDirectories", "addRules"]);
-    expect(hookOptions({ tool: "Read", input: { file_path: "/x" }, suggestions: [] }).map((o) => o.key)).toEqual(["once", "no"]);
-    expect(
-      hookOptions({ tool: "Write", input: {}, suggestions: [{ type: "setMode", mode: "acceptEdits", destination: "session" }] })[1]!.label,
-    ).toContain("accept edits");
+  test("before the screen is read: the terminal's options built from the hook (real 2.1.330 payloads and screens)", () => {
+    const samples = "tests/support/hook-samples";
+    const fixtures = process.env.FIXTURES_DIR ?? "../shared/fixtures";
+    const labels = (tool: string, input: Record<string, unknown>, suggestions: Prompt["suggestions"]) =>
+      hookOptions({ tool, input, suggestions }).map((o) => `${o.key}. ${o.label}`);
+    const screen = (name: string) =>
+      (
+        JSON.parse(readFileSync(`${fixtures}/claude-code-2.1.330/${name}.json`, "utf8")).prompt.options as { key: string; label: string }[]
+      ).map((o) => `${o.key}. ${o.label.replace(" · auto mode handles these prompts for you", "")}`);
+    const bash = JSON.parse(readFileSync(`${samples}/PermissionRequest-Bash.json`, "utf8"));
+    // the sample ran in /tmp/cr-proj-…, the recording in /tmp/fixrec/proj: the same dialog, another directory
+    const dir = bash.permission_suggestions[0].directories[0];
+    expect(labels("Bash", bash.tool_input, bash.permission_suggestions).map((l) => l.replace(dir, "/tmp/fixrec/proj"))).toEqual(
+      screen("01-bash-echo"),
+    );
+    const write = JSON.parse(readFileSync(`${samples}/PermissionRequest-Write.json`, "utf8"));
+    expect(labels("Write", write.tool_input, write.permission_suggestions)).toEqual(screen("04-write-new-file"));
+    expect(labels("Bash", { command: "git push origin main" }, gitPush.suggestions)).toEqual(screen("03-bash-git-push"));
+    expect(labels("WebFetch", { url: "https://example.com/page", prompt: "Summarize the page" }, [])).toEqual(screen("07-webfetch"));
+    expect(labels("Read", { file_path: "/x" }, [])).toEqual(["1. Yes", "2. No"]);
+    // each built option's effect is the terminal's: the suggestion as given (a directory for the session), auto mode, accept edits
+    const echo = promptOf({ tool: "Bash", input: bash.tool_input, suggestions: bash.permission_suggestions });
+    expect(hookChoice(echo, "2").updatedPermissions).toEqual(bash.permission_suggestions);
+    expect(hookChoice(echo, "3").updatedPermissions).toEqual([{ type: "setMode", mode: "auto", destination: "session" }]);
+    const file = promptOf({ tool: "Write", input: write.tool_input, suggestions: write.permission_suggestions });
+    expect(hookChoice(file, "2").updatedPermissions).toEqual([{ type: "setMode", mode: "acceptEdits", destination: "session" }]);
+    expect(hookChoice(file, "3")).toEqual({ decision: "deny", option: "3" });
     expect(() => hookChoice(promptOf({ tool: "Read", input: {} }), "always")).toThrow(OptionError);
   });
 
@@ -276,7 +292,16 @@ describe("prompt frames on the server", () => {
       async () => (await server.api("/api/prompts/prompt-0001")).ok && (await (await server.api("/api/prompts/prompt-0001")).json()),
       { what: "the prompt" },
     );
-    expect(p).toMatchObject({ status: "pending", source: "hook", options: [{ key: "once" }, { key: "always" }, { key: "no" }] });
+    // Built from the hook (no suggestions for `ls`): the terminal's own three choices.
+    expect(p).toMatchObject({
+      status: "pending",
+      source: "hook",
+      options: [
+        { key: "1", label: "Yes" },
+        { key: "2", label: "Yes, and switch to auto mode" },
+        { key: "3", label: "No" },
+      ],
+    });
     b.sendJson({ type: "prompt.closed", sessionId: "sess-aaaa-1", promptId: "prompt-0001", how: "answered-locally", at: Date.now() });
     await b.waitFrame("error", (f) => f.ref === "prompt.closed");
 

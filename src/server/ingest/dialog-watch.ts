@@ -18,6 +18,8 @@ export class DialogWatch {
   current: ScreenDialog | null = null;
   /** When `current` was first seen (keys sent right after a dialog appears are dropped by Claude Code). */
   since = 0;
+  /** The screen's parsed output seq when `current` was first read: the dialog was drawn by then (time order against prompts). */
+  sinceSeq = 0;
   private goneSince: number | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private unsubscribe: () => void;
@@ -35,6 +37,12 @@ export class DialogWatch {
     this.unsubscribe();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Whether the screen shows `dialog` right now (`current` lags: it stays for `goneMs` after the dialog was erased). */
+  showsNow(dialog: ScreenDialog): boolean {
+    const seen = detectDialog(this.screen.lines());
+    return seen !== null && sameContent(seen, dialog);
   }
 
   private schedule(ms: number): void {
@@ -60,6 +68,7 @@ export class DialogWatch {
     this.goneSince = null;
     this.current = seen;
     this.since = now;
+    this.sinceSeq = this.screen.parsedSeq;
     if (prev) this.on.gone(prev);
     if (seen) this.on.appeared(seen);
   }

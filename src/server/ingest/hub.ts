@@ -305,6 +305,20 @@ export class Hub {
     return screen;
   }
 
+  /** The seq of the last output the session's wrapper sent: a control frame arriving now was sent after it. */
+  receivedSeq(sessionId: string): number {
+    return this.live.get(sessionId)?.accepted ?? 0;
+  }
+
+  /** Resolves once the session's live screen has parsed its output up to `seq`, or after `ms` (output lost on the way never arrives). */
+  async screenReached(sessionId: string, seq: number, ms: number): Promise<void> {
+    const feed = this.live.get(sessionId)?.feed;
+    if (!feed) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([feed.reached(seq), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+
   /** A new viewer of the session's raw output after `afterSeq`, over the transport `sink` makes. */
   subscribe<S extends ViewerSink>(sessionId: string, afterSeq: number, sink: SinkFactory<S>): S {
     let set = this.viewers.get(sessionId);

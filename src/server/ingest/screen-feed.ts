@@ -9,7 +9,7 @@
  * that slice took, so while output keeps arriving the parser gets at most SHARE of the thread and
  * the rest goes to receiving, committing and acking (before, xterm parsed a 1 MiB backlog in back
  * to back 12 ms steps: the whole thread during a burst). Once output has been quiet for QUIET_MS,
- * or someone waits for the screen (`settled`), it catches up at full speed. Nothing is skipped, so
+ * or someone waits for the screen (`settled`, or `reached` by a prompt), it catches up at full speed. Nothing is skipped, so
  * the final screen is the same as a full parse and a dialog drawn after a flood is seen.
  */
 import type { OutputStore } from "../../store/output.ts";
@@ -23,6 +23,8 @@ const SHARE = 0.2;
 const QUIET_MS = 250;
 /** A slice that seemed slow (the thread was busy with other work meanwhile) pauses no longer than this. */
 const MAX_PAUSE_MS = 500;
+/** Bound on waiters for a seq (one per prompt being opened); beyond it a waiter resolves at once. */
+const MAX_MARKS = 256;
 
 export class ScreenFeed {
   private inParser = 0; // bytes handed to xterm and not yet parsed
@@ -30,6 +32,8 @@ export class ScreenFeed {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastOfferAt = 0;
   private waiters: (() => void)[] = [];
+  /** Callers waiting for the screen to have parsed up to a seq. */
+  private marks: { seq: number; resolve: () => void }[] = [];
   private stopped = false;
   /** Slices parsed while paced, and the time waited between them (for /metrics and the bench). */
   pacedSlices = 0;
@@ -40,7 +44,9 @@ export class ScreenFeed {
     private sessionId: string,
     private output: OutputStore,
     private cursor: number,
-  ) {}
+  ) {
+    screen.parsedSeq = Math.max(screen.parsedSeq, cursor);
+  }
 
   /** Bytes handed to xterm that it has not parsed yet (at most one slice or one chunk while behind). */
   get parsing(): number {
@@ -53,7 +59,7 @@ export class ScreenFeed {
     this.lastOfferAt = performance.now();
     if (!this.behind && this.inParser === 0 && seq === this.cursor + 1) {
       this.cursor = seq;
-      return this.write([data]);
+      return this.write([data], seq);
     }
     this.behind = true; // a gap in seqs, or the parser is busy: the store has it
     if (this.inParser === 0 && !this.timer) this.next(); // nothing in flight would pick it up
@@ -63,13 +69,24 @@ export class ScreenFeed {
   settled(): Promise<void> {
     if (!this.behind) return Promise.resolve();
     const p = new Promise<void>((r) => this.waiters.push(r));
-    if (this.timer) {
-      // someone waits for the screen: no more pauses
-      clearTimeout(this.timer);
-      this.timer = null;
-      this.next();
-    }
+    this.hurry();
     return p;
+  }
+
+  /** Resolves once the screen has parsed the chunk `seq` (or a later one); a prompt waits so for its dialog. */
+  reached(seq: number): Promise<void> {
+    if (this.stopped || this.screen.parsedSeq >= seq || this.marks.length >= MAX_MARKS) return Promise.resolve();
+    const p = new Promise<void>((resolve) => this.marks.push({ seq, resolve }));
+    this.hurry();
+    return p;
+  }
+
+  /** Someone waits for the screen: no more pauses until it has caught up. */
+  private hurry(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.next();
   }
 
   /** The server is shutting down (the store is about to close): parse nothing more from it. */
@@ -79,19 +96,31 @@ export class ScreenFeed {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (const w of this.waiters.splice(0)) w();
+    for (const m of this.marks.splice(0)) m.resolve();
   }
 
-  private write(chunks: Uint8Array[]): void {
+  /** `lastSeq`: the seq of the last chunk, which the screen has parsed once xterm calls back. */
+  private write(chunks: Uint8Array[], lastSeq: number): void {
     const started = performance.now();
     for (const c of chunks) this.inParser += c.byteLength;
     for (let i = 0; i < chunks.length - 1; i++) this.screen.write(chunks[i]);
-    this.screen.write(chunks[chunks.length - 1], () => this.parsed(performance.now() - started));
+    this.screen.write(chunks[chunks.length - 1], () => {
+      this.screen.parsedSeq = lastSeq;
+      if (this.marks.length > 0) this.resolveMarks();
+      this.parsed(performance.now() - started);
+    });
+  }
+
+  private resolveMarks(): void {
+    const at = this.screen.parsedSeq;
+    this.marks = this.marks.filter((m) => (m.seq <= at ? (m.resolve(), false) : true));
   }
 
   private parsed(tookMs: number): void {
     this.inParser = 0;
     if (this.stopped || !this.behind) return;
-    const flooding = performance.now() - this.lastOfferAt < QUIET_MS && this.waiters.length === 0;
+    const waited = this.waiters.length > 0 || this.marks.length > 0;
+    const flooding = performance.now() - this.lastOfferAt < QUIET_MS && !waited;
     if (!flooding) return this.next();
     const pause = Math.min(MAX_PAUSE_MS, (tookMs * (1 - SHARE)) / SHARE);
     this.pacedSlices++;
@@ -112,6 +141,9 @@ export class ScreenFeed {
       return;
     }
     this.cursor = page[page.length - 1].seq;
-    this.write(page.map((c) => c.data));
+    this.write(
+      page.map((c) => c.data),
+      this.cursor,
+    );
   }
 }

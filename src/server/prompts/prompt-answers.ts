@@ -1,12 +1,12 @@
 /**
  * What an answer to a prompt means: which option, allow or deny, and for an "always" answer the
- * permission updates Claude Code gets with the hook's response. Verified on 2.1.330: an `addRules`
- * rule with destination `session` stops the next prompt for the same call; an `addDirectories`
- * suggestion alone does not, so Bash gets an exact-command rule next to it.
+ * permission updates Claude Code gets with the hook's response: the ones the terminal's own
+ * choice applies (src/agents/claude/permission-choices.ts).
  */
 import type { DialogOption, ScreenDialog } from "../../protocol/dialog.ts";
 import type { Decision, PermissionUpdate, Prompt } from "../../protocol/prompts.ts";
 import { dialogKeys } from "../../agents/screen-dialogs.ts";
+import { kindOfLabel, permissionChoices } from "../../agents/claude/permission-choices.ts";
 
 export type Choice = {
   decision: Decision;
@@ -24,47 +24,9 @@ export type Choice = {
 
 const isNo = (label: string) => /^no\b/i.test(label.trim());
 
-/** Options offered before (or without) the dialog being read off the screen. Keys double as aliases. */
+/** Options offered before (or without) the dialog being read off the screen: the terminal's own, built from the hook's input. */
 export function hookOptions(p: Pick<Prompt, "tool" | "input" | "suggestions">): DialogOption[] {
-  const options: DialogOption[] = [{ key: "once", label: "Yes" }];
-  if (alwaysUpdates(p).length > 0) options.push({ key: "always", label: alwaysLabel(p) });
-  options.push({ key: "no", label: "No" });
-  return options;
-}
-
-function alwaysLabel(p: Pick<Prompt, "tool" | "input" | "suggestions">): string {
-  if (p.suggestions.some((s) => s.type === "setMode" && s.mode === "acceptEdits")) return "Yes, and accept edits for this session";
-  const input = p.input as Record<string, unknown>;
-  if (p.tool === "Bash" && typeof input.command === "string") return `Yes, and don't ask again this session for: ${input.command}`;
-  return `Yes, and don't ask again this session for ${p.tool}`;
-}
-
-/** The permission updates of an "always allow" answer, all scoped to this session. */
-export function alwaysUpdates(p: Pick<Prompt, "tool" | "input" | "suggestions">): PermissionUpdate[] {
-  const out: PermissionUpdate[] = [];
-  for (const s of p.suggestions) {
-    if (s.type === "addRules" || s.type === "setMode" || s.type === "addDirectories") out.push({ ...s, destination: "session" });
-  }
-  const input = p.input as Record<string, unknown>;
-  const hasRule = out.some((u) => u.type === "addRules" || u.type === "setMode");
-  if (!hasRule) {
-    const rule = derivedRule(p.tool, input);
-    if (rule) out.push({ type: "addRules", rules: [rule], behavior: "allow", destination: "session" });
-  }
-  return out;
-}
-
-function derivedRule(tool: string, input: Record<string, unknown>): { toolName: string; ruleContent?: string } | null {
-  if (tool === "Bash" && typeof input.command === "string") return { toolName: "Bash", ruleContent: input.command };
-  if (tool === "WebFetch" && typeof input.url === "string") {
-    try {
-      return { toolName: "WebFetch", ruleContent: `domain:${new URL(input.url).hostname}` };
-    } catch {
-      return null;
-    }
-  }
-  if (tool.startsWith("mcp__")) return { toolName: tool };
-  return null;
+  return permissionChoices(p).map(({ key, label, description }) => ({ key, label, ...(description ? { description } : {}) }));
 }
 
 /** An answer that cannot be given: `bad_option` for an option that does not exist, `conflict` when the prompt can no longer take it. */
@@ -78,32 +40,35 @@ export class OptionError extends Error {
 }
 
 /**
- * The choice an approve with `option` makes for a hook prompt. Options read off the screen are
- * matched by their label (`No…` denies, the first allows once, `…accept edits` / `…auto mode`
- * switch the mode, other `Yes, and…` allow always); `once`, `always` and `no` always work.
+ * The choice an approve with `option` makes for a hook prompt. The prompt's options are the
+ * terminal's (built from the hook, or read off the screen, which wins); each does what the same
+ * choice at the terminal does: the built choice of the same kind (kindOfLabel), or for an option
+ * the hook's input did not predict, what its label says. `once`, `always` and `no` are aliases of
+ * the first, the suggested and the deny option.
  */
 export function hookChoice(p: Prompt, option: string | undefined): Choice {
-  const key = option ?? "once";
-  if (key === "once") return { decision: "allow", option: key };
-  if (key === "no") return { decision: "deny", option: key };
-  if (key === "always") return always(p, key);
-  const idx = p.options.findIndex((o) => o.key === key);
-  if (idx < 0) throw new OptionError(`no option ${JSON.stringify(key)}; options are ${describe(p.options)}`);
-  const label = p.options[idx]!.label;
-  if (isNo(label)) return { decision: "deny", option: key };
-  if (idx === 0) return { decision: "allow", option: key };
-  if (/auto mode/i.test(label))
+  const built = permissionChoices(p);
+  const options = p.options.length > 0 ? p.options : hookOptions(p);
+  const kinds = options.map((o, i) => kindOfLabel(o.label, i));
+  const alias = option === "once" ? "once" : option === "always" ? "suggested" : option === "no" ? "no" : null;
+  const idx = option === undefined ? 0 : alias ? kinds.indexOf(alias) : options.findIndex((o) => o.key === option);
+  if (idx < 0 && alias === "no") return { decision: "deny", option: "no" };
+  if (idx < 0) throw new OptionError(`no option ${JSON.stringify(option)}; options are ${describe(options)}`);
+  const key = option ?? options[0]!.key;
+  const kind = kinds[idx]!;
+  const same = built.find((c) => c.kind === kind);
+  if (same)
+    return { decision: same.decision, option: key, ...(same.updatedPermissions ? { updatedPermissions: same.updatedPermissions } : {}) };
+  if (kind === "no") return { decision: "deny", option: key };
+  if (kind === "once") return { decision: "allow", option: key };
+  if (kind === "auto")
     return { decision: "allow", option: key, updatedPermissions: [{ type: "setMode", mode: "auto", destination: "session" }] };
-  if (/accept edits/i.test(label))
+  if (/accept edits/i.test(options[idx]!.label))
     return { decision: "allow", option: key, updatedPermissions: [{ type: "setMode", mode: "acceptEdits", destination: "session" }] };
-  return always(p, key);
-}
-
-function always(p: Prompt, key: string): Choice {
-  const updatedPermissions = alwaysUpdates(p);
-  if (updatedPermissions.length === 0)
-    throw new OptionError(`no "always allow" is known for ${p.tool}; options are ${describe(p.options)}`);
-  return { decision: "allow", option: key, updatedPermissions };
+  if (p.suggestions.length > 0) return { decision: "allow", option: key, updatedPermissions: p.suggestions };
+  throw new OptionError(
+    `Claude Code suggested no rule for this ${p.tool} call, so ${JSON.stringify(options[idx]!.label)} cannot be given from here; options are ${describe(options)}`,
+  );
 }
 
 /** The choice and keystrokes for a prompt read off the screen: a digit picks an option; a "No" option (and reject) is Esc. */
@@ -115,7 +80,8 @@ export function screenChoice(dialog: ScreenDialog, option: string | undefined): 
   const chosen = dialog.options.find((o) => o.key === key);
   if (!chosen) throw new OptionError(`no option ${JSON.stringify(key)}; options are ${describe(dialog.options)}`);
   // Claude Code's "No" digit only moves the selection; Esc answers No in every agent we know.
-  if (isNo(chosen.label)) return { decision: "deny", option: key, keys: dialogKeys(dialog, "esc") };
+  if (isNo(chosen.label) || /^tell claude what to change/i.test(chosen.label))
+    return { decision: "deny", option: key, keys: dialogKeys(dialog, "esc") };
   return { decision: "allow", option: key, keys: dialogKeys(dialog, key) };
 }
 

@@ -21,15 +21,17 @@ import type {
   PromptTaken,
   Resolution,
 } from "../../protocol/prompts.ts";
-import { shapeOf } from "../../protocol/questions.ts";
+import { PLAN_TOOL, QUESTION_TOOL, shapeOf } from "../../protocol/questions.ts";
 import type { PromptFilter } from "../../store/prompts.ts";
 import type { Store } from "../../store/index.ts";
 import { DialogWatch } from "../ingest/dialog-watch.ts";
+import { detectDialog } from "../../agents/screen-dialogs.ts";
 import type { EventLog } from "../viewers/event-log.ts";
 import type { DeviceConn, Hub } from "../ingest/hub.ts";
 import type { Logger } from "../log.ts";
 import { type Choice, OptionError, hookChoice, hookOptions, screenChoice } from "./prompt-answers.ts";
-import { planChoice, planOptions, questionChoice, questionOptions } from "./question-answers.ts";
+import { planChoice, planOptions, questionChoice, questionOptions, screenQuestionChoice } from "./question-answers.ts";
+import { CHAT_LABEL, TYPE_LABEL } from "../../agents/claude/question-dialog.ts";
 import { elicitationChoice, elicitationOptions } from "./elicitation-answers.ts";
 import { elicitationOnScreen } from "../../agents/claude/elicitation-screen.ts";
 import { randomToken } from "../secrets.ts";
@@ -43,6 +45,11 @@ export type AnswerResult = { ok: true; prompt: Prompt } | { ok: false; error: An
 
 /** Claude Code ignores keys for a moment after drawing a dialog (~0.1–0.3 s, verified). */
 const KEY_GRACE_MS = 400;
+/** Between the steps of a multi-key answer (a question's free text, multi-select): the dialog redraws in between. */
+const KEY_STEP_MS = 300;
+/** A multi-select box is pressed at most this often, waiting this long each time for the screen to show it ticked. */
+const TICK_ATTEMPTS = 3;
+const TICK_WAIT_MS = 1000;
 /** Esc again if the form is still on screen this long after the last one (a key dropped while it was drawn). */
 const FORM_KEY_RETRY_MS = 1500;
 /** A screen prompt's deny message is typed once the dialog has left the screen, waiting at most this long for that… */
@@ -51,6 +58,8 @@ const MESSAGE_WAIT_MS = 5000;
 const MESSAGE_SETTLE_MS = 300;
 /** A dialog in a hooks session that no hook prompt claims within this long becomes a screen prompt. */
 const UNCLAIMED_MS = 3000;
+/** How long a new prompt waits for the screen to parse what the wrapper sent before it (bounded: output lost on the way never comes). */
+const SCREEN_CATCH_UP_MS = 2000;
 /** How long an answer may stay `sent` before it is `not_taken` and the prompt pending again. */
 export const TAKEN_WAIT_MS = 5000;
 /** Why a lost session's prompts were cancelled (the phone shows it). */
@@ -69,6 +78,13 @@ export class PromptService {
   private dialogs = new Map<string, ScreenDialog>();
   /** promptId → an API answer waiting to be taken: the dialog it answered (if one was on screen) and the not-taken timer. */
   private sent = new Map<string, { dialog: ScreenDialog | null; timer: ReturnType<typeof setTimeout> }>();
+  /**
+   * promptId → the session's output seq when its hook prompt arrived. Claude Code draws a call's
+   * dialog after asking the hook, so a dialog that was already off the screen by then (or was read
+   * off a screen that had not parsed that far) belongs to an earlier call. Kept while the prompt can
+   * still claim or be shown a dialog (pending or `sent`).
+   */
+  private openSeqs = new Map<string, number>();
 
   constructor(
     private store: Store,
@@ -157,11 +173,34 @@ export class PromptService {
       toolUseId: f.toolUseId ?? null,
     };
     this.store.prompts.insert(prompt);
+    const openSeq = this.hub.receivedSeq(f.sessionId);
+    this.openSeqs.set(prompt.id, openSeq);
     this.changed(prompt, "created");
-    const st = this.sessions.get(f.sessionId);
-    const shown = st?.unclaimed?.dialog ?? this.screenPromptDialog(f.sessionId);
-    if (st && shown && sameDialogShown(st, shown)) this.claim(st, prompt, shown);
+    void this.claimShown(f.sessionId, prompt.id, openSeq);
     return null;
+  }
+
+  /**
+   * A dialog already on screen when a hook prompt arrives (drawn before the wrapper forwarded the
+   * hook): claimed once the screen has parsed everything the wrapper sent before the prompt, if it
+   * is still there then and shows this call. The watch's `current` alone would not do: it lags the
+   * screen, and the previous call's dialog, erased just before this call asked, is still in it.
+   */
+  private async claimShown(sessionId: string, id: string, openSeq: number): Promise<void> {
+    await this.hub.screenReached(sessionId, openSeq, SCREEN_CATCH_UP_MS);
+    const st = this.sessions.get(sessionId);
+    const d = st?.watch?.current;
+    const p = this.store.prompts.get(id);
+    if (!st || !d || !p || p.status !== "pending" || this.dialogs.has(id)) return;
+    if (this.ownedByHook(d) || !fits(d, p) || !st.watch!.showsNow(d)) return;
+    this.claim(st, p, d);
+  }
+
+  /** Whether a hook prompt (pending, or answered and waiting to be taken) already has this dialog. */
+  private ownedByHook(d: ScreenDialog): boolean {
+    for (const [id, shown] of this.dialogs) if (shown === d && this.store.prompts.get(id)?.source === "hook") return true;
+    for (const s of this.sent.values()) if (s.dialog === d) return true;
+    return false;
   }
 
   closed(conn: DeviceConn, f: PromptClosed): string | null {
@@ -207,6 +246,7 @@ export class PromptService {
         if (p.kind === "elicitation" && p.source === "hook") return elicitationChoice(p, b);
         if (b.content) throw new OptionError(`content is for elicitation prompts; this is a ${p.kind} prompt`);
         if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
+        if (p.kind === "question") return screenQuestionChoice(p, this.screenDialogOf(p), b);
         if (b.answers || b.text !== undefined)
           throw new OptionError(
             `answers and text are for question prompts; this is a ${p.kind} prompt with options ${p.options.map((o) => o.key).join(", ")}`,
@@ -239,11 +279,16 @@ export class PromptService {
 
   // ---- internals ----
 
-  private answer(id: string, by: Answerer, choose: (p: Prompt) => Choice & { keys?: string }, message: string | undefined): AnswerResult {
+  private answer(
+    id: string,
+    by: Answerer,
+    choose: (p: Prompt) => Choice & { keys?: string | string[]; toggle?: string[] },
+    message: string | undefined,
+  ): AnswerResult {
     const p = this.store.prompts.get(id);
     if (!p) return { ok: false, error: "not_found", detail: "no such prompt" };
     if (p.status !== "pending") return conflict(p);
-    let choice: Choice & { keys?: string };
+    let choice: Choice & { keys?: string | string[]; toggle?: string[] };
     try {
       choice = choose(p);
     } catch (e) {
@@ -289,26 +334,64 @@ export class PromptService {
     if (!byKeys) this.resendAnswer(resolved);
     if (resolved.kind === "elicitation") void this.closeFormOnScreen(resolved);
     else if (byKeys) {
-      this.typeKeys(p.sessionId, choice.keys ?? "");
+      if (choice.toggle) void this.tickAndSubmit(p.sessionId, choice.toggle);
+      else this.typeKeys(p.sessionId, choice.keys ?? "");
       if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
     }
     return { ok: true, prompt: resolved };
   }
 
   private screenChoiceFor(p: Prompt, option: string | undefined) {
+    return screenChoice(this.screenDialogOf(p), option);
+  }
+
+  private screenDialogOf(p: Prompt): ScreenDialog {
     const dialog = this.dialogs.get(p.id);
     const watch = this.sessions.get(p.sessionId)?.watch;
     if (!dialog || !watch || watch.current !== dialog) throw new OptionError("the dialog is no longer on the session's screen", "conflict");
-    return screenChoice(dialog, option);
+    return dialog;
   }
 
-  /** Sends keystrokes, but not inside the moment right after the dialog appeared, when they are dropped. */
-  private typeKeys(sessionId: string, keys: string): void {
+  /** Sends keystrokes (steps a moment apart), but not inside the moment right after the dialog appeared, when they are dropped. */
+  private typeKeys(sessionId: string, keys: string | string[]): void {
     const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
     const wait = Math.max(0, since + KEY_GRACE_MS - Date.now());
-    const send = () => this.hub.input(sessionId, keys);
-    if (wait === 0) send();
-    else setTimeout(send, wait);
+    const steps = typeof keys === "string" ? [keys] : keys;
+    // a multi-step answer starts a step later: the first toggle of a multi-select was dropped at the grace's end
+    const first = steps.length > 1 ? KEY_STEP_MS : 0;
+    steps.forEach((k, i) => {
+      const at = wait + first + i * KEY_STEP_MS;
+      if (at === 0) this.hub.input(sessionId, k);
+      else setTimeout(() => this.hub.input(sessionId, k), at);
+    });
+  }
+
+  /**
+   * A multi-select question answered with keys: each chosen box is ticked (its digit), and the next
+   * only once the screen shows it ticked (a digit pressed as the dialog settles was seen dropped),
+   * pressing again if it did not take; then → to the Submit tab and Enter.
+   */
+  private async tickAndSubmit(sessionId: string, keys: string[]): Promise<void> {
+    const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
+    await Bun.sleep(Math.max(0, since + KEY_GRACE_MS - Date.now()));
+    const checked = async () => {
+      const screen = await this.hub.screenOf(sessionId);
+      const d = screen ? detectDialog(screen.lines()) : null;
+      return d?.kind === "question" ? (d.checked ?? []) : null;
+    };
+    for (const k of keys) {
+      for (let attempt = 0; attempt < TICK_ATTEMPTS; attempt++) {
+        const now = await checked();
+        if (now === null) return this.log.warn("answer_keys_stopped", { sessionId, reason: "the question left the screen" });
+        if (now.includes(k)) break;
+        this.hub.input(sessionId, k);
+        const deadline = Date.now() + TICK_WAIT_MS;
+        while (Date.now() < deadline && !(await checked())?.includes(k)) await Bun.sleep(50);
+      }
+    }
+    this.hub.input(sessionId, "\x1b[C");
+    await Bun.sleep(KEY_STEP_MS);
+    this.hub.input(sessionId, "\r");
   }
 
   /**
@@ -379,6 +462,7 @@ export class PromptService {
     const s = this.sent.get(id);
     if (s) clearTimeout(s.timer);
     this.sent.delete(id);
+    if (this.store.prompts.get(id)?.status !== "pending") this.openSeqs.delete(id);
   }
 
   private markTaken(p: Prompt): void {
@@ -415,6 +499,7 @@ export class PromptService {
     const p = this.store.prompts.resolve(id, status, by, resolution, at);
     if (!p) return null;
     this.dialogs.delete(id);
+    if (resolution.via !== "api") this.openSeqs.delete(id); // an API answer keeps it until taken
     this.changed(p, "resolved");
     return p;
   }
@@ -435,9 +520,16 @@ export class PromptService {
       (p) => p.source === "screen" && p.question === d.question && p.title === d.title && p.body.join("\n") === d.body.join("\n"),
     );
     if (same) return void this.dialogs.set(same.id, d);
-    const candidates = unclaimed.filter((p) => p.source === "hook");
-    const match = candidates.find((p) => mentions(d, p)) ?? candidates[0];
+    // Only a prompt that asked before this dialog was read, and whose call it shows (oldest first).
+    const pos = st.watch?.sinceSeq ?? 0;
+    const claimable = (p: Prompt) => p.source === "hook" && (this.openSeqs.get(p.id) ?? 0) <= pos && fits(d, p);
+    const match = unclaimed.find(claimable);
     if (match) return this.claim(st, match, d);
+    // An answer sent before its dialog was read: the dialog is that call's, and its leaving shows the answer was taken.
+    for (const [id, s] of this.sent) {
+      const p = s.dialog ? null : this.store.prompts.get(id);
+      if (p?.sessionId === sessionId && claimable(p)) return void (s.dialog = d);
+    }
     if (!st.hooks) return this.openScreenPrompt(sessionId, d);
     // A hooks session: the hook's prompt usually arrives first; if none does, read it off the screen.
     this.clearUnclaimed(st);
@@ -485,13 +577,13 @@ export class PromptService {
 
   private openScreenPrompt(sessionId: string, d: ScreenDialog): void {
     const now = Date.now();
+    const call = screenCall(d);
     const prompt: Prompt = {
       id: randomToken(12),
       sessionId,
       source: "screen",
       agent: d.agent,
-      tool: d.title ?? d.agent,
-      input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) },
+      ...call,
       suggestions: [],
       title: d.title,
       question: d.question,
@@ -505,23 +597,12 @@ export class PromptService {
       resolution: null,
       hookSessionId: null,
       toolUseId: null,
-      kind: "permission",
-      questions: [],
-      plan: null,
-      form: null,
+      ...shapeOf(call.tool, call.input),
       delivery: null,
     };
     this.store.prompts.insert(prompt);
     this.dialogs.set(prompt.id, d);
     this.changed(prompt, "created");
-  }
-
-  /** The dialog of a pending screen prompt of this session, if one is on screen. */
-  private screenPromptDialog(sessionId: string): ScreenDialog | null {
-    for (const p of this.store.prompts.pendingFor(sessionId)) {
-      if (p.source === "screen" && this.dialogs.has(p.id)) return this.dialogs.get(p.id)!;
-    }
-    return null;
   }
 
   private clearUnclaimed(st: SessionState): void {
@@ -533,6 +614,7 @@ export class PromptService {
     const pending = this.store.prompts.pendingFor(sessionId);
     for (const p of pending) this.finish(p.id, "cancelled", "system", { decision: null, via: "system", reason });
     for (const [id] of [...this.sent]) if (this.store.prompts.get(id)?.sessionId === sessionId) this.forgetSent(id);
+    for (const p of pending) this.openSeqs.delete(p.id);
     const st = this.sessions.get(sessionId);
     if (st) this.dropSession(sessionId, st);
     return pending.length;
@@ -553,19 +635,43 @@ function conflict(p: Prompt): AnswerResult {
   return { ok: false, error: "conflict", detail: `prompt already ${p.status}`, prompt: p };
 }
 
-function sameDialogShown(st: SessionState, d: ScreenDialog): boolean {
-  return st.watch?.current === d;
-}
-
-/** Whether the dialog shows this prompt's command, file or URL. */
-function mentions(d: ScreenDialog, p: Prompt): boolean {
-  const text = [d.title ?? "", ...d.header, ...d.body].join("\n");
+/**
+ * Whether a dialog can be this hook prompt's: it shows the call's command, file or URL (when the
+ * input has one; a dialog re-wraps long rows, so whitespace is ignored).
+ */
+function fits(d: ScreenDialog, p: Prompt): boolean {
+  if ((d.kind ?? "permission") !== p.kind) return false;
+  if (p.kind === "question") return p.questions.length === 1 && p.questions[0]!.question === d.question;
+  if (p.kind === "plan") return true;
+  const flat = (s: string) => s.replace(/\s+/g, "");
+  const text = flat([d.title ?? "", ...d.header, ...d.body, d.question].join(""));
   const input = p.input as Record<string, unknown>;
+  let probes = 0;
   for (const k of ["command", "url", "file_path", "notebook_path", "path"]) {
     const v = input[k];
     if (typeof v !== "string" || !v) continue;
-    const probe = k === "command" ? v.split("\n")[0]!.slice(0, 40) : v.split("/").pop()!;
-    if (probe && text.includes(probe)) return true;
+    const probe = flat(k === "command" ? v.split("\n")[0]!.slice(0, 40) : v.split("/").pop()!);
+    if (!probe) continue;
+    probes++;
+    if (text.includes(probe)) return true;
   }
-  return false;
+  return probes === 0;
+}
+
+/**
+ * The call a dialog read off the screen stands for: a question dialog is an AskUserQuestion with
+ * the one question drawn, a plan dialog an ExitPlanMode with the plan as drawn (the record's kind,
+ * questions and plan are derived from them), any other dialog the rows it showed.
+ */
+function screenCall(d: ScreenDialog): Pick<Prompt, "tool" | "input"> {
+  if (d.kind === "question") {
+    const choices = d.options.filter((o) => !TYPE_LABEL.test(o.label) && !CHAT_LABEL.test(o.label));
+    const options = choices.map((o) => ({ label: o.label, ...(o.description ? { description: o.description } : {}) }));
+    return {
+      tool: QUESTION_TOOL,
+      input: { questions: [{ question: d.question, header: d.title ?? "", multiSelect: d.multiSelect === true, options }] },
+    };
+  }
+  if (d.kind === "plan") return { tool: PLAN_TOOL, input: d.body.length > 0 ? { plan: d.body.join("\n") } : {} };
+  return { tool: d.title ?? d.agent, input: { header: d.header, body: d.body, ...(d.notice ? { notice: d.notice } : {}) } };
 }

@@ -4,7 +4,8 @@
  * `updatedInput`, with the permission mode the terminal's choice would set). Options and labels
  * are the terminal's, as drawn by Claude Code 2.1.330 (docs/agents/claude-code.md).
  */
-import type { DialogOption } from "../../protocol/dialog.ts";
+import type { DialogOption, ScreenDialog } from "../../protocol/dialog.ts";
+import { CHAT_LABEL, TYPE_LABEL } from "../../agents/claude/question-dialog.ts";
 import type { Prompt, QuestionAnswer } from "../../protocol/prompts.ts";
 import type { Question } from "../../protocol/questions.ts";
 import { type Choice, OptionError } from "./prompt-answers.ts";
@@ -111,4 +112,37 @@ export function planChoice(p: Prompt, option: string | undefined, message: strin
 
 function describe(q: Question): string {
   return q.options.map((o) => `${o.key} (${o.label})`).join(", ") + (q.multiSelect ? " — several allowed" : " — one");
+}
+
+/**
+ * Keystrokes answering a question read off the screen (hooks off), as the terminal takes them
+ * (verified on 2.1.330): a choice's digit answers a single-select question at once; free text is
+ * the "Type something" digit, the text, Enter; a multi-select answer toggles each chosen digit,
+ * then → (to the Submit tab) and Enter (`toggle`: the prompt service ticks each box and checks it
+ * took before the next); "chat" is the "Chat about this" digit. Each step is sent on its own, a
+ * moment apart (the dialog redraws between them).
+ */
+export function screenQuestionChoice(
+  p: Prompt,
+  dialog: ScreenDialog,
+  body: { option?: string; answers?: QuestionAnswer[]; text?: string },
+): Choice & { keys: string[]; toggle?: string[] } {
+  const q = p.questions[0];
+  const typeKey = dialog.options.find((o) => TYPE_LABEL.test(o.label))?.key;
+  const chatKey = dialog.options.find((o) => CHAT_LABEL.test(o.label))?.key;
+  if (!q || !typeKey || !chatKey) throw new OptionError("the question dialog on screen cannot be answered from here");
+  if (body.option === CHAT_KEY || body.option === chatKey) {
+    if (body.answers || body.text !== undefined) throw new OptionError(`"chat" takes no answers`);
+    return { decision: "deny", option: CHAT_KEY, keys: [chatKey] };
+  }
+  const option = body.option === typeKey ? TYPE_KEY : body.option;
+  const choice = questionChoice(p, { ...body, ...(option !== undefined ? { option } : {}) });
+  const given = body.answers?.[0] ?? { keys: option !== undefined && option !== TYPE_KEY ? [option] : [], text: body.text };
+  const keys = given.keys ?? [];
+  const text = given.text?.replace(/[\x00-\x1f\x7f]+/g, " ").trim();
+  if (q.multiSelect) {
+    if (text) throw new OptionError("free text with a multi-select question cannot be typed from here (hooks off); choose keys");
+    return { ...choice, keys: [...keys, "\x1b[C", "\r"], toggle: keys };
+  }
+  return { ...choice, keys: text ? [typeKey, text, "\r"] : [keys[0]!] };
 }

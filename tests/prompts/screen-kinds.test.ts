@@ -1,0 +1,182 @@
+/**
+ * Hooks off (`disableAllHooks` in --settings; `--bare` drops both tools): Claude Code's
+ * AskUserQuestion and ExitPlanMode dialogs are read off the screen into question / plan prompts
+ * and answered with keys, and the model receives exactly the chosen label, text or plan approval.
+ * The recorded screens (tests/prompts/fixtures/claude-<version>/, by record-kinds.ts) are parsed too.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { detectDialog } from "../../src/agents/screen-dialogs.ts";
+import type { Prompt } from "../../src/protocol/prompts.ts";
+import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
+import { waitFor } from "../support/wait.ts";
+import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
+
+const colour = {
+  question: "Which colour should the button be?",
+  header: "Colour",
+  multiSelect: false,
+  options: [
+    { label: "Crimson", description: "A deep red" },
+    { label: "Teal", description: "Blue-green" },
+  ],
+};
+const toppings = {
+  question: "Which toppings do you want?",
+  header: "Toppings",
+  multiSelect: true,
+  options: [
+    { label: "Cheese", description: "Melted" },
+    { label: "Olives", description: "Black" },
+    { label: "Basil", description: "Fresh" },
+  ],
+};
+const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it up\n";
+const ask = (q: unknown): Scenario => [{ name: "AskUserQuestion", input: { questions: [q] } }];
+const SCENARIOS: Record<string, Scenario> = {
+  "off-one": ask(colour),
+  "off-text": ask(colour),
+  "off-multi": ask(toppings),
+  "off-plan": [
+    [{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }],
+    [{ name: "ExitPlanMode", input: {} }],
+  ],
+};
+const HOOKS_OFF = ["--settings", JSON.stringify({ disableAllHooks: true })];
+
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv(SCENARIOS);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** The content of the first tool_result for `tool` the model got after request `from`. */
+function resultOf(tool: string, from: number): Promise<string> {
+  return waitFor(
+    () => {
+      for (const r of env.fake.requests.slice(from)) {
+        const blocks = (r.messages ?? []).flatMap((m: any) => (Array.isArray(m.content) ? m.content : []));
+        const use = blocks.find((b: any) => b.type === "tool_use" && b.name === tool);
+        const res = use && blocks.find((b: any) => b.type === "tool_result" && b.tool_use_id === use.id);
+        if (res) return typeof res.content === "string" ? res.content : JSON.stringify(res.content);
+      }
+      return undefined;
+    },
+    { timeoutMs: 15_000, what: `the ${tool} tool_result` },
+  );
+}
+
+async function screenPrompt(c: ClaudeSession, scenario: string): Promise<{ p: Prompt; from: number }> {
+  const from = env.fake.requests.length;
+  const since = await c.submit(`scenario ${scenario}`);
+  const p = await c.prompt(since, (x) => x.kind !== "permission");
+  return { p, from };
+}
+
+// 2.1.332 draws the question dialog at the bottom of the screen and the no-plan dialog one column further left.
+for (const version of ["2.1.330", "2.1.332"])
+  test(`the recorded question and plan screens of ${version} parse into their kinds`, () => {
+    const screen = (n: string) =>
+      readFileSync(join(import.meta.dir, `fixtures/claude-${version}`, `${n}.screen.txt`), "utf8")
+        .split("\n")
+        .slice(0, 30);
+    expect(detectDialog(screen("one"))).toMatchObject({
+      kind: "question",
+      multiSelect: false,
+      title: "Colour",
+      question: colour.question,
+      options: [
+        { key: "1", label: "Crimson", description: "A deep red" },
+        { key: "2", label: "Teal", description: "Blue-green" },
+        { key: "3", label: "Type something." },
+        { key: "4", label: "Chat about this" },
+      ],
+    });
+    // the selection moving is the same dialog (its identity ignores it)
+    expect(detectDialog(screen("one-down"))).toMatchObject({ selected: "2", question: colour.question });
+    expect(detectDialog(screen("multi"))).toMatchObject({ kind: "question", multiSelect: true, title: "Toppings" });
+    // several questions (tabs ☐ Toppings ☐ Size) are not read: the keys to answer them all are not known
+    expect(detectDialog(screen("many"))).toBeNull();
+    expect(detectDialog(screen("plan"))).toMatchObject({
+      kind: "plan",
+      title: "Ready to code?",
+      options: [{ label: "Yes, and use auto mode" }, { label: "Yes, manually approve edits" }, { label: "Tell Claude what to change" }],
+    });
+    expect(detectDialog(screen("plan"))!.body).toContain("1. Create button.ts");
+    expect(detectDialog(screen("noplan"))).toMatchObject({
+      kind: "plan",
+      title: "Exit plan mode?",
+      options: [{ key: "1" }, { key: "2", label: "No" }],
+    });
+  });
+
+test("hooks off, a question: a screen prompt with its choices; a choice's digit answers it, the model gets that label", async () => {
+  const c = await startClaude(env, { args: HOOKS_OFF });
+  try {
+    const { p, from } = await screenPrompt(c, "off-one");
+    expect(p).toMatchObject({
+      source: "screen",
+      kind: "question",
+      questions: [
+        {
+          header: "Colour",
+          question: colour.question,
+          multiSelect: false,
+          options: [
+            { key: "1", label: "Crimson", description: "A deep red" },
+            { key: "2", label: "Teal", description: "Blue-green" },
+          ],
+        },
+      ],
+    });
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "9" })).status).toBe(400);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "2" })).status).toBe(200);
+    expect(await resultOf("AskUserQuestion", from)).toContain(`"${colour.question}"="Teal"`);
+    expect((await c.promptById(p.id)).status).toBe("approved");
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("hooks off, free text: typed into the dialog's 'Type something', the model gets the text", async () => {
+  const c = await startClaude(env, { args: HOOKS_OFF });
+  try {
+    const { p, from } = await screenPrompt(c, "off-text");
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { text: "Mauve" })).status).toBe(200);
+    expect(await resultOf("AskUserQuestion", from)).toContain(`"${colour.question}"="Mauve"`);
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("hooks off, multi-select: the chosen boxes ticked and submitted, the model gets the labels joined", async () => {
+  const c = await startClaude(env, { args: HOOKS_OFF });
+  try {
+    const { p, from } = await screenPrompt(c, "off-multi");
+    expect(p.questions[0]).toMatchObject({ multiSelect: true, options: [{ label: "Cheese" }, { label: "Olives" }, { label: "Basil" }] });
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1", "3"] }] })).status).toBe(200);
+    expect(await resultOf("AskUserQuestion", from)).toContain(`"${toppings.question}"="Cheese, Basil"`);
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
+
+test("hooks off, plan approval: a plan prompt with the plan as drawn; option 2 approves it, manual mode after", async () => {
+  const c = await startClaude(env, { args: HOOKS_OFF, mode: "plan" });
+  try {
+    const { p, from } = await screenPrompt(c, "off-plan");
+    expect(p).toMatchObject({ source: "screen", kind: "plan", title: "Ready to code?" });
+    expect(p.plan).toContain("Add a button");
+    expect(p.options.map((o) => o.label)).toEqual(["Yes, and use auto mode", "Yes, manually approve edits", "Tell Claude what to change"]);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "2" })).status).toBe(200);
+    expect(await resultOf("ExitPlanMode", from)).toContain("User has approved your plan");
+    await waitFor(async () => (await c.pty.screen.flush(), c.pty.screen.lines().some((l) => l.includes("manual mode on"))), {
+      what: "manual mode",
+    });
+  } finally {
+    await c.stop();
+  }
+}, 60_000);
