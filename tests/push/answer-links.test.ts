@@ -258,14 +258,14 @@ test("a permission prompt's short choices (Yes / No) are its buttons; No denies"
   const m = await ntfyMessageFor("prm_links_bash_01");
   // "Yes, and don't ask again this session for: npm publish" is too long for a button.
   expect(m.actions.map((a) => [a.label, a.body ?? null])).toEqual([
-    ["Yes", '{"option":"once"}'],
-    ["No", '{"option":"no"}'],
+    ["Yes", '{"option":"1"}'],
+    ["No", '{"option":"3"}'],
     ["Open", null],
   ]);
   const reply = press(m.actions[1]);
   expect((await device.waitFrame("prompt.answer", (f) => f.promptId === "prm_links_bash_01")).decision).toBe("deny");
   taken("prm_links_bash_01");
-  expect(await (await reply).json()).toMatchObject({ option: "no", label: "No", status: "denied", delivery: "taken" });
+  expect(await (await reply).json()).toMatchObject({ option: "3", label: "No", status: "denied", delivery: "taken" });
 });
 
 test("choices that do not fit get no answer buttons (and no Approve / Deny): a long label, a multi-select question", async () => {

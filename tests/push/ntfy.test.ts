@@ -108,8 +108,8 @@ test("a prompt reaches ntfy with its Yes / No as answer buttons; Yes answers it 
   });
   const actions = m.actions as NtfyAction[];
   expect(actions.map((a) => [a.action, a.label, a.method ?? null, a.body ?? null])).toEqual([
-    ["http", "Yes", "POST", '{"option":"once"}'],
-    ["http", "No", "POST", '{"option":"no"}'],
+    ["http", "Yes", "POST", '{"option":"1"}'],
+    ["http", "No", "POST", '{"option":"3"}'],
     ["view", "Open", null, null],
   ]);
   const [yes, no] = actions;
