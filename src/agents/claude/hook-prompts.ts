@@ -230,7 +230,7 @@ export class HookPrompts implements HookHandlers {
 }
 
 /** The hook's response for the server's answer: questions get their answers and plans their input back as updatedInput. */
-export function answerResponse(f: PromptAnswer, input: Record<string, unknown>): Record<string, unknown> {
+function answerResponse(f: PromptAnswer, input: Record<string, unknown>): Record<string, unknown> {
   if (f.decision === "deny") return permissionResponse({ behavior: "deny", message: f.message ?? "Denied from claude-remote." });
   const updatedInput = f.answers ? { ...input, answers: f.answers } : f.echoInput ? input : undefined;
   return permissionResponse({
@@ -241,7 +241,7 @@ export function answerResponse(f: PromptAnswer, input: Record<string, unknown>):
 }
 
 /** JSON with sorted keys, so the same input compares equal whatever its key order. */
-export function stableKey(v: unknown): string {
+function stableKey(v: unknown): string {
   return JSON.stringify(v, (_k, x) =>
     x && typeof x === "object" && !Array.isArray(x)
       ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

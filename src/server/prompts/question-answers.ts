@@ -10,11 +10,11 @@ import type { Prompt, QuestionAnswer } from "../../protocol/prompts.ts";
 import type { Question } from "../../protocol/questions.ts";
 import { type Choice, OptionError } from "./prompt-answers.ts";
 
-export const TYPE_KEY = "type";
-export const CHAT_KEY = "chat";
+const TYPE_KEY = "type";
+const CHAT_KEY = "chat";
 
 /** What the terminal's "Chat about this" tells the model (it denies the call with this text). */
-export function chatMessage(questions: Question[]): string {
+function chatMessage(questions: Question[]): string {
   return [
     "The user wants to clarify these questions.",
     "This means they may have additional information, context or questions for you.",
