@@ -10,16 +10,8 @@ import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
 import { type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { launch, openPhone, type Phone, screenshot } from "./browser.ts";
+import { colour } from "../prompts/question-samples.ts";
 
-const colour = {
-  question: "Which colour should the button be?",
-  header: "Colour",
-  multiSelect: false,
-  options: [
-    { label: "Crimson", description: "A deep red" },
-    { label: "Teal", description: "Blue-green" },
-  ],
-};
 const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it <b>up</b>\n\n```ts\nexport const x = 1;\n```\n";
 const SCENARIOS: Record<string, Scenario> = {
   "card-ask": [{ name: "AskUserQuestion", input: { questions: [colour] } }],

@@ -10,35 +10,8 @@ import type { Prompt } from "../../src/protocol/prompts.ts";
 import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
+import { colour, toppings, size } from "./question-samples.ts";
 
-const colour = {
-  question: "Which colour should the button be?",
-  header: "Colour",
-  multiSelect: false,
-  options: [
-    { label: "Crimson", description: "A deep red" },
-    { label: "Teal", description: "Blue-green" },
-  ],
-};
-const toppings = {
-  question: "Which toppings do you want?",
-  header: "Toppings",
-  multiSelect: true,
-  options: [
-    { label: "Cheese", description: "Melted" },
-    { label: "Olives", description: "Black" },
-    { label: "Basil", description: "Fresh" },
-  ],
-};
-const size = {
-  question: "Which size?",
-  header: "Size",
-  multiSelect: false,
-  options: [
-    { label: "Small", description: "25 cm" },
-    { label: "Large", description: "35 cm" },
-  ],
-};
 const ask = (...questions: unknown[]) => [{ name: "AskUserQuestion", input: { questions } }];
 const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it <b>up</b>\n\n```ts\nexport const x = 1;\n```\n";
 const plan: Scenario = [

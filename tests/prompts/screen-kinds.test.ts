@@ -12,26 +12,8 @@ import type { Prompt } from "../../src/protocol/prompts.ts";
 import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
+import { colour, toppings } from "./question-samples.ts";
 
-const colour = {
-  question: "Which colour should the button be?",
-  header: "Colour",
-  multiSelect: false,
-  options: [
-    { label: "Crimson", description: "A deep red" },
-    { label: "Teal", description: "Blue-green" },
-  ],
-};
-const toppings = {
-  question: "Which toppings do you want?",
-  header: "Toppings",
-  multiSelect: true,
-  options: [
-    { label: "Cheese", description: "Melted" },
-    { label: "Olives", description: "Black" },
-    { label: "Basil", description: "Fresh" },
-  ],
-};
 const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it up\n";
 const ask = (q: unknown): Scenario => [{ name: "AskUserQuestion", input: { questions: [q] } }];
 const SCENARIOS: Record<string, Scenario> = {

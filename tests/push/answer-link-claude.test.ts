@@ -12,18 +12,9 @@ import { startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { type Env, startClaude } from "../prompts/support.ts";
 import { type Receiver, startReceiver } from "./support.ts";
+import { colour } from "../prompts/question-samples.ts";
 
 type NtfyAction = { action: string; label: string; url: string; method?: string; headers?: Record<string, string>; body?: string };
-
-const colour = {
-  question: "Which colour should the button be?",
-  header: "Colour",
-  multiSelect: false,
-  options: [
-    { label: "Crimson", description: "A deep red" },
-    { label: "Teal", description: "Blue-green" },
-  ],
-};
 
 let env: Env;
 let ntfy: Receiver;
