@@ -26,6 +26,8 @@ export const ScreenDialog = z.object({
   kind: z.enum(["question", "plan"]).optional(),
   /** A question dialog whose choices are checkboxes. */
   multiSelect: z.boolean().optional(),
+  /** How many questions the question dialog's tabs hold (more than one: each tab is read, and answered, on its own). */
+  questionCount: z.number().int().optional(),
   /** A multi-select question's ticked choices, as drawn now (not part of the dialog's identity). */
   checked: z.array(z.string()).optional(),
   /** 0-based screen rows of the dialog: first frame (or question) row and last row. */

@@ -12,7 +12,7 @@ import type { Prompt } from "../../src/protocol/prompts.ts";
 import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
 import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
-import { colour, toppings } from "./question-samples.ts";
+import { colour, size, toppings } from "./question-samples.ts";
 
 const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it up\n";
 const ask = (q: unknown): Scenario => [{ name: "AskUserQuestion", input: { questions: [q] } }];
@@ -20,6 +20,7 @@ const SCENARIOS: Record<string, Scenario> = {
   "off-one": ask(colour),
   "off-text": ask(colour),
   "off-multi": ask(toppings),
+  "off-many": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
   "off-plan": [
     [{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }],
     [{ name: "ExitPlanMode", input: {} }],
@@ -80,8 +81,8 @@ for (const version of ["2.1.330", "2.1.332"])
     // the selection moving is the same dialog (its identity ignores it)
     expect(detectDialog(screen("one-down"))).toMatchObject({ selected: "2", question: colour.question });
     expect(detectDialog(screen("multi"))).toMatchObject({ kind: "question", multiSelect: true, title: "Toppings" });
-    // several questions (tabs ☐ Toppings ☐ Size) are not read: the keys to answer them all are not known
-    expect(detectDialog(screen("many"))).toBeNull();
+    // several questions (tabs ☐ Toppings ☐ Size): only the current tab's is drawn, and read
+    expect(detectDialog(screen("many"))).toMatchObject({ kind: "question", multiSelect: true, title: "Toppings · Size", questionCount: 2 });
     expect(detectDialog(screen("plan"))).toMatchObject({
       kind: "plan",
       title: "Ready to code?",
@@ -162,3 +163,30 @@ test("hooks off, plan approval: a plan prompt with the plan as drawn; option 2 a
     await c.stop();
   }
 }, 60_000);
+
+test("hooks off, several questions: each tab a screen prompt in turn, then the review; the model gets every chosen label", async () => {
+  const c = await startClaude(env, { args: HOOKS_OFF });
+  try {
+    const { p, from } = await screenPrompt(c, "off-many");
+    expect(p).toMatchObject({
+      source: "screen",
+      kind: "question",
+      questions: [{ header: "Toppings · Size", question: toppings.question, multiSelect: true }],
+    });
+    let since = Date.now() - 1;
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1", "3"] }] })).status).toBe(200);
+    const second = await c.prompt(since, (x) => x.id !== p.id && x.kind === "question");
+    expect(second).toMatchObject({ questions: [{ header: "Toppings · Size", question: size.question, multiSelect: false }] });
+    since = Date.now() - 1;
+    expect((await post(env, `/api/prompts/${second.id}/approve`, { option: "2" })).status).toBe(200);
+    const review = await c.prompt(since, (x) => x.id !== second.id && x.id !== p.id);
+    expect(review).toMatchObject({ source: "screen", title: "Submit", question: "Review your answers" });
+    expect(review.body).toContain("→ Cheese, Basil");
+    expect((await post(env, `/api/prompts/${review.id}/approve`, { option: "1" })).status).toBe(200);
+    const result = await resultOf("AskUserQuestion", from);
+    expect(result).toContain(`"${toppings.question}"="Cheese, Basil"`);
+    expect(result).toContain(`"${size.question}"="Large"`);
+  } finally {
+    await c.stop();
+  }
+});

@@ -7,8 +7,9 @@ import { isBlank, isCancelHint, isRuleOf } from "../../terminal/dialog-rows.ts";
  *   blank, numbered choices (❯ marks the selected one; `[ ]` / `[✔]` for multi-select) each with
  *   its description on the row below, `N. Type something.`, (multi-select: `Submit` / `Next`),
  *   ──── rule, `N. Chat about this`, blank, `Enter to select · … · Esc to cancel`.
- * Only a dialog asking one question is read: with several, each tab shows one, and the keys to
- * answer them all are not known (they stay hook-only).
+ * With several questions only the current tab's is drawn (the next appears once it is answered):
+ * each is read on its own, titled with all the tabs' names; after the last, the review page
+ * (`Review your answers`, `1. Submit answers`, `2. Cancel`) is read as a dialog of its own.
  */
 
 const MARKER = "❯";
@@ -32,10 +33,13 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
     .replace(/\s+→$/, "")
     .split(/\s{2,}/);
   const questions = tabs.filter((t) => /^[☐☒] \S/.test(t));
-  if (questions.length !== 1 || !tabs.every((t) => /^[☐☒✔] \S/.test(t))) return null;
+  if (questions.length === 0 || !tabs.every((t) => /^[☐☒✔] \S/.test(t))) return null;
   let i = rule + 2;
   while (isBlank(lines[i]) && i < lines.length) i++;
   const question = lines[i]?.trim();
+  if (question === "Review your answers") return parseReview(lines, rule, i + 1);
+  // which tab is current shows only as a highlight (☒ marks a tab with an answer, even the current one): several name them all
+  const title = questions.map((t) => t.slice(2).trim()).join(" · ");
   if (!question || OPTION.test(lines[i]!)) return null;
   i++;
   while (isBlank(lines[i]) && i < lines.length) i++;
@@ -77,7 +81,8 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
     kind: "question",
     multiSelect: multi,
     ...(multi ? { checked } : {}),
-    title: questions[0]!.slice(2).trim(),
+    ...(questions.length > 1 ? { questionCount: questions.length } : {}),
+    title,
     header: [],
     body: [],
     question,
@@ -85,5 +90,30 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
     footer,
     selected,
     rows: { first: rule, last: Math.max(last, footerRow) },
+  };
+}
+
+/** The review page after the last of several questions: its ` ● question` / `→ answer` rows and Submit / Cancel. */
+function parseReview(lines: string[], rule: number, from: number): ScreenDialog | null {
+  const body: string[] = [];
+  let i = from;
+  for (; i < lines.length && !OPTION.test(lines[i]!); i++) if (!isBlank(lines[i])) body.push(lines[i]!.trim());
+  const submit = OPTION.exec(lines[i] ?? "");
+  const cancel = OPTION.exec(lines[i + 1] ?? "");
+  if (submit?.[4]?.trim() !== "Submit answers" || cancel?.[4]?.trim() !== "Cancel" || cancel[2] !== "2") return null;
+  const selected = submit[1] === MARKER ? "1" : cancel[1] === MARKER ? "2" : undefined;
+  if (!selected) return null;
+  return {
+    agent: "claude",
+    title: "Submit",
+    header: [],
+    body,
+    question: "Review your answers",
+    options: [
+      { key: "1", label: "Submit answers" },
+      { key: "2", label: "Cancel" },
+    ],
+    selected,
+    rows: { first: rule, last: i + 1 },
   };
 }

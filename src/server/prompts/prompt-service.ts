@@ -282,13 +282,13 @@ export class PromptService {
   private answer(
     id: string,
     by: Answerer,
-    choose: (p: Prompt) => Choice & { keys?: string | string[]; toggle?: string[] },
+    choose: (p: Prompt) => Choice & { keys?: string | string[]; toggle?: string[]; submit?: boolean },
     message: string | undefined,
   ): AnswerResult {
     const p = this.store.prompts.get(id);
     if (!p) return { ok: false, error: "not_found", detail: "no such prompt" };
     if (p.status !== "pending") return conflict(p);
-    let choice: Choice & { keys?: string | string[]; toggle?: string[] };
+    let choice: Choice & { keys?: string | string[]; toggle?: string[]; submit?: boolean };
     try {
       choice = choose(p);
     } catch (e) {
@@ -334,7 +334,7 @@ export class PromptService {
     if (!byKeys) this.resendAnswer(resolved);
     if (resolved.kind === "elicitation") void this.closeFormOnScreen(resolved);
     else if (byKeys) {
-      if (choice.toggle) void this.tickAndSubmit(p.sessionId, choice.toggle);
+      if (choice.toggle) void this.tickAndSubmit(p.sessionId, choice.toggle, choice.submit !== false);
       else this.typeKeys(p.sessionId, choice.keys ?? "");
       if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
     }
@@ -371,7 +371,7 @@ export class PromptService {
    * only once the screen shows it ticked (a digit pressed as the dialog settles was seen dropped),
    * pressing again if it did not take; then → to the Submit tab and Enter.
    */
-  private async tickAndSubmit(sessionId: string, keys: string[]): Promise<void> {
+  private async tickAndSubmit(sessionId: string, keys: string[], submit: boolean): Promise<void> {
     const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
     await Bun.sleep(Math.max(0, since + KEY_GRACE_MS - Date.now()));
     const checked = async () => {
@@ -390,6 +390,7 @@ export class PromptService {
       }
     }
     this.hub.input(sessionId, "\x1b[C");
+    if (!submit) return; // one of several tabs: → showed the next question
     await Bun.sleep(KEY_STEP_MS);
     this.hub.input(sessionId, "\r");
   }

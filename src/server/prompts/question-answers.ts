@@ -126,7 +126,7 @@ export function screenQuestionChoice(
   p: Prompt,
   dialog: ScreenDialog,
   body: { option?: string; answers?: QuestionAnswer[]; text?: string },
-): Choice & { keys: string[]; toggle?: string[] } {
+): Choice & { keys: string[]; toggle?: string[]; submit?: boolean } {
   const q = p.questions[0];
   const typeKey = dialog.options.find((o) => TYPE_LABEL.test(o.label))?.key;
   const chatKey = dialog.options.find((o) => CHAT_LABEL.test(o.label))?.key;
@@ -142,6 +142,8 @@ export function screenQuestionChoice(
   const text = given.text?.replace(/[\x00-\x1f\x7f]+/g, " ").trim();
   if (q.multiSelect) {
     if (text) throw new OptionError("free text with a multi-select question cannot be typed from here (hooks off); choose keys");
+    // one of several tabs: → moves to the next question (Enter there would pick its highlighted choice)
+    if ((dialog.questionCount ?? 1) > 1) return { ...choice, keys: [...keys, "\x1b[C"], toggle: keys, submit: false };
     return { ...choice, keys: [...keys, "\x1b[C", "\r"], toggle: keys };
   }
   return { ...choice, keys: text ? [typeKey, text, "\r"] : [keys[0]!] };
