@@ -77,7 +77,7 @@ async function answerByLink(p, answer) {
     if (result.delivery === 'sent') return quiet(`Sent: ${answer.title}`, 'Claude has not shown it took the answer yet');
     return undefined; // not taken: the server's own notification says so
   }
-  if (res && res.status === 409 && result && result.error === 'conflict') return quiet('Already answered', p.body);
+  // Anything else (answered already, choices changed, link gone): the dashboard shows what is true now.
   return openDashboard(p.url);
 }
 
@@ -90,10 +90,10 @@ async function answerPrompt(p, action) {
       headers: { 'Content-Type': 'application/json', 'x-cr-page-key': await pageKey() },
       body: '{}',
     });
-    if (res.ok || res.status === 409) {
-      const title = res.ok ? (verb === 'approve' ? 'Approved' : 'Denied') : 'Already answered';
-      return self.registration.showNotification(title, {
-        body: p.body,
+    if (res.ok) {
+      // Sent, not landed: the server's own notification says if Claude does not take it.
+      return self.registration.showNotification(`Sent: ${verb === 'approve' ? 'Approve' : 'Deny'}`, {
+        body: 'Claude has not shown it took the answer yet',
         tag: p.tag,
         silent: true,
         data: { ...p, kind: 'resolved', actions: [] },

@@ -2,7 +2,7 @@
 // Shell files: network first (so an update shows at once), the cache when offline.
 // API calls and event streams are never cached. Web Push handlers live in sw-push.js.
 importScripts('/sw-push.js');
-const CACHE = 'shell-v6';
+const CACHE = 'shell-v7';
 const SHELL = [
   '/',
   '/app.css',
