@@ -5,12 +5,9 @@
  * closes, and the button's reply says the answer was taken.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
 import type { Prompt } from "../../src/protocol/prompts.ts";
-import { startFakeAnthropic } from "../support/fake-anthropic.ts";
-import { startTestServer } from "../support/server.ts";
 import { waitFor } from "../support/wait.ts";
-import { type Env, startClaude } from "../prompts/support.ts";
+import { type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { type Receiver, startReceiver } from "./support.ts";
 import { colour } from "../prompts/question-samples.ts";
 
@@ -21,30 +18,11 @@ let ntfy: Receiver;
 
 beforeAll(async () => {
   ntfy = startReceiver(200);
-  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  const server = await startTestServer({
-    port,
-    env: {
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      CLAUDE_REMOTE_NTFY_URL: `${ntfy.url}/claude-topic`,
-      CLAUDE_REMOTE_NTFY_ACTIONS: "approve",
-    },
-  });
-  const fake = await startFakeAnthropic({ scenarios: { "ask-colour": [{ name: "AskUserQuestion", input: { questions: [colour] } }] } });
-  const { configDir } = await server.pairDevice();
-  env = {
-    server,
-    fake,
-    configDir,
-    async stop() {
-      await fake.stop();
-      await server.stop();
-      rmSync(server.dataDir, { recursive: true, force: true });
-      rmSync(configDir, { recursive: true, force: true });
-    },
-  };
+  // No PUBLIC_URL: answer links start at the listening URL, which this test can reach.
+  env = await startEnv(
+    { "ask-colour": [{ name: "AskUserQuestion", input: { questions: [colour] } }] },
+    { serverEnv: { CLAUDE_REMOTE_NTFY_URL: `${ntfy.url}/claude-topic`, CLAUDE_REMOTE_NTFY_ACTIONS: "approve" } },
+  );
 });
 afterAll(async () => {
   await env?.stop();
