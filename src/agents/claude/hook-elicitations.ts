@@ -110,13 +110,17 @@ export class HookElicitations {
       const x = this.pre[i]!;
       if (x.hookSessionId === hookSessionId && x.tool.startsWith(`mcp__${server.replace(/[^A-Za-z0-9_-]/g, "_")}__`)) pre = x;
     }
-    const input = clipInput({
+    const full = {
       server,
       message: payload.message ?? "",
       requestedSchema: payload.requested_schema ?? {},
       mode: payload.mode ?? "form",
       ...(pre ? { tool: pre.tool } : {}),
-    });
+    };
+    let input = clipInput(full);
+    // A cut schema is a form with fields missing or wrong: say so (formOf makes it `unsupported`).
+    if (input !== full && JSON.stringify(input.requestedSchema) !== JSON.stringify(full.requestedSchema))
+      input = { ...input, clipped: true };
     const open: PromptOpen = {
       type: "prompt.open",
       sessionId: this.sessionId,
