@@ -183,6 +183,11 @@ describe("HookElicitations (the wrapper)", () => {
     t.event({ ...base, hook_event_name: "PostToolUseFailure", tool_name: "mcp__elicit__ask", tool_use_id: "toolu_9", tool_input: {} });
     expect(sent[1]).toMatchObject({ type: "prompt.closed", how: "cancelled", reason: "PostToolUseFailure" });
     for (let i = 0; i < 20; i++) open(t);
+    // The 4 oldest past 16 are closed on the server too, each after its own open.
+    const opens = sent.filter((f) => f.type === "prompt.open").map((f) => (f as any).promptId);
+    const evicted = sent.filter((f) => f.type === "prompt.closed" && f.reason === "evicted");
+    expect(evicted.map((f) => (f as any).promptId)).toEqual(opens.slice(1, 5));
+    expect(evicted.every((f) => (f as any).how === "cancelled")).toBe(true);
     t.exited();
     expect(sent.filter((f) => f.type === "prompt.closed" && f.reason === "exit")).toHaveLength(16);
   });

@@ -32,7 +32,7 @@ type Open = {
   answer: NonNullable<PromptAnswer["elicitation"]> | null;
 };
 
-/** Forms open at once (Claude Code shows one at a time); the oldest are dropped beyond this. */
+/** Forms open at once (Claude Code shows one at a time); the oldest are closed (`prompt.closed` cancelled, evicted) beyond this. */
 const MAX_OPEN = 16;
 const MAX_PRE = 32;
 
@@ -133,8 +133,9 @@ export class HookElicitations {
       at: Date.now(),
     };
     this.open.set(open.promptId, { open, hookSessionId, server, answer: null });
-    if (this.open.size > MAX_OPEN) this.open.delete(this.open.keys().next().value!);
     this.link?.sendControl(open);
+    // The oldest form can no longer be answered from here: close its prompt, as every other ending does.
+    if (this.open.size > MAX_OPEN) this.close(this.open.values().next().value!, "cancelled", undefined, "evicted");
   }
 
   private answer(f: PromptAnswer): void {
