@@ -39,7 +39,11 @@ export const ElicitationForm = z.object({
   server: z.string(),
   message: z.string(),
   fields: z.array(ElicitationField),
-  /** Set when the schema has something this form cannot show (then only decline and cancel work). */
+  /**
+   * Set when any part of the requested schema is not shown here: a field of a type this form
+   * cannot show, fields past the first 64, or a schema the wrapper had to cut to pass on
+   * (input `clipped: true`). It says what was left out; then only decline and cancel work.
+   */
   unsupported: z.string().nullable(),
 });
 export type ElicitationForm = z.infer<typeof ElicitationForm>;
@@ -56,13 +60,14 @@ export function formOf(tool: string, input: Record<string, unknown>): Elicitatio
   const props = (schema && typeof schema.properties === "object" && schema.properties) || {};
   const required = new Set(Array.isArray(schema.required) ? schema.required.filter((x) => typeof x === "string") : []);
   const fields: ElicitationField[] = [];
-  let unsupported: string | null = null;
-  for (const [name, raw] of Object.entries(props as Record<string, unknown>).slice(0, MAX_FIELDS)) {
+  const entries = Object.entries(props as Record<string, unknown>);
+  const dropped: string[] = [];
+  for (const [name, raw] of entries.slice(0, MAX_FIELDS)) {
     const p = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
     const choices = choicesOf(p);
     const type = choices ? "enum" : p.type;
     if (type !== "string" && type !== "number" && type !== "integer" && type !== "boolean" && type !== "enum") {
-      unsupported ??= `field ${JSON.stringify(name)} has type ${JSON.stringify(p.type ?? null)}`;
+      dropped.push(`field ${JSON.stringify(name)} has type ${JSON.stringify(p.type ?? null)}`.slice(0, 200));
       continue;
     }
     const dflt = p.default;
@@ -81,6 +86,15 @@ export function formOf(tool: string, input: Record<string, unknown>): Elicitatio
       choices: choices ?? [],
     });
   }
+  if (entries.length > MAX_FIELDS) {
+    const past = entries.slice(MAX_FIELDS).map(([name]) => JSON.stringify(name).slice(0, 80));
+    const named = past.length > 5 ? `${past.slice(0, 5).join(", ")} and ${past.length - 5} more` : past.join(", ");
+    dropped.push(`the form has ${entries.length} fields and only ${MAX_FIELDS} can be shown here (not shown: ${named})`);
+  }
+  if (input.clipped === true) dropped.push("the form was too large to pass on in full, so part of its schema was cut");
+  const unsupported = dropped.length
+    ? (dropped.length > 3 ? [...dropped.slice(0, 3), `and ${dropped.length - 3} more`] : dropped).join("; ")
+    : null;
   return { server: String(input.server ?? ""), message: String(input.message ?? ""), fields, unsupported };
 }
 

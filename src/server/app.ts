@@ -200,7 +200,7 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       try {
         return await handle(req, srv, clientIp(req, srv, config), url);
       } catch (e) {
-        log.error("request_failed", { path: url.pathname.slice(0, 200), error: (e as Error).message });
+        log.error("request_failed", { path: loggablePath(url.pathname), error: (e as Error).message });
         return apiError(500, "internal", "unexpected server error");
       }
     },
@@ -306,4 +306,9 @@ export async function startServer(config: ServerConfig, opts: { logger?: Logger 
       store.close();
     },
   };
+}
+
+/** A request path for the log, without the secret some paths carry (an answer link's token: the credential itself). */
+function loggablePath(pathname: string): string {
+  return pathname.replace(/\/answer-link\/[^/]*/g, "/answer-link/[redacted]").slice(0, 200);
 }

@@ -7,7 +7,8 @@ export type LinkCheck = { ok: true; label: string } | { ok: false; reason: "unkn
 /**
  * Answer links (the answer buttons of notifications): one row per (prompt, option), holding only the
  * token's sha256. The only writer of `answer_links`. A prompt's links go when one of them is used
- * and when the prompt stops being pending; a session keeps at most `maxPerSession` of them.
+ * and when the prompt stops being pending, all of a session's when it is deleted; a session keeps
+ * at most `maxPerSession` of them.
  */
 export class AnswerLinkStore {
   constructor(private db: Database) {}
@@ -54,6 +55,11 @@ export class AnswerLinkStore {
   /** The prompt was answered or ended: none of its links work any more. */
   freePrompt(promptId: string): void {
     this.db.query("DELETE FROM answer_links WHERE prompt_id = ?").run(promptId);
+  }
+
+  /** The session was deleted: its links go with it (not left for the next add() to purge). */
+  freeSession(sessionId: string): void {
+    this.db.query("DELETE FROM answer_links WHERE session_id = ?").run(sessionId);
   }
 
   countFor(sessionId: string): number {

@@ -1,4 +1,4 @@
-/** Rename / archive / delete of a session over REST: bad bodies are named 400s, unknown ids 404, a pending prompt of a deleted session ends. */
+/** Rename / archive / delete of a session over REST: bad bodies are named 400s, unknown ids 404, a pending prompt of a deleted session ends, its answer links go. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnInPty } from "../support/pty.ts";
 import { BUN, CLI, startTestServer, type TestServer } from "../support/server.ts";
@@ -52,8 +52,13 @@ test("rename trims; archive and unarchive; delete twice is 404 the second time",
   expect(
     ((await (await post(`/api/sessions/${id}/archive`, '{"archived":false}')).json()) as { archivedAt: number | null }).archivedAt,
   ).toBeNull();
+  // Links of a notification (this one's prompt already gone) must not outlive the session.
+  const link = { promptId: "prm_gone_0001", sessionId: id, option: "1", label: "Yes", tokenHash: "a".repeat(64) };
+  server.app.store.answerLinks.add([link, { ...link, option: "2", label: "No" }], Date.now() + 60_000, 30);
+  expect(server.app.store.answerLinks.countFor(id)).toBe(2);
   const del = await server.api(`/api/sessions/${id}`, { method: "DELETE" });
   expect(del.status).toBe(200);
+  expect(server.app.store.answerLinks.countFor(id)).toBe(0);
   expect(((await del.json()) as { chunks: number }).chunks).toBeGreaterThan(0);
   expect((await server.api(`/api/sessions/${id}`, { method: "DELETE" })).status).toBe(404);
   expect((await server.api(`/api/sessions/${id}/output`)).status).toBe(404);

@@ -52,6 +52,20 @@ describe("the form", () => {
     expect(elicitationChoice(odd, { option: "decline" }).elicitation).toEqual({ action: "decline" });
   });
 
+  test("a form past 64 fields, or one the wrapper cut, is unsupported and says what is left out", () => {
+    const properties = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`f${i}`, { type: "string" }]));
+    const big = promptFor({ type: "object", properties });
+    expect(big.form!.fields).toHaveLength(64);
+    expect(big.form!.unsupported).toBe(
+      `the form has 70 fields and only 64 can be shown here (not shown: "f64", "f65", "f66", "f67", "f68" and 1 more)`,
+    );
+    expect(() => elicitationChoice(big, { content: { f0: "x" } })).toThrow("cannot be filled from claude-remote");
+    const cut = { server: "s", message: "m", requestedSchema: schema, clipped: true };
+    expect(shapeOf("Elicitation", cut).form!.unsupported).toBe("the form was too large to pass on in full, so part of its schema was cut");
+    const two = promptFor({ type: "object", properties: { a: { type: "array" }, b: { type: "object" } } });
+    expect(two.form!.unsupported).toBe(`field "a" has type "array"; field "b" has type "object"`);
+  });
+
   test("content is checked against the schema, every problem named", () => {
     const p = promptFor(schema);
     expect(elicitationChoice(p, { content: { email: "a@b.co", day: "2026-12-07", size: 0.5, plan: "pro" } }).elicitation).toEqual({
@@ -143,6 +157,25 @@ describe("HookElicitations (the wrapper)", () => {
     expect(sent[3]).toMatchObject({ type: "prompt.closed", promptId: id, how: "answered-locally", decision: "deny" });
   });
 
+  test("a schema too large to pass on is marked clipped (an unsupported form); a long message alone is not", () => {
+    const { t, sent } = tracker();
+    const long = { type: "string", description: "d".repeat(200 * 1024) };
+    t.elicitation({
+      ...base,
+      hook_event_name: "Elicitation",
+      message: "m",
+      mode: "form",
+      requested_schema: { type: "object", properties: { a: long } },
+    });
+    const input = (sent[0] as any).input;
+    expect(input.clipped).toBe(true);
+    expect(shapeOf("Elicitation", input).form!.unsupported).toContain("part of its schema was cut");
+    t.elicitation({ ...base, hook_event_name: "Elicitation", message: "m".repeat(200 * 1024), mode: "form", requested_schema: schema });
+    const input2 = (sent[1] as any).input;
+    expect(input2.clipped).toBeUndefined();
+    expect(shapeOf("Elicitation", input2).form!.unsupported).toBeNull();
+  });
+
   test("the MCP call ending with the form open cancels it; at most 16 forms are kept", () => {
     const { t, sent } = tracker();
     t.event({ ...base, hook_event_name: "PreToolUse", tool_name: "mcp__elicit__ask", tool_use_id: "toolu_9", tool_input: {} });
@@ -150,6 +183,11 @@ describe("HookElicitations (the wrapper)", () => {
     t.event({ ...base, hook_event_name: "PostToolUseFailure", tool_name: "mcp__elicit__ask", tool_use_id: "toolu_9", tool_input: {} });
     expect(sent[1]).toMatchObject({ type: "prompt.closed", how: "cancelled", reason: "PostToolUseFailure" });
     for (let i = 0; i < 20; i++) open(t);
+    // The 4 oldest past 16 are closed on the server too, each after its own open.
+    const opens = sent.filter((f) => f.type === "prompt.open").map((f) => (f as any).promptId);
+    const evicted = sent.filter((f) => f.type === "prompt.closed" && f.reason === "evicted");
+    expect(evicted.map((f) => (f as any).promptId)).toEqual(opens.slice(1, 5));
+    expect(evicted.every((f) => (f as any).how === "cancelled")).toBe(true);
     t.exited();
     expect(sent.filter((f) => f.type === "prompt.closed" && f.reason === "exit")).toHaveLength(16);
   });

@@ -24,7 +24,10 @@ export function elicitationForm(p, send) {
   if (!f) return form;
   form.append(h('div', { class: 'question' }, f.message));
   for (const field of f.fields) form.append(fieldRow(field));
-  if (f.unsupported) form.append(h('div', { class: 'muted' }, `This form cannot be filled in here: ${f.unsupported}.`));
+  if (f.unsupported) {
+    const why = `This form cannot be filled in here (${f.unsupported}). Answer it at the terminal, or decline or cancel it here.`;
+    form.append(h('div', { class: 'muted' }, why));
+  }
   form.append(
     h(
       'div',

@@ -32,7 +32,7 @@ type Open = {
   answer: NonNullable<PromptAnswer["elicitation"]> | null;
 };
 
-/** Forms open at once (Claude Code shows one at a time); the oldest are dropped beyond this. */
+/** Forms open at once (Claude Code shows one at a time); the oldest are closed (`prompt.closed` cancelled, evicted) beyond this. */
 const MAX_OPEN = 16;
 const MAX_PRE = 32;
 
@@ -110,13 +110,17 @@ export class HookElicitations {
       const x = this.pre[i]!;
       if (x.hookSessionId === hookSessionId && x.tool.startsWith(`mcp__${server.replace(/[^A-Za-z0-9_-]/g, "_")}__`)) pre = x;
     }
-    const input = clipInput({
+    const full = {
       server,
       message: payload.message ?? "",
       requestedSchema: payload.requested_schema ?? {},
       mode: payload.mode ?? "form",
       ...(pre ? { tool: pre.tool } : {}),
-    });
+    };
+    let input = clipInput(full);
+    // A cut schema is a form with fields missing or wrong: say so (formOf makes it `unsupported`).
+    if (input !== full && JSON.stringify(input.requestedSchema) !== JSON.stringify(full.requestedSchema))
+      input = { ...input, clipped: true };
     const open: PromptOpen = {
       type: "prompt.open",
       sessionId: this.sessionId,
@@ -129,8 +133,9 @@ export class HookElicitations {
       at: Date.now(),
     };
     this.open.set(open.promptId, { open, hookSessionId, server, answer: null });
-    if (this.open.size > MAX_OPEN) this.open.delete(this.open.keys().next().value!);
     this.link?.sendControl(open);
+    // The oldest form can no longer be answered from here: close its prompt, as every other ending does.
+    if (this.open.size > MAX_OPEN) this.close(this.open.values().next().value!, "cancelled", undefined, "evicted");
   }
 
   private answer(f: PromptAnswer): void {

@@ -1,7 +1,7 @@
 /**
  * Deleting a session from the dashboard: its stored output (in batches with a yield between them,
  * as retention does, so a large session never holds the event loop), its gaps, prompts, action
- * tokens and row, its kept screen and its search entries. A session a wrapper holds now is refused:
+ * tokens, answer links and row, its kept screen and its search entries. A session a wrapper holds now is refused:
  * its wrapper would re-create it with its next output.
  */
 import type { App } from "../app.ts";
@@ -31,6 +31,7 @@ export async function deleteSession(app: App, id: string): Promise<DeleteResult>
       return { ok: false, status: 409, error: "live", detail: "the session's wrapper connected while it was being deleted" };
   }
   app.store.sessions.removeRow(id);
+  app.store.answerLinks.freeSession(id);
   app.hub.forget(id);
   // searches skip sessions the database no longer has; a forget lost here is redone when the worker starts
   await app.indexer.forget(id).catch((e) => app.log.warn("search_forget_failed", { sessionId: id, error: (e as Error).message }));
