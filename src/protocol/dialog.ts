@@ -30,6 +30,8 @@ export const ScreenDialog = z.object({
   questionCount: z.number().int().optional(),
   /** A multi-select question's ticked choices, as drawn now (not part of the dialog's identity). */
   checked: z.array(z.string()).optional(),
+  /** A multi-select question's free text as typed into its `Type something` row now (not part of the dialog's identity). */
+  typed: z.string().optional(),
   /** 0-based screen rows of the dialog: first frame (or question) row and last row. */
   rows: z.object({ first: z.number().int(), last: z.number().int() }),
 });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { detectDialog } from "../../src/agents/screen-dialogs.ts";
+import { detectDialog, sameDialog } from "../../src/agents/screen-dialogs.ts";
 import type { Prompt } from "../../src/protocol/prompts.ts";
 import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
@@ -20,6 +20,8 @@ const SCENARIOS: Record<string, Scenario> = {
   "off-one": ask(colour),
   "off-text": ask(colour),
   "off-multi": ask(toppings),
+  "off-phone-mtext": ask(toppings),
+  "off-mtext-local": ask(toppings),
   "off-many": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
   "off-plan": [
     [{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }],
@@ -60,7 +62,7 @@ async function screenPrompt(c: ClaudeSession, scenario: string): Promise<{ p: Pr
 }
 
 // 2.1.332 draws the question dialog at the bottom of the screen and the no-plan dialog one column further left.
-for (const version of ["2.1.330", "2.1.332"])
+for (const version of ["2.1.330", "2.1.332", "2.1.337"])
   test(`the recorded question and plan screens of ${version} parse into their kinds`, () => {
     const screen = (n: string) =>
       readFileSync(join(import.meta.dir, `fixtures/claude-${version}`, `${n}.screen.txt`), "utf8")
@@ -93,6 +95,23 @@ for (const version of ["2.1.330", "2.1.332"])
       kind: "plan",
       title: "Exit plan mode?",
       options: [{ key: "1" }, { key: "2", label: "No" }],
+    });
+  });
+
+for (const version of ["2.1.330", "2.1.337"])
+  test(`the recorded free text of a multi-select (${version}): the row keeps reading as Type something, its text as typed`, () => {
+    const screen = (n: string) =>
+      detectDialog(readFileSync(join(import.meta.dir, `fixtures/claude-${version}`, `${n}.screen.txt`), "utf8").split("\n"));
+    expect(screen("multi-type-focus")).toMatchObject({ kind: "question", selected: "4", checked: ["1"] });
+    expect(screen("multi-type-focus")!.typed).toBeUndefined();
+    const typed = screen("multi-typed")!;
+    expect(typed).toMatchObject({ kind: "question", selected: "4", checked: ["1", "4"], typed: "Pineapple" });
+    expect(typed.options[3]).toEqual({ key: "4", label: "Type something" });
+    expect(sameDialog(typed, screen("multi"))).toBe(true);
+    expect(screen("multi-submit")).toMatchObject({ kind: "question", selected: "submit", typed: "Pineapple" });
+    expect(screen("multi-review")).toMatchObject({
+      question: "Review your answers",
+      body: expect.arrayContaining(["→ Cheese, Pineapple"]),
     });
   });
 
@@ -146,6 +165,52 @@ test("hooks off, multi-select: the chosen boxes ticked and submitted, the model 
     await c.stop();
   }
 }, 60_000);
+
+test("hooks off, multi-select with free text: ticked, typed into 'Type something', the model gets what the terminal sends", async () => {
+  const c = await startClaude(env, { args: HOOKS_OFF });
+  let atTerminal: string;
+  try {
+    // at the terminal first: tick Cheese, ↓ to the Type something row, type, ↓ to Submit, Enter, Enter on the review
+    const local = await screenPrompt(c, "off-mtext-local");
+    const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
+    // a key pressed while the dialog settles is dropped: press again until it shows
+    const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
+      waitFor(
+        async () => {
+          if (shows(await now())) return true;
+          c.pty.write(key);
+          await Bun.sleep(500);
+          return shows(await now());
+        },
+        { what },
+      );
+    await press("1", (d) => !!d?.checked?.includes("1"), "Cheese ticked");
+    await press("\x1b[B", (d) => d?.selected === "2", "row 2");
+    await press("\x1b[B", (d) => d?.selected === "3", "row 3");
+    await press("\x1b[B", (d) => d?.selected === "4", "row 4");
+    c.pty.write("Pineapple");
+    await waitFor(async () => (await now())?.typed === "Pineapple", { what: "typed" });
+    c.pty.write("\x1b[B");
+    await waitFor(async () => (await now())?.selected === "submit", { what: "Submit" });
+    c.pty.write("\r");
+    await waitFor(async () => (await now())?.question === "Review your answers", { what: "review" });
+    c.pty.write("\r");
+    atTerminal = await resultOf("AskUserQuestion", local.from);
+    expect(atTerminal).toContain(`"${toppings.question}"="Cheese, Pineapple"`);
+    await waitFor(async () => (await c.promptById(local.p.id)).status !== "pending", { what: "the local prompt settled" });
+  } finally {
+    await c.stop();
+  }
+  // from the phone (a new conversation): the same answer, the same tool_result
+  const phone = await startClaude(env, { args: HOOKS_OFF });
+  try {
+    const { p, from } = await screenPrompt(phone, "off-phone-mtext");
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1"], text: "Pineapple" }] })).status).toBe(200);
+    expect(await resultOf("AskUserQuestion", from)).toBe(atTerminal);
+  } finally {
+    await phone.stop();
+  }
+}, 90_000);
 
 test("hooks off, plan approval: a plan prompt with the plan as drawn; option 2 approves it, manual mode after", async () => {
   const c = await startClaude(env, { args: HOOKS_OFF, mode: "plan" });

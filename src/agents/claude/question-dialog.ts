@@ -14,6 +14,10 @@ import { isBlank, isCancelHint, isRuleOf } from "../../terminal/dialog-rows.ts";
 
 const MARKER = "❯";
 const OPTION = /^(❯|\s)\s*(\d{1,2})\.\s+(?:\[(.)\]\s+)?(\S.*)$/u;
+const SUBMIT_ROW = /^(❯|\s)\s{3,}(Submit|Next)\s*$/u;
+/** The selection on a multi-select's `Submit` / `Next` row. */
+export const SUBMIT_SELECTED = "submit";
+export const REVIEW_QUESTION = "Review your answers";
 export const TYPE_LABEL = /^type something\.?$/i;
 export const CHAT_LABEL = /^chat about this$/i;
 
@@ -37,7 +41,7 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
   let i = rule + 2;
   while (isBlank(lines[i]) && i < lines.length) i++;
   const question = lines[i]?.trim();
-  if (question === "Review your answers") return parseReview(lines, rule, i + 1);
+  if (question === REVIEW_QUESTION) return parseReview(lines, rule, i + 1);
   // which tab is current shows only as a highlight (☒ marks a tab with an answer, even the current one): several name them all
   const title = questions.map((t) => t.slice(2).trim()).join(" · ");
   if (!question || OPTION.test(lines[i]!)) return null;
@@ -47,6 +51,7 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
   let selected: string | undefined;
   let multi = false;
   const checked: string[] = [];
+  let typed: string | undefined;
   let last = i;
   for (; i < lines.length; i++) {
     const row = lines[i]!;
@@ -60,14 +65,21 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
       last = i;
     } else if (isRuleOf(row, "─")) {
       continue;
+    } else if (multi && options.length > 0 && SUBMIT_ROW.test(row)) {
+      // the multi-select dialog's `Submit` / `Next` row: the option above it is the free-text one
+      const prev = options.at(-1)!;
+      if (!TYPE_LABEL.test(prev.label)) {
+        typed = prev.label;
+        prev.label = "Type something";
+      }
+      if (SUBMIT_ROW.exec(row)![1] === MARKER) selected = SUBMIT_SELECTED;
+      last = i;
     } else if (isBlank(row)) {
       break;
     } else if (options.length > 0 && /^\s{3,}\S/.test(row)) {
       const text = row.trim();
       const prev = options.at(-1)!;
-      // the multi-select dialog's `Submit` / `Next` row, not a description
-      if (!(TYPE_LABEL.test(prev.label) && /^(Submit|Next)$/.test(text)))
-        prev.description = prev.description ? `${prev.description} ${text}` : text;
+      prev.description = prev.description ? `${prev.description} ${text}` : text;
       last = i;
     } else return null;
   }
@@ -81,6 +93,7 @@ function parseFrom(lines: string[], rule: number): ScreenDialog | null {
     kind: "question",
     multiSelect: multi,
     ...(multi ? { checked } : {}),
+    ...(typed !== undefined ? { typed } : {}),
     ...(questions.length > 1 ? { questionCount: questions.length } : {}),
     title,
     header: [],

@@ -30,8 +30,8 @@ import type { EventLog } from "../viewers/event-log.ts";
 import type { DeviceConn, Hub } from "../ingest/hub.ts";
 import type { Logger } from "../log.ts";
 import { type Choice, OptionError, hookChoice, hookOptions, screenChoice } from "./prompt-answers.ts";
-import { planChoice, planOptions, questionChoice, questionOptions, screenQuestionChoice } from "./question-answers.ts";
-import { CHAT_LABEL, TYPE_LABEL } from "../../agents/claude/question-dialog.ts";
+import { type ScreenKeys, planChoice, planOptions, questionChoice, questionOptions, screenQuestionChoice } from "./question-answers.ts";
+import { CHAT_LABEL, REVIEW_QUESTION, SUBMIT_SELECTED, TYPE_LABEL } from "../../agents/claude/question-dialog.ts";
 import { elicitationChoice, elicitationOptions } from "./elicitation-answers.ts";
 import { elicitationOnScreen } from "../../agents/claude/elicitation-screen.ts";
 import { randomToken } from "../secrets.ts";
@@ -50,6 +50,10 @@ const KEY_STEP_MS = 300;
 /** A multi-select box is pressed at most this often, waiting this long each time for the screen to show it ticked. */
 const TICK_ATTEMPTS = 3;
 const TICK_WAIT_MS = 1000;
+/** How long free text typed into a multi-select, or the review page after it, may take to show. */
+const TYPE_WAIT_MS = 3000;
+/** Arrow presses allowed to reach a multi-select's `Type something` row (a few rows, and a dropped press or two). */
+const ROW_MOVES = 12;
 /** Esc again if the form is still on screen this long after the last one (a key dropped while it was drawn). */
 const FORM_KEY_RETRY_MS = 1500;
 /** A screen prompt's deny message is typed once the dialog has left the screen, waiting at most this long for that… */
@@ -282,13 +286,13 @@ export class PromptService {
   private answer(
     id: string,
     by: Answerer,
-    choose: (p: Prompt) => Choice & { keys?: string | string[]; toggle?: string[]; submit?: boolean },
+    choose: (p: Prompt) => Choice & Partial<Omit<ScreenKeys, "keys">> & { keys?: string | string[] },
     message: string | undefined,
   ): AnswerResult {
     const p = this.store.prompts.get(id);
     if (!p) return { ok: false, error: "not_found", detail: "no such prompt" };
     if (p.status !== "pending") return conflict(p);
-    let choice: Choice & { keys?: string | string[]; toggle?: string[]; submit?: boolean };
+    let choice: Choice & Partial<Omit<ScreenKeys, "keys">> & { keys?: string | string[] };
     try {
       choice = choose(p);
     } catch (e) {
@@ -334,7 +338,7 @@ export class PromptService {
     if (!byKeys) this.resendAnswer(resolved);
     if (resolved.kind === "elicitation") void this.closeFormOnScreen(resolved);
     else if (byKeys) {
-      if (choice.toggle) void this.tickAndSubmit(p.sessionId, choice.toggle, choice.submit !== false);
+      if (choice.toggle) void this.tickAndSubmit(p.sessionId, choice.toggle, choice.submit !== false, choice.typeText);
       else this.typeKeys(p.sessionId, choice.keys ?? "");
       if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
     }
@@ -369,25 +373,59 @@ export class PromptService {
   /**
    * A multi-select question answered with keys: each chosen box is ticked (its digit), and the next
    * only once the screen shows it ticked (a digit pressed as the dialog settles was seen dropped),
-   * pressing again if it did not take; then → to the Submit tab and Enter.
+   * pressing again if it did not take; then → to the Submit tab and Enter. With free text
+   * (`typeText`): ↓/↑ until the `Type something` row is focused, the text (its box ticks), ↓ to the
+   * `Submit` row, Enter (the review page), Enter — each step once the screen shows the last.
    */
-  private async tickAndSubmit(sessionId: string, keys: string[], submit: boolean): Promise<void> {
+  private async tickAndSubmit(sessionId: string, keys: string[], submit: boolean, typeText?: { key: string; text: string }): Promise<void> {
     const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
     await Bun.sleep(Math.max(0, since + KEY_GRACE_MS - Date.now()));
-    const checked = async () => {
+    const read = async () => {
       const screen = await this.hub.screenOf(sessionId);
-      const d = screen ? detectDialog(screen.lines()) : null;
-      return d?.kind === "question" ? (d.checked ?? []) : null;
+      return screen ? detectDialog(screen.lines()) : null;
+    };
+    const question = async () => {
+      const d = await read();
+      return d?.kind === "question" ? d : null;
+    };
+    const checked = async () => (await question())?.checked ?? null;
+    const stopped = (reason: string) => this.log.warn("answer_keys_stopped", { sessionId, reason });
+    /** Waits up to `ms` for `ok` to hold on the screen. */
+    const until = async (ok: (d: ScreenDialog | null) => boolean, ms = TICK_WAIT_MS) => {
+      for (const deadline = Date.now() + ms; Date.now() < deadline; await Bun.sleep(50)) if (ok(await read())) return true;
+      return ok(await read());
     };
     for (const k of keys) {
       for (let attempt = 0; attempt < TICK_ATTEMPTS; attempt++) {
         const now = await checked();
-        if (now === null) return this.log.warn("answer_keys_stopped", { sessionId, reason: "the question left the screen" });
+        if (now === null) return stopped("the question left the screen");
         if (now.includes(k)) break;
         this.hub.input(sessionId, k);
         const deadline = Date.now() + TICK_WAIT_MS;
         while (Date.now() < deadline && !(await checked())?.includes(k)) await Bun.sleep(50);
       }
+    }
+    if (typeText) {
+      const isQuestion = (d: ScreenDialog | null): d is ScreenDialog => d?.kind === "question";
+      for (let moves = 0; ; moves++) {
+        const d = await read();
+        if (!isQuestion(d) || !d.selected) return stopped("the question left the screen");
+        if (d.selected === typeText.key) break;
+        if (moves >= ROW_MOVES) return stopped("the Type something row could not be focused");
+        const up = d.selected === SUBMIT_SELECTED || Number(d.selected) > Number(typeText.key);
+        this.hub.input(sessionId, up ? "\x1b[A" : "\x1b[B");
+        await until((x) => !isQuestion(x) || x.selected !== d.selected);
+      }
+      this.hub.input(sessionId, typeText.text);
+      // a long text wraps in its row: its start showing is enough (the keys after it come after it)
+      const shows = (d: ScreenDialog | null) => isQuestion(d) && !!d.typed && typeText.text.replace(/\s+/g, " ").startsWith(d.typed);
+      if (!(await until(shows, TYPE_WAIT_MS))) return stopped("the typed text did not show");
+      this.hub.input(sessionId, "\x1b[B");
+      if (!(await until((d) => isQuestion(d) && d.selected === SUBMIT_SELECTED))) return stopped("the Submit row was not focused");
+      this.hub.input(sessionId, "\r");
+      if (!(await until((d) => d?.question === REVIEW_QUESTION, TYPE_WAIT_MS))) return stopped("the review page did not show");
+      this.hub.input(sessionId, "\r");
+      return;
     }
     this.hub.input(sessionId, "\x1b[C");
     if (!submit) return; // one of several tabs: → showed the next question

@@ -114,19 +114,23 @@ function describe(q: Question): string {
   return q.options.map((o) => `${o.key} (${o.label})`).join(", ") + (q.multiSelect ? " — several allowed" : " — one");
 }
 
+/** How a screen question is answered with keys (`toggle`, `typeText`: ticked and typed by the prompt service, checking the screen). */
+export type ScreenKeys = { keys: string[]; toggle?: string[]; submit?: boolean; typeText?: { key: string; text: string } };
+
 /**
  * Keystrokes answering a question read off the screen (hooks off), as the terminal takes them
  * (verified on 2.1.330): a choice's digit answers a single-select question at once; free text is
  * the "Type something" digit, the text, Enter; a multi-select answer toggles each chosen digit,
  * then → (to the Submit tab) and Enter (`toggle`: the prompt service ticks each box and checks it
- * took before the next); "chat" is the "Chat about this" digit. Each step is sent on its own, a
+ * took before the next); free text with a multi-select (one question) is typed into its focused
+ * `Type something` row (↓ to it, the text, ↓ to `Submit`, Enter, Enter on the review); "chat" is the "Chat about this" digit. Each step is sent on its own, a
  * moment apart (the dialog redraws between them).
  */
 export function screenQuestionChoice(
   p: Prompt,
   dialog: ScreenDialog,
   body: { option?: string; answers?: QuestionAnswer[]; text?: string },
-): Choice & { keys: string[]; toggle?: string[]; submit?: boolean } {
+): Choice & ScreenKeys {
   const q = p.questions[0];
   const typeKey = dialog.options.find((o) => TYPE_LABEL.test(o.label))?.key;
   const chatKey = dialog.options.find((o) => CHAT_LABEL.test(o.label))?.key;
@@ -141,9 +145,13 @@ export function screenQuestionChoice(
   const keys = given.keys ?? [];
   const text = given.text?.replace(/[\x00-\x1f\x7f]+/g, " ").trim();
   if (q.multiSelect) {
-    if (text) throw new OptionError("free text with a multi-select question cannot be typed from here (hooks off); choose keys");
     // one of several tabs: → moves to the next question (Enter there would pick its highlighted choice)
-    if ((dialog.questionCount ?? 1) > 1) return { ...choice, keys: [...keys, "\x1b[C"], toggle: keys, submit: false };
+    if ((dialog.questionCount ?? 1) > 1) {
+      if (text) throw new OptionError("free text in one of several questions cannot be typed from here (hooks off); choose keys");
+      return { ...choice, keys: [...keys, "\x1b[C"], toggle: keys, submit: false };
+    }
+    // free text: typed into the focused `Type something` row (see PromptService.tickAndSubmit)
+    if (text) return { ...choice, keys: [...keys, text, "\r"], toggle: keys, typeText: { key: typeKey, text } };
     return { ...choice, keys: [...keys, "\x1b[C", "\r"], toggle: keys };
   }
   return { ...choice, keys: text ? [typeKey, text, "\r"] : [keys[0]!] };
