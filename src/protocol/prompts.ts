@@ -171,6 +171,12 @@ export const PromptAnswer = z.object({
   echoInput: z.boolean().optional(),
   /** Elicitation: what the MCP server gets (the wrapper gives it as the ElicitationResult hook's output). */
   elicitation: z.object({ action: ElicitationAction, content: ElicitationContent.optional() }).optional(),
+  /**
+   * The server withdrew its earlier answer to this prompt (it was not taken in time, and the prompt
+   * is pending again): the wrapper drops the answer it holds (an elicitation's, which waits for the
+   * ElicitationResult hook); a later `prompt.answer` brings the new one.
+   */
+  withdraw: z.literal(true).optional(),
 });
 export type PromptAnswer = z.infer<typeof PromptAnswer>;
 

@@ -99,6 +99,18 @@ export class PromptStore {
     ).map(toPrompt);
   }
 
+  /** The session's API answers not yet taken (approved/denied, delivery `sent`), oldest first. */
+  sentFor(sessionId: string): Prompt[] {
+    return (
+      this.db
+        .query(
+          `SELECT * FROM prompts WHERE session_id = ? AND status IN ('approved', 'denied')
+             AND json_extract(resolution, '$.delivery') = 'sent' ORDER BY created_at, rowid`,
+        )
+        .all(sessionId) as Row[]
+    ).map(toPrompt);
+  }
+
   /** Attaches what the dialog on screen says; returns the updated record. */
   setDialog(id: string, d: DialogFields): Prompt | null {
     this.db

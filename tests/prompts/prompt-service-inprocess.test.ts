@@ -7,6 +7,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HookElicitations } from "../../src/agents/claude/hook-elicitations.ts";
 import { HookPrompts, type PromptLink } from "../../src/agents/claude/hook-prompts.ts";
 import type { ServerEvent } from "../../src/protocol/events.ts";
 import type { ClientFrame, ServerFrame } from "../../src/protocol/frames.ts";
@@ -31,10 +32,10 @@ let refusals: string[];
 
 /** The wrapper's link, joined to the server: control frames go to the service, prompt answers come back. */
 function joinedLink(): PromptLink {
-  let onAnswer = (_f: PromptAnswer) => {};
+  const onAnswer: ((f: PromptAnswer) => void)[] = [];
   conn.send = (f) => {
     conn.frames.push(f);
-    if (f.type === "prompt.answer") onAnswer(f);
+    if (f.type === "prompt.answer") for (const fn of onAnswer) fn(f);
   };
   return {
     sendControl(f: ClientFrame) {
@@ -51,7 +52,7 @@ function joinedLink(): PromptLink {
       if (err) refusals.push(err);
     },
     onReadyAgain: () => {},
-    onPromptAnswer: (fn) => (onAnswer = fn),
+    onPromptAnswer: (fn) => void onAnswer.push(fn),
   };
 }
 
@@ -152,3 +153,67 @@ test("a hook notice is kept as the session's notice and published", () => {
   expect(store.sessions.get(SESSION)?.notice).toMatchObject({ kind: "waiting", message: "Claude is waiting for your input" });
   expect(published.some((e) => e.event === "notice" && e.data.sessionId === SESSION && e.data.kind === "waiting")).toBe(true);
 });
+
+const askColour = {
+  hook_event_name: "PermissionRequest",
+  session_id: "cc-1",
+  tool_name: "AskUserQuestion",
+  tool_input: { questions: [{ question: "Colour?", header: "C", multiSelect: false, options: [{ label: "Teal" }, { label: "Red" }] }] },
+};
+const postAsk = (answers: Record<string, string>) => ({
+  hook_event_name: "PostToolUse",
+  session_id: "cc-1",
+  tool_name: "AskUserQuestion",
+  tool_input: { ...askColour.tool_input, answers },
+  tool_response: { answers },
+});
+
+test("a PostToolUse with the server's answers is taken; one with other answers is the terminal's (answered-locally)", async () => {
+  void wrapper.permission(askColour, new AbortController().signal);
+  const first = await waitFor(() => service.list({ status: "pending", session: SESSION })[0], { what: "the question" });
+  expect(service.approve(first.id, { option: "1" }, by)).toMatchObject({ ok: true });
+  wrapper.event(postAsk({ "Colour?": "Teal" }));
+  expect(service.get(first.id)).toMatchObject({ status: "approved", delivery: "taken" });
+
+  void wrapper.permission(askColour, new AbortController().signal);
+  const second = await waitFor(() => service.list({ status: "pending", session: SESSION })[0], { what: "the second question" });
+  expect(service.approve(second.id, { option: "1" }, by)).toMatchObject({ ok: true });
+  wrapper.event(postAsk({ "Colour?": "Red" }));
+  expect(service.get(second.id)).toMatchObject({ status: "answered-locally", resolution: { via: "terminal", decision: "allow" } });
+  expect(refusals).toEqual([]);
+});
+
+test("the session ending settles an answer still `sent`: cancelled, never left sent", async () => {
+  const { prompt } = await pendingPrompt();
+  expect(service.approve(prompt.id, undefined, by)).toMatchObject({ ok: true, prompt: { delivery: "sent" } });
+  service.sessionExited(conn, SESSION);
+  expect(service.get(prompt.id)).toMatchObject({ status: "cancelled", delivery: null, resolution: { reason: "session exited" } });
+});
+
+test("after a server restart an answer left `sent` gets its not-taken timer again", async () => {
+  const { prompt } = await pendingPrompt();
+  expect(service.approve(prompt.id, undefined, by)).toMatchObject({ ok: true });
+  service.stop(); // the old server's timers die with it
+  const events = new EventLog();
+  service = new PromptService(store, hub, events, new Logger("error"));
+  await service.sessionOpened(SESSION, true);
+  const reopened = await waitFor(() => (service.get(prompt.id)?.delivery === "not_taken" ? service.get(prompt.id) : null), {
+    timeoutMs: 15_000,
+    what: "the answer not taken",
+  });
+  expect(reopened).toMatchObject({ status: "pending" });
+}, 30_000);
+
+test("an elicitation answer not taken is withdrawn from the wrapper: a later Esc at the terminal is a cancel", async () => {
+  const elicitations = new HookElicitations(SESSION);
+  elicitations.attach(joinedLink());
+  const base = { session_id: "cc-1", mcp_server_name: "elicit" };
+  elicitations.elicitation({ ...base, hook_event_name: "Elicitation", message: "m", mode: "form", requested_schema: { type: "object" } });
+  const p = await waitFor(() => service.list({ status: "pending", session: SESSION })[0], { what: "the form" });
+  expect(service.reject(p.id, undefined, by)).toMatchObject({ ok: true, prompt: { delivery: "sent" } });
+  await waitFor(() => service.get(p.id)?.delivery === "not_taken", { timeoutMs: 15_000, what: "the answer not taken" });
+  expect(conn.frames).toContainEqual(expect.objectContaining({ type: "prompt.answer", promptId: p.id, withdraw: true }));
+  // Esc at the terminal: the MCP server gets the cancel, not the withdrawn decline.
+  expect(elicitations.elicitation({ ...base, hook_event_name: "ElicitationResult", action: "cancel" })).toEqual({});
+  expect(service.get(p.id)).toMatchObject({ status: "answered-locally", resolution: { via: "terminal", decision: "deny" } });
+}, 30_000);

@@ -25,6 +25,7 @@ const SCENARIOS: Record<string, Scenario> = {
   "ask-many": ask(toppings, size),
   "ask-local": ask(colour),
   "ask-stuck": ask(colour),
+  "ask-late": ask(colour),
   "plan-auto": plan,
   "plan-manual": plan,
   "plan-reject": plan,
@@ -194,6 +195,37 @@ test("an answer Claude cannot take (its process stopped): not_taken, pending aga
     pid = 0;
     const taken = await waitDelivery(c, p.id, "taken");
     expect(taken.status).toBe("approved");
+    expect((await resultFor(p)).content).toContain(`="Crimson"`);
+  } finally {
+    if (pid) process.kill(pid, "SIGCONT");
+    await c.stop();
+  }
+}, 60_000);
+
+test("a PostToolUse that comes after not_taken and after the dialog left: taken (the call ran with the phone's answer), not answered-locally", async () => {
+  // The wrapper handles hook events late (test-only), so the dialog leaving reaches the server first, as on a loaded box.
+  const c = await startClaude(env, { extraEnv: { CLAUDE_REMOTE_TEST_EVENT_DELAY_MS: "2500" } });
+  const claudePid = () =>
+    Number(
+      Bun.spawnSync(["pgrep", "-P", String(c.pty.proc.pid)])
+        .stdout.toString()
+        .trim()
+        .split("\n")[0],
+    );
+  let pid = 0;
+  try {
+    const since = await c.submit("scenario ask-late");
+    const p = await c.prompt(since);
+    await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
+    pid = claudePid();
+    process.kill(pid, "SIGSTOP"); // the answer cannot be taken until it runs again: not_taken first
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "1" })).status).toBe(200);
+    await waitDelivery(c, p.id, "not_taken");
+    process.kill(pid, "SIGCONT");
+    pid = 0;
+    await waitFor(async () => !(await screenHas(c, "Type something")), { what: "the dialog gone" });
+    const taken = await waitDelivery(c, p.id, "taken");
+    expect(taken).toMatchObject({ status: "approved", resolution: { via: "api", option: "1" } });
     expect((await resultFor(p)).content).toContain(`="Crimson"`);
   } finally {
     if (pid) process.kill(pid, "SIGCONT");

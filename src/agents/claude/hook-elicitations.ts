@@ -140,8 +140,10 @@ export class HookElicitations {
 
   private answer(f: PromptAnswer): void {
     const o = this.open.get(f.promptId);
-    if (!o || !f.elicitation) return;
-    o.answer = f.elicitation;
+    if (!o) return;
+    if (f.withdraw)
+      o.answer = null; // not taken in time: a later Esc at the terminal is the terminal's cancel
+    else if (f.elicitation) o.answer = f.elicitation;
   }
 
   private close(o: Open, how: PromptClosed["how"], decision: PromptClosed["decision"], reason: string): void {

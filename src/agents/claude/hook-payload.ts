@@ -12,6 +12,8 @@ export const HookPayload = z.looseObject({
   tool_name: z.string().max(256).optional(),
   tool_input: z.record(z.string(), z.unknown()).optional(),
   tool_use_id: z.string().max(128).optional(),
+  /** PostToolUse: what the tool returned (AskUserQuestion: its `answers`). */
+  tool_response: z.unknown().optional(),
   permission_suggestions: z.array(z.record(z.string(), z.unknown())).optional(),
   message: z.string().optional(),
   notification_type: z.string().optional(),

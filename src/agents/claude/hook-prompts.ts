@@ -31,6 +31,8 @@ type Pending = {
   tool: string;
   key: string;
   respond: (body: Record<string, unknown>) => void;
+  /** The server's answer, once it came: what the tool must have run with for it to count as taken. */
+  answer?: PromptAnswer;
 };
 
 type PreToolUse = { hookSessionId: string; tool: string; key: string; toolUseId: string; at: number };
@@ -133,8 +135,9 @@ export class HookPrompts implements HookHandlers {
   /** The server's answer: it becomes the hook's response, unless the prompt already ended here. */
   answer(f: PromptAnswer): void {
     const p = this.pending.get(f.promptId);
-    if (!p) return;
+    if (!p || f.withdraw) return;
     this.pending.delete(f.promptId);
+    p.answer = f;
     this.answered.set(f.promptId, p);
     if (this.answered.size > MAX_ANSWERED) this.answered.delete(this.answered.keys().next().value!);
     p.respond(answerResponse(f, p.input));
@@ -154,7 +157,11 @@ export class HookPrompts implements HookHandlers {
           payload.tool_use_id && p.open.toolUseId
             ? p.open.toolUseId === payload.tool_use_id
             : p.tool === payload.tool_name && (p.key === key || p.tool === "AskUserQuestion" || p.tool === "ExitPlanMode");
-        if (same && p.hookSessionId === (payload.session_id ?? "")) return this.sendTaken(p, ev);
+        if (!same || p.hookSessionId !== (payload.session_id ?? "")) continue;
+        if (ranWith(p, payload)) return this.sendTaken(p, ev);
+        // The call ended with another answer than the server's: the terminal's (the server's was not taken).
+        this.answered.delete(p.open.promptId);
+        return this.sendClosed(p, "answered-locally", ev === "PermissionDenied" ? "deny" : "allow", ev);
       }
       return;
     }
@@ -193,6 +200,10 @@ export class HookPrompts implements HookHandlers {
     if (this.pending.get(p.open.promptId) !== p) return;
     this.pending.delete(p.open.promptId);
     p.respond(permissionResponse(null)); // frees the request; Claude Code ignores a late answer
+    this.sendClosed(p, how, decision, reason);
+  }
+
+  private sendClosed(p: Pending, how: PromptClosed["how"], decision: PromptClosed["decision"], reason: string): void {
     this.link?.sendControl({
       type: "prompt.closed",
       sessionId: this.sessionId,
@@ -227,6 +238,24 @@ export class HookPrompts implements HookHandlers {
       (p) => !p.open.toolUseId && p.hookSessionId === (payload.session_id ?? "") && p.tool === payload.tool_name && p.key === key,
     );
   }
+}
+
+/**
+ * Whether the call's PostToolUse / PostToolUseFailure / PermissionDenied shows it ran with the
+ * server's answer: denied for a deny, ran for an allow, and for AskUserQuestion with the server's
+ * answers (in the tool_input it ran with, or its tool_response). Anything else was the terminal's.
+ */
+function ranWith(p: Pending, payload: HookPayload): boolean {
+  const a = p.answer;
+  if (!a) return false;
+  if (payload.hook_event_name === "PermissionDenied") return a.decision === "deny";
+  if (a.decision !== "allow") return false;
+  if (p.tool !== "AskUserQuestion" || !a.answers) return true;
+  const want = stableKey(a.answers);
+  const input = payload.tool_input as { answers?: unknown } | undefined;
+  const response =
+    payload.tool_response && typeof payload.tool_response === "object" ? (payload.tool_response as { answers?: unknown }) : {};
+  return stableKey(input?.answers) === want || stableKey(response.answers) === want;
 }
 
 /** The hook's response for the server's answer: questions get their answers and plans their input back as updatedInput. */

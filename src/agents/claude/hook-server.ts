@@ -26,6 +26,13 @@ function digest(s: string): Buffer {
   return createHash("sha256").update(s).digest();
 }
 
+/**
+ * Test-only: the wrapper handles the events that end a call or a turn (PostToolUse, Stop) this
+ * much later, in order, answering them at once all the same, so a test can make a dialog leave the screen before
+ * the server hears the call ran (as on a loaded box).
+ */
+const TEST_EVENT_DELAY_MS = Number(process.env.CLAUDE_REMOTE_TEST_EVENT_DELAY_MS) || 0;
+
 export function startHookServer(secret: string, handlers: HookHandlers): HookServer {
   const expected = digest(secret);
   const server = Bun.serve({
@@ -45,9 +52,13 @@ export function startHookServer(secret: string, handlers: HookHandlers): HookSer
       const payload = json.ok ? parseWith(HookPayload, json.value) : json;
       if (!payload.ok) return Response.json({ error: payload.error }, { status: 400 });
       if (path === BASE + EVENT_PATH) {
-        try {
-          handlers.event(payload.value);
-        } catch {} // observing must never disturb the agent
+        const handle = () => {
+          try {
+            handlers.event(payload.value);
+          } catch {} // observing must never disturb the agent
+        };
+        if (TEST_EVENT_DELAY_MS && /^(PostToolUse|Stop)/.test(payload.value.hook_event_name)) setTimeout(handle, TEST_EVENT_DELAY_MS);
+        else handle();
         return new Response(null, { status: 204 });
       }
       if (path === BASE + ELICITATION_PATH) {

@@ -83,6 +83,12 @@ export class PromptService {
   /** promptId → an API answer waiting to be taken: the dialog it answered (if one was on screen) and the not-taken timer. */
   private sent = new Map<string, { dialog: ScreenDialog | null; timer: ReturnType<typeof setTimeout> }>();
   /**
+   * promptId → a prompt reopened as not taken whose dialog then left the screen: Claude may have
+   * taken the first answer late (the wrapper's prompt.taken, or prompt.closed if the call ran with
+   * another), so it is answered-locally only if the wrapper says nothing within TAKEN_WAIT_MS.
+   */
+  private leaving = new Map<string, ReturnType<typeof setTimeout>>();
+  /**
    * promptId → the session's output seq when its hook prompt arrived. Claude Code draws a call's
    * dialog after asking the hook, so a dialog that was already off the screen by then (or was read
    * off a screen that had not parsed that far) belongs to an earlier call. Kept while the prompt can
@@ -112,6 +118,8 @@ export class PromptService {
     let st = this.sessions.get(sessionId);
     if (!st) this.sessions.set(sessionId, (st = { hooks, watch: null, unclaimed: null }));
     st.hooks = hooks;
+    // Answers left `sent` by an earlier run of the server (or a lost connection) get their timer again.
+    for (const p of this.store.prompts.sentFor(sessionId)) if (!this.sent.has(p.id)) this.awaitTaken(p, null);
     const screen = await this.hub.screenOf(sessionId);
     if (!screen || st.watch?.screen === screen || this.sessions.get(sessionId) !== st) return;
     st.watch?.dispose();
@@ -278,6 +286,7 @@ export class PromptService {
 
   stop(): void {
     for (const id of [...this.sent.keys()]) this.forgetSent(id);
+    for (const id of [...this.leaving.keys()]) this.forgetLeaving(id);
     for (const [id, st] of this.sessions) this.dropSession(id, st);
   }
 
@@ -504,8 +513,14 @@ export class PromptService {
     if (this.store.prompts.get(id)?.status !== "pending") this.openSeqs.delete(id);
   }
 
+  private forgetLeaving(id: string): void {
+    clearTimeout(this.leaving.get(id));
+    this.leaving.delete(id);
+  }
+
   private markTaken(p: Prompt): void {
     this.forgetSent(p.id);
+    this.forgetLeaving(p.id);
     if (p.delivery === "taken") return;
     let updated: Prompt | null;
     if (p.status === "pending") {
@@ -530,6 +545,10 @@ export class PromptService {
     if (!p) return;
     if (s?.dialog && this.sessions.get(p.sessionId)?.watch?.current === s.dialog) this.dialogs.set(id, s.dialog);
     this.log.warn("answer_not_taken", { id, sessionId: p.sessionId, tool: p.tool });
+    // An elicitation's answer waits in the wrapper for the form's result: withdrawn, so a later Esc at the terminal is a cancel.
+    const r = p.resolution;
+    if (p.source === "hook" && p.kind === "elicitation" && r?.decision)
+      this.hub.send(p.sessionId, { type: "prompt.answer", sessionId: p.sessionId, promptId: p.id, decision: r.decision, withdraw: true });
     this.changed(p, "resolved");
   }
 
@@ -538,6 +557,7 @@ export class PromptService {
     const p = this.store.prompts.resolve(id, status, by, resolution, at);
     if (!p) return null;
     this.dialogs.delete(id);
+    this.forgetLeaving(id);
     if (resolution.via !== "api") this.openSeqs.delete(id); // an API answer keeps it until taken
     this.changed(p, "resolved");
     return p;
@@ -593,6 +613,18 @@ export class PromptService {
     for (const [id, shown] of this.dialogs) {
       if (shown !== d) continue;
       this.dialogs.delete(id);
+      const p = this.store.prompts.get(id);
+      if (p?.source === "hook" && p.delivery === "not_taken" && !this.leaving.has(id)) {
+        // Its first answer may be what took the dialog away: wait for the wrapper to say which answer the call ran with.
+        this.leaving.set(
+          id,
+          setTimeout(() => {
+            this.leaving.delete(id);
+            this.finish(id, "answered-locally", "terminal", { decision: null, via: "terminal", reason: "the dialog left the screen" });
+          }, TAKEN_WAIT_MS),
+        );
+        continue;
+      }
       this.finish(id, "answered-locally", "terminal", { decision: null, via: "terminal", reason: "the dialog left the screen" });
     }
   }
@@ -650,6 +682,11 @@ export class PromptService {
   }
 
   private cancelAll(sessionId: string, reason: string): number {
+    // An answer still `sent` can no longer be taken: reopened, so it ends cancelled with the pending ones (never left `sent`).
+    for (const p of this.store.prompts.sentFor(sessionId)) {
+      this.forgetSent(p.id);
+      this.store.prompts.reopen(p.id);
+    }
     const pending = this.store.prompts.pendingFor(sessionId);
     for (const p of pending) this.finish(p.id, "cancelled", "system", { decision: null, via: "system", reason });
     for (const [id] of [...this.sent]) if (this.store.prompts.get(id)?.sessionId === sessionId) this.forgetSent(id);
