@@ -172,22 +172,11 @@ test("answered at the terminal: answered-locally, a late answer gets 409", async
 
 test("an answer Claude cannot take (its process stopped): not_taken, pending again, then taken once it runs", async () => {
   const c = await startClaude(env);
-  const claudePid = () =>
-    Number(
-      Bun.spawnSync(["pgrep", "-P", String(c.pty.proc.pid)])
-        .stdout.toString()
-        .trim()
-        .split("\n")[0],
-    );
   let pid = 0;
   try {
     const since = await c.submit("scenario ask-stuck");
     const p = await c.prompt(since);
-    await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
-    pid = claudePid();
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid, "SIGSTOP");
-    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "1" })).status).toBe(200);
+    pid = await answerWhileStopped(c, p);
     const stuck = await waitDelivery(c, p.id, "not_taken");
     expect(stuck.status).toBe("pending");
     expect(await screenHas(c, "Type something")).toBe(true);
@@ -205,21 +194,11 @@ test("an answer Claude cannot take (its process stopped): not_taken, pending aga
 test("a PostToolUse that comes after not_taken and after the dialog left: taken (the call ran with the phone's answer), not answered-locally", async () => {
   // The wrapper handles hook events late (test-only), so the dialog leaving reaches the server first, as on a loaded box.
   const c = await startClaude(env, { extraEnv: { CLAUDE_REMOTE_TEST_EVENT_DELAY_MS: "2500" } });
-  const claudePid = () =>
-    Number(
-      Bun.spawnSync(["pgrep", "-P", String(c.pty.proc.pid)])
-        .stdout.toString()
-        .trim()
-        .split("\n")[0],
-    );
   let pid = 0;
   try {
     const since = await c.submit("scenario ask-late");
     const p = await c.prompt(since);
-    await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
-    pid = claudePid();
-    process.kill(pid, "SIGSTOP"); // the answer cannot be taken until it runs again: not_taken first
-    expect((await post(env, `/api/prompts/${p.id}/approve`, { option: "1" })).status).toBe(200);
+    pid = await answerWhileStopped(c, p);
     await waitDelivery(c, p.id, "not_taken");
     process.kill(pid, "SIGCONT");
     pid = 0;
@@ -232,6 +211,23 @@ test("a PostToolUse that comes after not_taken and after the dialog left: taken 
     await c.stop();
   }
 }, 60_000);
+
+/** Stops Claude (SIGSTOP) once its question is on screen and answers option 1, which it cannot take until it runs again; returns its pid. */
+async function answerWhileStopped(c: ClaudeSession, p: Prompt): Promise<number> {
+  await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
+  const pid = Number(
+    Bun.spawnSync(["pgrep", "-P", String(c.pty.proc.pid)])
+      .stdout.toString()
+      .trim()
+      .split("\n")[0],
+  );
+  expect(pid).toBeGreaterThan(0);
+  process.kill(pid, "SIGSTOP");
+  const status = (await post(env, `/api/prompts/${p.id}/approve`, { option: "1" })).status;
+  if (status !== 200) process.kill(pid, "SIGCONT"); // the caller's finally does not know the pid yet
+  expect(status).toBe(200);
+  return pid;
+}
 
 async function planPrompt(c: ClaudeSession, key: string): Promise<Prompt> {
   const since = await c.submit(`scenario ${key}`);
