@@ -11,6 +11,9 @@ export const CTL = {
 } as const;
 export const CTL_WORDS = 3;
 
+/** What the C loop's cl_run returns (./copy-loop.c). */
+export const CL = { post: 1, wait: 2, eof: 3, stopped: 4, error: 5 } as const;
+
 export type CopyStart = {
   master: number;
   /** The local fds, or -1 for none. */
@@ -20,7 +23,15 @@ export type CopyStart = {
   eofOnStdinEnd: boolean;
   /** Whether the main thread wants the output at all (false: only the local stdout gets it). */
   post: boolean;
+  /** Whether to try the C loop (false: `CLAUDE_REMOTE_COPY_LOOP=js`, read on the main thread). */
+  cLoop: boolean;
   ctl: SharedArrayBuffer;
 };
 
-export type CopyEvent = { type: "data"; data: Uint8Array } | { type: "eof" } | { type: "stopped" } | { type: "error"; message: string };
+export type CopyEvent =
+  | { type: "data"; data: Uint8Array }
+  /** Which loop copies: the C one (./copy-loop.c) or, where it cannot be compiled, the JS one. */
+  | { type: "loop"; loop: "c" | "js" }
+  | { type: "eof" }
+  | { type: "stopped" }
+  | { type: "error"; message: string };

@@ -8,7 +8,8 @@
  */
 import type { Pointer } from "bun:ffi";
 import { errno, EAGAIN, EINTR, libc, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, ptr } from "./libc.ts";
-import { CTL, type CopyStart, type CopyEvent } from "./copy-protocol.ts";
+import { CL, CTL, type CopyStart, type CopyEvent } from "./copy-protocol.ts";
+import { type CopyLoop, loadCopyLoop, ST, ST_WORDS } from "./copy-loop.ts";
 
 declare const self: Worker;
 
@@ -158,9 +159,49 @@ function feed(master: number, data: Uint8Array): Uint8Array | null {
   return off < data.length ? data.slice(off) : null; // a copy: `data` may be the reused stdin buffer
 }
 
-self.onmessage = (e: MessageEvent<CopyStart>) => {
+/**
+ * The same loop in C (./copy-loop.c): it returns here only to hand a batch over, to wait for the
+ * JS thread to take the last one, and at the end.
+ */
+function runC(loop: CopyLoop, start: CopyStart): void {
+  const ctl = new Int32Array(start.ctl);
+  const batch = new Uint8Array(BATCH);
+  const inBuf = new Uint8Array(64 * 1024);
+  const st = new Int32Array(ST_WORDS);
+  st[ST.master] = start.master;
+  st[ST.stdin] = start.stdin;
+  st[ST.stdout] = start.stdout;
+  st[ST.eofOnStdinEnd] = start.eofOnStdinEnd ? 1 : 0;
+  st[ST.post] = start.post ? 1 : 0;
+  st[ST.cap] = BATCH;
+  st[ST.inCap] = inBuf.length;
+  const postBatch = () => {
+    const len = st[ST.len];
+    if (!len) return;
+    const chunk = batch.slice(0, len);
+    Atomics.add(ctl, CTL.inFlight, len);
+    post({ type: "data", data: chunk }, [chunk.buffer]);
+    st[ST.len] = 0;
+  };
+  for (;;) {
+    const r = loop.run(st, ctl, batch, inBuf);
+    if (r === CL.post) postBatch();
+    else if (r === CL.wait) {
+      while (Atomics.load(ctl, CTL.inFlight) !== 0 && Atomics.load(ctl, CTL.stop) === 0)
+        Atomics.wait(ctl, CTL.inFlight, Atomics.load(ctl, CTL.inFlight), POLL_MS);
+    } else if (r === CL.eof || r === CL.stopped) {
+      postBatch(); // the last batch goes even if one is still being taken: nothing is left behind
+      return post({ type: r === CL.eof ? "eof" : "stopped" });
+    } else return post({ type: "error", message: `poll failed (errno ${st[ST.err]})` });
+  }
+}
+
+self.onmessage = async (e: MessageEvent<CopyStart>) => {
   try {
-    run(e.data);
+    const loop = e.data.cLoop ? await loadCopyLoop() : null;
+    post({ type: "loop", loop: loop ? "c" : "js" });
+    if (loop) runC(loop, e.data);
+    else run(e.data);
   } catch (err) {
     post({ type: "error", message: (err as Error).message });
   }

@@ -2,7 +2,9 @@
  * The native backend (`CLAUDE_REMOTE_PTY=native`, the default where it runs): a PTY opened
  * through libc, the child spawned on its slave by `setsid -c` (a new session with the PTY as its
  * controlling terminal, as a terminal emulator does), and the copying done by ./copy-worker.ts on
- * its own thread with large buffers. The JS thread only sees each chunk once, for the link.
+ * its own thread with large buffers — by the C loop of ./copy-loop.c (compiled with bun:ffi's
+ * `cc`) where it compiles, else by the worker's JS loop. The JS thread only sees each chunk once,
+ * for the link.
  */
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
@@ -49,6 +51,8 @@ export const nativePty: PtyBackend = (argv, opts) => {
   const ctl = new Int32Array(ctlBuf);
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
+  let setLoop!: (l: "c" | "js") => void;
+  const copyLoop = new Promise<"c" | "js">((r) => (setLoop = r));
   const worker = new Worker(new URL("./copy-worker.ts", import.meta.url).href);
   worker.onmessage = (e: MessageEvent<CopyEvent>) => {
     const ev = e.data;
@@ -56,7 +60,8 @@ export const nativePty: PtyBackend = (argv, opts) => {
       opts.onData?.(ev.data);
       Atomics.sub(ctl, CTL.inFlight, ev.data.byteLength);
       Atomics.notify(ctl, CTL.inFlight);
-    } else {
+    } else if (ev.type === "loop") setLoop(ev.loop);
+    else {
       if (ev.type === "error") process.stderr.write(`claude-remote: PTY copy failed: ${ev.message}\n`);
       finish();
     }
@@ -72,6 +77,7 @@ export const nativePty: PtyBackend = (argv, opts) => {
     stdout: opts.local ? 1 : -1,
     eofOnStdinEnd: opts.local ? !process.stdin.isTTY : false,
     post: opts.onData !== undefined,
+    cLoop: process.env.CLAUDE_REMOTE_COPY_LOOP !== "js",
     ctl: ctlBuf,
   };
   worker.postMessage(start);
@@ -102,6 +108,7 @@ export const nativePty: PtyBackend = (argv, opts) => {
     },
     kill: (s) => proc.kill(s),
     exited,
+    copyLoop,
   };
 };
 

@@ -15,6 +15,11 @@ export interface PtyProcess {
   kill(signal?: NodeJS.Signals): void;
   /** Resolves after the child exited and its last output was delivered. */
   readonly exited: Promise<PtyExit>;
+  /**
+   * Native backend: which loop copies, the C one (./copy-loop.c) or the worker's JS one (no
+   * compiler, or `CLAUDE_REMOTE_COPY_LOOP=js`). Never resolves if the worker fails first.
+   */
+  readonly copyLoop?: Promise<"c" | "js">;
 }
 
 export type SpawnOptions = {
