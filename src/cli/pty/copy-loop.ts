@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 
-export const COPY_LOOP_SOURCE = fileURLToPath(new URL("./copy-loop.c", import.meta.url));
+const COPY_LOOP_SOURCE = fileURLToPath(new URL("./copy-loop.c", import.meta.url));
 
 /** The C state block (struct state in ./copy-loop.c), as Int32 words. */
 export const ST = {
