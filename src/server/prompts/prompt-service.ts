@@ -393,11 +393,10 @@ export class PromptService {
       const screen = await this.hub.screenOf(sessionId);
       return screen ? detectDialog(screen.lines()) : null;
     };
-    const question = async () => {
+    const checked = async () => {
       const d = await read();
-      return d?.kind === "question" ? d : null;
+      return d?.kind === "question" ? (d.checked ?? []) : null;
     };
-    const checked = async () => (await question())?.checked ?? null;
     const stopped = (reason: string) => this.log.warn("answer_keys_stopped", { sessionId, reason });
     /** Waits up to `ms` for `ok` to hold on the screen. */
     const until = async (ok: (d: ScreenDialog | null) => boolean, ms = TICK_WAIT_MS) => {
@@ -410,8 +409,7 @@ export class PromptService {
         if (now === null) return stopped("the question left the screen");
         if (now.includes(k)) break;
         this.hub.input(sessionId, k);
-        const deadline = Date.now() + TICK_WAIT_MS;
-        while (Date.now() < deadline && !(await checked())?.includes(k)) await Bun.sleep(50);
+        await until((d) => d?.kind === "question" && !!d.checked?.includes(k));
       }
     }
     if (typeText) {
