@@ -41,7 +41,7 @@ export const ElicitationForm = z.object({
   fields: z.array(ElicitationField),
   /**
    * Set when any part of the requested schema is not shown here: a field of a type this form
-   * cannot show, fields past the first 64, or a schema the wrapper had to cut to pass on
+   * cannot show, fields past the first 64, choices past the first 200, or a schema the wrapper had to cut to pass on
    * (input `clipped: true`). It says what was left out; then only decline and cancel work.
    */
   unsupported: z.string().nullable(),
@@ -66,6 +66,9 @@ export function formOf(tool: string, input: Record<string, unknown>): Elicitatio
     const p = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
     const choices = choicesOf(p);
     const type = choices ? "enum" : p.type;
+    const offered = choiceCount(p);
+    if (offered > MAX_CHOICES)
+      dropped.push(`field ${JSON.stringify(name).slice(0, 80)} has ${offered} choices and only ${MAX_CHOICES} can be shown here`);
     if (type !== "string" && type !== "number" && type !== "integer" && type !== "boolean" && type !== "enum") {
       dropped.push(`field ${JSON.stringify(name)} has type ${JSON.stringify(p.type ?? null)}`.slice(0, 200));
       continue;
@@ -96,6 +99,12 @@ export function formOf(tool: string, input: Record<string, unknown>): Elicitatio
     ? (dropped.length > 3 ? [...dropped.slice(0, 3), `and ${dropped.length - 3} more`] : dropped).join("; ")
     : null;
   return { server: String(input.server ?? ""), message: String(input.message ?? ""), fields, unsupported };
+}
+
+/** How many choices a field offers (before any cut). */
+function choiceCount(p: Record<string, unknown>): number {
+  const list = Array.isArray(p.enum) ? p.enum : Array.isArray(p.oneOf) ? p.oneOf : Array.isArray(p.anyOf) ? p.anyOf : [];
+  return list.length;
 }
 
 /** `enum` (+ `enumNames`) or `oneOf`/`anyOf` of `{const, title}`: the choices, else null. */

@@ -52,7 +52,7 @@ describe("the form", () => {
     expect(elicitationChoice(odd, { option: "decline" }).elicitation).toEqual({ action: "decline" });
   });
 
-  test("a form past 64 fields, or one the wrapper cut, is unsupported and says what is left out", () => {
+  test("a form past 64 fields or 200 choices, or one the wrapper cut, is unsupported and says what is left out", () => {
     const properties = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`f${i}`, { type: "string" }]));
     const big = promptFor({ type: "object", properties });
     expect(big.form!.fields).toHaveLength(64);
@@ -62,6 +62,16 @@ describe("the form", () => {
     expect(() => elicitationChoice(big, { content: { f0: "x" } })).toThrow("cannot be filled from claude-remote");
     const cut = { server: "s", message: "m", requestedSchema: schema, clipped: true };
     expect(shapeOf("Elicitation", cut).form!.unsupported).toBe("the form was too large to pass on in full, so part of its schema was cut");
+    const many = Array.from({ length: 250 }, (_, i) => `c${i}`);
+    const wide = promptFor({
+      type: "object",
+      properties: { pick: { type: "string", enum: many }, one: { type: "string", oneOf: many.map((c) => ({ const: c })) } },
+    });
+    expect(wide.form!.fields[0]!.choices).toHaveLength(200);
+    expect(wide.form!.unsupported).toBe(
+      `field "pick" has 250 choices and only 200 can be shown here; field "one" has 250 choices and only 200 can be shown here`,
+    );
+    expect(promptFor({ type: "object", properties: { pick: { type: "string", enum: many.slice(0, 200) } } }).form!.unsupported).toBeNull();
     const two = promptFor({ type: "object", properties: { a: { type: "array" }, b: { type: "object" } } });
     expect(two.form!.unsupported).toBe(`field "a" has type "array"; field "b" has type "object"`);
   });
@@ -157,7 +167,7 @@ describe("HookElicitations (the wrapper)", () => {
     expect(sent[3]).toMatchObject({ type: "prompt.closed", promptId: id, how: "answered-locally", decision: "deny" });
   });
 
-  test("a schema too large to pass on is marked clipped (an unsupported form); a long message alone is not", () => {
+  test("a schema too large to pass on is marked clipped (an unsupported form); a long message alone is not; past any cut the message stays", () => {
     const { t, sent } = tracker();
     const long = { type: "string", description: "d".repeat(200 * 1024) };
     t.elicitation({
@@ -174,6 +184,13 @@ describe("HookElicitations (the wrapper)", () => {
     const input2 = (sent[1] as any).input;
     expect(input2.clipped).toBeUndefined();
     expect(shapeOf("Elicitation", input2).form!.unsupported).toBeNull();
+    // Too large for any cut (thousands of fields): who asks and what stay, the form is declinable only.
+    const props = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`field${i}`, { type: "string", title: `Field ${i}` }]));
+    t.elicitation({ ...base, hook_event_name: "Elicitation", message: "Pick one", mode: "form", requested_schema: { properties: props } });
+    const input3 = (sent[2] as any).input;
+    expect(input3).toMatchObject({ server: "elicit", message: "Pick one", mode: "form", clipped: true, requestedSchema: {} });
+    expect(shapeOf("Elicitation", input3).form).toMatchObject({ server: "elicit", message: "Pick one", fields: [] });
+    expect(shapeOf("Elicitation", input3).form!.unsupported).toContain("part of its schema was cut");
   });
 
   test("the MCP call ending with the form open cancels it; at most 16 forms are kept", () => {

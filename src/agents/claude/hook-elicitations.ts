@@ -119,7 +119,9 @@ export class HookElicitations {
     };
     let input = clipInput(full);
     // A cut schema is a form with fields missing or wrong: say so (formOf makes it `unsupported`).
-    if (input !== full && JSON.stringify(input.requestedSchema) !== JSON.stringify(full.requestedSchema))
+    // Where no cut was enough, the form keeps who asks and what (the schema goes): still declinable.
+    if (input.server === undefined) input = { ...clipInput({ ...full, requestedSchema: {} }), clipped: true };
+    else if (input !== full && JSON.stringify(input.requestedSchema) !== JSON.stringify(full.requestedSchema))
       input = { ...input, clipped: true };
     const open: PromptOpen = {
       type: "prompt.open",
