@@ -85,7 +85,9 @@ async function wrappedSession(script: string) {
 }
 
 test("a wrapped session over the viewer socket: output byte-exact, text and key input reach the child, acked by ref and audited", async () => {
-  const { t, id } = await wrappedSession('stty -echo; echo ready; read a; echo "A=$a"; read b; echo "B=$b"; seq 1 20000; read c');
+  const { t, id } = await wrappedSession(
+    'stty -echo; echo ready; read a; echo "A=$a"; read b; echo "B=$b"; seq 1 20000; echo at-read; read c',
+  );
   const v = await openViewer(`session=${id}`);
   await waitFor(() => outputOf(v.msgs).toString().includes("ready"), { what: "ready over the socket" });
 
@@ -100,6 +102,8 @@ test("a wrapped session over the viewer socket: output byte-exact, text and key 
   // ids are the output seqs, in order, with nothing missing
   const ids = v.msgs.filter((m) => m.event === "output").map((m) => m.id as number);
   expect(ids).toEqual(ids.map((_, i) => i + 1));
+  // Only once bash is at `read`: a SIGINT while it waits for seq is ignored if seq then exits normally.
+  await waitFor(() => outputOf(v.msgs).toString().includes("at-read"), { what: "bash at read" });
   v.send({ type: "input", keys: ["ctrl-c"] });
   await t.exited;
   await waitFor(async () => (await sessions(server)).find((s) => s.id === id && s.status === "exited"), { what: "session exited" });
