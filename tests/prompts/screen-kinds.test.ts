@@ -23,6 +23,8 @@ const SCENARIOS: Record<string, Scenario> = {
   "off-phone-mtext": ask(toppings),
   "off-mtext-local": ask(toppings),
   "off-many": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
+  "off-many-text-local": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
+  "off-many-text-phone": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
   "off-plan": [
     [{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }],
     [{ name: "ExitPlanMode", input: {} }],
@@ -112,6 +114,20 @@ for (const version of ["2.1.330", "2.1.337"])
     expect(screen("multi-review")).toMatchObject({
       question: "Review your answers",
       body: expect.arrayContaining(["→ Cheese, Pineapple"]),
+    });
+  });
+
+for (const version of ["2.1.330", "2.1.337"])
+  test(`the recorded free text in one of several tabs (${version}): typed into Type something, ↓ to Next, Enter shows the next tab`, () => {
+    const screen = (n: string) =>
+      detectDialog(readFileSync(join(import.meta.dir, `fixtures/claude-${version}`, `${n}.screen.txt`), "utf8").split("\n"));
+    expect(screen("many-type-focus")).toMatchObject({ kind: "question", questionCount: 2, selected: "4", checked: ["1"] });
+    expect(screen("many-typed")).toMatchObject({ questionCount: 2, selected: "4", checked: ["1", "4"], typed: "Pineapple" });
+    expect(screen("many-next")).toMatchObject({ questionCount: 2, selected: "submit", typed: "Pineapple" });
+    expect(screen("many-after-next")).toMatchObject({ questionCount: 2, multiSelect: false, question: size.question });
+    expect(screen("many-text-review")).toMatchObject({
+      question: "Review your answers",
+      body: expect.arrayContaining(["→ Cheese, Pineapple", "→ Large"]),
     });
   });
 
@@ -255,3 +271,56 @@ test("hooks off, several questions: each tab a screen prompt in turn, then the r
     await c.stop();
   }
 });
+
+test("hooks off, free text in one of several tabs: typed, Next, the next tab; the model gets what the terminal sends", async () => {
+  const c = await startClaude(env, { args: HOOKS_OFF });
+  let atTerminal: string;
+  try {
+    // at the terminal: tick Cheese, ↓ to the Type something row, type, ↓ to Next, Enter; 2 (Large); Enter on the review
+    const local = await screenPrompt(c, "off-many-text-local");
+    const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
+    const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
+      waitFor(
+        async () => {
+          if (shows(await now())) return true;
+          c.pty.write(key);
+          await Bun.sleep(500);
+          return shows(await now());
+        },
+        { what },
+      );
+    await press("1", (d) => !!d?.checked?.includes("1"), "Cheese ticked");
+    for (const row of ["2", "3", "4"]) await press("\x1b[B", (d) => d?.selected === row, `row ${row}`);
+    c.pty.write("Pineapple");
+    await waitFor(async () => (await now())?.typed === "Pineapple", { what: "typed" });
+    c.pty.write("\x1b[B");
+    await waitFor(async () => (await now())?.selected === "submit", { what: "Next" });
+    c.pty.write("\r");
+    await waitFor(async () => (await now())?.question === size.question, { what: "the Size tab" });
+    c.pty.write("2");
+    await waitFor(async () => (await now())?.question === "Review your answers", { what: "review" });
+    c.pty.write("\r");
+    atTerminal = await resultOf("AskUserQuestion", local.from);
+    expect(atTerminal).toContain(`"${toppings.question}"="Cheese, Pineapple"`);
+    expect(atTerminal).toContain(`"${size.question}"="Large"`);
+  } finally {
+    await c.stop();
+  }
+  // from the phone (a new conversation): the same answers, the same tool_result
+  const phone = await startClaude(env, { args: HOOKS_OFF });
+  try {
+    const { p, from } = await screenPrompt(phone, "off-many-text-phone");
+    let since = Date.now() - 1;
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1"], text: "Pineapple" }] })).status).toBe(200);
+    const second = await phone.prompt(since, (x) => x.id !== p.id && x.kind === "question");
+    expect(second.questions[0]).toMatchObject({ question: size.question });
+    since = Date.now() - 1;
+    expect((await post(env, `/api/prompts/${second.id}/approve`, { option: "2" })).status).toBe(200);
+    const review = await phone.prompt(since, (x) => x.id !== second.id && x.id !== p.id);
+    expect(review.body).toContain("→ Cheese, Pineapple");
+    expect((await post(env, `/api/prompts/${review.id}/approve`, { option: "1" })).status).toBe(200);
+    expect(await resultOf("AskUserQuestion", from)).toBe(atTerminal);
+  } finally {
+    await phone.stop();
+  }
+}, 120_000);

@@ -384,7 +384,8 @@ export class PromptService {
    * only once the screen shows it ticked (a digit pressed as the dialog settles was seen dropped),
    * pressing again if it did not take; then → to the Submit tab and Enter. With free text
    * (`typeText`): ↓/↑ until the `Type something` row is focused, the text (its box ticks), ↓ to the
-   * `Submit` row, Enter (the review page), Enter — each step once the screen shows the last.
+   * `Submit` row, Enter (the review page), Enter — each step once the screen shows the last; in one
+   * of several tabs the row is `Next` and its Enter shows the next question, where this stops.
    */
   private async tickAndSubmit(sessionId: string, keys: string[], submit: boolean, typeText?: { key: string; text: string }): Promise<void> {
     const since = this.sessions.get(sessionId)?.watch?.since ?? 0;
@@ -430,6 +431,7 @@ export class PromptService {
       this.hub.input(sessionId, "\x1b[B");
       if (!(await until((d) => isQuestion(d) && d.selected === SUBMIT_SELECTED))) return stopped("the Submit row was not focused");
       this.hub.input(sessionId, "\r");
+      if (!submit) return; // one of several tabs: Enter on the `Next` row showed the next question
       if (!(await until((d) => d?.question === REVIEW_QUESTION, TYPE_WAIT_MS))) return stopped("the review page did not show");
       this.hub.input(sessionId, "\r");
       return;

@@ -145,9 +145,10 @@ export function screenQuestionChoice(
   const keys = given.keys ?? [];
   const text = given.text?.replace(/[\x00-\x1f\x7f]+/g, " ").trim();
   if (q.multiSelect) {
-    // one of several tabs: → moves to the next question (Enter there would pick its highlighted choice)
+    // one of several tabs: → moves to the next question (Enter there would pick its highlighted choice);
+    // with free text, typed into the `Type something` row, then ↓ to the `Next` row and Enter
     if ((dialog.questionCount ?? 1) > 1) {
-      if (text) throw new OptionError("free text in one of several questions cannot be typed from here (hooks off); choose keys");
+      if (text) return { ...choice, keys: [...keys, text, "\r"], toggle: keys, submit: false, typeText: { key: typeKey, text } };
       return { ...choice, keys: [...keys, "\x1b[C"], toggle: keys, submit: false };
     }
     // free text: typed into the focused `Type something` row (see PromptService.tickAndSubmit)
