@@ -6,6 +6,7 @@
  * answered at the terminal is answered-locally (a late answer gets 409).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { detectDialog } from "../../src/agents/screen-dialogs.ts";
 import type { Prompt } from "../../src/protocol/prompts.ts";
 import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
@@ -23,6 +24,8 @@ const SCENARIOS: Record<string, Scenario> = {
   "ask-one": ask(colour),
   "ask-text": ask(colour),
   "ask-many": ask(toppings, size),
+  "ask-mtext-phone": ask(toppings),
+  "ask-mtext-local": ask(toppings),
   "ask-local": ask(colour),
   "ask-stuck": ask(colour),
   "ask-late": ask(colour),
@@ -276,3 +279,49 @@ test("plan: reject with a message keeps planning and the model gets the message"
     await c.stop();
   }
 }, 60_000);
+
+test("multi-select with free text: the phone's answer reaches the model in the terminal's wording", async () => {
+  // at the terminal (hooks on, the dialog drawn while the hook waits): tick Cheese, ↓ to Type something, type, ↓ Submit, Enter, Enter
+  const c = await startClaude(env);
+  let atTerminal: string;
+  try {
+    const since = await c.submit("scenario ask-mtext-local");
+    const p = await c.prompt(since);
+    const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
+    const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
+      waitFor(
+        async () => {
+          if (shows(await now())) return true;
+          c.pty.write(key);
+          await Bun.sleep(500);
+          return shows(await now());
+        },
+        { what },
+      );
+    await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
+    await press("1", (d) => !!d?.checked?.includes("1"), "Cheese ticked");
+    for (const row of ["2", "3", "4"]) await press("\x1b[B", (d) => d?.selected === row, `row ${row}`);
+    c.pty.write("Pineapple");
+    await waitFor(async () => (await now())?.typed === "Pineapple", { what: "typed" });
+    c.pty.write("\x1b[B");
+    await waitFor(async () => (await now())?.selected === "submit", { what: "Submit" });
+    c.pty.write("\r");
+    await waitFor(async () => (await now())?.question === "Review your answers", { what: "review" });
+    c.pty.write("\r");
+    await c.waitStatus(p.id, "answered-locally");
+    atTerminal = (await resultFor(p)).content;
+    expect(atTerminal).toStartWith(`The user answered: "${toppings.question}"="Cheese, Pineapple".`);
+  } finally {
+    await c.stop();
+  }
+  // from the phone (a new conversation): the hook's updatedInput.answers, the same tool_result
+  const phone = await startClaude(env);
+  try {
+    const since = await phone.submit("scenario ask-mtext-phone");
+    const p = await phone.prompt(since);
+    expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1"], text: "Pineapple" }] })).status).toBe(200);
+    expect((await resultFor(p)).content).toBe(atTerminal);
+  } finally {
+    await phone.stop();
+  }
+}, 90_000);
