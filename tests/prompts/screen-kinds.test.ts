@@ -23,8 +23,8 @@ const SCENARIOS: Record<string, Scenario> = {
   "off-phone-mtext": ask(toppings),
   "off-mtext-local": ask(toppings),
   "off-many": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
-  "off-many-text-local": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
-  "off-many-text-phone": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
+  "off-tabtext-local": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
+  "off-tabtext-phone": [{ name: "AskUserQuestion", input: { questions: [toppings, size] } }],
   "off-plan": [
     [{ name: "Write", input: (b: any) => ({ file_path: planFilePath(b), content: PLAN }) }],
     [{ name: "ExitPlanMode", input: {} }],
@@ -277,7 +277,7 @@ test("hooks off, free text in one of several tabs: typed, Next, the next tab; th
   let atTerminal: string;
   try {
     // at the terminal: tick Cheese, ↓ to the Type something row, type, ↓ to Next, Enter; 2 (Large); Enter on the review
-    const local = await screenPrompt(c, "off-many-text-local");
+    const local = await screenPrompt(c, "off-tabtext-local");
     const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
     const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
       waitFor(
@@ -309,7 +309,7 @@ test("hooks off, free text in one of several tabs: typed, Next, the next tab; th
   // from the phone (a new conversation): the same answers, the same tool_result
   const phone = await startClaude(env, { args: HOOKS_OFF });
   try {
-    const { p, from } = await screenPrompt(phone, "off-many-text-phone");
+    const { p, from } = await screenPrompt(phone, "off-tabtext-phone");
     let since = Date.now() - 1;
     expect((await post(env, `/api/prompts/${p.id}/approve`, { answers: [{ keys: ["1"], text: "Pineapple" }] })).status).toBe(200);
     const second = await phone.prompt(since, (x) => x.id !== p.id && x.kind === "question");
