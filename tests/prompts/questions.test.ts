@@ -6,11 +6,10 @@
  * answered at the terminal is answered-locally (a late answer gets 409).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { detectDialog } from "../../src/agents/screen-dialogs.ts";
 import type { Prompt } from "../../src/protocol/prompts.ts";
 import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
-import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
+import { type ClaudeSession, type Env, post, startClaude, startEnv, terminalKeys } from "./support.ts";
 import { colour, toppings, size } from "./question-samples.ts";
 
 const ask = (...questions: unknown[]) => [{ name: "AskUserQuestion", input: { questions } }];
@@ -287,17 +286,7 @@ test("multi-select with free text: the phone's answer reaches the model in the t
   try {
     const since = await c.submit("scenario ask-mtext-local");
     const p = await c.prompt(since);
-    const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
-    const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
-      waitFor(
-        async () => {
-          if (shows(await now())) return true;
-          c.pty.write(key);
-          await Bun.sleep(500);
-          return shows(await now());
-        },
-        { what },
-      );
+    const { now, press } = terminalKeys(c);
     await waitFor(() => screenHas(c, "Type something"), { what: "the question dialog" });
     await press("1", (d) => !!d?.checked?.includes("1"), "Cheese ticked");
     for (const row of ["2", "3", "4"]) await press("\x1b[B", (d) => d?.selected === row, `row ${row}`);

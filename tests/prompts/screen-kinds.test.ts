@@ -11,7 +11,7 @@ import { detectDialog, sameDialog } from "../../src/agents/screen-dialogs.ts";
 import type { Prompt } from "../../src/protocol/prompts.ts";
 import { type Scenario, planFilePath } from "../support/fake-anthropic.ts";
 import { waitFor } from "../support/wait.ts";
-import { type ClaudeSession, type Env, post, startClaude, startEnv } from "./support.ts";
+import { type ClaudeSession, type Env, post, startClaude, startEnv, terminalKeys } from "./support.ts";
 import { colour, size, toppings } from "./question-samples.ts";
 
 const PLAN = "# Add a button\n\n1. Create `button.ts`\n2. Wire it up\n";
@@ -188,18 +188,7 @@ test("hooks off, multi-select with free text: ticked, typed into 'Type something
   try {
     // at the terminal first: tick Cheese, ↓ to the Type something row, type, ↓ to Submit, Enter, Enter on the review
     const local = await screenPrompt(c, "off-mtext-local");
-    const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
-    // a key pressed while the dialog settles is dropped: press again until it shows
-    const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
-      waitFor(
-        async () => {
-          if (shows(await now())) return true;
-          c.pty.write(key);
-          await Bun.sleep(500);
-          return shows(await now());
-        },
-        { what },
-      );
+    const { now, press } = terminalKeys(c);
     await press("1", (d) => !!d?.checked?.includes("1"), "Cheese ticked");
     await press("\x1b[B", (d) => d?.selected === "2", "row 2");
     await press("\x1b[B", (d) => d?.selected === "3", "row 3");
@@ -278,17 +267,7 @@ test("hooks off, free text in one of several tabs: typed, Next, the next tab; th
   try {
     // at the terminal: tick Cheese, ↓ to the Type something row, type, ↓ to Next, Enter; 2 (Large); Enter on the review
     const local = await screenPrompt(c, "off-tabtext-local");
-    const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
-    const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
-      waitFor(
-        async () => {
-          if (shows(await now())) return true;
-          c.pty.write(key);
-          await Bun.sleep(500);
-          return shows(await now());
-        },
-        { what },
-      );
+    const { now, press } = terminalKeys(c);
     await press("1", (d) => !!d?.checked?.includes("1"), "Cheese ticked");
     for (const row of ["2", "3", "4"]) await press("\x1b[B", (d) => d?.selected === row, `row ${row}`);
     c.pty.write("Pineapple");

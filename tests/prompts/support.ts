@@ -196,3 +196,19 @@ export function toolResultAfter(fake: FakeAnthropic, fromIndex: number, toolUseI
 
 export const post = (env: Env, path: string, body?: unknown) =>
   env.server.api(path, { method: "POST", ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+/** The dialog on the Claude terminal now, and a key pressed until the screen shows it took (a key pressed while the dialog settles is dropped). */
+export function terminalKeys(c: ClaudeSession) {
+  const now = async () => (await c.pty.screen.flush(), detectDialog(c.pty.screen.lines()));
+  const press = async (key: string, shows: (d: ReturnType<typeof detectDialog>) => boolean, what: string) =>
+    waitFor(
+      async () => {
+        if (shows(await now())) return true;
+        c.pty.write(key);
+        await Bun.sleep(500);
+        return shows(await now());
+      },
+      { what },
+    );
+  return { now, press };
+}
