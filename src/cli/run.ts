@@ -89,11 +89,14 @@ function inputQueueBytes(): number {
   return Number.isInteger(v) && v > 0 ? v : DEFAULT_INPUT_QUEUE_BYTES;
 }
 
-/** Waits for the link's first attempt (briefly), so a notice lands before the child draws its screen. */
+/**
+ * Waits for the link's first attempt (briefly), so a notice lands before the child draws its screen.
+ * Only an attempt that failed counts: one still under way (a slow or loaded server) is not "cannot reach".
+ */
 async function firstAttemptFailed(link: Link, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline && !link.connected && link.failedAttempts === 0) await Bun.sleep(5);
-  return !link.connected;
+  return !link.connected && link.failedAttempts > 0;
 }
 
 export async function runWrapped(opts: RunOptions): Promise<number> {
