@@ -1,11 +1,12 @@
 import type { ScreenDialog } from "../protocol/dialog.ts";
+import { parseFormDialog } from "./claude/elicitation-screen.ts";
 import { parsePlan } from "./claude/plan-dialog.ts";
 import { parseQuestion } from "./claude/question-dialog.ts";
 import { parse as parseClaude } from "./claude/screen-dialog.ts";
 import { parse as parseCodex } from "./codex/screen-dialog.ts";
 import { parse as parseGemini } from "./gemini/screen-dialog.ts";
 
-const PARSERS = [parseClaude, parseQuestion, parsePlan, parseCodex, parseGemini];
+const PARSERS = [parseClaude, parseQuestion, parsePlan, parseFormDialog, parseCodex, parseGemini];
 
 /** The permission (or question, or plan) dialog on a screen (its rows, top to bottom), or null when there is none. */
 export function detectDialog(lines: string[]): ScreenDialog | null {

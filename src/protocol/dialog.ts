@@ -22,8 +22,8 @@ export const ScreenDialog = z.object({
   options: z.array(DialogOption),
   footer: z.string().optional(),
   selected: z.string().optional(),
-  /** Not a permission dialog: Claude Code's AskUserQuestion (`question`) or ExitPlanMode (`plan`) dialog. */
-  kind: z.enum(["question", "plan"]).optional(),
+  /** Not a permission dialog: Claude Code's AskUserQuestion (`question`), ExitPlanMode (`plan`) or MCP form (`elicitation`) dialog. */
+  kind: z.enum(["question", "plan", "elicitation"]).optional(),
   /** A question dialog whose choices are checkboxes. */
   multiSelect: z.boolean().optional(),
   /** How many questions the question dialog's tabs hold (more than one: each tab is read, and answered, on its own). */

@@ -42,7 +42,8 @@ export const ElicitationForm = z.object({
   /**
    * Set when any part of the requested schema is not shown here: a field of a type this form
    * cannot show, fields past the first 64, choices past the first 200, or a schema the wrapper had to cut to pass on
-   * (input `clipped: true`). It says what was left out; then only decline and cancel work.
+   * (input `clipped: true`), or a form read off the screen whose walk stopped (input `unreadable`).
+   * It says what was left out; then only decline and cancel work.
    */
   unsupported: z.string().nullable(),
 });
@@ -95,6 +96,8 @@ export function formOf(tool: string, input: Record<string, unknown>): Elicitatio
     dropped.push(`the form has ${entries.length} fields and only ${MAX_FIELDS} can be shown here (not shown: ${named})`);
   }
   if (input.clipped === true) dropped.push("the form was too large to pass on in full, so part of its schema was cut");
+  if (typeof input.unreadable === "string")
+    dropped.push(`the form could not be read off the terminal's screen (${input.unreadable.slice(0, 200)})`);
   const unsupported = dropped.length
     ? (dropped.length > 3 ? [...dropped.slice(0, 3), `and ${dropped.length - 3} more`] : dropped).join("; ")
     : null;

@@ -10,20 +10,15 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
-import { ELICIT_TOOL, elicitMcpArgs } from "../support/mcp-config.ts";
+import { ELICIT_TOOL, FORM_SCHEMA, elicitMcpArgs } from "../support/mcp-config.ts";
 import { waitFor } from "../support/wait.ts";
 import { type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { launch, openPhone, type Phone, screenshot } from "./browser.ts";
 
+// the test form, with markup in a title (shown as text, never as HTML)
 const SCHEMA = {
-  type: "object",
-  properties: {
-    name: { type: "string", title: "Name", description: "Your name", minLength: 2, maxLength: 20 },
-    age: { type: "integer", title: "Age", minimum: 1, maximum: 150 },
-    subscribe: { type: "boolean", title: "Subscribe", default: false },
-    colour: { type: "string", title: "Colour <i>", enum: ["red", "green"], enumNames: ["Red", "Green"] },
-  },
-  required: ["name", "colour"],
+  ...FORM_SCHEMA,
+  properties: { ...FORM_SCHEMA.properties, colour: { ...FORM_SCHEMA.properties.colour, title: "Colour <i>" } },
 };
 const MESSAGE = "Tell me about <b>you</b>";
 

@@ -33,7 +33,7 @@ export async function startTestServer(opts: { dataDir?: string; port?: number; e
     LOG_LEVEL: "error",
     ...opts.env,
   });
-  const running = await startServer(config, { logger: new Logger("error") });
+  const running = await startServer(config, { logger: new Logger((process.env.TEST_LOG_LEVEL as "warn") ?? "error") });
   const token = running.adminToken;
   const api = (path: string, init: RequestInit = {}) =>
     fetch(running.url + path, {

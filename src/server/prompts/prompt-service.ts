@@ -25,7 +25,7 @@ import { PLAN_TOOL, QUESTION_TOOL, shapeOf } from "../../protocol/questions.ts";
 import type { PromptFilter } from "../../store/prompts.ts";
 import type { Store } from "../../store/index.ts";
 import { DialogWatch } from "../ingest/dialog-watch.ts";
-import { detectDialog } from "../../agents/screen-dialogs.ts";
+import { detectDialog, sameDialog } from "../../agents/screen-dialogs.ts";
 import type { EventLog } from "../viewers/event-log.ts";
 import type { DeviceConn, Hub } from "../ingest/hub.ts";
 import type { Logger } from "../log.ts";
@@ -34,6 +34,8 @@ import { type ScreenKeys, planChoice, planOptions, questionChoice, questionOptio
 import { CHAT_LABEL, REVIEW_QUESTION, SUBMIT_SELECTED, TYPE_LABEL } from "../../agents/claude/question-dialog.ts";
 import { elicitationChoice, elicitationOptions } from "./elicitation-answers.ts";
 import { elicitationOnScreen } from "../../agents/claude/elicitation-screen.ts";
+import { ELICITATION_TOOL, type ElicitationAction, type ElicitationContent } from "../../protocol/elicitation.ts";
+import { type FormIO, answerForm, fieldsOf, schemaOf, walkForm } from "./form-keys.ts";
 import { randomToken } from "../secrets.ts";
 
 /** Who answers through the API, for `resolvedBy` and the audit log. */
@@ -64,6 +66,8 @@ const MESSAGE_SETTLE_MS = 300;
 const UNCLAIMED_MS = 3000;
 /** How long a new prompt waits for the screen to parse what the wrapper sent before it (bounded: output lost on the way never comes). */
 const SCREEN_CATCH_UP_MS = 2000;
+/** A form in a hooks session is the Elicitation hook's prompt's when one from the same server and message is this recent. */
+const HOOK_FORM_MS = 10 * 60_000;
 /** How long an answer may stay `sent` before it is `not_taken` and the prompt pending again. */
 export const TAKEN_WAIT_MS = 5000;
 /** Why a lost session's prompts were cancelled (the phone shows it). */
@@ -74,6 +78,8 @@ type SessionState = {
   watch: DialogWatch | null;
   /** A dialog on screen that no prompt has claimed yet, and its fallback timer. */
   unclaimed: { dialog: ScreenDialog; timer: ReturnType<typeof setTimeout> } | null;
+  /** A form dialog whose fields are being read with keys (its prompt opens once that is done). */
+  walking: ScreenDialog | null;
 };
 
 export class PromptService {
@@ -116,7 +122,7 @@ export class PromptService {
   /** A session (re)opened on a connection: start watching its screen. */
   async sessionOpened(sessionId: string, hooks: boolean): Promise<void> {
     let st = this.sessions.get(sessionId);
-    if (!st) this.sessions.set(sessionId, (st = { hooks, watch: null, unclaimed: null }));
+    if (!st) this.sessions.set(sessionId, (st = { hooks, watch: null, unclaimed: null, walking: null }));
     st.hooks = hooks;
     // Answers left `sent` by an earlier run of the server (or a lost connection) get their timer again.
     for (const p of this.store.prompts.sentFor(sessionId)) if (!this.sent.has(p.id)) this.awaitTaken(p, null);
@@ -255,7 +261,7 @@ export class PromptService {
       id,
       by,
       (p) => {
-        if (p.kind === "elicitation" && p.source === "hook") return elicitationChoice(p, b);
+        if (p.kind === "elicitation") return this.formChoice(p, b);
         if (b.content) throw new OptionError(`content is for elicitation prompts; this is a ${p.kind} prompt`);
         if (p.kind === "question" && p.source === "hook") return questionChoice(p, b);
         if (p.kind === "question") return screenQuestionChoice(p, this.screenDialogOf(p), b);
@@ -275,8 +281,8 @@ export class PromptService {
       id,
       by,
       (p) =>
-        p.kind === "elicitation" && p.source === "hook"
-          ? elicitationChoice(p, { option: "decline" })
+        p.kind === "elicitation"
+          ? this.formChoice(p, { option: "decline" })
           : p.source === "hook"
             ? { decision: "deny", option: "no" }
             : this.screenChoiceFor(p, "no"),
@@ -345,13 +351,25 @@ export class PromptService {
     if (!resolved) return conflict(this.store.prompts.get(id) ?? p);
     this.awaitTaken(resolved, dialog);
     if (!byKeys) this.resendAnswer(resolved);
-    if (resolved.kind === "elicitation") void this.closeFormOnScreen(resolved);
+    if (resolved.kind === "elicitation" && resolved.source === "hook") void this.closeFormOnScreen(resolved);
+    else if (resolved.kind === "elicitation") void this.answerFormOnScreen(resolved, choice.elicitation!);
     else if (byKeys) {
       if (choice.toggle) void this.tickAndSubmit(p.sessionId, choice.toggle, choice.submit !== false, choice.typeText);
       else this.typeKeys(p.sessionId, choice.keys ?? "");
       if (denyMessage && dialog) void this.typeAfterDialog(p.sessionId, dialog, denyMessage);
     }
     return { ok: true, prompt: resolved };
+  }
+
+  /** An elicitation's answer, checked against its form; a form read off the screen must still be there, and its text typeable. */
+  private formChoice(p: Prompt, b: ApproveBody): Choice {
+    const choice = elicitationChoice(p, b);
+    if (p.source !== "screen") return choice;
+    this.screenDialogOf(p);
+    for (const [k, v] of Object.entries(choice.elicitation?.content ?? {}))
+      if (typeof v === "string" && /[\x00-\x1f\x7f]/.test(v))
+        throw new OptionError(`${JSON.stringify(k)}: the terminal's form takes one line of text (no newlines, tabs or control characters)`);
+    return choice;
   }
 
   private screenChoiceFor(p: Prompt, option: string | undefined) {
@@ -499,6 +517,40 @@ export class PromptService {
     }
   }
 
+  /** The keys and screen of a session's form dialog. */
+  private formIO(sessionId: string): FormIO {
+    return {
+      lines: async () => (await this.hub.screenOf(sessionId))?.lines() ?? null,
+      press: (keys) => void this.hub.input(sessionId, keys),
+    };
+  }
+
+  /**
+   * A form read off the screen answered from the API: filled and submitted with keys, the not-taken
+   * timer restarted at each key (a long form takes a while). Taken once the dialog leaves; a fill
+   * that stops (a key the screen did not show) is not taken at once, the form left as it is.
+   */
+  private async answerFormOnScreen(p: Prompt, answer: { action: ElicitationAction; content?: ElicitationContent }): Promise<void> {
+    const since = this.sessions.get(p.sessionId)?.watch?.since ?? 0;
+    await Bun.sleep(Math.max(0, since + KEY_GRACE_MS - Date.now()));
+    const io = this.formIO(p.sessionId);
+    const press: FormIO["press"] = (keys) => {
+      this.rearmSent(p.id);
+      io.press(keys);
+    };
+    const why = await answerForm({ ...io, press }, fieldsOf(p.form!), answer, () => this.sent.has(p.id));
+    if (!why) return this.rearmSent(p.id);
+    this.log.warn("answer_keys_stopped", { sessionId: p.sessionId, id: p.id, reason: why });
+    if (this.sent.has(p.id)) this.notTaken(p.id);
+  }
+
+  private rearmSent(id: string): void {
+    const s = this.sent.get(id);
+    if (!s) return;
+    clearTimeout(s.timer);
+    s.timer = setTimeout(() => this.notTaken(id), TAKEN_WAIT_MS);
+  }
+
   /** An API answer is `sent`: taken once the agent shows it (taken(), or its dialog leaving the screen), else reopened as not taken. */
   private awaitTaken(p: Prompt, dialog: ScreenDialog | null): void {
     this.forgetSent(p.id);
@@ -589,7 +641,7 @@ export class PromptService {
       const p = s.dialog ? null : this.store.prompts.get(id);
       if (p?.sessionId === sessionId && claimable(p)) return void (s.dialog = d);
     }
-    if (!st.hooks) return this.openScreenPrompt(sessionId, d);
+    if (!st.hooks) return this.openFromScreen(sessionId, d);
     // A hooks session: the hook's prompt usually arrives first; if none does, read it off the screen.
     this.clearUnclaimed(st);
     st.unclaimed = {
@@ -597,7 +649,7 @@ export class PromptService {
       timer: setTimeout(() => {
         if (st.unclaimed?.dialog !== d) return;
         st.unclaimed = null;
-        if (st.watch?.current === d) this.openScreenPrompt(sessionId, d);
+        if (st.watch?.current === d) this.openFromScreen(sessionId, d);
       }, UNCLAIMED_MS),
     };
   }
@@ -646,9 +698,55 @@ export class PromptService {
     if (updated) this.changed(updated, "updated");
   }
 
-  private openScreenPrompt(sessionId: string, d: ScreenDialog): void {
+  private openFromScreen(sessionId: string, d: ScreenDialog): void {
+    if (d.kind !== "elicitation") return this.openScreenPrompt(sessionId, d, screenCall(d));
+    const st = this.sessions.get(sessionId);
+    if (!st || st.walking || (st.hooks && this.hookFormFor(sessionId, d))) return;
+    st.walking = d;
+    void this.openFormPrompt(sessionId, st, d).finally(() => {
+      if (st.walking === d) st.walking = null;
+    });
+  }
+
+  /** Whether the Elicitation hook already opened a prompt for this form (it runs before the form is drawn). */
+  private hookFormFor(sessionId: string, d: ScreenDialog): boolean {
+    const recent = Date.now() - HOOK_FORM_MS;
+    return this.store.prompts
+      .list({ session: sessionId, limit: 50 })
+      .some(
+        (p) =>
+          p.source === "hook" &&
+          p.kind === "elicitation" &&
+          p.createdAt >= recent &&
+          p.input.server === d.title &&
+          p.input.message === d.question,
+      );
+  }
+
+  /**
+   * A form dialog with no hook behind it: its fields are read by walking the focus over them (the
+   * screen shows a field's kind only when it is focused), then the prompt opens with the form as
+   * read. A walk that stopped still opens it, decline / cancel only, saying why.
+   */
+  private async openFormPrompt(sessionId: string, st: SessionState, d: ScreenDialog): Promise<void> {
+    await Bun.sleep(Math.max(0, (st.watch?.since ?? 0) + KEY_GRACE_MS - Date.now()));
+    const walk = await walkForm(this.formIO(sessionId));
+    if (walk.error) this.log.warn("form_not_read", { sessionId, reason: walk.error });
+    const now = st.watch?.current;
+    // the dialog may have been redrawn (read again) meanwhile: the prompt is the one on screen now
+    if (this.sessions.get(sessionId) !== st || !now || !sameDialog(now, d)) return;
+    const input = {
+      server: d.title ?? "",
+      message: d.question,
+      mode: "form",
+      requestedSchema: schemaOf(walk.fields),
+      ...(walk.error ? { unreadable: walk.error } : {}),
+    };
+    this.openScreenPrompt(sessionId, now, { tool: ELICITATION_TOOL, input });
+  }
+
+  private openScreenPrompt(sessionId: string, d: ScreenDialog, call: Pick<Prompt, "tool" | "input">): void {
     const now = Date.now();
-    const call = screenCall(d);
     const prompt: Prompt = {
       id: randomToken(12),
       sessionId,
@@ -717,6 +815,7 @@ function conflict(p: Prompt): AnswerResult {
  */
 function fits(d: ScreenDialog, p: Prompt): boolean {
   if ((d.kind ?? "permission") !== p.kind) return false;
+  if (p.kind === "elicitation") return false; // a hook's form is answered through ElicitationResult, not the dialog
   if (p.kind === "question") return p.questions.length === 1 && p.questions[0]!.question === d.question;
   if (p.kind === "plan") return true;
   const flat = (s: string) => s.replace(/\s+/g, "");
