@@ -95,7 +95,12 @@ export function formOf(tool: string, input: Record<string, unknown>): Elicitatio
     const named = past.length > 5 ? `${past.slice(0, 5).join(", ")} and ${past.length - 5} more` : past.join(", ");
     dropped.push(`the form has ${entries.length} fields and only ${MAX_FIELDS} can be shown here (not shown: ${named})`);
   }
-  if (input.clipped === true) dropped.push("the form was too large to pass on in full, so part of its schema was cut");
+  if (input.clipped === true)
+    dropped.push(
+      entries.length === 0
+        ? "the form was too large to pass on, so none of its fields can be shown here"
+        : "the form was too large to pass on in full, so part of its schema was cut",
+    );
   if (typeof input.unreadable === "string")
     dropped.push(`the form could not be read off the terminal's screen (${input.unreadable.slice(0, 200)})`);
   const unsupported = dropped.length
