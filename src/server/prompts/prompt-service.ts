@@ -66,7 +66,7 @@ const MESSAGE_SETTLE_MS = 300;
 const UNCLAIMED_MS = 3000;
 /** How long a new prompt waits for the screen to parse what the wrapper sent before it (bounded: output lost on the way never comes). */
 const SCREEN_CATCH_UP_MS = 2000;
-/** A form in a hooks session is the Elicitation hook's prompt's when one from the same server and message is this recent. */
+/** A form in a hooks session is the Elicitation hook's prompt's when one from the same server is this recent. */
 const HOOK_FORM_MS = 10 * 60_000;
 /** How long an answer may stay `sent` before it is `not_taken` and the prompt pending again. */
 export const TAKEN_WAIT_MS = 5000;
@@ -708,19 +708,15 @@ export class PromptService {
     });
   }
 
-  /** Whether the Elicitation hook already opened a prompt for this form (it runs before the form is drawn). */
+  /**
+   * Whether the Elicitation hook already opened a prompt for this form (it runs before the form is
+   * drawn). Matched by server only: the screen wraps and renders the message, the hook may clip it.
+   */
   private hookFormFor(sessionId: string, d: ScreenDialog): boolean {
     const recent = Date.now() - HOOK_FORM_MS;
     return this.store.prompts
       .list({ session: sessionId, limit: 50 })
-      .some(
-        (p) =>
-          p.source === "hook" &&
-          p.kind === "elicitation" &&
-          p.createdAt >= recent &&
-          p.input.server === d.title &&
-          p.input.message === d.question,
-      );
+      .some((p) => p.source === "hook" && p.kind === "elicitation" && p.createdAt >= recent && p.input.server === d.title);
   }
 
   /**
