@@ -6,11 +6,11 @@
  * the MCP server exactly; the terminal's form closes.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
-import { ELICIT_TOOL, FORM_SCHEMA, elicitMcpArgs } from "../support/mcp-config.ts";
+import { ELICIT_TOOL, FORM_SCHEMA, elicitMcpArgs, mcpReceived } from "../support/mcp-config.ts";
 import { waitFor } from "../support/wait.ts";
 import { type Env, startClaude, startEnv } from "../prompts/support.ts";
 import { launch, openPhone, type Phone, screenshot } from "./browser.ts";
@@ -26,7 +26,10 @@ let env: Env;
 let browser: Browser;
 let phone: Phone;
 beforeAll(async () => {
-  env = await startEnv({ "card-form": [{ name: ELICIT_TOOL, input: { message: MESSAGE, schema: SCHEMA } }] });
+  env = await startEnv({
+    "card-form": [{ name: ELICIT_TOOL, input: { message: MESSAGE, schema: SCHEMA } }],
+    "card-offform": [{ name: ELICIT_TOOL, input: { message: "Read off the screen", schema: FORM_SCHEMA } }],
+  });
   browser = await launch();
   phone = await openPhone(browser, env.server.url, env.server.token);
 }, 60_000);
@@ -80,15 +83,47 @@ test("elicitation card: the schema's form; what is filled in and accepted reache
     expect(await reachable(page, accept)).toBe(true);
     await accept.click();
     const content = { name: "Grace Hopper", age: 85, subscribe: true, colour: "green" };
-    const got = await waitFor(() => (existsSync(out) ? JSON.parse(readFileSync(out, "utf8").split("\n")[0]!).result : undefined), {
-      timeoutMs: 15_000,
-      what: "the MCP server's answer",
-    });
-    expect(got).toEqual({ action: "accept", content });
+    expect(await mcpReceived(out, MESSAGE)).toEqual({ action: "accept", content });
     await waitFor(async () => (await c.pty.screen.flush(), !c.pty.screen.lines().join("\n").includes("requests your input")), {
       what: "the terminal's form to close",
     });
     await waitFor(async () => (await card.locator(".status").innerText()).includes("Approved"), {
+      what: "the card to say it was answered",
+    });
+    expect(errors).toEqual([]);
+  } finally {
+    await c.stop();
+  }
+}, 90_000);
+
+test("hooks off: the form read off the terminal's screen is the same card, and its answer is typed into the form", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cr-elicit-card-off-"));
+  const out = join(dir, "received.jsonl");
+  const c = await startClaude(env, { args: ["--settings", JSON.stringify({ disableAllHooks: true }), ...elicitMcpArgs(dir, out)] });
+  const { page, errors } = phone;
+  try {
+    await page.goto(`${env.server.url}/#/s/${c.sessionId}`);
+    await page.waitForSelector(".view[data-ready]");
+    await c.submit("scenario card-offform");
+    const card = page.locator(".card.elicitation").first();
+    await card.locator("form.eform").waitFor({ timeout: 30_000 });
+    expect(await card.locator(".question").innerText()).toBe("Read off the screen");
+    expect(await card.locator("b, i").allInnerTexts()).toEqual(["Name *", "Age", "Subscribe", "Colour *"]);
+    const age = card.locator("input[name=f_Age]");
+    expect(await age.getAttribute("type")).toBe("number");
+    expect(await card.locator("input[name=f_Subscribe]").getAttribute("type")).toBe("checkbox");
+    expect(await card.locator("select[name=f_Colour] option").allInnerTexts()).toEqual(["—", "Red", "Green"]);
+    await card.locator("input[name=f_Name]").fill("Grace Hopper");
+    await age.fill("85");
+    await card.locator("input[name=f_Subscribe]").check();
+    await card.locator("select[name=f_Colour]").selectOption("Green");
+    await card.locator(".opts > button").first().click();
+    expect(await mcpReceived(out, "Read off the screen")).toEqual({
+      action: "accept",
+      content: { name: "Grace Hopper", age: 85, subscribe: true, colour: "green" },
+    });
+    await waitFor(async () => (await card.locator(".status").innerText()).includes("Approved"), {
+      timeoutMs: 15_000,
       what: "the card to say it was answered",
     });
     expect(errors).toEqual([]);
