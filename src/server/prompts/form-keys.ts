@@ -31,7 +31,7 @@ const RIGHT = "\x1b[C";
 const LEFT = "\x1b[D";
 const BACKSPACE = "\x7f";
 /** How long one key may take to show on the screen before it is pressed again (moves) or the walk stops. */
-const KEY_WAIT_MS = 1500;
+const KEY_WAIT_MS = 3000;
 /** Before Enter on a button: the form has redrawn after the last field. */
 const SETTLE_MS = 300;
 const SUBMIT_PRESSES = 3;
@@ -61,16 +61,11 @@ function driver(io: FormIO) {
       if (Date.now() > deadline) throw new Stop(what);
     }
   };
-  /** A key whose effect the screen shows (a move, a toggle): pressed again once if it did not show. */
+  /** A key whose effect the screen shows (a move, a toggle), pressed once. */
   const step = async (key: string, what: string, ok: (f: ScreenForm) => boolean): Promise<ScreenForm> => {
+    // pressed once: a key pressed again after a slow screen could be applied twice
     io.press(key);
-    try {
-      return await until(what, ok);
-    } catch (e) {
-      if (!(e instanceof Stop) || e.message !== what) throw e;
-      io.press(key);
-      return until(what, ok);
-    }
+    return until(what, ok);
   };
   /** Moves the focus to row `to` (a field's position, or the buttons). */
   const focusRow = async (to: number | "accept", f: ScreenForm): Promise<ScreenForm> => {
